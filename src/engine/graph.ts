@@ -1,0 +1,167 @@
+// The heap graph: every node and edge of a V8 heap snapshot in flat typed arrays (struct of arrays),
+// indexed by node ordinal (0..nodeCount-1) and edge ordinal (0..edgeCount-1). Node 0 is V8's
+// synthetic root. Nothing here allocates per node; passes (dominators, distances, ...) add arrays.
+
+/** Field layout of the snapshot as declared by its own `snapshot.meta`. */
+export interface SnapshotMeta {
+  node_fields: string[];
+  node_types: (string[] | string)[];
+  edge_fields: string[];
+  edge_types: (string[] | string)[];
+  location_fields?: string[];
+  trace_function_info_fields?: string[];
+  trace_node_fields?: string[];
+  sample_fields?: string[];
+  [key: string]: unknown;
+}
+
+export interface HeapGraph {
+  meta: SnapshotMeta;
+  nodeCount: number;
+  edgeCount: number;
+  /** Names of node types (`hidden`, `array`, `string`, `object`, ...), indexed by `nodeType[i]`. */
+  nodeTypeNames: string[];
+  /** Names of edge types (`context`, `element`, `property`, `internal`, `hidden`, `shortcut`, `weak`). */
+  edgeTypeNames: string[];
+
+  // ---- nodes ----
+  nodeType: Uint8Array;
+  /** Index into `strings`. */
+  nodeName: Uint32Array;
+  /** The snapshot's object id (`@id` in DevTools). Stable across snapshots of one process. */
+  nodeId: Uint32Array;
+  /**
+   * Shallow size. After `computeShallowSizes` this holds DevTools' adjusted value (hidden/array
+   * nodes owned by one object moved onto it); `rawSelfSize` keeps what V8 wrote.
+   */
+  selfSize: Float64Array;
+  rawSelfSize: Float64Array;
+  /** Null when the snapshot has no such field (newer V8 drops trace_node_id). */
+  traceNodeId: Uint32Array | null;
+  detachedness: Uint8Array | null;
+  /** CSR: edges of node i are firstEdge[i] .. firstEdge[i+1]-1. Length nodeCount+1. */
+  firstEdge: Uint32Array;
+
+  // ---- edges ----
+  edgeType: Uint8Array;
+  /** String index for named edges, the element index for `element` and `hidden` edges. */
+  edgeNameOrIndex: Uint32Array;
+  /** Target node ordinal (the file stores a field offset; we divide on read). */
+  edgeTo: Uint32Array;
+
+  // ---- retainers (reverse CSR), built after parsing ----
+  /** Retainers of node i are firstRetainer[i] .. firstRetainer[i+1]-1. Length nodeCount+1. */
+  firstRetainer: Uint32Array;
+  /** Retaining node ordinal per retainer slot. */
+  retainerNode: Uint32Array;
+  /** Retaining edge ordinal per retainer slot. */
+  retainerEdge: Uint32Array;
+
+  /** The snapshot's string table; analyses may append (class names). */
+  strings: string[];
+
+  /** Script locations: node ordinals sorted ascending, with script id, line, column (0-based). */
+  locationNode: Uint32Array;
+  locationScript: Uint32Array;
+  locationLine: Uint32Array;
+  locationColumn: Uint32Array;
+
+  /** `snapshot.extra_native_bytes` (newer V8), else 0. */
+  extraNativeBytes: number;
+  /** Resolved type ids used on hot paths; -1 when the snapshot does not declare the type. */
+  types: TypeIds;
+}
+
+export interface TypeIds {
+  nodeHidden: number;
+  nodeArray: number;
+  nodeString: number;
+  nodeObject: number;
+  nodeCode: number;
+  nodeClosure: number;
+  nodeRegExp: number;
+  nodeNumber: number;
+  nodeNative: number;
+  nodeSynthetic: number;
+  nodeConsString: number;
+  nodeSlicedString: number;
+  nodeSymbol: number;
+  nodeBigInt: number;
+  edgeContext: number;
+  edgeElement: number;
+  edgeProperty: number;
+  edgeInternal: number;
+  edgeHidden: number;
+  edgeShortcut: number;
+  edgeWeak: number;
+}
+
+export function resolveTypeIds(nodeTypeNames: string[], edgeTypeNames: string[]): TypeIds {
+  const n = (s: string) => nodeTypeNames.indexOf(s);
+  const e = (s: string) => edgeTypeNames.indexOf(s);
+  return {
+    nodeHidden: n('hidden'),
+    nodeArray: n('array'),
+    nodeString: n('string'),
+    nodeObject: n('object'),
+    nodeCode: n('code'),
+    nodeClosure: n('closure'),
+    nodeRegExp: n('regexp'),
+    nodeNumber: n('number'),
+    nodeNative: n('native'),
+    nodeSynthetic: n('synthetic'),
+    nodeConsString: n('concatenated string'),
+    nodeSlicedString: n('sliced string'),
+    nodeSymbol: n('symbol'),
+    nodeBigInt: n('bigint'),
+    edgeContext: e('context'),
+    edgeElement: e('element'),
+    edgeProperty: e('property'),
+    edgeInternal: e('internal'),
+    edgeHidden: e('hidden'),
+    edgeShortcut: e('shortcut'),
+    edgeWeak: e('weak'),
+  };
+}
+
+/** Edge name as text: element/hidden edges are numeric indexes, the rest index `strings`. */
+export function edgeName(g: HeapGraph, edge: number): string {
+  const t = g.edgeType[edge];
+  const v = g.edgeNameOrIndex[edge];
+  if (t === g.types.edgeElement || t === g.types.edgeHidden) return String(v);
+  return g.strings[v] ?? String(v);
+}
+
+/** True when the edge's name is a string-table index (not an element index). */
+export function edgeHasStringName(g: HeapGraph, edge: number): boolean {
+  const t = g.edgeType[edge];
+  return t !== g.types.edgeElement && t !== g.types.edgeHidden;
+}
+
+/** Source node of an edge: binary search in firstEdge (no per-edge owner array kept). */
+export function edgeSource(g: HeapGraph, edge: number): number {
+  const fe = g.firstEdge;
+  let lo = 0;
+  let hi = g.nodeCount - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (fe[mid] <= edge) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Location index of a node (into the location* arrays) or -1. */
+export function locationIndex(g: HeapGraph, node: number): number {
+  const a = g.locationNode;
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = a[mid];
+    if (v === node) return mid;
+    if (v < node) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}

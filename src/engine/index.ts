@@ -1,0 +1,12 @@
+// Public engine API. Data flows one way:
+// bytes -> loader (parse/) -> HeapGraph -> passes (dominators, distances, ...) -> HeapAnalysis -> queries.
+export * from './graph.js';
+export * from './types.js';
+export { loadSnapshot, type LoadOptions, type SnapshotSource } from './parse/load.js';
+export { HeapSnapshotError, type HeapSnapshotErrorCode } from './parse/errors.js';
+export { analyzeGraph, analyzeSnapshot, type AnalyzeOptions } from './analyze.js';
+export { summarize, classKey } from './passes/summary.js';
+export { NO_DISTANCE, BASE_SYSTEM_DISTANCE } from './passes/distances.js';
+export { nodeById, nodeInfo, nodeDisplayName, className, nodeTypeName } from './query/nodes.js';
+export { retainerPath, formatPath, formatNode, formatEdge } from './query/path.js';
+export { buildAnalyzeReport, largestNodes, type ReportOptions } from './query/report.js';

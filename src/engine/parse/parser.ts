@@ -1,0 +1,695 @@
+// Streaming parser for V8 .heapsnapshot JSON. Bytes go in chunk by chunk; numbers go straight into
+// the graph's typed arrays and strings one by one into the string table. The file is never held as
+// one buffer or one JS string (V8 strings stop at ~512 MB and real snapshots are larger).
+import { HeapSnapshotError } from './errors.js';
+import type { SnapshotMeta } from '../graph.js';
+
+const enum St {
+  Open,
+  Key,
+  InKey,
+  Colon,
+  Value,
+  AfterValue,
+  Capture,
+  Skip,
+  NumStart,
+  Numbers,
+  StrStart,
+  StrNext,
+  InStr,
+  Done,
+}
+
+const enum Sec {
+  Nodes,
+  Edges,
+  Locations,
+}
+
+// Node field slots we understand; anything else in meta.node_fields is read and dropped.
+const enum NF {
+  Type,
+  Name,
+  Id,
+  SelfSize,
+  EdgeCount,
+  TraceNodeId,
+  Detachedness,
+  Other,
+}
+const NODE_FIELD_SLOTS: Record<string, NF> = {
+  type: NF.Type,
+  name: NF.Name,
+  id: NF.Id,
+  self_size: NF.SelfSize,
+  edge_count: NF.EdgeCount,
+  trace_node_id: NF.TraceNodeId,
+  detachedness: NF.Detachedness,
+};
+
+const BATCH = 1 << 16;
+const MAX_SAFE_DIGITS = 15;
+
+/** What the parser hands over: raw arrays, validated against each other. */
+export interface ParsedSnapshot {
+  meta: SnapshotMeta;
+  header: Record<string, unknown>;
+  nodeCount: number;
+  edgeCount: number;
+  nodeFieldCount: number;
+  edgeFieldCount: number;
+  nodeType: Uint8Array;
+  nodeName: Uint32Array;
+  nodeId: Uint32Array;
+  selfSize: Float64Array;
+  traceNodeId: Uint32Array | null;
+  detachedness: Uint8Array | null;
+  firstEdge: Uint32Array;
+  edgeType: Uint8Array;
+  edgeNameOrIndex: Uint32Array;
+  edgeTo: Uint32Array;
+  locations: Uint32Array;
+  strings: string[];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export class SnapshotParser {
+  private st = St.Open;
+  private pos = 0; // absolute byte offset of the current chunk's start
+  private key = '';
+  private keyBytes: number[] = [];
+  private seen = new Set<string>();
+
+  // generic value scanner (capture / skip)
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  private captured: Buffer[] = [];
+
+  // numbers
+  private sec = Sec.Nodes;
+  private cur = 0;
+  private digits = 0;
+  private batch = new Float64Array(BATCH);
+  private batchLen = 0;
+  private valuesRead = 0; // values of the current section already flushed
+
+  // strings
+  private strParts: Buffer[] = [];
+  private strEscape = false;
+  private strHasEscape = false;
+  private strHasHigh = false;
+  private strings: string[] = [];
+
+  // layout
+  private meta: SnapshotMeta | null = null;
+  private header: Record<string, unknown> | null = null;
+  private nodeCount = 0;
+  private edgeCount = 0;
+  private nfc = 0;
+  private efc = 0;
+  private nodeSlots: NF[] = [];
+  private edgeTypeOff = 0;
+  private edgeNameOff = 0;
+  private edgeToOff = 0;
+  private locFields = 0;
+  private nodeTypeCount = 0;
+  private edgeTypeCount = 0;
+
+  private nodeType!: Uint8Array;
+  private nodeName!: Uint32Array;
+  private nodeId!: Uint32Array;
+  private selfSize!: Float64Array;
+  private traceNodeId: Uint32Array | null = null;
+  private detachedness: Uint8Array | null = null;
+  private firstEdge!: Uint32Array;
+  private edgeType!: Uint8Array;
+  private edgeNameOrIndex!: Uint32Array;
+  private edgeTo!: Uint32Array;
+  private locations = new Uint32Array(0);
+  private locLen = 0;
+  private edgesSum = 0;
+
+  /** Feed the next chunk. Throws HeapSnapshotError on malformed input. */
+  push(buf: Uint8Array): void {
+    let i = 0;
+    const end = buf.length;
+    while (i < end) {
+      switch (this.st) {
+        case St.Open: {
+          i = skipWs(buf, i, end);
+          if (i === end) break;
+          const c = buf[i];
+          if (c === 0x7b) {
+            this.st = St.Key;
+            i++;
+          } else if (this.pos + i === 0 && c === 0xef && buf[1] === 0xbb) {
+            i += 3; // UTF-8 BOM
+          } else {
+            throw new HeapSnapshotError('NOT_JSON', `not a heap snapshot: expected '{' but found ${describe(c)}`, this.pos + i);
+          }
+          break;
+        }
+        case St.Key: {
+          i = skipWs(buf, i, end);
+          if (i === end) break;
+          const c = buf[i++];
+          if (c === 0x22) {
+            this.keyBytes.length = 0;
+            this.st = St.InKey;
+          } else if (c === 0x7d) {
+            this.st = St.Done;
+          } else {
+            throw this.unexpected('a property name', c, i - 1);
+          }
+          break;
+        }
+        case St.InKey: {
+          while (i < end) {
+            const c = buf[i++];
+            if (c === 0x22) {
+              this.key = Buffer.from(this.keyBytes).toString('utf8');
+              this.st = St.Colon;
+              break;
+            }
+            if (this.keyBytes.length > 4096) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', 'not a heap snapshot: property name too long', this.pos + i);
+            this.keyBytes.push(c);
+          }
+          break;
+        }
+        case St.Colon: {
+          i = skipWs(buf, i, end);
+          if (i === end) break;
+          const c = buf[i++];
+          if (c !== 0x3a) throw this.unexpected("':'", c, i - 1);
+          this.st = St.Value;
+          break;
+        }
+        case St.Value: {
+          i = skipWs(buf, i, end);
+          if (i === end) break;
+          i = this.startValue(buf, i);
+          break;
+        }
+        case St.AfterValue: {
+          i = skipWs(buf, i, end);
+          if (i === end) break;
+          const c = buf[i++];
+          if (c === 0x2c) this.st = St.Key;
+          else if (c === 0x7d) this.st = St.Done;
+          else throw this.unexpected("',' or '}'", c, i - 1);
+          break;
+        }
+        case St.Capture:
+        case St.Skip:
+          i = this.scanValue(buf, i, end);
+          break;
+        case St.NumStart: {
+          i = skipWs(buf, i, end);
+          if (i === end) break;
+          const c = buf[i++];
+          if (c !== 0x5b) throw this.unexpected(`'[' to start "${this.key}"`, c, i - 1);
+          this.st = St.Numbers;
+          break;
+        }
+        case St.Numbers:
+          i = this.numbers(buf, i, end);
+          break;
+        case St.StrStart: {
+          i = skipWs(buf, i, end);
+          if (i === end) break;
+          const c = buf[i++];
+          if (c !== 0x5b) throw this.unexpected("'[' to start \"strings\"", c, i - 1);
+          this.st = St.StrNext;
+          break;
+        }
+        case St.StrNext: {
+          i = skipWs(buf, i, end);
+          if (i === end) break;
+          const c = buf[i++];
+          if (c === 0x22) {
+            this.strEscape = this.strHasEscape = this.strHasHigh = false;
+            this.st = St.InStr;
+          } else if (c === 0x2c) {
+            // separator
+          } else if (c === 0x5d) {
+            this.st = St.AfterValue;
+          } else throw this.unexpected('a string in "strings"', c, i - 1);
+          break;
+        }
+        case St.InStr:
+          i = this.stringBody(buf, i, end);
+          break;
+        case St.Done: {
+          i = skipWs(buf, i, end);
+          if (i < end) {
+            if (buf[i] === 0) {
+              i = end; // NUL padding from a crashed writer: tolerated after the end
+            } else throw new HeapSnapshotError('NOT_JSON', `unexpected data after the end of the snapshot: ${describe(buf[i])}`, this.pos + i);
+          }
+          break;
+        }
+      }
+    }
+    this.pos += end;
+  }
+
+  /** Bytes consumed so far. */
+  get offset(): number {
+    return this.pos;
+  }
+
+  private unexpected(what: string, c: number, i: number): HeapSnapshotError {
+    return new HeapSnapshotError('NOT_JSON', `malformed snapshot: expected ${what} but found ${describe(c)}`, this.pos + i);
+  }
+
+  private startValue(buf: Uint8Array, i: number): number {
+    const key = this.key;
+    if (this.seen.has(key)) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', `duplicate section "${key}"`, this.pos + i);
+    this.seen.add(key);
+    if (key === 'snapshot') {
+      if (buf[i] !== 0x7b) throw this.unexpected('an object for "snapshot"', buf[i], i);
+      this.beginScan(St.Capture);
+      return i;
+    }
+    if (key === 'nodes' || key === 'edges' || key === 'locations') {
+      if (!this.meta) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', `not a heap snapshot: "${key}" comes before "snapshot" (no meta to read it with)`, this.pos + i);
+      this.sec = key === 'nodes' ? Sec.Nodes : key === 'edges' ? Sec.Edges : Sec.Locations;
+      this.cur = 0;
+      this.digits = 0;
+      this.batchLen = 0;
+      this.valuesRead = 0;
+      this.st = St.NumStart;
+      return i;
+    }
+    if (key === 'strings') {
+      this.st = St.StrStart;
+      return i;
+    }
+    // Sections we don't use (samples, trace_tree, trace_function_infos, unknown ones): skip.
+    this.beginScan(St.Skip);
+    return i;
+  }
+
+  private beginScan(st: St.Capture | St.Skip): void {
+    this.st = st;
+    this.depth = 0;
+    this.inString = false;
+    this.escape = false;
+    this.captured = [];
+  }
+
+  /** Scans one JSON value (any type), capturing its bytes when st is Capture. */
+  private scanValue(buf: Uint8Array, start: number, end: number): number {
+    let i = start;
+    let depth = this.depth;
+    let inString = this.inString;
+    let escape = this.escape;
+    let done = false;
+    for (; i < end; i++) {
+      const c = buf[i];
+      if (inString) {
+        if (escape) escape = false;
+        else if (c === 0x5c) escape = true;
+        else if (c === 0x22) {
+          inString = false;
+          if (depth === 0) {
+            i++;
+            done = true;
+            break;
+          }
+        }
+        continue;
+      }
+      if (c === 0x22) inString = true;
+      else if (c === 0x7b || c === 0x5b) depth++;
+      else if (c === 0x7d || c === 0x5d) {
+        if (depth === 0) {
+          done = true; // end of a scalar at the enclosing object's end
+          break;
+        }
+        depth--;
+        if (depth === 0) {
+          i++;
+          done = true;
+          break;
+        }
+      } else if (c === 0x2c && depth === 0) {
+        done = true;
+        break;
+      }
+    }
+    if (this.st === St.Capture) {
+      this.captured.push(Buffer.from(buf.subarray(start, i)));
+      if (this.captured.reduce((n, b) => n + b.length, 0) > 64 << 20) {
+        throw new HeapSnapshotError('BAD_META', '"snapshot" header is larger than 64 MB', this.pos + i);
+      }
+    }
+    this.depth = depth;
+    this.inString = inString;
+    this.escape = escape;
+    if (done) {
+      if (this.st === St.Capture) this.setMeta(Buffer.concat(this.captured).toString('utf8'), this.pos + i);
+      this.captured = [];
+      this.st = St.AfterValue;
+    }
+    return i;
+  }
+
+  private setMeta(text: string, offset: number): void {
+    let header: Record<string, unknown>;
+    try {
+      header = JSON.parse(text) as Record<string, unknown>;
+    } catch (e) {
+      throw new HeapSnapshotError('BAD_META', `"snapshot" header is not valid JSON: ${(e as Error).message}`, offset);
+    }
+    const meta = header.meta as SnapshotMeta | undefined;
+    if (!meta || typeof meta !== 'object') throw new HeapSnapshotError('BAD_META', 'snapshot.meta is missing', offset);
+    const nf = meta.node_fields;
+    const ef = meta.edge_fields;
+    if (!Array.isArray(nf) || !Array.isArray(ef)) throw new HeapSnapshotError('BAD_META', 'snapshot.meta.node_fields / edge_fields are missing', offset);
+    for (const f of ['type', 'name', 'id', 'self_size', 'edge_count']) {
+      if (!nf.includes(f)) throw new HeapSnapshotError('BAD_META', `snapshot.meta.node_fields lacks "${f}"`, offset);
+    }
+    for (const f of ['type', 'name_or_index', 'to_node']) {
+      if (!ef.includes(f)) throw new HeapSnapshotError('BAD_META', `snapshot.meta.edge_fields lacks "${f}"`, offset);
+    }
+    const nt = meta.node_types?.[nf.indexOf('type')];
+    const et = meta.edge_types?.[ef.indexOf('type')];
+    if (!Array.isArray(nt) || !Array.isArray(et)) throw new HeapSnapshotError('BAD_META', 'snapshot.meta.node_types / edge_types are missing', offset);
+    const nodeCount = header.node_count;
+    const edgeCount = header.edge_count;
+    if (!Number.isSafeInteger(nodeCount) || (nodeCount as number) < 1 || !Number.isSafeInteger(edgeCount) || (edgeCount as number) < 0) {
+      throw new HeapSnapshotError('BAD_META', `snapshot.node_count / edge_count are missing or invalid (${String(nodeCount)}, ${String(edgeCount)})`, offset);
+    }
+    if ((nodeCount as number) >= 0xfffffff0 || (edgeCount as number) >= 0xfffffff0) {
+      throw new HeapSnapshotError('TOO_LARGE', `snapshot has ${nodeCount} nodes / ${edgeCount} edges: more than 32-bit indexes can hold`, offset);
+    }
+    this.meta = meta;
+    this.header = header;
+    this.nodeCount = nodeCount as number;
+    this.edgeCount = edgeCount as number;
+    this.nfc = nf.length;
+    this.efc = ef.length;
+    this.nodeSlots = nf.map((f) => NODE_FIELD_SLOTS[f] ?? NF.Other);
+    this.edgeTypeOff = ef.indexOf('type');
+    this.edgeNameOff = ef.indexOf('name_or_index');
+    this.edgeToOff = ef.indexOf('to_node');
+    this.locFields = Array.isArray(meta.location_fields) ? meta.location_fields.length : 4;
+    this.nodeTypeCount = nt.length;
+    this.edgeTypeCount = et.length;
+    const n = this.nodeCount;
+    const m = this.edgeCount;
+    try {
+      this.nodeType = new Uint8Array(n);
+      this.nodeName = new Uint32Array(n);
+      this.nodeId = new Uint32Array(n);
+      this.selfSize = new Float64Array(n);
+      this.traceNodeId = nf.includes('trace_node_id') ? new Uint32Array(n) : null;
+      this.detachedness = nf.includes('detachedness') ? new Uint8Array(n) : null;
+      this.firstEdge = new Uint32Array(n + 1);
+      this.edgeType = new Uint8Array(m);
+      this.edgeNameOrIndex = new Uint32Array(m);
+      this.edgeTo = new Uint32Array(m);
+    } catch (e) {
+      throw new HeapSnapshotError('TOO_LARGE', `cannot allocate arrays for ${n} nodes / ${m} edges: ${(e as Error).message}`, offset);
+    }
+  }
+
+  private numbers(buf: Uint8Array, start: number, end: number): number {
+    let cur = this.cur;
+    let digits = this.digits;
+    const batch = this.batch;
+    let len = this.batchLen;
+    let i = start;
+    for (; i < end; i++) {
+      const c = buf[i];
+      const d = c - 48;
+      if (d >= 0 && d <= 9) {
+        cur = cur * 10 + d;
+        digits++;
+        continue;
+      }
+      if (c === 0x2c || c === 0x5d || c === 0x0a || c === 0x20 || c === 0x0d || c === 0x09) {
+        if (digits > 0) {
+          if (digits > MAX_SAFE_DIGITS) throw new HeapSnapshotError('BAD_VALUE', `number too large in "${this.key}"`, this.pos + i);
+          batch[len++] = cur;
+          cur = 0;
+          digits = 0;
+          if (len === BATCH) {
+            this.flush(len, this.pos + i);
+            len = 0;
+          }
+        }
+        if (c === 0x5d) {
+          this.flush(len, this.pos + i);
+          len = 0;
+          this.endNumbers(this.pos + i);
+          i++;
+          break;
+        }
+        continue;
+      }
+      this.cur = cur;
+      throw new HeapSnapshotError('BAD_VALUE', `unexpected ${describe(c)} in the "${this.key}" array (value #${this.valuesRead + len})`, this.pos + i);
+    }
+    this.cur = cur;
+    this.digits = digits;
+    this.batchLen = len;
+    return i;
+  }
+
+  private flush(len: number, offset: number): void {
+    if (len === 0) return;
+    const b = this.batch;
+    let k = this.valuesRead;
+    if (this.sec === Sec.Nodes) {
+      const nfc = this.nfc;
+      const limit = this.nodeCount * nfc;
+      if (k + len > limit) throw new HeapSnapshotError('COUNT_MISMATCH', `"nodes" has more values than node_count (${this.nodeCount}) x ${nfc} fields`, offset);
+      const slots = this.nodeSlots;
+      const fe = this.firstEdge;
+      let node = (k / nfc) | 0;
+      let field = k - node * nfc;
+      for (let j = 0; j < len; j++) {
+        const v = b[j];
+        switch (slots[field]) {
+          case NF.Type:
+            if (v >= this.nodeTypeCount) throw new HeapSnapshotError('BAD_REFERENCE', `node #${node} has type ${v}, but meta declares ${this.nodeTypeCount} node types`, offset);
+            this.nodeType[node] = v;
+            break;
+          case NF.Name:
+            this.nodeName[node] = v;
+            break;
+          case NF.Id:
+            this.nodeId[node] = v;
+            break;
+          case NF.SelfSize:
+            this.selfSize[node] = v;
+            break;
+          case NF.EdgeCount:
+            this.edgesSum += v;
+            if (this.edgesSum > this.edgeCount) throw new HeapSnapshotError('COUNT_MISMATCH', `node edge counts add up to more than edge_count (${this.edgeCount}) at node #${node}`, offset);
+            fe[node + 1] = this.edgesSum;
+            break;
+          case NF.TraceNodeId:
+            this.traceNodeId![node] = v;
+            break;
+          case NF.Detachedness:
+            this.detachedness![node] = v;
+            break;
+          default:
+            break;
+        }
+        if (++field === nfc) {
+          field = 0;
+          node++;
+        }
+      }
+    } else if (this.sec === Sec.Edges) {
+      const efc = this.efc;
+      const limit = this.edgeCount * efc;
+      if (k + len > limit) throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has more values than edge_count (${this.edgeCount}) x ${efc} fields`, offset);
+      const nfc = this.nfc;
+      const maxTo = this.nodeCount * nfc;
+      const tOff = this.edgeTypeOff;
+      const nOff = this.edgeNameOff;
+      const toOff = this.edgeToOff;
+      const et = this.edgeType;
+      const en = this.edgeNameOrIndex;
+      const eto = this.edgeTo;
+      let edge = (k / efc) | 0;
+      let field = k - edge * efc;
+      for (let j = 0; j < len; j++) {
+        const v = b[j];
+        if (field === toOff) {
+          if (v >= maxTo || v % nfc !== 0) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} points to ${v}, which is not a node (nodes x fields = ${maxTo})`, offset);
+          eto[edge] = v / nfc;
+        } else if (field === tOff) {
+          if (v >= this.edgeTypeCount) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} has type ${v}, but meta declares ${this.edgeTypeCount} edge types`, offset);
+          et[edge] = v;
+        } else if (field === nOff) {
+          en[edge] = v;
+        }
+        if (++field === efc) {
+          field = 0;
+          edge++;
+        }
+      }
+    } else {
+      if (this.locLen + len > this.locations.length) {
+        const next = new Uint32Array(Math.max(1024, (this.locLen + len) * 2));
+        next.set(this.locations.subarray(0, this.locLen));
+        this.locations = next;
+      }
+      for (let j = 0; j < len; j++) this.locations[this.locLen++] = b[j];
+    }
+    this.valuesRead = k + len;
+  }
+
+  private endNumbers(offset: number): void {
+    if (this.sec === Sec.Nodes) {
+      const want = this.nodeCount * this.nfc;
+      if (this.valuesRead !== want) {
+        throw new HeapSnapshotError('COUNT_MISMATCH', `"nodes" has ${this.valuesRead} values but node_count ${this.nodeCount} x ${this.nfc} fields = ${want}`, offset);
+      }
+    } else if (this.sec === Sec.Edges) {
+      const want = this.edgeCount * this.efc;
+      if (this.valuesRead !== want) {
+        throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has ${this.valuesRead} values but edge_count ${this.edgeCount} x ${this.efc} fields = ${want}`, offset);
+      }
+    } else if (this.locLen % this.locFields !== 0) {
+      throw new HeapSnapshotError('COUNT_MISMATCH', `"locations" has ${this.locLen} values, not a multiple of ${this.locFields} fields`, offset);
+    }
+    this.st = St.AfterValue;
+  }
+
+  private stringBody(buf: Uint8Array, start: number, end: number): number {
+    let i = start;
+    let escape = this.strEscape;
+    let hasEscape = this.strHasEscape;
+    let hasHigh = this.strHasHigh;
+    for (; i < end; i++) {
+      const c = buf[i];
+      if (escape) {
+        escape = false;
+        continue;
+      }
+      if (c === 0x5c) {
+        escape = hasEscape = true;
+      } else if (c === 0x22) {
+        let bytes: Uint8Array;
+        if (this.strParts.length === 0) bytes = buf.subarray(start, i);
+        else {
+          this.strParts.push(Buffer.from(buf.subarray(start, i)));
+          bytes = Buffer.concat(this.strParts);
+          this.strParts = [];
+        }
+        this.strings.push(decodeString(bytes, hasEscape, hasHigh, this.pos + i));
+        this.st = St.StrNext;
+        return i + 1;
+      } else if (c >= 0x80) hasHigh = true;
+    }
+    this.strParts.push(Buffer.from(buf.subarray(start, i)));
+    this.strEscape = escape;
+    this.strHasEscape = hasEscape;
+    this.strHasHigh = hasHigh;
+    return i;
+  }
+
+  /** Call at end of input. Validates cross-references and returns the arrays. */
+  finish(): ParsedSnapshot {
+    if (this.st !== St.Done) {
+      const where = this.st === St.Numbers
+        ? ` inside "${this.key}" (read ${this.valuesRead + this.batchLen} values)`
+        : this.st === St.InStr || this.st === St.StrNext
+          ? ` inside "strings" (read ${this.strings.length} strings)`
+          : this.key
+            ? ` after "${this.key}"`
+            : '';
+      if (this.pos === 0) throw new HeapSnapshotError('TRUNCATED', 'empty input: not a heap snapshot');
+      throw new HeapSnapshotError('TRUNCATED', `snapshot is truncated: input ended${where}`, this.pos);
+    }
+    if (!this.meta) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', 'not a heap snapshot: no "snapshot" section');
+    for (const s of ['nodes', 'edges', 'strings']) {
+      if (!this.seen.has(s)) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', `not a heap snapshot: no "${s}" section`);
+    }
+    if (this.edgesSum !== this.edgeCount) {
+      throw new HeapSnapshotError('COUNT_MISMATCH', `node edge counts add up to ${this.edgesSum} but edge_count is ${this.edgeCount}`);
+    }
+    const strCount = this.strings.length;
+    const nn = this.nodeName;
+    for (let i = 0; i < this.nodeCount; i++) {
+      if (nn[i] >= strCount) throw new HeapSnapshotError('BAD_REFERENCE', `node #${i} (id ${this.nodeId[i]}) names string ${nn[i]}, but there are ${strCount} strings`);
+    }
+    const et = this.edgeType;
+    const en = this.edgeNameOrIndex;
+    const types = this.meta.edge_types[this.edgeTypeOff] as string[];
+    const element = types.indexOf('element');
+    const hidden = types.indexOf('hidden');
+    for (let e = 0; e < this.edgeCount; e++) {
+      const t = et[e];
+      if (t !== element && t !== hidden && en[e] >= strCount) {
+        throw new HeapSnapshotError('BAD_REFERENCE', `edge #${e} names string ${en[e]}, but there are ${strCount} strings`);
+      }
+    }
+    return {
+      meta: this.meta,
+      header: this.header!,
+      nodeCount: this.nodeCount,
+      edgeCount: this.edgeCount,
+      nodeFieldCount: this.nfc,
+      edgeFieldCount: this.efc,
+      nodeType: this.nodeType,
+      nodeName: this.nodeName,
+      nodeId: this.nodeId,
+      selfSize: this.selfSize,
+      traceNodeId: this.traceNodeId,
+      detachedness: this.detachedness,
+      firstEdge: this.firstEdge,
+      edgeType: this.edgeType,
+      edgeNameOrIndex: this.edgeNameOrIndex,
+      edgeTo: this.edgeTo,
+      locations: this.locations.subarray(0, this.locLen),
+      strings: this.strings,
+    };
+  }
+}
+
+function skipWs(buf: Uint8Array, i: number, end: number): number {
+  while (i < end) {
+    const c = buf[i];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    i++;
+  }
+  return i;
+}
+
+function describe(c: number): string {
+  if (c >= 0x20 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
+  return `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
+function decodeString(bytes: Uint8Array, hasEscape: boolean, hasHigh: boolean, offset: number): string {
+  let s: string;
+  if (hasHigh) {
+    try {
+      s = utf8.decode(bytes);
+    } catch {
+      throw new HeapSnapshotError('BAD_UTF8', 'invalid UTF-8 in "strings"', offset);
+    }
+  } else {
+    s = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  }
+  if (!hasEscape) return s;
+  try {
+    return JSON.parse('"' + s + '"') as string;
+  } catch {
+    // V8 writes raw control characters in some versions; keep the text rather than fail.
+    return s.replace(/\\u([0-9a-fA-F]{4})|\\(["\\/bfnrt])/g, (_m, hex: string, ch: string) =>
+      hex ? String.fromCharCode(parseInt(hex, 16)) : ({ b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' } as Record<string, string>)[ch] ?? ch,
+    );
+  }
+}

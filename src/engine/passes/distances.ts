@@ -1,0 +1,83 @@
+// DevTools' distances: BFS from the user roots (the root's non-synthetic children, distance 1),
+// then from the root for what only the system reaches (offset by 100000000); -5 = unreached.
+// Weak edges are skipped; the filter mirrors JSHeapSnapshot.calculateDistances.
+import type { HeapGraph } from '../graph.js';
+import type { EphemeronInfo } from './weakmap.js';
+
+export const NO_DISTANCE = -5;
+export const BASE_SYSTEM_DISTANCE = 100000000;
+
+export function computeDistances(g: HeapGraph, eph: EphemeronInfo): Int32Array {
+  const { nodeCount, firstEdge, edgeType, edgeTo, edgeNameOrIndex, nodeType, nodeName, strings, types } = g;
+  const distances = new Int32Array(nodeCount).fill(NO_DISTANCE);
+  const queue = new Uint32Array(nodeCount + (firstEdge[1] - firstEdge[0]));
+  let qlen = 0;
+
+  const nativeContextName = strings.indexOf('system / NativeContext');
+  const sloppyMapName = strings.indexOf('sloppy_function_map');
+  const descriptorsName = strings.indexOf('(map descriptors)');
+  const pending = new Set<string>();
+  const dupKey = eph.dupKey;
+  const hasEphemerons = dupKey.size > 0;
+
+  const allowed = (n: number, e: number): boolean => {
+    const t = edgeType[e];
+    const nt = nodeType[n];
+    if (nt === types.nodeHidden && nodeName[n] === nativeContextName && nativeContextName >= 0 && sloppyMapName >= 0 &&
+        t !== types.edgeElement && t !== types.edgeHidden && edgeNameOrIndex[e] === sloppyMapName) {
+      return false;
+    }
+    if (nt === types.nodeArray && nodeName[n] === descriptorsName && descriptorsName >= 0) {
+      // Descriptor arrays are shared between maps: skip their descriptor links (crbug.com/413608).
+      const index = t === types.edgeElement || t === types.edgeHidden ? edgeNameOrIndex[e] : parseInt(strings[edgeNameOrIndex[e]], 10);
+      return index < 2 || index % 3 !== 1;
+    }
+    if (hasEphemerons && t === types.edgeInternal) {
+      const dup = dupKey.get(edgeNameOrIndex[e]);
+      if (dup !== undefined) {
+        // Take the later of the WeakMap's and the key's edge to the value (crbug.com/1290800).
+        if (!pending.delete(dup)) {
+          pending.add(dup);
+          return false;
+        }
+      }
+    }
+    return true;
+  };
+
+  const weak = types.edgeWeak;
+  const bfs = (start: number) => {
+    let head = start;
+    while (head < qlen) {
+      const n = queue[head++];
+      const d = distances[n] + 1;
+      const end = firstEdge[n + 1];
+      for (let e = firstEdge[n]; e < end; e++) {
+        if (edgeType[e] === weak) continue;
+        const c = edgeTo[e];
+        if (distances[c] !== NO_DISTANCE) continue;
+        if (!allowed(n, e)) continue;
+        distances[c] = d;
+        queue[qlen++] = c;
+      }
+    }
+  };
+
+  const synthetic = types.nodeSynthetic;
+  const domTrees = strings.indexOf('(Document DOM trees)');
+  for (let e = firstEdge[0]; e < firstEdge[1]; e++) {
+    const c = edgeTo[e];
+    const userRoot = nodeType[c] !== synthetic || (domTrees >= 0 && nodeName[c] === domTrees);
+    if (userRoot) {
+      distances[c] = 1;
+      queue[qlen++] = c;
+    }
+  }
+  const userRoots = qlen;
+  bfs(0);
+  distances[0] = userRoots > 0 ? BASE_SYSTEM_DISTANCE : 0;
+  const start = qlen = 0;
+  queue[qlen++] = 0;
+  bfs(start);
+  return distances;
+}

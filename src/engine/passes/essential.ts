@@ -1,0 +1,37 @@
+// Which edges may retain, for the dominator tree (DevTools' computeIsEssentialEdge):
+// weak edges never retain; self edges don't; shortcut edges only from the root; a WeakMap's own
+// edge to a value doesn't (its key's edge does); an edge from a non-page object into a page object
+// doesn't (so engine/debugger references don't become dominators of user objects).
+import type { HeapGraph } from '../graph.js';
+import { PAGE_OBJECT } from './flags.js';
+import type { EphemeronInfo } from './weakmap.js';
+
+export function computeEssentialEdges(g: HeapGraph, flags: Uint8Array, eph: EphemeronInfo): Uint8Array {
+  const { nodeCount, firstEdge, edgeType, edgeTo, edgeNameOrIndex, nodeId, types } = g;
+  const bits = new Uint8Array((g.edgeCount + 7) >>> 3);
+  const weak = types.edgeWeak;
+  const shortcut = types.edgeShortcut;
+  const internal = types.edgeInternal;
+  const tables = eph.tableId;
+  const checkTables = tables.size > 0;
+  for (let n = 0; n < nodeCount; n++) {
+    const end = firstEdge[n + 1];
+    const nodePage = flags[n] & PAGE_OBJECT;
+    for (let e = firstEdge[n]; e < end; e++) {
+      const t = edgeType[e];
+      if (t === weak) continue;
+      if (checkTables && t === internal) {
+        const table = tables.get(edgeNameOrIndex[e]);
+        if (table !== undefined && table === nodeId[n]) continue;
+      }
+      const c = edgeTo[e];
+      if (c === n) continue;
+      if (n !== 0) {
+        if (t === shortcut) continue;
+        if (flags[c] & PAGE_OBJECT && !nodePage) continue;
+      }
+      bits[e >>> 3] |= 1 << (e & 7);
+    }
+  }
+  return bits;
+}
