@@ -130,7 +130,6 @@ export class SnapshotParser {
   private edgeTo!: Uint32Array;
   private locations = new Uint32Array(0);
   private locLen = 0;
-  private edgesSum = 0;
 
   /** Feed the next chunk. Throws HeapSnapshotError on malformed input. */
   push(buf: Uint8Array): void {
@@ -418,7 +417,253 @@ export class SnapshotParser {
     }
   }
 
+  /** Number arrays: edges and nodes have their own loops (the hot path), locations go via a batch. */
   private numbers(buf: Uint8Array, start: number, end: number): number {
+    if (this.sec === Sec.Edges) return this.edgeNumbers(buf, start, end);
+    if (this.sec === Sec.Nodes) return this.nodeNumbers(buf, start, end);
+    return this.batchNumbers(buf, start, end);
+  }
+
+  // The two hot loops below share one shape: a number cut by the chunk boundary is carried in
+  // `cur`/`digits`; the bytes up to the last non-digit of the chunk are scanned by a tight loop in
+  // which every number is known to end inside the chunk.
+
+  /** Finishes a number carried over from the previous chunk; returns where its digits end. */
+  private carry(buf: Uint8Array, i: number, end: number): number {
+    while (i < end) {
+      const d = buf[i] - 48;
+      if (d < 0 || d > 9) break;
+      this.cur = this.cur * 10 + d;
+      this.digits++;
+      i++;
+    }
+    return i;
+  }
+
+  private badByte(c: number, i: number, k: number): HeapSnapshotError {
+    return new HeapSnapshotError('BAD_VALUE', `unexpected ${describe(c)} in the "${this.key}" array (value #${k})`, this.pos + i);
+  }
+
+  private edgeNumbers(buf: Uint8Array, start: number, end: number): number {
+    let i = start;
+    if (this.digits > 0) {
+      i = this.carry(buf, i, end);
+      if (i === end) return end;
+      this.edgeValue(this.cur, i);
+      this.cur = 0;
+      this.digits = 0;
+    }
+    let safe = end;
+    while (safe > i && buf[safe - 1] >= 48 && buf[safe - 1] <= 57) safe--;
+    let k = this.valuesRead;
+    const efc = this.efc;
+    const nfc = this.nfc;
+    const limit = this.edgeCount * efc;
+    const maxTo = this.nodeCount * nfc;
+    const tOff = this.edgeTypeOff;
+    const nOff = this.edgeNameOff;
+    const toOff = this.edgeToOff;
+    const typeCount = this.edgeTypeCount;
+    const et = this.edgeType;
+    const en = this.edgeNameOrIndex;
+    const eto = this.edgeTo;
+    let edge = (k / efc) | 0;
+    let field = k - edge * efc;
+    for (;;) {
+      let c = 0;
+      while (i < safe) {
+        c = buf[i];
+        if (c >= 48) break;
+        if (c !== 0x2c && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) throw this.badByte(c, i, k);
+        i++;
+      }
+      if (i >= safe) break;
+      if (c > 57) {
+        if (c !== 0x5d) throw this.badByte(c, i, k);
+        this.valuesRead = k;
+        this.endNumbers(this.pos + i);
+        return i + 1;
+      }
+      let v = c - 48;
+      i++;
+      // terminates: buf[safe - 1] is not a digit
+      for (;;) {
+        const d = buf[i] - 48;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+        i++;
+      }
+      if (k >= limit) throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has more values than edge_count (${this.edgeCount}) x ${efc} fields`, this.pos + i);
+      if (field === toOff) {
+        if (v >= maxTo || v % nfc !== 0) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} points to ${v}, which is not a node (nodes x fields = ${maxTo})`, this.pos + i);
+        eto[edge] = v / nfc;
+      } else if (field === tOff) {
+        if (v >= typeCount) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} has type ${v}, but meta declares ${typeCount} edge types`, this.pos + i);
+        et[edge] = v;
+      } else if (field === nOff) {
+        if (v > 0xffffffff) throw new HeapSnapshotError('BAD_VALUE', `edge #${edge} name index ${v} is out of range`, this.pos + i);
+        en[edge] = v;
+      }
+      if (++field === efc) {
+        field = 0;
+        edge++;
+      }
+      k++;
+    }
+    this.valuesRead = k;
+    // digits at the very end of the chunk: carried into the next one
+    this.cur = 0;
+    this.digits = 0;
+    i = this.carry(buf, safe, end);
+    return i;
+  }
+
+  /** One edge value (used for numbers that straddle chunks). */
+  private edgeValue(v: number, i: number): void {
+    const k = this.valuesRead;
+    if (k >= this.edgeCount * this.efc) throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has more values than edge_count (${this.edgeCount}) x ${this.efc} fields`, this.pos + i);
+    const edge = (k / this.efc) | 0;
+    const field = k - edge * this.efc;
+    if (field === this.edgeToOff) {
+      const maxTo = this.nodeCount * this.nfc;
+      if (v >= maxTo || v % this.nfc !== 0) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} points to ${v}, which is not a node (nodes x fields = ${maxTo})`, this.pos + i);
+      this.edgeTo[edge] = v / this.nfc;
+    } else if (field === this.edgeTypeOff) {
+      if (v >= this.edgeTypeCount) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} has type ${v}, but meta declares ${this.edgeTypeCount} edge types`, this.pos + i);
+      this.edgeType[edge] = v;
+    } else if (field === this.edgeNameOff) {
+      this.edgeNameOrIndex[edge] = v;
+    }
+    this.valuesRead = k + 1;
+  }
+
+  private nodeNumbers(buf: Uint8Array, start: number, end: number): number {
+    let i = start;
+    if (this.digits > 0) {
+      i = this.carry(buf, i, end);
+      if (i === end) return end;
+      this.valuesRead = this.nodeValues(this.cur, this.valuesRead, i);
+      this.cur = 0;
+      this.digits = 0;
+    }
+    let safe = end;
+    while (safe > i && buf[safe - 1] >= 48 && buf[safe - 1] <= 57) safe--;
+    let k = this.valuesRead;
+    const nfc = this.nfc;
+    const limit = this.nodeCount * nfc;
+    const slots = this.nodeSlots;
+    const fe = this.firstEdge;
+    const typeCount = this.nodeTypeCount;
+    const nodeType = this.nodeType;
+    const nodeName = this.nodeName;
+    const nodeId = this.nodeId;
+    const selfSize = this.selfSize;
+    let node = (k / nfc) | 0;
+    let field = k - node * nfc;
+    for (;;) {
+      let c = 0;
+      while (i < safe) {
+        c = buf[i];
+        if (c >= 48) break;
+        if (c !== 0x2c && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) throw this.badByte(c, i, k);
+        i++;
+      }
+      if (i >= safe) break;
+      if (c > 57) {
+        if (c !== 0x5d) throw this.badByte(c, i, k);
+        this.valuesRead = k;
+        this.endNumbers(this.pos + i);
+        return i + 1;
+      }
+      let v = c - 48;
+      i++;
+      for (;;) {
+        const d = buf[i] - 48;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+        i++;
+      }
+      if (k >= limit) throw new HeapSnapshotError('COUNT_MISMATCH', `"nodes" has more values than node_count (${this.nodeCount}) x ${nfc} fields`, this.pos + i);
+      switch (slots[field]) {
+        case NF.Type:
+          if (v >= typeCount) throw new HeapSnapshotError('BAD_REFERENCE', `node #${node} has type ${v}, but meta declares ${typeCount} node types`, this.pos + i);
+          nodeType[node] = v;
+          break;
+        case NF.Name:
+          nodeName[node] = v;
+          break;
+        case NF.Id:
+          nodeId[node] = v;
+          break;
+        case NF.SelfSize:
+          selfSize[node] = v;
+          break;
+        case NF.EdgeCount: {
+          const sum = fe[node] + v;
+          if (sum > this.edgeCount) throw new HeapSnapshotError('COUNT_MISMATCH', `node edge counts add up to more than edge_count (${this.edgeCount}) at node #${node}`, this.pos + i);
+          fe[node + 1] = sum;
+          break;
+        }
+        case NF.TraceNodeId:
+          this.traceNodeId![node] = v;
+          break;
+        case NF.Detachedness:
+          this.detachedness![node] = v;
+          break;
+        default:
+          break;
+      }
+      if (++field === nfc) {
+        field = 0;
+        node++;
+      }
+      k++;
+    }
+    this.valuesRead = k;
+    this.cur = 0;
+    this.digits = 0;
+    i = this.carry(buf, safe, end);
+    return i;
+  }
+
+  /** One node value (used for numbers that straddle chunks); returns the next value index. */
+  private nodeValues(v: number, k: number, i: number): number {
+    const nfc = this.nfc;
+    if (k >= this.nodeCount * nfc) throw new HeapSnapshotError('COUNT_MISMATCH', `"nodes" has more values than node_count (${this.nodeCount}) x ${nfc} fields`, this.pos + i);
+    const node = (k / nfc) | 0;
+    switch (this.nodeSlots[k - node * nfc]) {
+      case NF.Type:
+        if (v >= this.nodeTypeCount) throw new HeapSnapshotError('BAD_REFERENCE', `node #${node} has type ${v}, but meta declares ${this.nodeTypeCount} node types`, this.pos + i);
+        this.nodeType[node] = v;
+        break;
+      case NF.Name:
+        this.nodeName[node] = v;
+        break;
+      case NF.Id:
+        this.nodeId[node] = v;
+        break;
+      case NF.SelfSize:
+        this.selfSize[node] = v;
+        break;
+      case NF.EdgeCount: {
+        const sum = this.firstEdge[node] + v;
+        if (sum > this.edgeCount) throw new HeapSnapshotError('COUNT_MISMATCH', `node edge counts add up to more than edge_count (${this.edgeCount}) at node #${node}`, this.pos + i);
+        this.firstEdge[node + 1] = sum;
+        break;
+      }
+      case NF.TraceNodeId:
+        this.traceNodeId![node] = v;
+        break;
+      case NF.Detachedness:
+        this.detachedness![node] = v;
+        break;
+      default:
+        break;
+    }
+    return k + 1;
+  }
+
+  private batchNumbers(buf: Uint8Array, start: number, end: number): number {
     let cur = this.cur;
     let digits = this.digits;
     const batch = this.batch;
@@ -439,12 +684,12 @@ export class SnapshotParser {
           cur = 0;
           digits = 0;
           if (len === BATCH) {
-            this.flush(len, this.pos + i);
+            this.flushLocations(len);
             len = 0;
           }
         }
         if (c === 0x5d) {
-          this.flush(len, this.pos + i);
+          this.flushLocations(len);
           len = 0;
           this.endNumbers(this.pos + i);
           i++;
@@ -452,7 +697,6 @@ export class SnapshotParser {
         }
         continue;
       }
-      this.cur = cur;
       throw new HeapSnapshotError('BAD_VALUE', `unexpected ${describe(c)} in the "${this.key}" array (value #${this.valuesRead + len})`, this.pos + i);
     }
     this.cur = cur;
@@ -461,92 +705,16 @@ export class SnapshotParser {
     return i;
   }
 
-  private flush(len: number, offset: number): void {
+  private flushLocations(len: number): void {
     if (len === 0) return;
-    const b = this.batch;
-    let k = this.valuesRead;
-    if (this.sec === Sec.Nodes) {
-      const nfc = this.nfc;
-      const limit = this.nodeCount * nfc;
-      if (k + len > limit) throw new HeapSnapshotError('COUNT_MISMATCH', `"nodes" has more values than node_count (${this.nodeCount}) x ${nfc} fields`, offset);
-      const slots = this.nodeSlots;
-      const fe = this.firstEdge;
-      let node = (k / nfc) | 0;
-      let field = k - node * nfc;
-      for (let j = 0; j < len; j++) {
-        const v = b[j];
-        switch (slots[field]) {
-          case NF.Type:
-            if (v >= this.nodeTypeCount) throw new HeapSnapshotError('BAD_REFERENCE', `node #${node} has type ${v}, but meta declares ${this.nodeTypeCount} node types`, offset);
-            this.nodeType[node] = v;
-            break;
-          case NF.Name:
-            this.nodeName[node] = v;
-            break;
-          case NF.Id:
-            this.nodeId[node] = v;
-            break;
-          case NF.SelfSize:
-            this.selfSize[node] = v;
-            break;
-          case NF.EdgeCount:
-            this.edgesSum += v;
-            if (this.edgesSum > this.edgeCount) throw new HeapSnapshotError('COUNT_MISMATCH', `node edge counts add up to more than edge_count (${this.edgeCount}) at node #${node}`, offset);
-            fe[node + 1] = this.edgesSum;
-            break;
-          case NF.TraceNodeId:
-            this.traceNodeId![node] = v;
-            break;
-          case NF.Detachedness:
-            this.detachedness![node] = v;
-            break;
-          default:
-            break;
-        }
-        if (++field === nfc) {
-          field = 0;
-          node++;
-        }
-      }
-    } else if (this.sec === Sec.Edges) {
-      const efc = this.efc;
-      const limit = this.edgeCount * efc;
-      if (k + len > limit) throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has more values than edge_count (${this.edgeCount}) x ${efc} fields`, offset);
-      const nfc = this.nfc;
-      const maxTo = this.nodeCount * nfc;
-      const tOff = this.edgeTypeOff;
-      const nOff = this.edgeNameOff;
-      const toOff = this.edgeToOff;
-      const et = this.edgeType;
-      const en = this.edgeNameOrIndex;
-      const eto = this.edgeTo;
-      let edge = (k / efc) | 0;
-      let field = k - edge * efc;
-      for (let j = 0; j < len; j++) {
-        const v = b[j];
-        if (field === toOff) {
-          if (v >= maxTo || v % nfc !== 0) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} points to ${v}, which is not a node (nodes x fields = ${maxTo})`, offset);
-          eto[edge] = v / nfc;
-        } else if (field === tOff) {
-          if (v >= this.edgeTypeCount) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} has type ${v}, but meta declares ${this.edgeTypeCount} edge types`, offset);
-          et[edge] = v;
-        } else if (field === nOff) {
-          en[edge] = v;
-        }
-        if (++field === efc) {
-          field = 0;
-          edge++;
-        }
-      }
-    } else {
-      if (this.locLen + len > this.locations.length) {
-        const next = new Uint32Array(Math.max(1024, (this.locLen + len) * 2));
-        next.set(this.locations.subarray(0, this.locLen));
-        this.locations = next;
-      }
-      for (let j = 0; j < len; j++) this.locations[this.locLen++] = b[j];
+    if (this.locLen + len > this.locations.length) {
+      const next = new Uint32Array(Math.max(1024, (this.locLen + len) * 2));
+      next.set(this.locations.subarray(0, this.locLen));
+      this.locations = next;
     }
-    this.valuesRead = k + len;
+    const b = this.batch;
+    for (let j = 0; j < len; j++) this.locations[this.locLen++] = b[j];
+    this.valuesRead += len;
   }
 
   private endNumbers(offset: number): void {
@@ -603,7 +771,7 @@ export class SnapshotParser {
   finish(): ParsedSnapshot {
     if (this.st !== St.Done) {
       const where = this.st === St.Numbers
-        ? ` inside "${this.key}" (read ${this.valuesRead + this.batchLen} values)`
+        ? ` inside "${this.key}" (read ${this.sec === Sec.Locations ? this.valuesRead + this.batchLen : this.valuesRead} values)`
         : this.st === St.InStr || this.st === St.StrNext
           ? ` inside "strings" (read ${this.strings.length} strings)`
           : this.key
@@ -616,8 +784,9 @@ export class SnapshotParser {
     for (const s of ['nodes', 'edges', 'strings']) {
       if (!this.seen.has(s)) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', `not a heap snapshot: no "${s}" section`);
     }
-    if (this.edgesSum !== this.edgeCount) {
-      throw new HeapSnapshotError('COUNT_MISMATCH', `node edge counts add up to ${this.edgesSum} but edge_count is ${this.edgeCount}`);
+    const edgesSum = this.firstEdge[this.nodeCount];
+    if (edgesSum !== this.edgeCount) {
+      throw new HeapSnapshotError('COUNT_MISMATCH', `node edge counts add up to ${edgesSum} but edge_count is ${this.edgeCount}`);
     }
     const strCount = this.strings.length;
     const nn = this.nodeName;

@@ -1,0 +1,153 @@
+// The loader on real snapshots in every form it accepts, and on broken input of every kind.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, createReadStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { loadSnapshot, analyzeSnapshot, HeapSnapshotError, nodeById, edgeName } from '../../src/engine/index.js';
+
+let dir: string;
+let file: string;
+let text: string;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'heapscope-parse-'));
+  file = join(dir, 'real.heapsnapshot');
+  // A real snapshot of a real process, with a recognisable object and a non-ASCII string.
+  execFileSync(process.execPath, ['-e', `
+    globalThis.marker = { label: 'héllo wörld ✓ "quoted"\\n', list: [1, 2, 3].map((i) => ({ i })) };
+    require('v8').writeHeapSnapshot(${JSON.stringify(file)});
+  `]);
+  text = readFileSync(file, 'utf8');
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function markerNode(g: Awaited<ReturnType<typeof loadSnapshot>>): number {
+  for (let i = 0; i < g.nodeCount; i++) {
+    for (let e = g.firstEdge[i]; e < g.firstEdge[i + 1]; e++) {
+      if (edgeName(g, e) === 'marker' && g.strings[g.nodeName[i]] === 'global') return g.edgeTo[e];
+    }
+  }
+  return -1;
+}
+
+test('reads a real snapshot: counts match the header, strings decode, edges point at nodes', async () => {
+  const g = await loadSnapshot(file);
+  const meta = JSON.parse(text).snapshot;
+  assert.equal(g.nodeCount, meta.node_count);
+  assert.equal(g.edgeCount, meta.edge_count);
+  assert.equal(g.firstEdge[g.nodeCount], g.edgeCount);
+  assert.ok(g.strings.includes('héllo wörld ✓ "quoted"\n'), 'escaped and non-ASCII strings decode exactly');
+  const m = markerNode(g);
+  assert.ok(m > 0, 'global.marker is found through edges');
+  let retainedByGlobal = false;
+  for (let k = g.firstRetainer[m]; k < g.firstRetainer[m + 1]; k++) {
+    if (g.strings[g.nodeName[g.retainerNode[k]]] === 'global') retainedByGlobal = true;
+  }
+  assert.ok(retainedByGlobal, 'the retainer index is the reverse of the edges');
+});
+
+test('same graph from a file, a Buffer, a Readable in odd-sized chunks, and gzip', async () => {
+  const a = await loadSnapshot(file);
+  const buf = readFileSync(file);
+  const b = await loadSnapshot(buf);
+  // 7-byte chunks split every token somewhere
+  const chunks: Buffer[] = [];
+  const cut = Math.min(buf.length, 400000);
+  for (let i = 0; i < cut; i += 7) chunks.push(buf.subarray(i, Math.min(i + 7, cut)));
+  const rest = buf.subarray(cut);
+  const c = await loadSnapshot(Readable.from([...chunks, rest]));
+  const gzFile = join(dir, 'real.heapsnapshot.gz');
+  writeFileSync(gzFile, gzipSync(buf));
+  const d = await loadSnapshot(gzFile);
+  const e = await loadSnapshot(createReadStream(gzFile));
+  for (const g of [b, c, d, e]) {
+    assert.equal(g.nodeCount, a.nodeCount);
+    assert.equal(g.edgeCount, a.edgeCount);
+    assert.deepEqual(g.nodeId, a.nodeId);
+    assert.deepEqual(g.edgeTo, a.edgeTo);
+    assert.deepEqual(g.strings, a.strings);
+  }
+});
+
+test('newer V8 layout (6 node fields, no trace_node_id) and unknown sections are read by name', async () => {
+  const snap = JSON.parse(text);
+  const nf: string[] = snap.snapshot.meta.node_fields;
+  const drop = nf.indexOf('trace_node_id');
+  assert.ok(drop >= 0);
+  const n = nf.length;
+  const nodes: number[] = [];
+  for (let i = 0; i < snap.nodes.length; i += n) for (let f = 0; f < n; f++) if (f !== drop) nodes.push(snap.nodes[i + f]);
+  const edges = snap.edges.slice();
+  const toOff = snap.snapshot.meta.edge_fields.indexOf('to_node');
+  for (let i = toOff; i < edges.length; i += snap.snapshot.meta.edge_fields.length) edges[i] = (edges[i] / n) * (n - 1);
+  const newer = {
+    snapshot: { ...snap.snapshot, meta: { ...snap.snapshot.meta, node_fields: nf.filter((f) => f !== 'trace_node_id') }, extra_native_bytes: 12345, future_field: { x: [1, '}]'] } },
+    nodes,
+    edges,
+    future_section: [{ a: '"]}' }, [[]], 'x'],
+    locations: [],
+    strings: snap.strings,
+  };
+  const f2 = join(dir, 'newer.heapsnapshot');
+  writeFileSync(f2, JSON.stringify(newer));
+  const a = await analyzeSnapshot(file);
+  const b = await analyzeSnapshot(f2);
+  assert.equal(b.graph.traceNodeId, null);
+  assert.equal(b.graph.extraNativeBytes, 12345);
+  assert.equal(b.totalSize, a.totalSize + 12345);
+  assert.deepEqual(b.retainedSize, a.retainedSize);
+  assert.deepEqual(b.distance, a.distance);
+});
+
+async function expectError(content: string | Buffer, code: string, message: RegExp) {
+  const f = join(dir, `bad-${Math.random().toString(36).slice(2)}.heapsnapshot`);
+  writeFileSync(f, content);
+  await assert.rejects(loadSnapshot(f), (e: unknown) => {
+    assert.ok(e instanceof HeapSnapshotError, `expected HeapSnapshotError, got ${String(e)}`);
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+test('bad input: clear errors with a reason and a byte offset', async () => {
+  await expectError('', 'TRUNCATED', /empty input/);
+  await expectError('hello world', 'NOT_JSON', /expected '\{' but found 'h' \(at byte 0\)/);
+  await expectError('{"foo": 1}', 'NOT_HEAP_SNAPSHOT', /no "snapshot" section/);
+  await expectError('[1,2,3]', 'NOT_JSON', /expected '\{'/);
+  await expectError('{"nodes":[1,2]}', 'NOT_HEAP_SNAPSHOT', /"nodes" comes before "snapshot"/);
+  await expectError('{"snapshot":{"meta":{}}}', 'BAD_META', /node_fields/);
+  await expectError(text.slice(0, Math.floor(text.length / 2)), 'TRUNCATED', /truncated: input ended inside "(edges|nodes|strings)"/);
+  await expectError(text.slice(0, text.length - 3), 'TRUNCATED', /truncated/);
+  // counts that disagree with the arrays
+  const snap = JSON.parse(text);
+  await expectError(JSON.stringify({ ...snap, snapshot: { ...snap.snapshot, node_count: snap.snapshot.node_count + 1 } }), 'COUNT_MISMATCH', /"nodes" has \d+ values but node_count/);
+  await expectError(JSON.stringify({ ...snap, edges: snap.edges.slice(0, -3) }), 'COUNT_MISMATCH', /edges/);
+  const badTo = snap.edges.slice();
+  badTo[2] = snap.nodes.length + 7;
+  await expectError(JSON.stringify({ ...snap, edges: badTo }), 'BAD_REFERENCE', /edge #0 points to/);
+  await expectError(JSON.stringify({ ...snap, strings: snap.strings.slice(0, 3) }), 'BAD_REFERENCE', /names string/);
+  await expectError(text.replace('"nodes":[', '"nodes":[x'), 'BAD_VALUE', /unexpected 'x' in the "nodes" array \(value #0\) \(at byte \d+\)/);
+  // non-UTF-8 garbage inside a string
+  const i = text.indexOf('"strings":[') + 12;
+  const garbage = Buffer.concat([Buffer.from(text.slice(0, i)), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(text.slice(i))]);
+  await expectError(garbage, 'BAD_UTF8', /invalid UTF-8/);
+  // gzip cut short
+  const gz = gzipSync(readFileSync(file));
+  await expectError(gz.subarray(0, gz.length >> 1), 'TRUNCATED', /gzip/);
+  await expectError(Buffer.concat([Buffer.from(text), Buffer.from(' trailing')]), 'NOT_JSON', /after the end/);
+});
+
+test('unknown node ids are -1; ids resolve to the right node', async () => {
+  const a = await analyzeSnapshot(file);
+  const g = a.graph;
+  const m = markerNode(g);
+  assert.equal(nodeById(a, g.nodeId[m]), m);
+  assert.equal(nodeById(a, `@${g.nodeId[m]}`), m);
+  assert.equal(nodeById(a, 2 ** 31 + 1), -1);
+  assert.equal(nodeById(a, 'nope'), -1);
+});
