@@ -79,7 +79,7 @@ test('bad input: one clear line on stderr, non-zero exit, no stack trace', () =>
   const bad = join(dir, 'bad.heapsnapshot');
   writeFileSync(bad, '{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["hidden"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]]},"node_count":2,"edge_count":0},"nodes":[0,0,1,0,0,0,0,3');
   for (const [args, msg] of [
-    [['analyze', bad], /heapscope: snapshot is truncated: input ended inside "nodes" \(read 8 values\) \(at byte \d+\)/],
+    [['analyze', bad], /heapscope: snapshot is truncated: input ended inside "nodes" \(read 7 values\) \(at byte \d+\)/],
     [['analyze', join(dir, 'missing.heapsnapshot')], /heapscope: cannot read .*missing\.heapsnapshot: no such file/],
     [['analyze', file, '--top', 'lots'], /positive whole number/],
     [['path', file, '@999999999'], /no object @999999999/],
