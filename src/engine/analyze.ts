@@ -1,9 +1,10 @@
-// Runs DevTools' passes over a loaded graph, in DevTools' order: flags -> shallow sizes ->
+// Runs DevTools' passes over a loaded graph, in DevTools' order: DOM state -> flags -> shallow sizes ->
 // dominators + retained sizes -> distances -> class names -> statistics.
 import type { HeapGraph } from './graph.js';
 import type { HeapAnalysis, ProgressFn } from './types.js';
 import { loadSnapshot, type LoadOptions, type SnapshotSource } from './parse/load.js';
 import { computeFlags } from './passes/flags.js';
+import { propagateDomState } from './passes/domstate.js';
 import { computeShallowSizes } from './passes/shallow.js';
 import { findEphemeronEdgeNames } from './passes/weakmap.js';
 import { computeEssentialEdges } from './passes/essential.js';
@@ -19,6 +20,7 @@ export interface AnalyzeOptions {
 export function analyzeGraph(g: HeapGraph, opts: AnalyzeOptions = {}): HeapAnalysis {
   const p = opts.onProgress ?? (() => {});
   p({ phase: 'flags' });
+  propagateDomState(g);
   const flags = computeFlags(g);
   p({ phase: 'shallow' });
   computeShallowSizes(g);

@@ -31,12 +31,11 @@ export interface HeapGraph {
   /** The snapshot's object id (`@id` in DevTools). Stable across snapshots of one process. */
   nodeId: Uint32Array;
   /**
-   * Shallow size. After `computeShallowSizes` this holds DevTools' adjusted value (hidden/array
-   * nodes owned by one object moved onto it); `rawSelfSize` keeps what V8 wrote.
+   * Shallow size. After analysis this holds DevTools' adjusted value (hidden/array nodes owned by
+   * one object moved onto it), which is what DevTools shows and sums.
    */
   selfSize: Float64Array;
-  rawSelfSize: Float64Array;
-  /** Null when the snapshot has no such field (newer V8 drops trace_node_id). */
+  /** Null when the snapshot has no such field (newer V8 drops it) or it is all zero. */
   traceNodeId: Uint32Array | null;
   detachedness: Uint8Array | null;
   /** CSR: edges of node i are firstEdge[i] .. firstEdge[i+1]-1. Length nodeCount+1. */

@@ -1,0 +1,170 @@
+// `npm run bench`: heapscope vs memlab (and DevTools' own worker) on the same generated snapshots.
+// Each analysis runs as its own process; wall time and peak RSS come from GNU time when present.
+//   node --import tsx bench/run.ts [--runs N] [--huge] [--sizes 50,500] [--only heapscope,memlab,devtools]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureOracle } from '../test/support/oracle.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = join(root, 'bench', '.data');
+const BIG_HEAP = '--max-old-space-size=20000';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string' },
+    huge: { type: 'boolean', default: false },
+    sizes: { type: 'string' },
+    only: { type: 'string' },
+  },
+});
+const sizes = values.sizes ? values.sizes.split(',').map(Number) : [50, 500, ...(values.huge ? [1400] : [])];
+const tools = (values.only ?? 'heapscope,memlab,devtools').split(',').map((s) => s.trim());
+const runsFor = (mb: number) => (values.runs ? Number(values.runs) : mb <= 100 ? 3 : 1);
+
+interface Tool {
+  name: string;
+  /** argv (after node) and an optional scratch dir to clean after each run. */
+  command(file: string, scratch: string): string[];
+}
+
+const TOOLS: Record<string, Tool> = {
+  heapscope: { name: 'heapscope', command: (f) => [BIG_HEAP, join(root, 'dist/cli/main.js'), 'analyze', f, '--json'] },
+  memlab: {
+    name: 'memlab',
+    // object-size loads the whole graph and computes dominators and retained sizes
+    command: (f, scratch) => [BIG_HEAP, join(root, 'node_modules/@memlab/cli/bin/memlab.js'), 'analyze', 'object-size', '--snapshot', f, '--work-dir', scratch],
+  },
+  devtools: { name: 'devtools', command: (f, scratch) => [BIG_HEAP, join(root, 'node_modules/.cache/heapscope-oracle/oracle.mjs'), f, scratch] },
+};
+
+interface Measure {
+  seconds: number;
+  peakMB: number;
+  ok: boolean;
+  error?: string;
+}
+
+const gnuTime = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%e', 'true']).status === 0;
+
+/** Run `node ...args` once, stdout discarded; wall time and peak RSS of the process. */
+function measure(args: string[]): Promise<Measure> {
+  const scratch = mkdtempSync(join(tmpdir(), 'heapscope-bench-'));
+  const timeFile = join(scratch, 'time.txt');
+  const argv = gnuTime ? ['/usr/bin/time', '-f', '%e %M', '-o', timeFile, process.execPath, ...args] : [process.execPath, ...args];
+  const started = performance.now();
+  return new Promise((done) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
+    // Without GNU time, sample the child's high-water mark while it runs.
+    let hwmKB = 0;
+    const poll = gnuTime
+      ? undefined
+      : setInterval(() => {
+          try {
+            const m = readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/);
+            if (m) hwmKB = Math.max(hwmKB, Number(m[1]));
+          } catch {
+            /* exited */
+          }
+        }, 20);
+    child.on('close', (code) => {
+      if (poll) clearInterval(poll);
+      let seconds = (performance.now() - started) / 1000;
+      if (gnuTime && existsSync(timeFile)) {
+        const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
+        const [s, kb] = last.split(' ').map(Number);
+        if (Number.isFinite(s)) seconds = s;
+        if (Number.isFinite(kb)) hwmKB = kb;
+      }
+      rmSync(scratch, { recursive: true, force: true });
+      const ok = code === 0;
+      done({ seconds, peakMB: hwmKB / 1024, ok, error: ok ? undefined : stderr.trim().split('\n').slice(-3).join(' | ') });
+    });
+  });
+}
+
+/** The generated snapshot of about `mb` MB, cached in bench/.data/. */
+function snapshotFor(mb: number): string {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, `generated-${mb}mb.heapsnapshot`);
+  if (existsSync(file)) return file;
+  process.stderr.write(`generating a ~${mb} MB snapshot in ${file} ...\n`);
+  const tmp = `${file}.partial`;
+  const r = spawnSync(process.execPath, [BIG_HEAP, join(root, 'bench/generate.cjs'), String(mb), tmp], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`snapshot generator failed for ${mb} MB`);
+  spawnSync('mv', [tmp, file]);
+  return file;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function main() {
+  for (const t of tools) if (!TOOLS[t]) throw new Error(`unknown tool ${t} (heapscope, memlab, devtools)`);
+  if (tools.includes('heapscope') && !existsSync(join(root, 'dist/cli/main.js'))) throw new Error('dist/cli/main.js is missing: run `npm run build`');
+  if (tools.includes('devtools')) await ensureOracle();
+  const rows: { size: string; tool: string; runs: number; seconds: number; peakMB: number; failed?: string }[] = [];
+  for (const mb of sizes) {
+    const file = snapshotFor(mb);
+    const fileMB = statSync(file).size / 1e6;
+    for (const name of tools) {
+      const runs: Measure[] = [];
+      for (let i = 0; i < runsFor(mb); i++) {
+        const scratch = mkdtempSync(join(tmpdir(), 'heapscope-bench-work-'));
+        try {
+          const m = await measure(TOOLS[name].command(file, scratch));
+          runs.push(m);
+          process.stderr.write(`${fileMB.toFixed(0)} MB ${name} run ${i + 1}: ${m.ok ? `${m.seconds.toFixed(2)} s, ${m.peakMB.toFixed(0)} MB` : `FAILED ${m.error}`}\n`);
+          if (!m.ok) break;
+        } finally {
+          rmSync(scratch, { recursive: true, force: true });
+        }
+      }
+      const good = runs.filter((r) => r.ok);
+      rows.push({
+        size: `${fileMB.toFixed(0)} MB`,
+        tool: name,
+        runs: good.length,
+        seconds: good.length ? median(good.map((r) => r.seconds)) : NaN,
+        peakMB: good.length ? median(good.map((r) => r.peakMB)) : NaN,
+        failed: good.length === runs.length ? undefined : runs.find((r) => !r.ok)?.error,
+      });
+    }
+  }
+  printTable(rows);
+}
+
+function printTable(rows: { size: string; tool: string; runs: number; seconds: number; peakMB: number; failed?: string }[]) {
+  const lines = [['snapshot', 'tool', 'runs', 'median time', 'median peak RSS', 'memlab/heapscope (time, RSS)']];
+  for (const r of rows) {
+    const hs = rows.find((x) => x.size === r.size && x.tool === 'heapscope');
+    const ratio =
+      r.tool === 'memlab' && hs && hs.runs && r.runs ? `${(r.seconds / hs.seconds).toFixed(2)}x, ${(r.peakMB / hs.peakMB).toFixed(2)}x` : '';
+    lines.push([
+      r.size,
+      r.tool,
+      String(r.runs),
+      r.runs ? `${r.seconds.toFixed(2)} s` : `failed: ${r.failed ?? ''}`.slice(0, 60),
+      r.runs ? `${r.peakMB.toFixed(0)} MB` : '',
+      ratio,
+    ]);
+  }
+  const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
+  for (const [i, l] of lines.entries()) {
+    console.log(l.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
