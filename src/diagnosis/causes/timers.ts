@@ -1,0 +1,67 @@
+// Timers never cleared: a setInterval (or long setTimeout) whose callback captures data keeps that
+// data alive for as long as the timer is scheduled.
+import type { HeapAnalysis } from '../../engine/types.js';
+import type { Recogniser } from './subject.js';
+import { closureLocation, displayName, formatLocation } from '../describe.js';
+import { edgeTarget, rawName } from '../heap.js';
+
+/** Callback closure of a Timeout object, or -1. */
+function timerCallback(a: HeapAnalysis, timeout: number): number {
+  const t = edgeTarget(a.graph, timeout, '_onTimeout');
+  return t >= 0 && a.graph.nodeType[t] === a.graph.types.nodeClosure ? t : -1;
+}
+
+/** Live Timeout objects grouped by their callback's function name. */
+export function timeoutsByCallback(a: HeapAnalysis): Map<string, { count: number; sample: number }> {
+  const g = a.graph;
+  const out = new Map<string, { count: number; sample: number }>();
+  for (let n = 0; n < g.nodeCount; n++) {
+    if (g.nodeType[n] !== g.types.nodeObject || rawName(g, n) !== 'Timeout') continue;
+    const cb = timerCallback(a, n);
+    if (cb < 0) continue;
+    const name = displayName(g, cb);
+    const cur = out.get(name);
+    if (cur) cur.count++;
+    else out.set(name, { count: 1, sample: cb });
+  }
+  return out;
+}
+
+export const timers: Recogniser = (s) => {
+  const g = s.a.graph;
+  let callback = -1;
+  let onTimers = false;
+  for (let i = 0; i < s.hops.length; i++) {
+    const n = s.hops[i].node;
+    const name = rawName(g, n);
+    if (name === 'Timeout' || name === 'TimersList' || name === 'Immediate') onTimers = true;
+    if (name === 'Timeout' && callback < 0) callback = timerCallback(s.a, n);
+    if (s.hops[i].edge === '_onTimeout' && g.nodeType[n] === g.types.nodeClosure) callback = n;
+  }
+  if (!onTimers) return null;
+  // the timer list's head may be the suspect: take the callback of its first Timeout
+  if (callback < 0) {
+    for (const h of s.hops) {
+      const first = edgeTarget(g, h.node, '_idleNext');
+      if (first >= 0 && rawName(g, first) === 'Timeout') {
+        callback = timerCallback(s.a, first);
+        break;
+      }
+    }
+  }
+  const fn = callback >= 0 ? displayName(g, callback) : '';
+  const count = fn ? (timeoutsByCallback(s.a).get(fn)?.count ?? 1) : 0;
+  const loc = callback >= 0 ? closureLocation(g, callback) : undefined;
+  const what = fn ? `\`${fn}\`${loc ? ` (${formatLocation(loc)})` : ''}` : 'their callbacks';
+  return {
+    kind: 'timer',
+    title: fn ? `Timers never cleared: ${count} live timer${count === 1 ? '' : 's'} calling ${fn}` : 'Timers never cleared',
+    explanation:
+      `Scheduled timers (setInterval, long setTimeout) are held by Node's timer lists until they fire ` +
+      `or are cleared. ${what} and everything ${fn ? 'its' : 'their'} closure captures stay alive for ` +
+      `as long as each timer is scheduled; an interval that is never cleared lives forever.`,
+    fix:
+      `Keep the handle returned by setInterval/setTimeout and call clearInterval/clearTimeout when the ` +
+      `work is done; avoid capturing large data in the callback (look it up by id instead).`,
+  };
+};

@@ -1,0 +1,139 @@
+// Turning heap nodes into what a developer reads: chain nodes, the seed's reference-list notation,
+// closure source locations and short owner names such as `Socket → _events → connect`.
+import { locationIndex, type HeapGraph } from '../engine/graph.js';
+import type { HeapAnalysis } from '../engine/types.js';
+import type { ChainNode, SourceLocation } from './types.js';
+import { edgeTarget, isPlumbing, rawName, typeName } from './heap.js';
+
+/** One hop: a node and the edge label (already in `[0]` / `name` form) that led to it. */
+export interface Hop {
+  node: number;
+  edge: string;
+  edgeType: string;
+}
+
+const GENERIC = new Set(['Object', 'Array', 'Map', 'Set', '', '(anonymous)', 'system / Context', 'EventHandlers']);
+
+/** Node name as the seed prints it; single line, bounded. */
+export function displayName(g: HeapGraph, node: number): string {
+  let name = rawName(g, node).replace(/\s+/g, ' ');
+  if (!name) name = g.nodeType[node] === g.types.nodeClosure ? '(anonymous)' : '(no name)';
+  return name.length > 80 ? `${name.slice(0, 77)}...` : name;
+}
+
+/** Source location of a closure (1-based), with its script's name when the snapshot links it. */
+export function closureLocation(g: HeapGraph, node: number): SourceLocation | undefined {
+  if (g.nodeType[node] !== g.types.nodeClosure) return undefined;
+  const li = locationIndex(g, node);
+  if (li < 0) return undefined;
+  const loc: SourceLocation = {
+    scriptId: g.locationScript[li],
+    line: g.locationLine[li] + 1,
+    column: g.locationColumn[li] + 1,
+  };
+  const fn = rawName(g, node);
+  if (fn) loc.functionName = fn;
+  // closure -> shared (SharedFunctionInfo) -> script_or_debug_info (Script, named by its URL)
+  const shared = edgeTarget(g, node, 'shared');
+  const script = shared >= 0 ? edgeTarget(g, shared, 'script_or_debug_info') : -1;
+  const scriptName = script >= 0 ? rawName(g, script) : '';
+  if (scriptName && !scriptName.startsWith('system /')) loc.script = scriptName;
+  return loc;
+}
+
+export function formatLocation(loc: SourceLocation | undefined, short = true): string {
+  if (!loc) return '';
+  const script = loc.script ? (short ? loc.script.replace(/^.*[\\/]/, '') : loc.script) : `script ${loc.scriptId}`;
+  return `${script}:${loc.line}`;
+}
+
+export function chainNode(a: HeapAnalysis, hop: Hop, isSuspect = false): ChainNode {
+  const g = a.graph;
+  const n = hop.node;
+  const out: ChainNode = {
+    id: g.nodeId[n],
+    type: typeName(g, n),
+    name: displayName(g, n),
+    selfSize: g.selfSize[n],
+    retainedSize: a.retainedSize[n],
+    edge: hop.edge,
+    edgeType: hop.edgeType,
+    isSuspect,
+  };
+  const loc = closureLocation(g, n);
+  if (loc) out.location = loc;
+  return out;
+}
+
+/** `[object] (Route::@122187) ' stack`, `---> [object] (Array::@124261) ' [0]`, ..., one line per hop. */
+export function referenceList(nodes: ChainNode[]): string[] {
+  return nodes.map((n, i) => {
+    const next = nodes[i + 1];
+    const head = `[${n.type}] (${n.name}::@${n.id})${next ? ` ' ${next.edge}` : ''}`;
+    return i === 0 ? head : `---> ${head}`;
+  });
+}
+
+/** A closure whose context is `ctx`: prefer one on the path, then any named one. */
+function contextOwner(g: HeapGraph, ctx: number, hint: number): number {
+  if (hint >= 0 && g.nodeType[hint] === g.types.nodeClosure) return hint;
+  let anon = -1;
+  for (let r = g.firstRetainer[ctx]; r < g.firstRetainer[ctx + 1]; r++) {
+    const from = g.retainerNode[r];
+    if (g.nodeType[from] !== g.types.nodeClosure) continue;
+    if (g.strings[g.edgeNameOrIndex[g.retainerEdge[r]]] !== 'context') continue;
+    if (rawName(g, from)) return from;
+    if (anon < 0) anon = from;
+  }
+  return anon;
+}
+
+/** `context of arrayLeak (app.js:12)` for a scope, the class name for a recognisable object. */
+function anchorLabel(a: HeapAnalysis, node: number, prev: number): string | null {
+  const g = a.graph;
+  const name = rawName(g, node);
+  if (name === 'system / Context') {
+    const fn = contextOwner(g, node, prev);
+    if (fn < 0) return 'closure context';
+    const loc = closureLocation(g, fn);
+    return `context of ${displayName(g, fn)}${loc ? ` (${formatLocation(loc)})` : ''}`;
+  }
+  if (isPlumbing(a, node)) return rawName(g, node) === 'global' || name.startsWith('Window') ? 'global' : null;
+  if (g.nodeType[node] === g.types.nodeClosure) {
+    const loc = closureLocation(g, node);
+    return `${displayName(g, node)}${loc ? ` (${formatLocation(loc)})` : ''}`;
+  }
+  if (g.nodeType[node] === g.types.nodeObject && !GENERIC.has(name)) return name;
+  return null;
+}
+
+/**
+ * Short owner path of the last hop: back from the target to the nearest recognisable anchor
+ * (a named class instance, a closure's scope, the global object), e.g. `Socket → _events → connect`.
+ */
+export function ownerName(a: HeapAnalysis, path: Hop[], maxHops = 5): string {
+  const g = a.graph;
+  const labels: string[] = [];
+  for (let i = path.length - 1; i >= 0 && labels.length <= maxHops; i--) {
+    const hop = path[i];
+    if (i < path.length - 1 || labels.length === 0) {
+      // the anchor test applies to every node but the target itself (unless it is the only one)
+      const anchor = i < path.length - 1 ? anchorLabel(a, hop.node, i > 0 ? path[i - 1].node : -1) : null;
+      if (anchor) {
+        labels.push(anchor);
+        break;
+      }
+    }
+    if (!hop.edge || g.nodeType[hop.node] === g.types.nodeSynthetic) {
+      labels.push(displayName(g, hop.node));
+      break;
+    }
+    if (hop.edgeType !== 'internal' && hop.edgeType !== 'hidden') labels.push(hop.edge);
+    else if (i === path.length - 1) labels.push(displayName(g, hop.node));
+  }
+  if (labels.length === 0) {
+    const last = path[path.length - 1];
+    return last ? displayName(g, last.node) : '';
+  }
+  return labels.reverse().join(' → ');
+}

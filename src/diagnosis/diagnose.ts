@@ -1,0 +1,114 @@
+// One snapshot's diagnosis: the suspects (big holders refined to the specific object, plus big
+// collections whose many small entries no single node dominates), each with path, chain, subtree,
+// reference lists, keys, source locations and a named cause.
+import type { HeapAnalysis } from '../engine/types.js';
+import { summarize } from '../engine/index.js';
+import type { HeapReport, SnapshotInfo, SourceLocation, Suspect } from './types.js';
+import { chainNode, ownerName, referenceList, type Hop } from './describe.js';
+import { collectionInfo } from './collections.js';
+import { leakKeys } from './keys.js';
+import { recogniseCause } from './causes/index.js';
+import { findBigCollections, findSuspectNodes, leakChain, pathFromRoots, suspectTree, type SuspectOptions } from './suspects.js';
+
+export interface DiagnoseOptions extends SuspectOptions {
+  /** File name to record in the report. */
+  file?: string;
+  /** How many classes of the summary to keep (default 50). */
+  classes?: number;
+}
+
+export function snapshotInfo(a: HeapAnalysis, file?: string): SnapshotInfo {
+  return { ...(file ? { file } : {}), nodeCount: a.graph.nodeCount, edgeCount: a.graph.edgeCount, totalSize: a.totalSize };
+}
+
+/** `heapscope analyze`'s report: statistics, summary classes and the suspects of one snapshot. */
+export function diagnose(a: HeapAnalysis, opts: DiagnoseOptions = {}): HeapReport {
+  return {
+    version: 1,
+    kind: 'analyze',
+    generatedAt: new Date().toISOString(),
+    snapshot: snapshotInfo(a, opts.file),
+    statistics: a.statistics,
+    classes: summarize(a).slice(0, opts.classes ?? 50),
+    suspects: findSuspects(a, opts),
+  };
+}
+
+/** True when `node` lies in the dominator subtree of any of `roots`. */
+function dominatedByAny(a: HeapAnalysis, node: number, roots: Set<number>): boolean {
+  for (let n = node, guard = 0; guard < 100_000; guard++) {
+    if (roots.has(n)) return true;
+    const d = a.dominator[n];
+    if (d === n) return false;
+    n = d;
+  }
+  return false;
+}
+
+/** Top suspects of one analysed snapshot, largest first. */
+export function findSuspects(a: HeapAnalysis, opts: DiagnoseOptions = {}): Suspect[] {
+  const top = opts.top ?? 5;
+  const nodes = findSuspectNodes(a, opts);
+  const rank = new Map<number, number>(nodes.map((n) => [n, a.retainedSize[n]]));
+  const entries = new Map<number, number>();
+  const floor = nodes.length >= top ? a.retainedSize[nodes[nodes.length - 1]] : 0;
+  const taken = new Set(nodes);
+  for (const [n, size] of findBigCollections(a, opts)) {
+    if (size <= floor || taken.has(n)) continue;
+    // a collection below a suspect is already reported through it; one above replaces nothing
+    if (dominatedByAny(a, n, taken)) continue;
+    rank.set(n, size);
+    entries.set(n, size);
+  }
+  const picked = [...rank.keys()].sort((x, y) => rank.get(y)! - rank.get(x)!).slice(0, top);
+  return picked.map((n) => buildSuspect(a, n, opts, entries.get(n)));
+}
+
+export function locationsOf(nodes: { location?: SourceLocation }[]): SourceLocation[] {
+  const out: SourceLocation[] = [];
+  const seen = new Set<string>();
+  for (const n of nodes) {
+    const l = n.location;
+    if (!l) continue;
+    const key = `${l.scriptId}:${l.line}:${l.column}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(l);
+  }
+  return out;
+}
+
+/** Everything the report says about one suspect. */
+export function buildSuspect(a: HeapAnalysis, node: number, opts: DiagnoseOptions = {}, entriesSize?: number): Suspect {
+  const g = a.graph;
+  const pathHops = pathFromRoots(a, node);
+  const chainHops = leakChain(a, node, opts);
+  const path = pathHops.map((h) => chainNode(a, h, h.node === node));
+  const chain = chainHops.map((h, i) => chainNode(a, h, i === 0));
+  const info = collectionInfo(a, node);
+  const suspect: Suspect = {
+    id: g.nodeId[node],
+    type: chain[0].type,
+    name: chain[0].name,
+    selfSize: g.selfSize[node],
+    retainedSize: a.retainedSize[node],
+    share: a.totalSize > 0 ? a.retainedSize[node] / a.totalSize : 0,
+    distance: a.distance[node],
+    owner: ownerName(a, pathHops),
+    path,
+    chain,
+    tree: suspectTree(a, node, new Set(chainHops.map((h) => h.node))),
+    referenceList: referenceList(chain),
+    pathReferenceList: referenceList(path),
+    keys: leakKeys(path, chain),
+    locations: locationsOf([...path, ...chain]),
+    cause: recogniseCause({ a, node, hops: joinHops(pathHops, chainHops), at: pathHops.length - 1, collection: info }),
+  };
+  if (info) suspect.collection = { ...info, ...(entriesSize !== undefined ? { entriesSize } : {}) };
+  return suspect;
+}
+
+/** Path then chain, the shared node once. */
+export function joinHops(path: Hop[], chain: Hop[]): Hop[] {
+  return [...path, ...chain.slice(1)];
+}

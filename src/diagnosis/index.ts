@@ -1,0 +1,9 @@
+// Leak diagnosis: suspects, leak chains, reference lists, keys and named causes for one snapshot;
+// comparison and growth across several. Public API; the JSON shapes are in types.ts.
+export type * from './types.js';
+export { diagnose, findSuspects, buildSuspect, type DiagnoseOptions } from './diagnose.js';
+export { diffSnapshots, buildDiffReport, type DiffOptions } from './diff.js';
+export { compareAnalyses } from './compare.js';
+export { findGrowth, type GrowthOptions } from './growth.js';
+export { recognisers, recogniseCause, type Recogniser, type Subject } from './causes/index.js';
+export { renderDiagnosisText, renderGrowthText, renderComparisonText } from './text.js';
