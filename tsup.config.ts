@@ -34,6 +34,8 @@ export default defineConfig([
   {
     entry: {
       'cli/main': 'src/cli/main.ts',
+      'engine/parse-worker': 'src/engine/parse/parse-worker.ts',
+      'dashboard/analysis-worker': 'src/dashboard/analysis-worker.ts',
     },
     format: ['esm'],
     target: 'node20',

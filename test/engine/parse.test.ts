@@ -151,3 +151,24 @@ test('unknown node ids are -1; ids resolve to the right node', async () => {
   assert.equal(nodeById(a, 2 ** 31 + 1), -1);
   assert.equal(nodeById(a, 'nope'), -1);
 });
+
+test('two-thread parse of a file gives the same graph, and the same errors', async () => {
+  const seq = await loadSnapshot(file, { parallel: false });
+  const par = await loadSnapshot(file, { parallel: true });
+  for (const k of ['nodeType', 'nodeName', 'nodeId', 'selfSize', 'firstEdge', 'edgeType', 'edgeNameOrIndex', 'edgeTo', 'firstRetainer', 'retainerNode', 'retainerEdge'] as const) {
+    assert.deepEqual(Array.from(par[k]), Array.from(seq[k]), k);
+  }
+  assert.deepEqual(par.strings, seq.strings);
+  // truncated inside the edges, and a bad byte in the front and in the back half of the edges
+  const cut = join(dir, 'cut.heapsnapshot');
+  writeFileSync(cut, text.slice(0, text.indexOf('"edges"') + 5000));
+  await assert.rejects(loadSnapshot(cut, { parallel: true }), (e: HeapSnapshotError) => e.code === 'TRUNCATED' && /inside "edges"/.test(e.message));
+  const edgesAt = text.indexOf('"edges":[') + 9;
+  const edgesEnd = text.indexOf(']', edgesAt);
+  for (const at of [edgesAt + 100, edgesEnd - 100]) {
+    const p = at + text.slice(at).search(/\d/);
+    const bad = join(dir, `bad-edge-${at}.heapsnapshot`);
+    writeFileSync(bad, text.slice(0, p) + 'x' + text.slice(p + 1));
+    await assert.rejects(loadSnapshot(bad, { parallel: true }), (e: HeapSnapshotError) => e.code === 'BAD_VALUE' && /'x'/.test(e.message) && e.offset === Buffer.byteLength(text.slice(0, p)));
+  }
+});

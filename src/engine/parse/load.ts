@@ -6,17 +6,24 @@ import { Readable } from 'node:stream';
 import { SnapshotParser } from './parser.js';
 import { HeapSnapshotError } from './errors.js';
 import { buildGraph } from './build.js';
+import { parseFileParallel, parallelAvailable } from './parallel.js';
 import type { HeapGraph } from '../graph.js';
 import type { ProgressFn } from '../types.js';
 
 export type SnapshotSource = string | Buffer | Uint8Array | NodeJS.ReadableStream;
 export interface LoadOptions {
   onProgress?: ProgressFn;
+  /**
+   * Parse a file on two threads (a worker takes "nodes" and part of "edges"). Default: for files
+   * of 32 MB and more. Streams and Buffers are always parsed on the calling thread.
+   */
+  parallel?: boolean;
   /** Total input size for progress when reading a stream (e.g. Content-Length). */
   totalBytes?: number;
 }
 
 const CHUNK = 4 << 20;
+const PARALLEL_MIN_BYTES = 32 << 20;
 
 export async function loadSnapshot(source: SnapshotSource, opts: LoadOptions = {}): Promise<HeapGraph> {
   const parser = new SnapshotParser();
@@ -32,7 +39,7 @@ export async function loadSnapshot(source: SnapshotSource, opts: LoadOptions = {
   };
 
   if (typeof source === 'string') {
-    let fh;
+    let fh: import('node:fs/promises').FileHandle | undefined;
     try {
       total = (await stat(source)).size;
       fh = await open(source, 'r');
@@ -43,7 +50,14 @@ export async function loadSnapshot(source: SnapshotSource, opts: LoadOptions = {
     try {
       const head = Buffer.alloc(2);
       await fh.read(head, 0, 2, 0);
-      if (head[0] === 0x1f && head[1] === 0x8b) {
+      const gzip = head[0] === 0x1f && head[1] === 0x8b;
+      if (!gzip && (opts.parallel ?? total >= PARALLEL_MIN_BYTES) && parallelAvailable()) {
+        await fh.close();
+        fh = undefined;
+        const parsed = await parseFileParallel(source, total, onProgress);
+        return buildGraph(parsed, onProgress);
+      }
+      if (gzip) {
         await feedStream(parser, fh.createReadStream({ start: 0, highWaterMark: CHUNK, autoClose: false }), (n) => {
           read += n;
           report();
@@ -59,7 +73,7 @@ export async function loadSnapshot(source: SnapshotSource, opts: LoadOptions = {
         }
       }
     } finally {
-      await fh.close();
+      await fh?.close();
     }
   } else if (source instanceof Uint8Array) {
     total = source.length;

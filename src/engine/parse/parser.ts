@@ -18,6 +18,7 @@ const enum St {
   StrStart,
   StrNext,
   InStr,
+  FastSkip,
   Done,
 }
 
@@ -75,7 +76,52 @@ export interface ParsedSnapshot {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+export interface ParserOptions {
+  /** Allocate node and edge arrays in SharedArrayBuffers (for parse workers). */
+  shared?: boolean;
+  /** Numeric sections to skip with a native scan for their ']' (another thread parses them). */
+  fastSkip?: ReadonlySet<string>;
+  /** Called when a section's value starts (offset of its first byte, e.g. '['). */
+  onSectionStart?: (key: string, open: number) => void;
+  /** Called when a fast-skipped section ends (offset of its closing ']'). */
+  onSectionEnd?: (key: string, open: number, close: number) => void;
+}
+
+/** Typed arrays a parse worker writes into (views over SharedArrayBuffers). */
+export interface ParseTargets {
+  nodeType: Uint8Array;
+  nodeName: Uint32Array;
+  nodeId: Uint32Array;
+  selfSize: Float64Array;
+  traceNodeId: Uint32Array | null;
+  detachedness: Uint8Array | null;
+  firstEdge: Uint32Array;
+  edgeType: Uint8Array;
+  edgeNameOrIndex: Uint32Array;
+  edgeTo: Uint32Array;
+}
+
+/** Field layout an edge parser needs (also used by the backward parser). */
+export interface EdgeLayout {
+  efc: number;
+  nfc: number;
+  nodeCount: number;
+  edgeCount: number;
+  typeOffset: number;
+  nameOffset: number;
+  toOffset: number;
+  typeCount: number;
+}
+
 export class SnapshotParser {
+  private readonly opts: ParserOptions;
+  private headerText = '';
+  private rangeMode = false;
+  private skipOpen = 0;
+  constructor(opts: ParserOptions = {}) {
+    this.opts = opts;
+  }
+
   private st = St.Open;
   private pos = 0; // absolute byte offset of the current chunk's start
   private key = '';
@@ -132,7 +178,8 @@ export class SnapshotParser {
   private locLen = 0;
 
   /** Feed the next chunk. Throws HeapSnapshotError on malformed input. */
-  push(buf: Uint8Array): void {
+  push(input: Uint8Array): void {
+    const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     let i = 0;
     const end = buf.length;
     while (i < end) {
@@ -193,6 +240,10 @@ export class SnapshotParser {
           break;
         }
         case St.AfterValue: {
+          if (this.rangeMode) {
+            i = end; // a worker's range ends with its section
+            break;
+          }
           i = skipWs(buf, i, end);
           if (i === end) break;
           const c = buf[i++];
@@ -241,6 +292,18 @@ export class SnapshotParser {
         case St.InStr:
           i = this.stringBody(buf, i, end);
           break;
+        case St.FastSkip: {
+          // Numeric arrays hold no nested brackets or strings: the first ']' ends them.
+          const close = buf.indexOf(0x5d, i);
+          if (close < 0) {
+            i = end;
+            break;
+          }
+          this.opts.onSectionEnd?.(this.key, this.skipOpen, this.pos + close);
+          this.st = St.AfterValue;
+          i = close + 1;
+          break;
+        }
         case St.Done: {
           i = skipWs(buf, i, end);
           if (i < end) {
@@ -275,6 +338,13 @@ export class SnapshotParser {
     }
     if (key === 'nodes' || key === 'edges' || key === 'locations') {
       if (!this.meta) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', `not a heap snapshot: "${key}" comes before "snapshot" (no meta to read it with)`, this.pos + i);
+      this.opts.onSectionStart?.(key, this.pos + i);
+      if (this.opts.fastSkip?.has(key)) {
+        if (buf[i] !== 0x5b) throw this.unexpected(`'[' to start "${key}"`, buf[i], i);
+        this.skipOpen = this.pos + i;
+        this.st = St.FastSkip;
+        return i + 1;
+      }
       this.sec = key === 'nodes' ? Sec.Nodes : key === 'edges' ? Sec.Edges : Sec.Locations;
       this.cur = 0;
       this.digits = 0;
@@ -357,7 +427,8 @@ export class SnapshotParser {
     return i;
   }
 
-  private setMeta(text: string, offset: number): void {
+  private setMeta(text: string, offset: number, targets?: ParseTargets): void {
+    this.headerText = text;
     let header: Record<string, unknown>;
     try {
       header = JSON.parse(text) as Record<string, unknown>;
@@ -401,17 +472,24 @@ export class SnapshotParser {
     this.edgeTypeCount = et.length;
     const n = this.nodeCount;
     const m = this.edgeCount;
+    if (targets) {
+      Object.assign(this, targets);
+      return;
+    }
+    const shared = this.opts.shared === true;
+    const u8 = (len: number) => (shared ? new Uint8Array(new SharedArrayBuffer(len)) : new Uint8Array(len));
+    const u32 = (len: number) => (shared ? new Uint32Array(new SharedArrayBuffer(len * 4)) : new Uint32Array(len));
     try {
-      this.nodeType = new Uint8Array(n);
-      this.nodeName = new Uint32Array(n);
-      this.nodeId = new Uint32Array(n);
-      this.selfSize = new Float64Array(n);
-      this.traceNodeId = nf.includes('trace_node_id') ? new Uint32Array(n) : null;
-      this.detachedness = nf.includes('detachedness') ? new Uint8Array(n) : null;
-      this.firstEdge = new Uint32Array(n + 1);
-      this.edgeType = new Uint8Array(m);
-      this.edgeNameOrIndex = new Uint32Array(m);
-      this.edgeTo = new Uint32Array(m);
+      this.nodeType = u8(n);
+      this.nodeName = u32(n);
+      this.nodeId = u32(n);
+      this.selfSize = shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+      this.traceNodeId = nf.includes('trace_node_id') ? u32(n) : null;
+      this.detachedness = nf.includes('detachedness') ? u8(n) : null;
+      this.firstEdge = u32(n + 1);
+      this.edgeType = u8(m);
+      this.edgeNameOrIndex = u32(m);
+      this.edgeTo = u32(m);
     } catch (e) {
       throw new HeapSnapshotError('TOO_LARGE', `cannot allocate arrays for ${n} nodes / ${m} edges: ${(e as Error).message}`, offset);
     }
@@ -767,12 +845,90 @@ export class SnapshotParser {
     return i;
   }
 
+  // ---- range parsing, for parse workers: one numeric section (or part of it) at known offsets ----
+
+  /** A parser that writes into existing arrays, set up from the "snapshot" header's JSON text. */
+  static forTargets(headerText: string, targets: ParseTargets): SnapshotParser {
+    const p = new SnapshotParser();
+    p.setMeta(headerText, 0, targets);
+    return p;
+  }
+
+  /** The header text and the arrays, for handing to a worker. Valid once the header is parsed. */
+  targets(): { headerText: string; targets: ParseTargets; edgeLayout: EdgeLayout } {
+    return {
+      headerText: this.headerText,
+      targets: {
+        nodeType: this.nodeType,
+        nodeName: this.nodeName,
+        nodeId: this.nodeId,
+        selfSize: this.selfSize,
+        traceNodeId: this.traceNodeId,
+        detachedness: this.detachedness,
+        firstEdge: this.firstEdge,
+        edgeType: this.edgeType,
+        edgeNameOrIndex: this.edgeNameOrIndex,
+        edgeTo: this.edgeTo,
+      },
+      edgeLayout: {
+        efc: this.efc,
+        nfc: this.nfc,
+        nodeCount: this.nodeCount,
+        edgeCount: this.edgeCount,
+        typeOffset: this.edgeTypeOff,
+        nameOffset: this.edgeNameOff,
+        toOffset: this.edgeToOff,
+        typeCount: this.edgeTypeCount,
+      },
+    };
+  }
+
+  get hasHeader(): boolean {
+    return this.meta !== null;
+  }
+
+  /** Starts parsing `key`'s array at absolute byte `offset` (its '['), from value #`valuesRead`. */
+  beginSection(key: 'nodes' | 'edges', offset: number, valuesRead = 0): void {
+    this.key = key;
+    this.sec = key === 'nodes' ? Sec.Nodes : Sec.Edges;
+    this.cur = 0;
+    this.digits = 0;
+    this.valuesRead = valuesRead;
+    this.pos = offset;
+    this.st = St.NumStart;
+    this.rangeMode = true;
+  }
+
+  /** Ends a partial range cut at a separator; returns how many values were read. */
+  endRange(): number {
+    if (this.digits > 0) throw new HeapSnapshotError('BAD_VALUE', `"${this.key}" range does not end at a separator`, this.pos);
+    return this.valuesRead;
+  }
+
+  /** True once a section begun with beginSection reached its closing ']'. */
+  get sectionDone(): boolean {
+    return this.st === St.AfterValue;
+  }
+
+  /** Records that another thread parsed `key` (so finish() doesn't call it missing). */
+  markParsedElsewhere(key: string): void {
+    this.seen.add(key);
+  }
+
   /** Call at end of input. Validates cross-references and returns the arrays. */
   finish(): ParsedSnapshot {
+    this.checkComplete();
+    return this.validate();
+  }
+
+  /** Throws the truncation error unless the whole document has been read. */
+  checkComplete(): void {
     if (this.st !== St.Done) {
       const where = this.st === St.Numbers
         ? ` inside "${this.key}" (read ${this.sec === Sec.Locations ? this.valuesRead + this.batchLen : this.valuesRead} values)`
-        : this.st === St.InStr || this.st === St.StrNext
+        : this.st === St.FastSkip
+          ? ` inside "${this.key}"`
+          : this.st === St.InStr || this.st === St.StrNext
           ? ` inside "strings" (read ${this.strings.length} strings)`
           : this.key
             ? ` after "${this.key}"`
@@ -780,6 +936,9 @@ export class SnapshotParser {
       if (this.pos === 0) throw new HeapSnapshotError('TRUNCATED', 'empty input: not a heap snapshot');
       throw new HeapSnapshotError('TRUNCATED', `snapshot is truncated: input ended${where}`, this.pos);
     }
+  }
+
+  private validate(): ParsedSnapshot {
     if (!this.meta) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', 'not a heap snapshot: no "snapshot" section');
     for (const s of ['nodes', 'edges', 'strings']) {
       if (!this.seen.has(s)) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', `not a heap snapshot: no "${s}" section`);

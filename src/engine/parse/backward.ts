@@ -1,0 +1,82 @@
+// Parses the tail of the "edges" array from its end towards the front, writing each value at its
+// final index (counted down from edge_count x fields). This lets a second thread take a share of
+// the largest section without knowing how many values come before its share.
+import { HeapSnapshotError } from './errors.js';
+import type { EdgeLayout, ParseTargets } from './parser.js';
+
+export class BackwardEdgeParser {
+  private k: number; // next value index to write (counting down)
+  private v = 0;
+  private mul = 1;
+  private digits = 0;
+  private readonly total: number;
+
+  constructor(
+    private readonly l: EdgeLayout,
+    private readonly t: Pick<ParseTargets, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'>,
+  ) {
+    this.total = l.edgeCount * l.efc;
+    this.k = this.total - 1;
+  }
+
+  /** Values written so far. */
+  get count(): number {
+    return this.total - 1 - this.k;
+  }
+
+  /** Feeds bytes that come just before the previously fed ones; `offset` is buf[0]'s position. */
+  push(buf: Uint8Array, offset: number): void {
+    const { efc, nfc, typeOffset, nameOffset, toOffset, typeCount } = this.l;
+    const maxTo = this.l.nodeCount * nfc;
+    const { edgeType, edgeNameOrIndex, edgeTo } = this.t;
+    let k = this.k;
+    let v = this.v;
+    let mul = this.mul;
+    let digits = this.digits;
+    for (let i = buf.length - 1; i >= 0; i--) {
+      const c = buf[i];
+      const d = c - 48;
+      if (d >= 0 && d <= 9) {
+        v += d * mul;
+        mul *= 10;
+        digits++;
+        continue;
+      }
+      if (c !== 0x2c && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) {
+        throw new HeapSnapshotError('BAD_VALUE', `unexpected byte ${describe(c)} in the "edges" array`, offset + i);
+      }
+      if (digits === 0) continue;
+      if (digits > 15) throw new HeapSnapshotError('BAD_VALUE', 'number too large in "edges"', offset + i);
+      if (k < 0) throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has more values than edge_count (${this.l.edgeCount}) x ${efc} fields`, offset + i);
+      const edge = (k / efc) | 0;
+      const field = k - edge * efc;
+      if (field === toOffset) {
+        if (v >= maxTo || v % nfc !== 0) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} points to ${v}, which is not a node (nodes x fields = ${maxTo})`, offset + i);
+        edgeTo[edge] = v / nfc;
+      } else if (field === typeOffset) {
+        if (v >= typeCount) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} has type ${v}, but meta declares ${typeCount} edge types`, offset + i);
+        edgeType[edge] = v;
+      } else if (field === nameOffset) {
+        edgeNameOrIndex[edge] = v;
+      }
+      k--;
+      v = 0;
+      mul = 1;
+      digits = 0;
+    }
+    this.k = k;
+    this.v = v;
+    this.mul = mul;
+    this.digits = digits;
+  }
+
+  /** The range must start at a separator, so no number may be left half-read. */
+  finish(offset: number): number {
+    if (this.digits > 0) throw new HeapSnapshotError('BAD_VALUE', '"edges" split does not start at a separator', offset);
+    return this.count;
+  }
+}
+
+function describe(c: number): string {
+  return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `0x${c.toString(16).padStart(2, '0')}`;
+}

@@ -1,0 +1,149 @@
+// Two-core loading of a snapshot file. The main thread reads the file once, skipping "nodes" and
+// "edges" with a native scan for their closing ']' and parsing the small sections (locations,
+// strings); a worker parses "nodes" and the front of "edges" into shared arrays; the main thread
+// parses the back of "edges" backwards (each value lands at its final index without knowing how
+// many come before). The split is chosen so both threads finish together.
+import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SnapshotParser, type ParsedSnapshot } from './parser.js';
+import { BackwardEdgeParser } from './backward.js';
+import { HeapSnapshotError, type HeapSnapshotErrorCode } from './errors.js';
+import type { ProgressFn } from '../types.js';
+
+const CHUNK = 4 << 20;
+
+/** The worker script next to this module: built (dist) or source (tests under tsx). */
+function workerScript(): URL | null {
+  let here: string;
+  try {
+    here = import.meta.url;
+  } catch {
+    return null;
+  }
+  for (const rel of ['./parse-worker.js', '../engine/parse-worker.js', './engine/parse-worker.js', './parse-worker.ts']) {
+    const u = new URL(rel, here);
+    if (u.protocol === 'file:' && existsSync(fileURLToPath(u))) return u;
+  }
+  return null;
+}
+
+export function parallelAvailable(): boolean {
+  return workerScript() !== null;
+}
+
+interface WorkerResult {
+  edgeValues: number;
+}
+
+export async function parseFileParallel(file: string, size: number, onProgress?: ProgressFn): Promise<ParsedSnapshot> {
+  const script = workerScript();
+  if (!script) throw new Error('parse worker not found');
+  let worker: Worker | null = null;
+  let workerDone: Promise<WorkerResult> | null = null;
+  let nodesLen = 0;
+  let edges: { open: number; close: number } | null = null;
+  let split = -1;
+  const fh = await open(file, 'r');
+  let pendingSplit: Promise<number> | null = null;
+
+  const parser = new SnapshotParser({
+    shared: true,
+    fastSkip: new Set(['nodes', 'edges']),
+    onSectionStart(key, openAt) {
+      if (key !== 'nodes' || worker) return;
+      const { headerText, targets } = parser.targets();
+      worker = spawnWorker(script);
+      workerDone = new Promise<WorkerResult>((resolve, reject) => {
+        worker!.on('message', (m: { type: string; edgeValues?: number; code?: HeapSnapshotErrorCode; message?: string; offset?: number }) => {
+          if (m.type === 'done') resolve({ edgeValues: m.edgeValues! });
+          else if (m.type === 'error') reject(new HeapSnapshotError(m.code ?? 'IO', stripOffset(m.message ?? 'parse worker failed'), m.offset));
+        });
+        worker!.on('error', (e) => reject(e));
+        worker!.on('exit', (code) => reject(new Error(`parse worker exited (${code})`)));
+      });
+      workerDone.catch(() => {}); // observed below; avoid an unhandled rejection in between
+      worker.postMessage({ type: 'nodes', file, fileSize: size, headerText, targets, nodesOpen: openAt });
+    },
+    onSectionEnd(key, openAt, close) {
+      if (key === 'nodes') nodesLen = close - openAt;
+      else if (key === 'edges') {
+        edges = { open: openAt, close };
+        const edgesLen = close - openAt;
+        // Balance: the worker has nodes + the front of edges; this thread the strings (costlier per
+        // byte) + the back of edges.
+        const mine = 2 * (size - close) + 0.1 * close;
+        const front = Math.max(0, Math.min(edgesLen, (mine + edgesLen - nodesLen) / 2));
+        pendingSplit = separatorAtOrAfter(fh, openAt + 1 + Math.floor(front), close);
+        pendingSplit.then(
+          (s) => {
+            split = s;
+            worker?.postMessage({ type: 'edges', edgesOpen: openAt, split: s });
+          },
+          () => {},
+        );
+      }
+    },
+  });
+
+  try {
+    // 1. One pass over the file on this thread.
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let pos = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+      if (bytesRead === 0) break;
+      parser.push(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
+      pos += bytesRead;
+      onProgress?.({ phase: 'reading', done: pos, total: size, ratio: (pos / size) * 0.5 });
+    }
+    parser.checkComplete();
+    if (!worker || !edges || !pendingSplit) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', 'not a heap snapshot: no "nodes" or "edges" section');
+    await pendingSplit;
+    const e = edges as { open: number; close: number };
+    // 2. The back of "edges", from its end to the split, backwards.
+    const { targets, edgeLayout } = parser.targets();
+    const back = new BackwardEdgeParser(edgeLayout, targets);
+    let hi = e.close;
+    while (hi > split) {
+      const lo = Math.max(split, hi - CHUNK);
+      const { bytesRead } = await fh.read(buf, 0, hi - lo, lo);
+      if (bytesRead !== hi - lo) throw new HeapSnapshotError('IO', 'file changed while reading', lo);
+      back.push(buf.subarray(0, bytesRead), lo);
+      hi = lo;
+      onProgress?.({ phase: 'reading', done: size, total: size, ratio: 0.5 + (0.5 * (e.close - hi)) / Math.max(1, e.close - split) });
+    }
+    const backValues = back.finish(split);
+    // 3. The worker's share.
+    const { edgeValues } = await workerDone!;
+    const want = edgeLayout.edgeCount * edgeLayout.efc;
+    if (edgeValues + backValues !== want) {
+      throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has ${edgeValues + backValues} values but edge_count ${edgeLayout.edgeCount} x ${edgeLayout.efc} fields = ${want}`, e.close);
+    }
+    return parser.finish();
+  } finally {
+    await fh.close();
+    const w = worker as Worker | null;
+    if (w) await w.terminate();
+  }
+}
+
+function spawnWorker(script: URL): Worker {
+  if (!script.pathname.endsWith('.ts')) return new Worker(script);
+  // Running from source (tests under tsx): register tsx in the worker before loading the module.
+  return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`, { eval: true });
+}
+
+/** Position of the first ',' or newline at or after `at` (before `limit`). */
+async function separatorAtOrAfter(fh: import('node:fs/promises').FileHandle, at: number, limit: number): Promise<number> {
+  if (at >= limit) return limit;
+  const b = Buffer.alloc(Math.min(256, limit - at));
+  const { bytesRead } = await fh.read(b, 0, b.length, at);
+  for (let i = 0; i < bytesRead; i++) if (b[i] === 0x2c || b[i] === 0x0a) return at + i;
+  return limit; // no separator nearby: let the worker take the whole section
+}
+
+function stripOffset(message: string): string {
+  return message.replace(/ \(at byte \d+\)$/, '');
+}
