@@ -12,7 +12,6 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     sourcemap: true,
-    clean: true,
     splitting: false,
     shims: true,
   },
@@ -35,6 +34,7 @@ export default defineConfig([
     entry: {
       'cli/main': 'src/cli/main.ts',
       'engine/parse-worker': 'src/engine/parse/parse-worker.ts',
+      'engine/passes-worker': 'src/engine/passes/passes-worker.ts',
       'dashboard/analysis-worker': 'src/dashboard/analysis-worker.ts',
     },
     format: ['esm'],

@@ -1,0 +1,151 @@
+// The agent: samples metrics every interval, keeps a short buffer while the dashboard is away, and
+// hands dashboard commands to the CommandRunner. One per process (per JS thread), whatever loads it.
+import { randomUUID } from 'node:crypto';
+import cluster from 'node:cluster';
+import os from 'node:os';
+import v8 from 'node:v8';
+import { isMainThread, threadId } from 'node:worker_threads';
+import { METRICS_BUFFER, PROTOCOL_VERSION, parseMessage, type AgentMessage, type DashboardMessage, type HelloMessage, type MetricsMessage, type ThreadName } from '../protocol/index.js';
+import { VERSION } from '../version.js';
+import { Collectors } from './collectors/index.js';
+import { CommandRunner, removePendingTempDirs } from './commands.js';
+import { Connection } from './connection.js';
+import { cgroupMemory } from './headroom.js';
+import { debug, guard } from './log.js';
+import { startDashboard } from './autostart.js';
+import type { ResolvedOptions } from './options.js';
+
+export interface AgentDiagnostics {
+  connectAttempts: number;
+  bufferedMetrics: number;
+  /** Listeners on the live socket (0 between attempts). */
+  socketListeners: number;
+}
+
+export class Agent {
+  readonly agentId = randomUUID();
+  private readonly collectors = new Collectors();
+  private readonly buffer: MetricsMessage[] = [];
+  private readonly connection: Connection;
+  private readonly commands: CommandRunner;
+  private readonly timer: NodeJS.Timeout;
+  private dashboardStarted = false;
+  private readonly onExit = guard('exit', () => removePendingTempDirs());
+  stopped = false;
+
+  constructor(readonly options: ResolvedOptions) {
+    this.commands = new CommandRunner({
+      send: (m) => this.send(m),
+      target: { httpBase: options.httpBase, token: options.token, agentId: this.agentId },
+      headroom: { factor: options.headroomFactor, maxHeapFraction: options.maxHeapFraction },
+      tmpDir: options.tmpDir,
+    });
+    this.connection = new Connection({
+      url: options.wsUrl,
+      token: options.token,
+      minMs: options.reconnectMinMs,
+      maxMs: options.reconnectMaxMs,
+      onOpen: () => this.onOpen(),
+      onMessage: (data) => this.onMessage(data),
+      onRefused: () => this.onRefused(),
+    });
+    this.timer = setInterval(guard('tick', () => this.tick()), options.interval);
+    this.timer.unref();
+    process.once('exit', this.onExit);
+    this.connection.start();
+  }
+
+  get project(): string {
+    return this.options.project;
+  }
+
+  get connected(): boolean {
+    return this.connection.connected;
+  }
+
+  /** Connection attempts so far. */
+  get connectAttempts(): number {
+    return this.connection.attempts;
+  }
+
+  /** Counters for tests and debugging: nothing here may grow while the dashboard is down. */
+  diagnostics(): AgentDiagnostics {
+    return {
+      connectAttempts: this.connection.attempts,
+      bufferedMetrics: this.buffer.length,
+      socketListeners: this.connection.listenerCount(),
+    };
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.connection.stop();
+    this.collectors.stop();
+    this.buffer.length = 0;
+    process.removeListener('exit', this.onExit);
+  }
+
+  hello(): HelloMessage {
+    const cg = cgroupMemory();
+    return {
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      agentId: this.agentId,
+      project: this.options.project,
+      pid: process.pid,
+      ppid: process.ppid,
+      hostname: os.hostname(),
+      thread: threadName(),
+      clusterWorkerId: cluster.worker?.id,
+      isPrimary: cluster.isPrimary,
+      nodeVersion: process.version,
+      argv: process.argv.slice(),
+      startTime: Math.round(Date.now() - process.uptime() * 1000),
+      agentVersion: VERSION,
+      heapLimit: v8.getHeapStatistics().heap_size_limit,
+      cgroupLimit: cg?.limit,
+      interval: this.options.interval,
+    };
+  }
+
+  private send(msg: AgentMessage): void {
+    this.connection.send(msg);
+  }
+
+  private tick(): void {
+    const m = this.collectors.sample(this.options.interval);
+    if (this.buffer.length === 0 && this.connection.send(m)) return;
+    // Disconnected or backed up: keep only the newest METRICS_BUFFER samples.
+    this.buffer.push(m);
+    if (this.buffer.length > METRICS_BUFFER) this.buffer.splice(0, this.buffer.length - METRICS_BUFFER);
+    if (this.connection.connected) this.flush();
+  }
+
+  private flush(): void {
+    while (this.buffer.length > 0 && this.connection.send(this.buffer[0])) this.buffer.shift();
+  }
+
+  private onOpen(): void {
+    this.connection.send(this.hello());
+    this.flush();
+  }
+
+  private onMessage(data: string): void {
+    const msg = parseMessage<DashboardMessage>(data);
+    if (!msg) return;
+    if (msg.type === 'command') this.commands.handle(msg);
+  }
+
+  private onRefused(): void {
+    if (!this.options.autoStartDashboard || this.dashboardStarted) return;
+    this.dashboardStarted = true; // once per process: a dashboard that later dies is not respawned
+    debug('no dashboard answered on loopback; starting one');
+    startDashboard(this.options.host.replace(/^\[|\]$/g, ''), this.options.port, this.options.token);
+  }
+}
+
+export function threadName(): ThreadName {
+  return isMainThread ? 'main' : `worker:${threadId}`;
+}

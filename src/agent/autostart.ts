@@ -1,0 +1,52 @@
+// Starts a dashboard as a detached separate process when none answers on loopback. Every agent on the
+// machine may try; only one binds the port, the rest exit with EADDRINUSE and the agents reconnect.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { debug, errorMessage } from './log.js';
+
+/** dist/cli/main.js next to the bundled agent (dist/index.js, dist/register.cjs, ...). */
+export function findCli(): string | undefined {
+  const override = process.env.HEAPSCOPE_CLI;
+  if (override) return existsSync(override) ? override : undefined;
+  let here: string;
+  try {
+    here = dirname(fileURLToPath(import.meta.url));
+  } catch {
+    return undefined;
+  }
+  // dist/ when bundled; src/agent/ when run from source (tests through tsx).
+  for (const rel of ['cli/main.js', '../cli/main.js', '../../dist/cli/main.js']) {
+    const p = join(here, rel);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+export function startDashboard(host: string, port: number, token: string | undefined): boolean {
+  const cli = findCli();
+  if (!cli) {
+    debug('no dashboard reachable and the heapscope CLI was not found; not starting one');
+    return false;
+  }
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, HEAPSCOPE_DISABLE: '1' };
+    // The dashboard must not preload an agent (NODE_OPTIONS may carry --require heapscope/register).
+    delete env.NODE_OPTIONS;
+    if (token) env.HEAPSCOPE_TOKEN = token;
+    const child = spawn(process.execPath, [cli, 'dashboard', '--port', String(port), '--host', host], {
+      detached: true,
+      stdio: 'ignore',
+      env,
+      windowsHide: true,
+    });
+    child.on('error', (err) => debug(`dashboard start failed: ${errorMessage(err)}`));
+    child.unref();
+    debug(`started a dashboard (pid ${child.pid}) on ${host}:${port}`);
+    return true;
+  } catch (err) {
+    debug(`dashboard start failed: ${errorMessage(err)}`);
+    return false;
+  }
+}

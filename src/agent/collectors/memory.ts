@@ -1,0 +1,33 @@
+// Process memory: RSS and V8 heap totals, per-space usage and the heap limit.
+import v8 from 'node:v8';
+import type { HeapSpaceMetrics } from '../../protocol/index.js';
+
+export interface MemorySample {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  heapLimit: number;
+  heapSpaces: HeapSpaceMetrics[];
+}
+
+export function sampleMemory(): MemorySample {
+  const m = process.memoryUsage();
+  const heapSpaces = v8.getHeapSpaceStatistics().map((s) => ({
+    name: s.space_name,
+    size: s.space_size,
+    used: s.space_used_size,
+    available: s.space_available_size,
+    physical: s.physical_space_size,
+  }));
+  return {
+    rss: m.rss,
+    heapTotal: m.heapTotal,
+    heapUsed: m.heapUsed,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+    heapLimit: v8.getHeapStatistics().heap_size_limit,
+    heapSpaces,
+  };
+}

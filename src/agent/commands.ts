@@ -1,0 +1,164 @@
+// Runs the dashboard's commands, one heavy command at a time: heap snapshot (V8's own writer to a
+// private temp file, streamed out, deleted), CPU profile and sampling heap profile (node:inspector).
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import os from 'node:os';
+import { join } from 'node:path';
+import v8 from 'node:v8';
+import {
+  ACTION_KIND,
+  checkCommand,
+  type AgentMessage,
+  type ArtifactKind,
+  type CommandMessage,
+  type ErrorCode,
+} from '../protocol/index.js';
+import { snapshotRefusal, type HeadroomPolicy } from './headroom.js';
+import { debug, errorMessage } from './log.js';
+import { upload, type UploadTarget } from './upload.js';
+
+export interface CommandContext {
+  send: (msg: AgentMessage) => void;
+  target: UploadTarget;
+  headroom: HeadroomPolicy;
+  tmpDir?: string;
+}
+
+class CommandError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Temp dirs of snapshots in flight, removed on exit if an upload is cut short. */
+export const pendingTempDirs = new Set<string>();
+
+export function removePendingTempDirs(): void {
+  for (const dir of pendingTempDirs) rmSync(dir, { recursive: true, force: true });
+  pendingTempDirs.clear();
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+const nextTick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export class CommandRunner {
+  private running: CommandMessage | undefined;
+
+  constructor(private readonly ctx: CommandContext) {}
+
+  handle(msg: CommandMessage): void {
+    const problem = checkCommand(msg);
+    if (problem) {
+      this.ctx.send({ type: 'error', id: typeof msg.id === 'string' ? msg.id : undefined, code: 'BAD_COMMAND', message: problem });
+      return;
+    }
+    if (this.running) {
+      const r = this.running;
+      this.ctx.send({ type: 'error', id: msg.id, code: 'BUSY', message: `busy: ${r.action} (command ${r.id}) is still running; one command at a time` });
+      return;
+    }
+    this.running = msg;
+    this.run(msg)
+      .catch((err: unknown) => {
+        const code = err instanceof CommandError ? err.code : 'FAILED';
+        debug(`command ${msg.action} ${msg.id} failed: ${errorMessage(err)}`);
+        this.ctx.send({ type: 'error', id: msg.id, code, message: errorMessage(err) });
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  private async run(msg: CommandMessage): Promise<void> {
+    if (msg.action === 'heapSnapshot') {
+      if (!msg.options?.force) {
+        const refusal = snapshotRefusal(this.ctx.headroom);
+        if (refusal) throw new CommandError('HEADROOM', `refusing to take a heap snapshot: ${refusal}`);
+      }
+      this.ctx.send({ type: 'accepted', id: msg.id, action: msg.action });
+      return this.heapSnapshot(msg.id);
+    }
+    this.ctx.send({ type: 'accepted', id: msg.id, action: msg.action });
+    const seconds = msg.options?.seconds ?? 10;
+    const started = Date.now();
+    const profile = await this.profile(msg.id, msg.action, seconds);
+    const body = Buffer.from(JSON.stringify(profile));
+    await this.upload(msg.id, ACTION_KIND[msg.action], { buffer: body }, body.length, Date.now() - started);
+  }
+
+  private async heapSnapshot(id: string): Promise<void> {
+    const dir = mkdtempSync(join(this.ctx.tmpDir ?? os.tmpdir(), 'heapscope-')); // 0700: snapshots hold secrets
+    pendingTempDirs.add(dir);
+    try {
+      const file = join(dir, `${process.pid}.heapsnapshot`);
+      this.ctx.send({ type: 'progress', id, stage: 'snapshot' });
+      await nextTick(); // let the progress frame leave before V8 pauses the thread
+      const started = Date.now();
+      v8.writeHeapSnapshot(file);
+      const durationMs = Date.now() - started;
+      const size = statSync(file).size;
+      await this.upload(id, 'heapsnapshot', { file }, size, durationMs);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      pendingTempDirs.delete(dir);
+    }
+  }
+
+  private async upload(id: string, kind: ArtifactKind, source: { file: string } | { buffer: Buffer }, size: number, durationMs: number): Promise<void> {
+    this.ctx.send({ type: 'progress', id, stage: 'uploading', percent: 0, bytes: 0, total: size });
+    try {
+      await upload(this.ctx.target, {
+        commandId: id,
+        kind,
+        source,
+        size,
+        onProgress: (bytes, total) =>
+          this.ctx.send({ type: 'progress', id, stage: 'uploading', percent: total ? Math.round((bytes / total) * 100) : 100, bytes, total }),
+      });
+    } catch (err) {
+      throw new CommandError('UPLOAD_FAILED', `upload failed: ${errorMessage(err)}`);
+    }
+    this.ctx.send({ type: 'result', id, kind, bytes: size, durationMs });
+  }
+
+  private async profile(id: string, action: 'cpuProfile' | 'samplingHeapProfile', seconds: number): Promise<unknown> {
+    const session = new Session();
+    session.connect();
+    try {
+      if (action === 'cpuProfile') {
+        await post(session, 'Profiler.enable');
+        await post(session, 'Profiler.start');
+      } else {
+        await post(session, 'HeapProfiler.enable');
+        await post(session, 'HeapProfiler.startSampling', { samplingInterval: 32768 });
+      }
+      const end = Date.now() + seconds * 1000;
+      for (let left = end - Date.now(); left > 0; left = end - Date.now()) {
+        this.ctx.send({ type: 'progress', id, stage: 'profiling', percent: Math.round((1 - left / (seconds * 1000)) * 100) });
+        await sleep(Math.min(1000, left));
+      }
+      this.ctx.send({ type: 'progress', id, stage: 'profiling', percent: 100 });
+      if (action === 'cpuProfile') {
+        const { profile } = await post<{ profile: unknown }>(session, 'Profiler.stop');
+        await post(session, 'Profiler.disable');
+        return profile;
+      }
+      const { profile } = await post<{ profile: unknown }>(session, 'HeapProfiler.stopSampling');
+      await post(session, 'HeapProfiler.disable');
+      return profile;
+    } finally {
+      session.disconnect();
+    }
+  }
+}
+
+type PostFn = (method: string, params: object, cb: (err: Error | null, result: unknown) => void) => void;
+
+function post<T = unknown>(session: Session, method: string, params: object = {}): Promise<T> {
+  return new Promise((resolve, reject) => {
+    (session.post as unknown as PostFn).call(session, method, params, (err, result) => (err ? reject(err) : resolve(result as T)));
+  });
+}

@@ -1,0 +1,132 @@
+// Agent settings: explicit options win over HEAPSCOPE_* environment variables, which win over defaults.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { AGENT_PATH, DEFAULT_URL } from '../protocol/index.js';
+
+export interface AgentOptions {
+  /** Dashboard URL, e.g. ws://127.0.0.1:12333 (http:// is accepted too). Env HEAPSCOPE_URL. */
+  url?: string;
+  /** Shared secret for dashboards reachable off-loopback. Env HEAPSCOPE_TOKEN. */
+  token?: string;
+  /** Metrics interval in ms (default 1000, minimum 100). Env HEAPSCOPE_INTERVAL. */
+  interval?: number;
+  /**
+   * Start a detached dashboard when none answers (default: true for loopback URLs only, and never
+   * for remote ones). Env HEAPSCOPE_AUTOSTART=0/1.
+   */
+  autoStartDashboard?: boolean;
+  /** Reconnect backoff bounds in ms (default 500 .. 30000). Env HEAPSCOPE_RECONNECT_MIN_MS / _MAX_MS. */
+  reconnect?: { minMs?: number; maxMs?: number };
+  /**
+   * Snapshot headroom check: refuse when free memory < heapUsed * factor (default 2, per Node's docs
+   * the writer needs about twice the heap), or when heapUsed > maxHeapFraction of the V8 heap limit
+   * (default 0.9). Env HEAPSCOPE_SNAPSHOT_FACTOR / HEAPSCOPE_SNAPSHOT_MAX_HEAP_FRACTION.
+   */
+  snapshotHeadroom?: { factor?: number; maxHeapFraction?: number };
+  /** Where snapshots are written before upload (default os.tmpdir()). Env HEAPSCOPE_TMPDIR. */
+  tmpDir?: string;
+}
+
+export interface ResolvedOptions {
+  project: string;
+  wsUrl: string;
+  httpBase: string;
+  token?: string;
+  interval: number;
+  autoStartDashboard: boolean;
+  loopback: boolean;
+  port: number;
+  host: string;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  headroomFactor: number;
+  maxHeapFraction: number;
+  tmpDir?: string;
+}
+
+const env = (name: string): string | undefined => {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+};
+const envNumber = (name: string): number | undefined => {
+  const v = env(name);
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isFinite(n) ? n : undefined;
+};
+const envBool = (name: string): boolean | undefined => {
+  const v = env(name);
+  return v === undefined ? undefined : /^(1|true|yes|on)$/i.test(v);
+};
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export function resolveOptions(project: string | undefined, opts: AgentOptions = {}): ResolvedOptions {
+  const raw = opts.url ?? env('HEAPSCOPE_URL') ?? DEFAULT_URL;
+  let url: URL;
+  try {
+    url = new URL(/^[a-z]+:\/\//i.test(raw) ? raw : `ws://${raw}`);
+  } catch {
+    throw new Error(`heapscope: invalid dashboard URL ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error(`heapscope: unsupported URL protocol ${url.protocol}`);
+  if (url.pathname === '' || url.pathname === '/') url.pathname = AGENT_PATH;
+  const secure = url.protocol === 'wss:';
+  const port = url.port ? Number(url.port) : secure ? 443 : 80;
+  const host = url.hostname;
+  const loopback = LOOPBACK.has(host);
+  const httpBase = `${secure ? 'https' : 'http'}://${url.host}`;
+  const interval = Math.max(100, opts.interval ?? envNumber('HEAPSCOPE_INTERVAL') ?? 1000);
+  const minMs = Math.max(1, opts.reconnect?.minMs ?? envNumber('HEAPSCOPE_RECONNECT_MIN_MS') ?? 500);
+  const maxMs = Math.max(minMs, opts.reconnect?.maxMs ?? envNumber('HEAPSCOPE_RECONNECT_MAX_MS') ?? 30_000);
+  return {
+    project: project || env('HEAPSCOPE_PROJECT') || defaultProjectName(),
+    wsUrl: url.toString(),
+    httpBase,
+    token: opts.token ?? env('HEAPSCOPE_TOKEN'),
+    interval,
+    // Remote dashboards are never started from here: that would silently run a server on this host.
+    autoStartDashboard: loopback && (opts.autoStartDashboard ?? envBool('HEAPSCOPE_AUTOSTART') ?? true),
+    loopback,
+    port,
+    host,
+    reconnectMinMs: minMs,
+    reconnectMaxMs: maxMs,
+    headroomFactor: opts.snapshotHeadroom?.factor ?? envNumber('HEAPSCOPE_SNAPSHOT_FACTOR') ?? 2,
+    maxHeapFraction: opts.snapshotHeadroom?.maxHeapFraction ?? envNumber('HEAPSCOPE_SNAPSHOT_MAX_HEAP_FRACTION') ?? 0.9,
+    tmpDir: opts.tmpDir ?? env('HEAPSCOPE_TMPDIR'),
+  };
+}
+
+/** The nearest package.json name above the main script (then the cwd), else the script's name. */
+export function defaultProjectName(): string {
+  const script = process.argv[1];
+  const starts = [script ? dirname(resolve(script)) : undefined, process.cwd()];
+  for (const start of starts) {
+    if (!start) continue;
+    const name = nearestPackageName(start);
+    if (name) return name;
+  }
+  if (script) return basename(script, extname(script)) || 'node';
+  return 'node';
+}
+
+function nearestPackageName(start: string): string | undefined {
+  let dir = start;
+  for (let i = 0; i < 50; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      try {
+        const name = (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name;
+        if (typeof name === 'string' && name) return name;
+      } catch {
+        // unreadable package.json: keep walking up
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return undefined;
+}

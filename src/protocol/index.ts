@@ -1,0 +1,228 @@
+/**
+ * heapscope agent <-> dashboard protocol (version 1).
+ *
+ * One port (default 12333) serves the browser and the agents.
+ *
+ * 1. Connect. The agent opens a WebSocket to `ws://HOST:PORT/agent` (AGENT_PATH). The token, when the
+ *    dashboard has one, travels as `Authorization: Bearer <token>` (agents send this) or `?token=`
+ *    (accept both). Wrong/missing token: reject the upgrade with HTTP 401.
+ * 2. Hello. The agent's first frame is `hello` (who it is: project, pid, cluster worker, thread...).
+ *    The dashboard may answer `welcome`. Every frame is one JSON text message; `type` tags it.
+ * 3. Metrics. Then one `metrics` frame per interval (default 1000 ms). After a reconnect the agent
+ *    first re-sends `hello`, then the (at most METRICS_BUFFER) metrics it kept while disconnected,
+ *    oldest first, so `t` may lag the wall clock for those.
+ * 4. Commands. The dashboard sends `command` {id, action, options}. The agent runs one heavy command
+ *    at a time and answers, all tagged with the same `id`:
+ *      `accepted` -> `progress`* -> (HTTP upload, below) -> `result`   on success, or
+ *      `error` {code, message}                                         at any point instead.
+ *    Error codes: BUSY (another command is running), HEADROOM (a snapshot could OOM the process),
+ *    BAD_COMMAND, UPLOAD_FAILED, FAILED.
+ * 5. Upload. Artifacts never travel over the WebSocket. The agent streams them as the body of
+ *    `POST http://HOST:PORT/api/uploads/<command id>` (uploadPath(id); https for wss URLs), with
+ *    headers `Authorization: Bearer <token>` (if any), `Content-Type` (application/octet-stream for a
+ *    .heapsnapshot, application/json for profiles), `Content-Length` (exact byte size),
+ *    `X-Heapscope-Kind` (ArtifactKind) and `X-Heapscope-Agent` (the hello's agentId). TCP gives the
+ *    back-pressure: the agent pipes the temp file into the request and never holds a second copy.
+ *    The dashboard should accept an upload only for a command id it sent to that agent, store the
+ *    body, check its length, and reply 2xx (any JSON body) once the bytes are safely stored; any
+ *    other status makes the agent report `error` UPLOAD_FAILED. The agent then sends `result`.
+ *
+ * Units: bytes, milliseconds, epoch milliseconds for timestamps, CPU as percent of one core.
+ */
+
+export const PROTOCOL_VERSION = 1;
+export const DEFAULT_PORT = 12333;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_URL = `ws://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+/** WebSocket path agents connect to. */
+export const AGENT_PATH = '/agent';
+/** Upload path prefix; see uploadPath(). */
+export const UPLOAD_PATH_PREFIX = '/api/uploads/';
+/** Metrics frames an agent keeps while disconnected (older ones are dropped). */
+export const METRICS_BUFFER = 60;
+
+export const uploadPath = (commandId: string): string => UPLOAD_PATH_PREFIX + encodeURIComponent(commandId);
+
+/** Which thread the agent runs in: 'main', or 'worker:<threadId>' for a worker_threads Worker. */
+export type ThreadName = 'main' | `worker:${number}`;
+
+// ---------------------------------------------------------------- agent -> dashboard
+
+export interface HelloMessage {
+  type: 'hello';
+  protocol: number;
+  /** Random id, unique per agent instance (a restarted process gets a new one). */
+  agentId: string;
+  project: string;
+  pid: number;
+  ppid: number;
+  hostname: string;
+  thread: ThreadName;
+  /** cluster.worker.id when this process is a cluster worker. */
+  clusterWorkerId?: number;
+  /** cluster.isPrimary (true for a plain, non-cluster process). */
+  isPrimary: boolean;
+  nodeVersion: string;
+  argv: string[];
+  /** Process start, epoch ms. */
+  startTime: number;
+  agentVersion: string;
+  /** V8 heap_size_limit, bytes. */
+  heapLimit: number;
+  /** cgroup memory limit, bytes, when one is set. */
+  cgroupLimit?: number;
+  /** Metrics interval, ms. */
+  interval: number;
+}
+
+export interface HeapSpaceMetrics {
+  name: string;
+  size: number;
+  used: number;
+  available: number;
+  physical: number;
+}
+
+export interface EventLoopMetrics {
+  /** Delay percentiles over the last interval, ms. */
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** GC activity during the last interval, by kind. */
+export interface GcKindMetrics {
+  count: number;
+  /** Sum of pause durations, ms. */
+  pauseMs: number;
+  /** Longest single pause, ms. */
+  maxPauseMs: number;
+}
+export type GcKind = 'minor' | 'major' | 'incremental' | 'weakcb' | 'other';
+
+export interface MetricsMessage {
+  type: 'metrics';
+  /** Sample time, epoch ms. */
+  t: number;
+  /** Length of the interval this sample covers, ms. */
+  interval: number;
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  heapLimit: number;
+  heapSpaces: HeapSpaceMetrics[];
+  /** CPU of this process over the interval (process.cpuUsage deltas), percent of one core. */
+  cpu: { percent: number; userMs: number; systemMs: number };
+  eventLoop: EventLoopMetrics;
+  gc: Partial<Record<GcKind, GcKindMetrics>>;
+}
+
+export type ArtifactKind = 'heapsnapshot' | 'cpuprofile' | 'heapprofile';
+export type ProgressStage = 'snapshot' | 'profiling' | 'uploading';
+
+export interface AcceptedMessage {
+  type: 'accepted';
+  id: string;
+  action: CommandAction;
+}
+
+export interface ProgressMessage {
+  type: 'progress';
+  id: string;
+  stage: ProgressStage;
+  /** 0..100 when known. */
+  percent?: number;
+  /** Bytes done / total for 'uploading'. */
+  bytes?: number;
+  total?: number;
+}
+
+export interface ResultMessage {
+  type: 'result';
+  id: string;
+  kind: ArtifactKind;
+  /** Exact bytes uploaded. */
+  bytes: number;
+  /** Time spent producing the artifact (snapshot write / profiling), ms. */
+  durationMs: number;
+}
+
+export type ErrorCode = 'BUSY' | 'HEADROOM' | 'BAD_COMMAND' | 'UPLOAD_FAILED' | 'FAILED';
+
+export interface ErrorMessage {
+  type: 'error';
+  /** Command id, when the error belongs to one. */
+  id?: string;
+  code: ErrorCode;
+  message: string;
+}
+
+export type AgentMessage = HelloMessage | MetricsMessage | AcceptedMessage | ProgressMessage | ResultMessage | ErrorMessage;
+
+// ---------------------------------------------------------------- dashboard -> agent
+
+export type CommandAction = 'heapSnapshot' | 'cpuProfile' | 'samplingHeapProfile';
+export const COMMAND_ACTIONS: readonly CommandAction[] = ['heapSnapshot', 'cpuProfile', 'samplingHeapProfile'];
+
+export interface CommandOptions {
+  /** Profiling duration for cpuProfile / samplingHeapProfile, seconds (default 10, max 300). */
+  seconds?: number;
+  /** heapSnapshot: skip the headroom check (the operator accepts the OOM risk). */
+  force?: boolean;
+}
+
+export interface CommandMessage {
+  type: 'command';
+  id: string;
+  action: CommandAction;
+  options?: CommandOptions;
+}
+
+export interface WelcomeMessage {
+  type: 'welcome';
+  protocol: number;
+  serverVersion?: string;
+}
+
+export type DashboardMessage = CommandMessage | WelcomeMessage;
+
+/** Artifact kind produced by each action. */
+export const ACTION_KIND: Record<CommandAction, ArtifactKind> = {
+  heapSnapshot: 'heapsnapshot',
+  cpuProfile: 'cpuprofile',
+  samplingHeapProfile: 'heapprofile',
+};
+
+/** File extension DevTools / speedscope expect for each artifact kind. */
+export const KIND_EXTENSION: Record<ArtifactKind, string> = {
+  heapsnapshot: '.heapsnapshot',
+  cpuprofile: '.cpuprofile',
+  heapprofile: '.heapprofile',
+};
+
+/** Parse one text frame; returns undefined for anything that is not a JSON object with a string `type`. */
+export function parseMessage<T extends { type: string }>(data: unknown): T | undefined {
+  try {
+    const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : undefined;
+    if (text === undefined) return undefined;
+    const msg = JSON.parse(text) as unknown;
+    if (msg && typeof msg === 'object' && typeof (msg as { type?: unknown }).type === 'string') return msg as T;
+  } catch {
+    // not JSON: ignored by the caller
+  }
+  return undefined;
+}
+
+/** Validates a dashboard command; returns an error message or undefined when valid. */
+export function checkCommand(msg: Partial<CommandMessage>): string | undefined {
+  if (typeof msg.id !== 'string' || msg.id.length === 0 || msg.id.length > 100) return 'command id must be a non-empty string';
+  if (!COMMAND_ACTIONS.includes(msg.action as CommandAction)) return `unknown action ${JSON.stringify(msg.action)}; expected one of ${COMMAND_ACTIONS.join(', ')}`;
+  const s = msg.options?.seconds;
+  if (s !== undefined && (typeof s !== 'number' || !(s > 0) || s > 300)) return 'options.seconds must be a number in (0, 300]';
+  return undefined;
+}

@@ -1,0 +1,145 @@
+// Dashboard commands against a real agent: heap snapshot streamed out complete, temp file removed,
+// CPU and sampling heap profiles, one command at a time, and the headroom refusal.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ErrorMessage, ProgressMessage, ResultMessage } from '../../src/protocol/index.js';
+import { spawnApp, type Child } from '../support/agent-child.js';
+import { startAgentServer, type AgentConn, type AgentServer } from '../support/agent-server.js';
+
+describe('agent commands', () => {
+  let server: AgentServer;
+  let child: Child;
+  let agent: AgentConn;
+  const tmp = mkdtempSync(join(os.tmpdir(), 'heapscope-agent-tmp-'));
+
+  before(async () => {
+    server = await startAgentServer({ token: 's3cret' });
+    child = spawnApp('app.cjs', {
+      env: { ENTRY: 'require', RETAIN_MB: '4', HEAPSCOPE_URL: server.url, HEAPSCOPE_TOKEN: 's3cret', HEAPSCOPE_TMPDIR: tmp },
+    });
+    [agent] = await server.waitForAgents(1);
+  });
+  after(async () => {
+    child.kill();
+    await server.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('streams a complete heap snapshot to the dashboard and deletes its temp file', async () => {
+    const out = await agent.command('heapSnapshot');
+    assert.equal(out.final.type, 'result', JSON.stringify(out.final));
+    const result = out.final as ResultMessage;
+    assert.equal(out.messages[0].type, 'accepted');
+    const stages = out.messages.filter((m): m is ProgressMessage => m.type === 'progress').map((m) => m.stage);
+    assert.deepEqual([...new Set(stages)], ['snapshot', 'uploading']);
+    const up = out.upload!;
+    assert.equal(up.kind, 'heapsnapshot');
+    assert.equal(up.agentId, agent.hello!.agentId);
+    assert.equal(up.bytes, result.bytes, 'bytes received = bytes the agent reported');
+    assert.equal(up.bytes, up.contentLength);
+    // The whole file is valid JSON whose arrays match the header's counts: nothing was cut off.
+    const snap = JSON.parse(readFileSync(up.file, 'utf8')) as {
+      snapshot: { meta: { node_fields: string[]; edge_fields: string[] }; node_count: number; edge_count: number };
+      nodes: number[];
+      edges: number[];
+      strings: string[];
+    };
+    assert.ok(snap.snapshot.node_count > 10_000);
+    assert.equal(snap.nodes.length, snap.snapshot.node_count * snap.snapshot.meta.node_fields.length);
+    assert.equal(snap.edges.length, snap.snapshot.edge_count * snap.snapshot.meta.edge_fields.length);
+    assert.ok(snap.strings.includes('fixture-app') || snap.strings.length > 1000);
+    assert.deepEqual(readdirSync(tmp), [], 'temp snapshot directory removed');
+  });
+
+  it('takes a CPU profile with nodes and samples', async () => {
+    child.proc.send({ cmd: 'spin', ms: 300 });
+    const out = await agent.command('cpuProfile', { seconds: 1 });
+    assert.equal(out.final.type, 'result', JSON.stringify(out.final));
+    assert.equal(out.upload!.kind, 'cpuprofile');
+    const profile = JSON.parse(readFileSync(out.upload!.file, 'utf8')) as { nodes: { callFrame: { functionName: string } }[]; samples: number[]; startTime: number; endTime: number };
+    assert.ok(profile.nodes.length > 3);
+    assert.ok(profile.samples.length > 10);
+    assert.ok(profile.endTime - profile.startTime >= 900_000, 'profiled for about a second (µs)');
+    assert.ok(out.messages.some((m) => m.type === 'progress' && m.stage === 'profiling'));
+  });
+
+  it('takes a sampling heap profile', async () => {
+    const out = await agent.command('samplingHeapProfile', { seconds: 0.5 });
+    assert.equal(out.final.type, 'result', JSON.stringify(out.final));
+    const profile = JSON.parse(readFileSync(out.upload!.file, 'utf8')) as { head: { children: unknown[] }; samples: unknown[] };
+    assert.equal(out.upload!.kind, 'heapprofile');
+    assert.ok(Array.isArray(profile.head.children) && Array.isArray(profile.samples));
+  });
+
+  it('runs one command at a time and rejects bad commands clearly', async () => {
+    const first = agent.command('cpuProfile', { seconds: 1 });
+    await agent.waitFor(() => agent.messages.some((m) => m.type === 'accepted' && m.action === 'cpuProfile' && agent.messages.indexOf(m) > agent.messages.length - 5));
+    const second = await agent.command('heapSnapshot');
+    assert.equal(second.final.type, 'error');
+    assert.equal((second.final as ErrorMessage).code, 'BUSY');
+    assert.match((second.final as ErrorMessage).message, /cpuProfile.*one command at a time/);
+    assert.equal((await first).final.type, 'result');
+
+    const bad = await agent.command('formatDisk');
+    assert.equal((bad.final as ErrorMessage).code, 'BAD_COMMAND');
+    assert.match((bad.final as ErrorMessage).message, /unknown action "formatDisk"/);
+    const badSeconds = await agent.command('cpuProfile', { seconds: -1 });
+    assert.equal((badSeconds.final as ErrorMessage).code, 'BAD_COMMAND');
+  });
+
+  it('reports UPLOAD_FAILED with the dashboard\'s reason when the upload is refused', async () => {
+    // Sent without registering the id: the server answers the upload with 404 "unknown command id".
+    const id = 'not-expected';
+    agent.send({ type: 'command', id, action: 'samplingHeapProfile', options: { seconds: 0.2 } });
+    await agent.waitFor(() => agent.messages.some((m) => m.type === 'error' && m.id === id));
+    const err = agent.messages.find((m) => m.type === 'error' && m.id === id) as ErrorMessage;
+    assert.equal(err.code, 'UPLOAD_FAILED');
+    assert.match(err.message, /HTTP 404 unknown command id/);
+    // and the agent is free again afterwards
+    assert.equal((await agent.command('samplingHeapProfile', { seconds: 0.2 })).final.type, 'result');
+  });
+});
+
+describe('snapshot headroom', () => {
+  let server: AgentServer;
+  const children: Child[] = [];
+  const tmp = mkdtempSync(join(os.tmpdir(), 'heapscope-agent-tmp-'));
+  before(async () => {
+    server = await startAgentServer();
+  });
+  after(async () => {
+    for (const c of children) c.kill();
+    await server.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function refused(env: Record<string, string>, execArgv: string[] = []): Promise<{ err: ErrorMessage; agent: AgentConn }> {
+    const child = spawnApp('app.cjs', { env: { ENTRY: 'require', HEAPSCOPE_URL: server.url, HEAPSCOPE_TMPDIR: tmp, ...env }, execArgv });
+    children.push(child);
+    const [agent] = await server.waitForAgents(1, 15_000, (a) => a.hello?.pid === child.proc.pid);
+    const out = await agent.command('heapSnapshot');
+    assert.equal(out.final.type, 'error', JSON.stringify(out.final));
+    assert.equal(out.upload, undefined);
+    assert.deepEqual(readdirSync(tmp), [], 'nothing written');
+    return { err: out.final as ErrorMessage, agent };
+  }
+
+  it('refuses when the heap is too close to its limit', async () => {
+    // 60 MB retained under a ~150 MB V8 limit, with the threshold lowered to 30% so the test stays small.
+    const { err, agent } = await refused({ RETAIN_MB: '60', HEAPSCOPE_SNAPSHOT_MAX_HEAP_FRACTION: '0.3' }, ['--max-old-space-size=100']);
+    assert.equal(err.code, 'HEADROOM');
+    assert.match(err.message, /refusing to take a heap snapshot: heap is at \d+% of its limit \(\d+ MB of \d+ MB\)/);
+    // The agent stays usable, and an explicit force overrides the check.
+    const forced = await agent.command('heapSnapshot', { force: true }, 60_000);
+    assert.equal(forced.final.type, 'result', JSON.stringify(forced.final));
+  });
+
+  it('refuses when free memory cannot hold the snapshot writer', async () => {
+    const { err } = await refused({ HEAPSCOPE_SNAPSHOT_FACTOR: '1000000' });
+    assert.equal(err.code, 'HEADROOM');
+    assert.match(err.message, /needs about \d+ MB .* but only \d+ MB is free system memory/);
+  });
+});
