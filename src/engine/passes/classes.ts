@@ -3,7 +3,7 @@
 // property sets are common (DevTools' inferInterfaceDefinitions / applyInterfaceDefinitions).
 // New names are appended to the string table, once each.
 import type { HeapGraph } from '../graph.js';
-
+import { ShapeTable } from './shapes.js';
 
 const MIN_INTERFACE_PROPERTY_COUNT = 1;
 const MAX_INTERFACE_NAME_LENGTH = 120;
@@ -27,20 +27,15 @@ export function computeClassIndex(g: HeapGraph): Uint32Array {
   const re = indexFor('RegExp');
   const byType = g.nodeTypeNames.map(() => -1);
   const classIndex = new Uint32Array(nodeCount);
+  const byName = new Int32Array(strings.length).fill(-1); // class per node-name string, computed once
   for (let i = 0; i < nodeCount; i++) {
     const t = nodeType[i];
     let c: number;
     if (t === types.nodeHidden) c = hidden;
     else if (t === types.nodeObject || t === types.nodeNative) {
-      c = nodeName[i];
-      const name = strings[c];
-      if (name.charCodeAt(0) === 60 /* < */) {
-        const sp = name.indexOf(' ');
-        c = indexFor(sp !== -1 ? name.substring(0, sp) + '>' : name);
-      } else if (name.startsWith('Detached <')) {
-        const sp = name.indexOf(' ', 10);
-        c = indexFor(sp !== -1 ? name.substring(0, sp) + '>' : name);
-      }
+      const n = nodeName[i];
+      c = byName[n];
+      if (c === -1) c = byName[n] = objectClass(strings[n], n, indexFor);
     } else if (t === types.nodeCode) c = code;
     else if (t === types.nodeClosure) c = fn;
     else if (t === types.nodeRegExp) c = re;
@@ -52,6 +47,19 @@ export function computeClassIndex(g: HeapGraph): Uint32Array {
   }
   applyInterfaces(g, classIndex, indexFor);
   return classIndex;
+}
+
+/** "<div id=x>" groups as "<div>" (and "Detached <div ...>" as "Detached <div>"), as DevTools. */
+function objectClass(name: string, index: number, indexFor: (s: string) => number): number {
+  if (name.charCodeAt(0) === 60 /* < */) {
+    const sp = name.indexOf(' ');
+    return indexFor(sp !== -1 ? name.substring(0, sp) + '>' : name);
+  }
+  if (name.startsWith('Detached <')) {
+    const sp = name.indexOf(' ', 10);
+    return indexFor(sp !== -1 ? name.substring(0, sp) + '>' : name);
+  }
+  return index;
 }
 
 export function formatPropertyName(name: string): string {
@@ -69,35 +77,28 @@ interface TreeNode {
 }
 
 function applyInterfaces(g: HeapGraph, classIndex: Uint32Array, indexFor: (s: string) => number): void {
-  const { nodeCount, nodeType, nodeName, firstEdge, edgeType, edgeNameOrIndex, strings, types } = g;
+  const { nodeCount, nodeType, nodeName, strings, types } = g;
   const objectName = strings.indexOf('Object');
   if (objectName < 0) return;
-  const prop = types.edgeProperty;
-  const isPlain = (i: number) => nodeType[i] === types.nodeObject && nodeName[i] === objectName;
+  const objectType = types.nodeObject;
 
-  // 1. Candidate interfaces: the first properties of every plain object, in order.
-  const candidates = new Map<string, { name: string; properties: string[]; count: number }>();
+  // 1. Candidate interfaces: the first properties of every plain object, in order. Objects are
+  // grouped by shape; a candidate's first appearance (its rank among equal counts) is the first
+  // object's, as in DevTools.
+  const shapes = new ShapeTable(g);
   let total = 0;
-  for (let i = 0; i < nodeCount; i++) {
-    if (!isPlain(i)) continue;
-    total++;
-    let name = '{';
-    const properties: string[] = [];
-    for (let e = firstEdge[i]; e < firstEdge[i + 1]; e++) {
-      if (edgeType[e] !== prop) continue;
-      const en = strings[edgeNameOrIndex[e]];
-      if (en === '__proto__') continue;
-      const f = formatPropertyName(en);
-      if (name.length > MIN_INTERFACE_PROPERTY_COUNT && name.length + f.length > MAX_INTERFACE_NAME_LENGTH) break;
-      if (name.length !== 1) name += ', ';
-      name += f;
-      properties.push(en);
-    }
-    if (properties.length === 0) continue;
-    name += '}';
-    const c = candidates.get(name);
+  for (let i = 0; i < nodeCount; i++) if (nodeType[i] === objectType && nodeName[i] === objectName) total++;
+  const shapeOfPlain = new Uint32Array(total);
+  type Candidate = { name: string; properties: string[]; count: number };
+  const candidates = new Map<string, Candidate>();
+  const candidateOf: (Candidate | null)[] = [];
+  for (let i = 0, k = 0; i < nodeCount; i++) {
+    if (nodeType[i] !== objectType || nodeName[i] !== objectName) continue;
+    const s = shapes.shapeOf(i);
+    shapeOfPlain[k++] = s;
+    if (s === candidateOf.length) candidateOf.push(candidateFor(shapes.names(s), strings, candidates));
+    const c = candidateOf[s];
     if (c) c.count++;
-    else candidates.set(name, { name, properties, count: 1 });
   }
   const sorted = Array.from(candidates.values()).sort((a, b) => b.count - a.count);
   const minCount = Math.max(MIN_OBJECT_COUNT_PER_INTERFACE, total / MIN_OBJECT_PROPORTION_PER_INTERFACE);
@@ -108,7 +109,7 @@ function applyInterfaces(g: HeapGraph, classIndex: Uint32Array, indexFor: (s: st
   }
   if (defs.length === 0) return;
 
-  // 2. Property tree over sorted property names; match each plain object to the best interface.
+  // 2. Property tree over sorted property names; match each shape to the best interface.
   const root: TreeNode = { next: new Map(), match: null, greatestNext: null };
   defs.forEach((def, index) => {
     const props = def.properties.slice().sort();
@@ -124,43 +125,79 @@ function applyInterfaces(g: HeapGraph, classIndex: Uint32Array, indexFor: (s: st
     }
     if (!cur.match) cur.match = { name: def.name, count: props.length, index };
   });
-  type M = { name: string; count: number; index: number };
-  const initial: M = { name: 'Object', count: 0, index: Infinity };
-  const better = (a: M, b: M | null): M => {
+  const names = new Map<string, number>();
+  const classOfShape = new Int32Array(shapes.size).fill(-1);
+  for (let i = 0, k = 0; i < nodeCount; i++) {
+    if (nodeType[i] !== objectType || nodeName[i] !== objectName) continue;
+    const s = shapeOfPlain[k++];
+    let c = classOfShape[s];
+    if (c === -1) {
+      const match = bestInterface(root, shapes.names(s), strings);
+      if (match === null) {
+        c = objectName;
+      } else {
+        let idx = names.get(match.name);
+        if (idx === undefined) {
+          idx = strings.push(match.name) - 1; // DevTools adds interface names without dedup
+          names.set(match.name, idx);
+        }
+        c = idx;
+      }
+      classOfShape[s] = c;
+    }
+    classIndex[i] = c;
+  }
+}
+
+/** DevTools' candidate interface of one shape: its first properties (no __proto__), name capped. */
+function candidateFor(
+  props: Uint32Array, strings: string[], candidates: Map<string, { name: string; properties: string[]; count: number }>,
+): { name: string; properties: string[]; count: number } | null {
+  let name = '{';
+  const properties: string[] = [];
+  for (let k = 0; k < props.length; k++) {
+    const en = strings[props[k]];
+    if (en === '__proto__') continue;
+    const f = formatPropertyName(en);
+    if (name.length > MIN_INTERFACE_PROPERTY_COUNT && name.length + f.length > MAX_INTERFACE_NAME_LENGTH) break;
+    if (name.length !== 1) name += ', ';
+    name += f;
+    properties.push(en);
+  }
+  if (properties.length === 0) return null;
+  name += '}';
+  let c = candidates.get(name);
+  if (!c) {
+    c = { name, properties, count: 0 };
+    candidates.set(name, c);
+  }
+  return c;
+}
+
+type Match = { name: string; count: number; index: number };
+
+/** The interface with most properties (earliest on ties) whose properties the shape all has. */
+function bestInterface(root: TreeNode, names: Uint32Array, strings: string[]): Match | null {
+  const props: string[] = [];
+  for (let k = 0; k < names.length; k++) props.push(strings[names[k]]);
+  props.sort();
+  const better = (a: Match | null, b: Match | null): Match | null => {
+    if (!a) return b;
     if (!b || a.count > b.count) return a;
     if (b.count > a.count) return b;
     return a.index <= b.index ? a : b;
   };
-  const names = new Map<string, number>();
-  const props: string[] = [];
-  for (let i = 0; i < nodeCount; i++) {
-    if (!isPlain(i)) continue;
-    props.length = 0;
-    for (let e = firstEdge[i]; e < firstEdge[i + 1]; e++) {
-      if (edgeType[e] === prop) props.push(strings[edgeNameOrIndex[e]]);
-    }
-    props.sort();
-    const states = new Set<TreeNode>([root]);
-    let match = better(initial, root.match);
-    for (const p of props) {
-      for (const s of Array.from(states)) {
-        if (s.greatestNext === null || p >= s.greatestNext) states.delete(s);
-        const nx = s.next.get(p);
-        if (nx) {
-          states.add(nx);
-          match = better(match, nx.match);
-        }
+  const states = new Set<TreeNode>([root]);
+  let match = root.match;
+  for (const p of props) {
+    for (const s of Array.from(states)) {
+      if (s.greatestNext === null || p >= s.greatestNext) states.delete(s);
+      const nx = s.next.get(p);
+      if (nx) {
+        states.add(nx);
+        match = better(match, nx.match);
       }
-    }
-    if (match === initial) {
-      classIndex[i] = nodeName[i];
-    } else {
-      let idx = names.get(match.name);
-      if (idx === undefined) {
-        idx = strings.push(match.name) - 1; // DevTools adds interface names without dedup
-        names.set(match.name, idx);
-      }
-      classIndex[i] = idx;
     }
   }
+  return match;
 }

@@ -7,17 +7,57 @@ import type { EphemeronInfo } from './weakmap.js';
 export const NO_DISTANCE = -5;
 export const BASE_SYSTEM_DISTANCE = 100000000;
 
+/** The graph arrays the BFS reads: all typed arrays, so a worker can share them. */
+export type DistanceGraph = Pick<HeapGraph, 'nodeCount' | 'firstEdge' | 'edgeType' | 'edgeTo' | 'edgeNameOrIndex' | 'nodeType' | 'nodeName' | 'types'>;
+
+/** What the BFS needs from the string table, resolved up front (plain data a worker can receive). */
+export interface DistanceInputs {
+  nativeContextName: number;
+  sloppyMapName: number;
+  descriptorsName: number;
+  domTrees: number;
+  /** Numeric value of the string-named edges of descriptor arrays, by string index. */
+  namedIndex: Map<number, number>;
+  dupKey: Map<number, string>;
+}
+
+export function distanceInputs(g: HeapGraph, eph: EphemeronInfo): DistanceInputs {
+  const { nodeCount, nodeType, nodeName, firstEdge, edgeType, edgeNameOrIndex, strings, types } = g;
+  const descriptorsName = strings.indexOf('(map descriptors)');
+  const namedIndex = new Map<number, number>();
+  if (descriptorsName >= 0) {
+    for (let n = 0; n < nodeCount; n++) {
+      if (nodeType[n] !== types.nodeArray || nodeName[n] !== descriptorsName) continue;
+      for (let e = firstEdge[n]; e < firstEdge[n + 1]; e++) {
+        const t = edgeType[e];
+        if (t === types.edgeElement || t === types.edgeHidden) continue;
+        const s = edgeNameOrIndex[e];
+        if (!namedIndex.has(s)) namedIndex.set(s, parseInt(strings[s], 10));
+      }
+    }
+  }
+  return {
+    nativeContextName: strings.indexOf('system / NativeContext'),
+    sloppyMapName: strings.indexOf('sloppy_function_map'),
+    descriptorsName,
+    domTrees: strings.indexOf('(Document DOM trees)'),
+    namedIndex,
+    dupKey: eph.dupKey,
+  };
+}
+
 export function computeDistances(g: HeapGraph, eph: EphemeronInfo): Int32Array {
-  const { nodeCount, firstEdge, edgeType, edgeTo, edgeNameOrIndex, nodeType, nodeName, strings, types } = g;
-  const distances = new Int32Array(nodeCount).fill(NO_DISTANCE);
+  return bfsDistances(g, distanceInputs(g, eph));
+}
+
+/** Writes into `out` when given (e.g. shared memory a worker fills), else allocates. */
+export function bfsDistances(g: DistanceGraph, inputs: DistanceInputs, out?: Int32Array): Int32Array {
+  const { nodeCount, firstEdge, edgeType, edgeTo, edgeNameOrIndex, nodeType, nodeName, types } = g;
+  const { nativeContextName, sloppyMapName, descriptorsName, domTrees, namedIndex, dupKey } = inputs;
+  const distances = (out ?? new Int32Array(nodeCount)).fill(NO_DISTANCE);
   const queue = new Uint32Array(nodeCount + (firstEdge[1] - firstEdge[0]));
   let qlen = 0;
-
-  const nativeContextName = strings.indexOf('system / NativeContext');
-  const sloppyMapName = strings.indexOf('sloppy_function_map');
-  const descriptorsName = strings.indexOf('(map descriptors)');
   const pending = new Set<string>();
-  const dupKey = eph.dupKey;
   const hasEphemerons = dupKey.size > 0;
 
   const allowed = (n: number, e: number): boolean => {
@@ -29,7 +69,7 @@ export function computeDistances(g: HeapGraph, eph: EphemeronInfo): Int32Array {
     }
     if (nt === types.nodeArray && nodeName[n] === descriptorsName && descriptorsName >= 0) {
       // Descriptor arrays are shared between maps: skip their descriptor links (crbug.com/413608).
-      const index = t === types.edgeElement || t === types.edgeHidden ? edgeNameOrIndex[e] : parseInt(strings[edgeNameOrIndex[e]], 10);
+      const index = t === types.edgeElement || t === types.edgeHidden ? edgeNameOrIndex[e] : namedIndex.get(edgeNameOrIndex[e])!;
       return index < 2 || index % 3 !== 1;
     }
     if (hasEphemerons && t === types.edgeInternal) {
@@ -64,7 +104,6 @@ export function computeDistances(g: HeapGraph, eph: EphemeronInfo): Int32Array {
   };
 
   const synthetic = types.nodeSynthetic;
-  const domTrees = strings.indexOf('(Document DOM trees)');
   for (let e = firstEdge[0]; e < firstEdge[1]; e++) {
     const c = edgeTo[e];
     const userRoot = nodeType[c] !== synthetic || (domTrees >= 0 && nodeName[c] === domTrees);

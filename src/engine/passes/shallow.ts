@@ -13,13 +13,19 @@ export function hasUserRoots(g: HeapGraph): boolean {
   return false;
 }
 
+/** The graph arrays the pass reads (and selfSize, which it rewrites): shareable with a worker. */
+export type ShallowGraph = Pick<HeapGraph, 'nodeCount' | 'nodeType' | 'nodeName' | 'firstEdge' | 'edgeType' | 'edgeTo' | 'selfSize' | 'types'>;
+
 export function computeShallowSizes(g: HeapGraph): void {
-  if (!hasUserRoots(g)) return;
+  if (hasUserRoots(g)) moveOwnedSizes(g, g.strings.indexOf('system / ExternalStringData'));
+}
+
+/** `externalData`: string index of "system / ExternalStringData", or -1. */
+export function moveOwnedSizes(g: ShallowGraph, externalData: number): void {
   const { nodeCount, nodeType, nodeName, firstEdge, edgeType, edgeTo, selfSize, types } = g;
   const owners = new Uint32Array(nodeCount);
   const work = new Uint32Array(nodeCount * 2 + 1); // each node enters at most twice
   let wl = 0;
-  const externalData = g.strings.indexOf('system / ExternalStringData');
   for (let i = 0; i < nodeCount; i++) {
     const t = nodeType[i];
     if (t === types.nodeHidden || t === types.nodeArray || (t === types.nodeNative && nodeName[i] === externalData && externalData >= 0)) {
