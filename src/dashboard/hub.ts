@@ -1,0 +1,439 @@
+// The dashboard's state: known processes (persisted), live agent connections, metrics rings, jobs
+// and the browsers watching them. Routes and sockets call into the Hub; the Hub pushes every
+// change to the browsers as one small JSON message.
+import { createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import {
+  ACTION_KIND,
+  PROTOCOL_VERSION,
+  checkCommand,
+  type AgentMessage,
+  type ArtifactKind,
+  type CommandAction,
+  type CommandMessage,
+  type HelloMessage,
+  type WelcomeMessage,
+} from '../protocol/index.js';
+import { Store, type ArtifactMeta, type ProcessMeta, type ReportMeta } from './store.js';
+import { METRICS_CAPACITY, Ring, toSample, type Sample } from './metrics.js';
+import { AnalysisQueue, type Job, type JobAction, type JobState } from './jobs.js';
+import { VERSION } from '../version.js';
+
+interface AgentConn {
+  socket: WebSocket;
+  processId: string;
+}
+
+export interface ProcessView extends ProcessMeta {
+  live: boolean;
+  last?: Sample;
+}
+
+/** A clear, user-facing failure (HTTP 4xx), never a stack trace. */
+export class HubError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_JOBS = 300;
+const METRICS_KEEP_DEAD_MS = 3600_000;
+const ACCEPT_TIMEOUT_MS = 30_000;
+const AGENT_STATES: JobState[] = ['queued', 'snapshot', 'profiling', 'uploading'];
+
+const safeId = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64);
+
+export class Hub {
+  readonly queue = new AnalysisQueue();
+  readonly jobs = new Map<string, Job>();
+  private readonly agents = new Map<string, AgentConn>();
+  private readonly metrics = new Map<string, Ring<Sample>>();
+  private readonly ui = new Set<WebSocket>();
+  private readonly uploading = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly lastPush = new Map<string, number>();
+
+  constructor(readonly store: Store) {
+    // Metrics of processes gone for an hour are dropped, so short-lived workers cannot pile up rings.
+    const sweep = setInterval(() => this.sweepMetrics(), 60_000);
+    sweep.unref();
+    this.timers.add(sweep);
+  }
+
+  sweepMetrics(now = Date.now()): void {
+    for (const id of this.metrics.keys()) {
+      const p = this.store.processes.get(id);
+      if (!this.agents.has(id) && (!p || now - p.lastSeen > METRICS_KEEP_DEAD_MS)) this.metrics.delete(id);
+    }
+  }
+
+  // ------------------------------------------------------------------ browsers
+
+  addBrowser(socket: WebSocket): void {
+    this.ui.add(socket);
+    socket.on('close', () => this.ui.delete(socket));
+    socket.on('error', () => this.ui.delete(socket));
+    this.sendTo(socket, { type: 'state', ...this.state() });
+  }
+
+  state(): { processes: ProcessView[]; jobs: Job[]; artifacts: ArtifactMeta[]; reports: ReportMeta[] } {
+    return {
+      processes: [...this.store.processes.values()].map((p) => this.view(p)),
+      jobs: [...this.jobs.values()],
+      artifacts: [...this.store.artifacts.values()],
+      reports: [...this.store.reports.values()],
+    };
+  }
+
+  view(p: ProcessMeta): ProcessView {
+    const ring = this.metrics.get(p.id);
+    const all = ring?.toArray();
+    return { ...p, live: this.agents.has(p.id), last: all?.[all.length - 1] };
+  }
+
+  samples(processId: string): Sample[] {
+    return this.metrics.get(processId)?.toArray() ?? [];
+  }
+
+  private sendTo(socket: WebSocket, msg: unknown): void {
+    // A slow browser must not make us buffer without bound: skip frames while it is backed up.
+    if (socket.readyState === 1 && socket.bufferedAmount < 4 * 1024 * 1024) socket.send(JSON.stringify(msg));
+  }
+
+  private broadcast(msg: unknown): void {
+    if (this.ui.size === 0) return;
+    const text = JSON.stringify(msg);
+    for (const s of this.ui) if (s.readyState === 1 && s.bufferedAmount < 4 * 1024 * 1024) s.send(text);
+  }
+
+  // ------------------------------------------------------------------ agents
+
+  addAgent(socket: WebSocket, onLog: (msg: string) => void): void {
+    let processId: string | undefined;
+    const helloTimer = setTimeout(() => {
+      if (!processId) socket.close(4000, 'expected hello');
+    }, 10_000);
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) return;
+      let msg: AgentMessage;
+      try {
+        msg = JSON.parse(data.toString('utf8')) as AgentMessage;
+      } catch {
+        return;
+      }
+      if (!msg || typeof msg !== 'object') return;
+      if (msg.type === 'hello') {
+        clearTimeout(helloTimer);
+        processId = this.onHello(socket, msg);
+        return;
+      }
+      if (!processId) return;
+      this.onAgentMessage(processId, msg, onLog);
+    });
+    const gone = (): void => {
+      clearTimeout(helloTimer);
+      if (processId) this.onAgentGone(processId, socket);
+    };
+    socket.on('close', gone);
+    socket.on('error', gone);
+  }
+
+  private onHello(socket: WebSocket, h: HelloMessage): string | undefined {
+    const id = safeId(String(h.agentId ?? ''));
+    if (!id || typeof h.pid !== 'number') {
+      socket.close(4001, 'bad hello');
+      return undefined;
+    }
+    const prev = this.agents.get(id);
+    if (prev && prev.socket !== socket) prev.socket.close(4002, 'replaced by a new connection');
+    this.agents.set(id, { socket, processId: id });
+    const now = Date.now();
+    const old = this.store.processes.get(id);
+    const meta: ProcessMeta = {
+      id,
+      project: String(h.project || 'unknown'),
+      hostname: String(h.hostname || 'unknown'),
+      pid: h.pid,
+      ppid: Number(h.ppid) || 0,
+      thread: String(h.thread || 'main'),
+      clusterWorkerId: typeof h.clusterWorkerId === 'number' ? h.clusterWorkerId : undefined,
+      isPrimary: h.isPrimary !== false,
+      nodeVersion: String(h.nodeVersion || ''),
+      argv: Array.isArray(h.argv) ? h.argv.map(String).slice(0, 50) : [],
+      startTime: Number(h.startTime) || now,
+      heapLimit: Number(h.heapLimit) || 0,
+      cgroupLimit: typeof h.cgroupLimit === 'number' ? h.cgroupLimit : undefined,
+      firstSeen: old?.firstSeen ?? now,
+      lastSeen: now,
+    };
+    void this.store.saveProcess(meta).catch(() => undefined);
+    const welcome: WelcomeMessage = { type: 'welcome', protocol: PROTOCOL_VERSION, serverVersion: VERSION };
+    socket.send(JSON.stringify(welcome));
+    this.broadcast({ type: 'process', process: this.view(meta) });
+    return id;
+  }
+
+  private onAgentMessage(processId: string, msg: AgentMessage, onLog: (msg: string) => void): void {
+    switch (msg.type) {
+      case 'metrics': {
+        let ring = this.metrics.get(processId);
+        if (!ring) this.metrics.set(processId, (ring = new Ring(METRICS_CAPACITY)));
+        const sample = toSample(msg);
+        ring.push(sample);
+        const p = this.store.processes.get(processId);
+        if (p) p.lastSeen = Date.now();
+        this.broadcast({ type: 'metrics', processId, sample });
+        return;
+      }
+      case 'accepted': {
+        const job = this.jobs.get(msg.id);
+        if (job && job.processId === processId && job.state === 'queued') {
+          this.update(job, { state: job.action === 'heapSnapshot' ? 'snapshot' : 'profiling', percent: undefined });
+        }
+        return;
+      }
+      case 'progress': {
+        const job = this.jobs.get(msg.id);
+        if (!job || job.processId !== processId || !AGENT_STATES.includes(job.state)) return;
+        if (msg.stage === 'uploading') {
+          if (this.uploading.has(job.id)) return; // our own byte count is authoritative
+          const pct = msg.total ? Math.floor(((msg.bytes ?? 0) / msg.total) * 100) : msg.percent;
+          this.update(job, { state: 'uploading', percent: pct });
+        } else {
+          this.update(job, { state: msg.stage === 'snapshot' ? 'snapshot' : 'profiling', percent: msg.percent });
+        }
+        return;
+      }
+      case 'result': {
+        const job = this.jobs.get(msg.id);
+        if (job && job.processId === processId && !job.artifactId && job.state !== 'failed' && !this.uploading.has(job.id)) {
+          this.fail(job, 'the agent reported success but no upload arrived');
+        }
+        return;
+      }
+      case 'error': {
+        const job = msg.id ? this.jobs.get(msg.id) : undefined;
+        if (job && job.processId === processId) {
+          if (job.state !== 'ready' && job.state !== 'failed') this.fail(job, `${msg.code}: ${msg.message}`);
+        } else onLog(`agent ${processId}: ${msg.code}: ${msg.message}`);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private onAgentGone(processId: string, socket: WebSocket): void {
+    const conn = this.agents.get(processId);
+    if (!conn || conn.socket !== socket) return;
+    this.agents.delete(processId);
+    const p = this.store.processes.get(processId);
+    if (p) {
+      p.lastSeen = Date.now();
+      void this.store.saveProcess(p).catch(() => undefined);
+      this.broadcast({ type: 'process', process: this.view(p) });
+    }
+    for (const job of this.jobs.values()) {
+      if (job.processId === processId && AGENT_STATES.includes(job.state) && !this.uploading.has(job.id) && !job.artifactId) {
+        this.fail(job, 'the process disconnected before the artifact arrived');
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ jobs
+
+  private newJob(processId: string, action: JobAction, extra: Partial<Job> = {}): Job {
+    const now = Date.now();
+    const job: Job = { id: `${now.toString(36)}-${randomBytes(6).toString('hex')}`, processId, action, state: 'queued', createdAt: now, updatedAt: now, ...extra };
+    this.jobs.set(job.id, job);
+    if (this.jobs.size > MAX_JOBS) {
+      for (const [id, j] of this.jobs) {
+        if (this.jobs.size <= MAX_JOBS) break;
+        if (j.state === 'ready' || j.state === 'failed') {
+          this.jobs.delete(id);
+          this.lastPush.delete(id);
+        }
+      }
+    }
+    this.broadcast({ type: 'job', job });
+    return job;
+  }
+
+  private update(job: Job, patch: Partial<Job>): void {
+    const stateChanged = patch.state !== undefined && patch.state !== job.state;
+    Object.assign(job, patch, { updatedAt: Date.now() });
+    if (job.state === 'ready') job.elapsedMs = job.updatedAt - job.createdAt;
+    // Progress ticks are throttled; state changes always go out.
+    const last = this.lastPush.get(job.id) ?? 0;
+    if (!stateChanged && job.updatedAt - last < 150 && job.state !== 'ready' && job.state !== 'failed') return;
+    this.lastPush.set(job.id, job.updatedAt);
+    this.broadcast({ type: 'job', job });
+  }
+
+  private fail(job: Job, reason: string): void {
+    this.update(job, { state: 'failed', error: reason, percent: undefined });
+    this.lastPush.delete(job.id);
+  }
+
+  /** MEM / CPU / ALLOC: send the command to the agent; progress arrives over its socket. */
+  trigger(processId: string, action: CommandAction, seconds?: number): Job {
+    const conn = this.agents.get(processId);
+    if (!this.store.processes.has(processId)) throw new HubError(404, `unknown process ${processId}`);
+    if (!conn) throw new HubError(409, 'the process is not connected');
+    const busy = [...this.jobs.values()].find((j) => j.processId === processId && AGENT_STATES.includes(j.state));
+    if (busy) throw new HubError(409, `the process is busy with ${busy.action} (${busy.state})`);
+    const cmd: CommandMessage = { type: 'command', id: '', action, options: seconds !== undefined && action !== 'heapSnapshot' ? { seconds } : undefined };
+    const job = this.newJob(processId, action, { seconds: cmd.options?.seconds });
+    cmd.id = job.id;
+    const invalid = checkCommand(cmd);
+    if (invalid) {
+      this.jobs.delete(job.id);
+      throw new HubError(400, invalid);
+    }
+    conn.socket.send(JSON.stringify(cmd));
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (job.state === 'queued') this.fail(job, 'the agent did not answer the command');
+    }, ACCEPT_TIMEOUT_MS);
+    timer.unref();
+    this.timers.add(timer);
+    return job;
+  }
+
+  /**
+   * `POST /api/uploads/<job id>`: stream the body to `<file>.partial` (TCP back-pressure, nothing
+   * buffered whole), then rename. Only the agent the command was sent to may upload, once.
+   */
+  async receiveUpload(jobId: string, agentId: string | undefined, kind: string | undefined, length: number | undefined, body: Readable): Promise<ArtifactMeta> {
+    const job = this.jobs.get(jobId);
+    if (!job || !('heapSnapshot cpuProfile samplingHeapProfile'.split(' ') as string[]).includes(job.action)) throw new HubError(404, 'no such command');
+    if (agentId !== undefined && safeId(agentId) !== job.processId) throw new HubError(403, 'this command was sent to another agent');
+    if (job.artifactId || this.uploading.has(job.id) || job.state === 'failed') throw new HubError(409, 'this command already has an upload');
+    const expected: ArtifactKind = ACTION_KIND[job.action as CommandAction];
+    if (kind !== undefined && kind !== expected) throw new HubError(400, `expected a ${expected} upload, got ${kind}`);
+    this.uploading.add(job.id);
+    const { meta, partial } = this.store.planArtifact(job.processId, expected);
+    let received = 0;
+    const counter = new Transform({
+      transform: (chunk: Buffer, _enc, cb) => {
+        received += chunk.length;
+        if (length) this.update(job, { state: 'uploading', percent: Math.floor((received / length) * 100) });
+        cb(null, chunk);
+      },
+    });
+    this.update(job, { state: 'uploading', percent: 0 });
+    try {
+      await pipeline(body, counter, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+      if (length !== undefined && received !== length) throw new Error(`received ${received} of ${length} bytes`);
+      if (received === 0) throw new Error('empty upload');
+      meta.size = (await stat(partial)).size;
+      await this.store.commitArtifact(meta, partial);
+    } catch (err) {
+      await rm(partial, { force: true });
+      this.uploading.delete(job.id);
+      this.fail(job, `upload interrupted: ${(err as Error).message}`);
+      throw new HubError(400, `upload failed: ${(err as Error).message}`);
+    }
+    this.uploading.delete(job.id);
+    this.broadcast({ type: 'artifact', artifact: meta });
+    if (meta.kind === 'heapsnapshot') {
+      this.update(job, { artifactId: meta.id, state: 'queued', percent: undefined });
+      void this.analyze(job, meta);
+    } else {
+      this.update(job, { artifactId: meta.id, state: 'ready', percent: undefined });
+    }
+    return meta;
+  }
+
+  /** Re-run analysis of a stored snapshot (e.g. one whose analysis a restart interrupted). */
+  analyzeArtifact(artifactId: string): Job {
+    const a = this.store.artifacts.get(artifactId);
+    if (!a) throw new HubError(404, 'unknown artifact');
+    if (a.kind !== 'heapsnapshot') throw new HubError(400, 'only heap snapshots are analysed');
+    const job = this.newJob(a.processId, 'analyze', { artifactId: a.id });
+    void this.analyze(job, a);
+    return job;
+  }
+
+  private async analyze(job: Job, a: ArtifactMeta): Promise<void> {
+    const report = this.store.planReport(a.processId, 'heap', [a.id], `Heap snapshot ${new Date(a.createdAt).toISOString()}`);
+    try {
+      await this.queue.run({ mode: 'analyze', files: [this.store.artifactFile(a)], out: this.store.reportFile(report) }, (state, percent) =>
+        this.update(job, { state, percent }),
+      );
+      await this.store.saveReportMeta(report);
+      a.reportId = report.id;
+      await this.store.saveArtifact(a);
+      this.broadcast({ type: 'report', report });
+      this.broadcast({ type: 'artifact', artifact: a });
+      this.update(job, { state: 'ready', reportId: report.id, percent: undefined });
+    } catch (err) {
+      await rm(this.store.reportFile(report), { force: true });
+      this.fail(job, `analysis failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Comparison of two snapshots of one process, or growth across 3+ (in time order). */
+  compare(artifactIds: string[]): Job {
+    if (!Array.isArray(artifactIds) || artifactIds.length < 2) throw new HubError(400, 'select at least two heap snapshots');
+    const arts = artifactIds.map((id) => {
+      const a = this.store.artifacts.get(String(id));
+      if (!a) throw new HubError(404, `unknown snapshot ${String(id)}`);
+      if (a.kind !== 'heapsnapshot') throw new HubError(400, `${a.id} is not a heap snapshot`);
+      return a;
+    });
+    if (new Set(arts.map((a) => a.processId)).size !== 1) throw new HubError(400, 'snapshots must come from the same process');
+    if (new Set(arts.map((a) => a.id)).size !== arts.length) throw new HubError(400, 'the same snapshot was selected twice');
+    arts.sort((x, y) => x.createdAt - y.createdAt);
+    const kind = arts.length === 2 ? 'compare' : 'growth';
+    const job = this.newJob(arts[0]!.processId, kind, { artifactIds: arts.map((a) => a.id) });
+    const title = kind === 'compare' ? `Comparison of 2 snapshots` : `Growth across ${arts.length} snapshots`;
+    const report = this.store.planReport(job.processId, kind, job.artifactIds!, title);
+    void (async () => {
+      try {
+        await this.queue.run({ mode: 'diff', files: arts.map((a) => this.store.artifactFile(a)), out: this.store.reportFile(report) }, (state, percent) =>
+          this.update(job, { state, percent }),
+        );
+        await this.store.saveReportMeta(report);
+        this.broadcast({ type: 'report', report });
+        this.update(job, { state: 'ready', reportId: report.id, percent: undefined });
+      } catch (err) {
+        await rm(this.store.reportFile(report), { force: true });
+        this.fail(job, `comparison failed: ${(err as Error).message}`);
+      }
+    })();
+    return job;
+  }
+
+  /**
+   * Retainer path of any object of a report's snapshot (the viewer asks when a node is clicked).
+   * Re-reads the snapshot in the worker: slower than a cache, but nothing big stays in memory.
+   */
+  async retainerPath(reportId: string, nodeId: number): Promise<unknown> {
+    const r = this.store.reports.get(reportId);
+    if (!r) throw new HubError(404, 'unknown report');
+    if (!Number.isSafeInteger(nodeId) || nodeId < 0) throw new HubError(400, 'node id must be a non-negative integer');
+    const a = this.store.artifacts.get(r.artifactIds[r.artifactIds.length - 1]!);
+    if (!a) throw new HubError(404, 'the snapshot of this report is gone');
+    try {
+      return await this.queue.run({ mode: 'path', files: [this.store.artifactFile(a)], nodeId }, () => undefined);
+    } catch (err) {
+      throw new HubError(422, (err as Error).message);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t); // also clears intervals
+    for (const { socket } of this.agents.values()) socket.terminate();
+    for (const s of this.ui) s.terminate();
+    await this.queue.close();
+    await Promise.all([...this.store.processes.values()].map((p) => this.store.saveProcess(p).catch(() => undefined)));
+  }
+}

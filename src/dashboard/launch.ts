@@ -1,0 +1,70 @@
+// Shared by `heapscope run` and `heapscope demo`: make sure a dashboard answers, then start a
+// Node program with the agent pointed at it.
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { distFile } from './paths.js';
+import { hostForUrl, probe, waitForDashboard } from './client.js';
+import { defaultDataDir } from './store.js';
+
+export interface Target {
+  host: string;
+  port: number;
+  token?: string;
+  dataDir?: string;
+}
+
+export const baseUrl = (t: Pick<Target, 'host' | 'port'>): string => `http://${hostForUrl(t.host)}:${t.port}`;
+
+/** Reuse a running dashboard or start one as a detached process that outlives this command. */
+export async function ensureDashboard(t: Target): Promise<{ url: string; started: boolean }> {
+  const url = baseUrl(t);
+  if (await probe(url)) return { url, started: false };
+  const dataDir = t.dataDir ?? defaultDataDir();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const logFd = openSync(join(dataDir, 'dashboard.log'), 'a', 0o600);
+  const env: NodeJS.ProcessEnv = { ...process.env, HEAPSCOPE_DISABLE: '1' };
+  delete env.NODE_OPTIONS;
+  if (t.token) env.HEAPSCOPE_TOKEN = t.token;
+  const args = [distFile('cli', 'main.js'), 'dashboard', '--port', String(t.port), '--host', t.host, '--data', dataDir];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', logFd, logFd], env });
+  child.unref();
+  if (!(await waitForDashboard(url, 15_000))) {
+    throw new Error(`the dashboard did not start on ${url}; see ${join(dataDir, 'dashboard.log')}`);
+  }
+  return { url, started: true };
+}
+
+/** Environment that makes any `node` started under it load the agent, reporting to `url`. */
+export function agentEnv(url: string, token: string | undefined, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  delete env.HEAPSCOPE_DISABLE;
+  const preload = `--require ${JSON.stringify(distFile('register.cjs'))}`;
+  env.NODE_OPTIONS = base.NODE_OPTIONS ? `${base.NODE_OPTIONS} ${preload}` : preload;
+  env.HEAPSCOPE_URL = url.replace(/^http/, 'ws');
+  env.HEAPSCOPE_AUTOSTART = '0';
+  if (token) env.HEAPSCOPE_TOKEN = token;
+  return env;
+}
+
+/** Run a child with signals forwarded; resolves with the exit code to use (128+n for signals). */
+export function runForwarding(cmd: string, args: string[], opts: SpawnOptions): { child: ChildProcess; done: Promise<number> } {
+  const child = spawn(cmd, args, { stdio: 'inherit', ...opts });
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const forward = (sig: NodeJS.Signals): void => {
+    if (child.exitCode === null) child.kill(sig);
+  };
+  for (const s of signals) process.on(s, forward);
+  const done = new Promise<number>((resolve) => {
+    child.on('error', (err) => {
+      process.stderr.write(`heapscope: cannot start ${cmd}: ${err.message}\n`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => {
+      for (const s of signals) process.off(s, forward);
+      const n = signal ? ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGKILL: 9 } as Record<string, number>)[signal] ?? 1 : 0;
+      resolve(code ?? 128 + n);
+    });
+  });
+  return { child, done };
+}

@@ -1,0 +1,203 @@
+// `heapscope dashboard`: one port for browsers (page, API, /ws/ui) and agents (/agent WebSocket,
+// uploads). startDashboard() is what the CLI and the tests call.
+import Fastify, { type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import { createReadStream, existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { AGENT_PATH, COMMAND_ACTIONS, DEFAULT_HOST, DEFAULT_PORT, KIND_EXTENSION, UPLOAD_PATH_PREFIX, type CommandAction } from '../protocol/index.js';
+import { checkRequest, isLoopbackHost, tokenCookie } from './auth.js';
+import { Hub, HubError } from './hub.js';
+import { Store, defaultDataDir } from './store.js';
+import { pageHtml } from './ui/page.js';
+import { distFile } from './paths.js';
+import { VERSION } from '../version.js';
+
+export interface DashboardOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  token?: string;
+  /** Where one-line notices go (default: nowhere). */
+  log?: (line: string) => void;
+}
+
+export interface Dashboard {
+  url: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  hub: Hub;
+  close(): Promise<void>;
+}
+
+export class DashboardConfigError extends Error {}
+
+export function checkBind(host: string, token: string | undefined): void {
+  if (!isLoopbackHost(host) && !token) {
+    throw new DashboardConfigError(
+      `refusing to listen on ${host} without a token: heap snapshots contain secrets. Set HEAPSCOPE_TOKEN or pass --token.`,
+    );
+  }
+}
+
+const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
+export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashboard> {
+  const host = opts.host ?? DEFAULT_HOST;
+  const token = opts.token || undefined;
+  checkBind(host, token);
+  const dataDir = opts.dataDir ?? defaultDataDir();
+  const log = opts.log ?? ((): void => undefined);
+  const store = new Store(dataDir);
+  await store.open();
+  const hub = new Hub(store);
+  const app = buildApp(hub, { token, loopbackOnly: isLoopbackHost(host), log });
+  try {
+    await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw err;
+  }
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? DEFAULT_PORT);
+  const url = `http://${urlHost(host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host)}:${port}`;
+  const lockFile = join(dataDir, 'dashboard.json');
+  await writeFile(lockFile, JSON.stringify({ pid: process.pid, url, host, port, startedAt: Date.now(), version: VERSION }), { mode: 0o600 });
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    host,
+    dataDir,
+    hub,
+    close: () =>
+      (closing ??= (async () => {
+        await hub.close();
+        await app.close();
+        try {
+          const lock = JSON.parse(await readFile(lockFile, 'utf8')) as { pid?: number; port?: number };
+          if (lock.pid === process.pid && lock.port === port) await rm(lockFile, { force: true });
+        } catch {
+          // already gone
+        }
+      })()),
+  };
+}
+
+function buildApp(hub: Hub, cfg: { token?: string; loopbackOnly: boolean; log: (line: string) => void }): FastifyInstance {
+  // forceCloseConnections: shutting down must not wait for a slow download or a stalled upload.
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
+  const guard = { token: cfg.token, loopbackOnly: cfg.loopbackOnly };
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (!checkRequest(guard, req, reply)) return reply;
+  });
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof HubError) return reply.code(err.status).send({ error: err.message });
+    const e = err as { statusCode?: number; message?: string };
+    if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ error: e.message });
+    cfg.log(`dashboard error: ${e.message ?? String(err)}`);
+    return reply.code(500).send({ error: 'internal error' });
+  });
+
+  void app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
+
+  void app.register(async (scope) => {
+    scope.get(AGENT_PATH, { websocket: true }, (socket) => hub.addAgent(socket, cfg.log));
+    scope.get('/ws/ui', { websocket: true }, (socket) => hub.addBrowser(socket));
+  });
+
+  // ---------------------------------------------------------------- page and UI bundle
+  app.get('/', async (req, reply) => {
+    const q = req.query as { token?: string };
+    if (cfg.token && typeof q.token === 'string') {
+      // Trade the one-time ?token= for a cookie and drop it from the address bar and history.
+      return reply.header('set-cookie', tokenCookie(q.token)).redirect('/', 303);
+    }
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(pageHtml(VERSION));
+  });
+  const asset = (route: string, file: string, type: string): void => {
+    app.get(route, async (_req, reply) => {
+      const path = distFile('dashboard', 'ui', file);
+      if (!existsSync(path)) return reply.code(503).type('text/plain').send('dashboard UI is not built: run `npm run build`');
+      return reply.type(type).header('cache-control', 'no-cache').send(createReadStream(path));
+    });
+  };
+  asset('/ui/app.js', 'app.global.js', 'text/javascript; charset=utf-8');
+  asset('/ui/app.css', 'app.css', 'text/css; charset=utf-8');
+
+  // ---------------------------------------------------------------- API
+  app.get('/api/health', async () => ({ ok: true, app: 'heapscope', version: VERSION }));
+  app.get('/api/state', async () => hub.state());
+  app.get('/api/processes', async () => hub.state().processes);
+  app.get<{ Params: { id: string } }>('/api/processes/:id/metrics', async (req) => {
+    if (!hub.store.processes.has(req.params.id)) throw new HubError(404, 'unknown process');
+    return hub.samples(req.params.id);
+  });
+  app.post<{ Params: { id: string }; Body: { action?: string; seconds?: number } }>('/api/processes/:id/actions', async (req, reply) => {
+    const action = req.body?.action as CommandAction;
+    if (!COMMAND_ACTIONS.includes(action)) throw new HubError(400, `action must be one of ${COMMAND_ACTIONS.join(', ')}`);
+    const seconds = req.body?.seconds;
+    if (seconds !== undefined && typeof seconds !== 'number') throw new HubError(400, 'seconds must be a number');
+    return reply.code(202).send(hub.trigger(req.params.id, action, seconds));
+  });
+  app.get<{ Params: { id: string } }>('/api/jobs/:id', async (req) => {
+    const job = hub.jobs.get(req.params.id);
+    if (!job) throw new HubError(404, 'unknown job');
+    return job;
+  });
+  app.post<{ Body: { artifactIds?: string[] } }>('/api/compare', async (req, reply) => reply.code(202).send(hub.compare(req.body?.artifactIds ?? [])));
+  app.post<{ Params: { id: string } }>('/api/artifacts/:id/analyze', async (req, reply) => reply.code(202).send(hub.analyzeArtifact(req.params.id)));
+  app.get<{ Params: { id: string }; Querystring: { inline?: string } }>('/api/artifacts/:id/download', async (req, reply) => {
+    const a = hub.store.artifacts.get(req.params.id);
+    if (!a) throw new HubError(404, 'unknown artifact');
+    const p = hub.store.processes.get(a.processId);
+    const stamp = new Date(a.createdAt).toISOString().replace(/[:.]/g, '-');
+    const name = `${(p?.project ?? 'process').replace(/[^A-Za-z0-9_.-]/g, '_')}-${p?.pid ?? 0}-${stamp}${KIND_EXTENSION[a.kind]}`;
+    if (req.query.inline === undefined) reply.header('content-disposition', `attachment; filename="${name}"`);
+    return reply
+      .type(a.kind === 'heapsnapshot' ? 'application/octet-stream' : 'application/json')
+      .header('content-length', a.size)
+      .header('cache-control', 'no-store')
+      .send(createReadStream(hub.store.artifactFile(a)));
+  });
+  app.get<{ Params: { id: string } }>('/api/reports/:id', async (req, reply) => {
+    const r = hub.store.reports.get(req.params.id);
+    if (!r) throw new HubError(404, 'unknown report');
+    return reply.type('application/json').header('cache-control', 'no-store').send(createReadStream(hub.store.reportFile(r)));
+  });
+  app.get<{ Params: { id: string; node: string } }>('/api/reports/:id/retainers/:node', async (req) => hub.retainerPath(req.params.id, Number(req.params.node)));
+  app.get<{ Params: { id: string } }>('/api/reports/:id/meta', async (req) => {
+    const r = hub.store.reports.get(req.params.id);
+    if (!r) throw new HubError(404, 'unknown report');
+    return r;
+  });
+
+  // ---------------------------------------------------------------- uploads (raw streamed bodies)
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+    scope.post<{ Params: { id: string } }>(`${UPLOAD_PATH_PREFIX}:id`, async (req, reply) => {
+      const len = req.headers['content-length'];
+      const length = len === undefined ? undefined : Number(len);
+      const agent = req.headers['x-heapscope-agent'];
+      const kind = req.headers['x-heapscope-kind'];
+      const body = (req.body as Readable | undefined) ?? req.raw;
+      const meta = await hub.receiveUpload(
+        req.params.id,
+        typeof agent === 'string' ? agent : undefined,
+        typeof kind === 'string' ? kind : undefined,
+        Number.isFinite(length) ? length : undefined,
+        body,
+      );
+      return reply.code(201).send({ ok: true, artifactId: meta.id, size: meta.size });
+    });
+  });
+
+  return app;
+}
+
+export { DEFAULT_PORT, DEFAULT_HOST };

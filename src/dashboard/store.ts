@@ -1,0 +1,145 @@
+// The data directory: everything a user would miss after a restart lives here as plain files.
+//   processes/<id>.json          metadata of every process ever seen
+//   artifacts/<id>.json + file   snapshots (.heapsnapshot), CPU (.cpuprofile), allocation (.heapprofile)
+//   reports/<id>.json + body     analysis results (diagnosis JSON) for one snapshot or a comparison
+// Uploads land in `<file>.partial` and are renamed only once complete, so a dropped connection
+// never leaves a half file that looks finished; leftovers are swept at start.
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+import { KIND_EXTENSION as EXT, type ArtifactKind } from '../protocol/index.js';
+
+export type { ArtifactKind };
+
+/** A process as the dashboard remembers it (from the agent's hello); id = the agent's agentId. */
+export interface ProcessMeta {
+  id: string;
+  project: string;
+  hostname: string;
+  pid: number;
+  ppid: number;
+  /** 'main' or 'worker:<threadId>'. */
+  thread: string;
+  /** cluster.worker.id for cluster workers. */
+  clusterWorkerId?: number;
+  isPrimary: boolean;
+  nodeVersion: string;
+  argv: string[];
+  /** Epoch ms when the process started, for uptime. */
+  startTime: number;
+  heapLimit: number;
+  cgroupLimit?: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface ArtifactMeta {
+  id: string;
+  processId: string;
+  kind: ArtifactKind;
+  file: string;
+  size: number;
+  createdAt: number;
+  /** Report built from this artifact (heap snapshots). */
+  reportId?: string;
+}
+
+export interface ReportMeta {
+  id: string;
+  processId: string;
+  kind: 'heap' | 'compare' | 'growth';
+  artifactIds: string[];
+  createdAt: number;
+  file: string;
+  /** One line for history lists. */
+  title: string;
+}
+
+export const newId = (): string => `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+
+export function defaultDataDir(): string {
+  return process.env.HEAPSCOPE_DATA ? resolve(process.env.HEAPSCOPE_DATA) : join(homedir(), '.heapscope');
+}
+
+async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(value));
+  await rename(tmp, file);
+}
+
+async function readJsonDir<T>(dir: string): Promise<T[]> {
+  const out: T[] = [];
+  for (const name of await readdir(dir)) {
+    if (!name.endsWith('.json') || name.includes('.body.')) continue;
+    try {
+      out.push(JSON.parse(await readFile(join(dir, name), 'utf8')) as T);
+    } catch {
+      // A torn or foreign file must not stop the dashboard from starting.
+    }
+  }
+  return out;
+}
+
+export class Store {
+  readonly processes = new Map<string, ProcessMeta>();
+  readonly artifacts = new Map<string, ArtifactMeta>();
+  readonly reports = new Map<string, ReportMeta>();
+
+  constructor(readonly dir: string) {}
+
+  private sub(name: 'processes' | 'artifacts' | 'reports'): string {
+    return join(this.dir, name);
+  }
+
+  async open(): Promise<void> {
+    for (const d of ['processes', 'artifacts', 'reports'] as const) await mkdir(this.sub(d), { recursive: true, mode: 0o700 });
+    for (const name of await readdir(this.sub('artifacts'))) {
+      if (name.endsWith('.partial') || name.endsWith('.tmp')) await rm(join(this.sub('artifacts'), name), { force: true });
+    }
+    for (const p of await readJsonDir<ProcessMeta>(this.sub('processes'))) if (p?.id) this.processes.set(p.id, p);
+    for (const a of await readJsonDir<ArtifactMeta>(this.sub('artifacts'))) if (a?.id) this.artifacts.set(a.id, a);
+    for (const r of await readJsonDir<ReportMeta>(this.sub('reports'))) if (r?.id) this.reports.set(r.id, r);
+  }
+
+  async saveProcess(p: ProcessMeta): Promise<void> {
+    this.processes.set(p.id, p);
+    await writeJsonAtomic(join(this.sub('processes'), `${p.id}.json`), p);
+  }
+
+  artifactFile(a: Pick<ArtifactMeta, 'file'>): string {
+    return join(this.sub('artifacts'), a.file);
+  }
+
+  /** Name for a new upload; `partial` is where bytes are streamed before `commitArtifact`. */
+  planArtifact(processId: string, kind: ArtifactKind): { meta: ArtifactMeta; partial: string } {
+    const id = newId();
+    const meta: ArtifactMeta = { id, processId, kind, file: `${id}${EXT[kind]}`, size: 0, createdAt: Date.now() };
+    return { meta, partial: `${this.artifactFile(meta)}.partial` };
+  }
+
+  async commitArtifact(meta: ArtifactMeta, partial: string): Promise<void> {
+    await rename(partial, this.artifactFile(meta));
+    await this.saveArtifact(meta);
+  }
+
+  async saveArtifact(meta: ArtifactMeta): Promise<void> {
+    this.artifacts.set(meta.id, meta);
+    await writeJsonAtomic(join(this.sub('artifacts'), `${meta.id}.json`), meta);
+  }
+
+  reportFile(meta: Pick<ReportMeta, 'file'>): string {
+    return join(this.sub('reports'), meta.file);
+  }
+
+  planReport(processId: string, kind: ReportMeta['kind'], artifactIds: string[], title: string): ReportMeta {
+    const id = newId();
+    return { id, processId, kind, artifactIds, createdAt: Date.now(), file: `${id}.body.json`, title };
+  }
+
+  async saveReportMeta(meta: ReportMeta): Promise<void> {
+    this.reports.set(meta.id, meta);
+    await writeJsonAtomic(join(this.sub('reports'), `${meta.id}.json`), meta);
+  }
+}

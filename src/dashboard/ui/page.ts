@@ -1,0 +1,67 @@
+// The dashboard's one HTML page: a shell for the bundled UI (dist/dashboard/ui/app.global.js).
+// No CDN, no external fonts: it must work offline and behind firewalls.
+export function pageHtml(version: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>heapscope dashboard</title>
+<link rel="stylesheet" href="/ui/app.css">
+<style>${CSS}</style>
+</head>
+<body>
+<header class="top"><a href="#/" class="brand">heapscope</a><span class="muted">v${version}</span><span id="conn" class="conn">connecting…</span></header>
+<div class="layout">
+  <nav id="procs" class="procs" aria-label="Processes"></nav>
+  <main id="main" class="main"><p class="muted">Waiting for processes. Add <code>require('heapscope')('my-service')</code> to an app, or run <code>heapscope run -- node app.js</code>.</p></main>
+</div>
+<script src="/ui/app.js"></script>
+</body>
+</html>`;
+}
+
+const CSS = `
+:root { --fg:#1f2328; --muted:#667085; --line:#e4e7ec; --bg:#f7f8fa; --accent:#2563eb; --ok:#16a34a; --bad:#dc2626; }
+* { box-sizing: border-box; }
+body { margin:0; font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif; color:var(--fg); background:var(--bg); }
+code { font-family: ui-monospace,SFMono-Regular,Menlo,monospace; font-size:12px; }
+.top { display:flex; gap:12px; align-items:baseline; padding:10px 16px; background:#111827; color:#fff; }
+.top .brand { color:#fff; font-weight:700; text-decoration:none; font-size:16px; }
+.top .muted { color:#9ca3af; }
+.conn { margin-left:auto; font-size:12px; color:#9ca3af; }
+.conn.up { color:#86efac; }
+.layout { display:flex; min-height:calc(100vh - 42px); }
+.procs { width:300px; flex:none; border-right:1px solid var(--line); background:#fff; padding:8px; overflow:auto; }
+.main { flex:1; padding:16px; min-width:0; }
+.muted { color:var(--muted); }
+.group { margin:6px 0 2px; font-weight:600; }
+.group.host { margin-left:10px; font-weight:500; color:var(--muted); font-size:12px; }
+.proc { display:flex; gap:6px; align-items:center; margin-left:18px; padding:4px 6px; border-radius:6px; cursor:pointer; font-size:13px; }
+.proc:hover { background:#f1f5f9; }
+.proc.sel { background:#dbeafe; }
+.dot { width:8px; height:8px; border-radius:50%; background:#cbd5e1; flex:none; }
+.dot.live { background:var(--ok); }
+.proc .sub { color:var(--muted); font-size:11px; margin-left:auto; }
+.card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:12px 14px; margin-bottom:14px; }
+.card h2 { margin:0 0 8px; font-size:15px; }
+.actions { display:flex; gap:8px; align-items:center; flex-wrap:wrap; }
+button { font:inherit; padding:5px 12px; border-radius:6px; border:1px solid #cbd5e1; background:#fff; cursor:pointer; }
+button.primary { background:var(--accent); border-color:var(--accent); color:#fff; font-weight:600; }
+button:disabled { opacity:.5; cursor:default; }
+input[type=number] { width:64px; font:inherit; padding:4px; }
+.charts { display:grid; grid-template-columns:1fr 1fr; gap:14px; }
+.chart { height:240px; }
+.job { display:flex; gap:10px; align-items:center; padding:4px 0; font-size:13px; }
+.job .bar { width:160px; height:8px; background:#e5e7eb; border-radius:4px; overflow:hidden; }
+.job .bar > i { display:block; height:100%; background:var(--accent); }
+.job.failed { color:var(--bad); }
+.job.ready { color:var(--ok); }
+table.hist { border-collapse:collapse; width:100%; font-size:13px; }
+table.hist td, table.hist th { text-align:left; padding:4px 8px; border-bottom:1px solid var(--line); }
+.err { color:var(--bad); }
+.back { margin-bottom:10px; }
+.report-host { background:#fff; border:1px solid var(--line); border-radius:8px; padding:12px; }
+@media (max-width: 900px) { .charts { grid-template-columns:1fr; } .procs { width:220px; } }
+`;
