@@ -15,6 +15,11 @@ export interface DiagnoseOptions extends SuspectOptions {
   file?: string;
   /** How many classes of the summary to keep (default 50). */
   classes?: number;
+  /**
+   * Suspects holding less than this share of the heap are left out (default 0.01), except the
+   * largest one: a few hundred KB of Node's own module table is not a leak worth a reader's time.
+   */
+  minShare?: number;
 }
 
 export function snapshotInfo(a: HeapAnalysis, file?: string): SnapshotInfo {
@@ -60,7 +65,11 @@ export function findSuspects(a: HeapAnalysis, opts: DiagnoseOptions = {}): Suspe
     rank.set(n, size);
     entries.set(n, size);
   }
-  const picked = [...rank.keys()].sort((x, y) => rank.get(y)! - rank.get(x)!).slice(0, top);
+  const minSize = (opts.minShare ?? 0.01) * a.totalSize;
+  const picked = [...rank.keys()]
+    .sort((x, y) => rank.get(y)! - rank.get(x)!)
+    .filter((n, i) => i === 0 || rank.get(n)! >= minSize)
+    .slice(0, top);
   return picked.map((n) => buildSuspect(a, n, opts, entries.get(n)));
 }
 
