@@ -2,7 +2,8 @@
 // "edges" with a native scan for their closing ']' and parsing the small sections (locations,
 // strings); a worker parses "nodes" and the front of "edges" into shared arrays; the main thread
 // parses the back of "edges" backwards (each value lands at its final index without knowing how
-// many come before). The split is chosen so both threads finish together.
+// many come before). Where they meet is decided once the main thread has read everything else:
+// half of what the worker has not reached yet, so both finish together.
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { SnapshotParser, type ParsedSnapshot } from './parser.js';
 import { BackwardEdgeParser } from './backward.js';
 import { HeapSnapshotError, type HeapSnapshotErrorCode } from './errors.js';
+import { Ctrl, CTRL_CHUNK } from './worker-job.js';
 import type { ProgressFn } from '../types.js';
 
 const CHUNK = 4 << 20;
@@ -42,11 +44,10 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
   if (!script) throw new Error('parse worker not found');
   let worker: Worker | null = null;
   let workerDone: Promise<WorkerResult> | null = null;
-  let nodesLen = 0;
   let edges: { open: number; close: number } | null = null;
-  let split = -1;
+  let workerFinishedAt = 0;
   const fh = await open(file, 'r');
-  let pendingSplit: Promise<number> | null = null;
+  const ctrl = new BigInt64Array(new SharedArrayBuffer(8 * Ctrl.Slots)).fill(-1n);
 
   const parser = new SnapshotParser({
     shared: true,
@@ -57,33 +58,25 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
       worker = spawnWorker(script);
       workerDone = new Promise<WorkerResult>((resolve, reject) => {
         worker!.on('message', (m: { type: string; edgeValues?: number; code?: HeapSnapshotErrorCode; message?: string; offset?: number }) => {
-          if (m.type === 'done') resolve({ edgeValues: m.edgeValues! });
+          if (m.type === 'done') {
+            workerFinishedAt = performance.now();
+            resolve({ edgeValues: m.edgeValues! });
+          }
           else if (m.type === 'error') reject(new HeapSnapshotError(m.code ?? 'IO', stripOffset(m.message ?? 'parse worker failed'), m.offset));
         });
         worker!.on('error', (e) => reject(e));
         worker!.on('exit', (code) => reject(new Error(`parse worker exited (${code})`)));
       });
       workerDone.catch(() => {}); // observed below; avoid an unhandled rejection in between
-      worker.postMessage({ type: 'nodes', file, fileSize: size, headerText, targets, nodesOpen: openAt });
+      worker.postMessage({ file, fileSize: size, headerText, targets, nodesOpen: openAt, ctrl });
     },
     onSectionEnd(key, openAt, close) {
-      if (key === 'nodes') nodesLen = close - openAt;
-      else if (key === 'edges') {
-        edges = { open: openAt, close };
-        const edgesLen = close - openAt;
-        // Balance: the worker has nodes + the front of edges; this thread the strings (costlier per
-        // byte) + the back of edges.
-        const mine = 2 * (size - close) + 0.1 * close;
-        const front = Math.max(0, Math.min(edgesLen, (mine + edgesLen - nodesLen) / 2));
-        pendingSplit = separatorAtOrAfter(fh, openAt + 1 + Math.floor(front), close);
-        pendingSplit.then(
-          (s) => {
-            split = s;
-            worker?.postMessage({ type: 'edges', edgesOpen: openAt, split: s });
-          },
-          () => {},
-        );
-      }
+      if (key !== 'edges') return;
+      edges = { open: openAt, close };
+      Atomics.store(ctrl, Ctrl.EdgesOpen, BigInt(openAt));
+      Atomics.store(ctrl, Ctrl.Position, BigInt(openAt));
+      Atomics.store(ctrl, Ctrl.Limit, BigInt(close)); // the whole section, until we take a share
+      Atomics.notify(ctrl, Ctrl.Limit);
     },
   });
 
@@ -99,9 +92,14 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
       onProgress?.({ phase: 'reading', done: pos, total: size, ratio: (pos / size) * 0.5 });
     }
     parser.checkComplete();
-    if (!worker || !edges || !pendingSplit) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', 'not a heap snapshot: no "nodes" or "edges" section');
-    await pendingSplit;
+    if (!worker || !edges) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', 'not a heap snapshot: no "nodes" or "edges" section');
     const e = edges as { open: number; close: number };
+    // Take the back half of what the worker has not reached (at least two of its chunks ahead of
+    // it, so it never has read past the new limit), cut at a separator.
+    const reached = Number(Atomics.load(ctrl, Ctrl.Position));
+    const at = Math.max(reached + 2 * CTRL_CHUNK, reached + Math.floor((e.close - reached) / 2));
+    const split = await separatorAtOrAfter(fh, at, e.close);
+    if (split < e.close) Atomics.store(ctrl, Ctrl.Limit, BigInt(split));
     // 2. The back of "edges", from its end to the split, backwards.
     const { targets, edgeLayout } = parser.targets();
     const back = new BackwardEdgeParser(edgeLayout, targets);
@@ -114,9 +112,14 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
       hi = lo;
       onProgress?.({ phase: 'reading', done: size, total: size, ratio: 0.5 + (0.5 * (e.close - hi)) / Math.max(1, e.close - split) });
     }
-    const backValues = back.finish(split);
+    const backValues = split < e.close ? back.finish(split) : 0;
     // 3. The worker's share.
+    const waitStart = performance.now();
     const { edgeValues } = await workerDone!;
+    if (process.env.HEAPSCOPE_DEBUG_PARSE) {
+      const idle = workerFinishedAt ? Math.round(waitStart - workerFinishedAt) : -Math.round(performance.now() - waitStart);
+      process.stderr.write(`parse: worker idle ${idle} ms at the end (negative: main thread idle)\n`);
+    }
     const want = edgeLayout.edgeCount * edgeLayout.efc;
     if (edgeValues + backValues !== want) {
       throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has ${edgeValues + backValues} values but edge_count ${edgeLayout.edgeCount} x ${edgeLayout.efc} fields = ${want}`, e.close);

@@ -275,20 +275,9 @@ export class SnapshotParser {
           this.st = St.StrNext;
           break;
         }
-        case St.StrNext: {
-          i = skipWs(buf, i, end);
-          if (i === end) break;
-          const c = buf[i++];
-          if (c === 0x22) {
-            this.strEscape = this.strHasEscape = this.strHasHigh = false;
-            this.st = St.InStr;
-          } else if (c === 0x2c) {
-            // separator
-          } else if (c === 0x5d) {
-            this.st = St.AfterValue;
-          } else throw this.unexpected('a string in "strings"', c, i - 1);
+        case St.StrNext:
+          i = this.stringList(buf, i, end);
           break;
-        }
         case St.InStr:
           i = this.stringBody(buf, i, end);
           break;
@@ -812,6 +801,45 @@ export class SnapshotParser {
     this.st = St.AfterValue;
   }
 
+  /**
+   * The "strings" array: most strings are short ASCII without escapes, sliced straight out of the
+   * chunk; a string cut by the chunk boundary (or with escapes / UTF-8) takes the careful path.
+   */
+  private stringList(buf: Buffer, start: number, end: number): number {
+    const strings = this.strings;
+    let i = start;
+    while (i < end) {
+      const c = buf[i++];
+      if (c === 0x22) {
+        let j = i;
+        let special = false;
+        for (; j < end; j++) {
+          const d = buf[j];
+          if (d === 0x22) break;
+          if (d === 0x5c || d >= 0x80) {
+            special = true;
+            break;
+          }
+        }
+        if (!special && j < end) {
+          strings.push(buf.toString('latin1', i, j));
+          i = j + 1;
+          continue;
+        }
+        this.strEscape = this.strHasEscape = this.strHasHigh = false;
+        this.st = St.InStr;
+        return this.stringBody(buf, i, end);
+      }
+      if (c === 0x2c || c === 0x0a || c === 0x20 || c === 0x0d || c === 0x09) continue;
+      if (c === 0x5d) {
+        this.st = St.AfterValue;
+        return i;
+      }
+      throw this.unexpected('a string in "strings"', c, i - 1);
+    }
+    return i;
+  }
+
   private stringBody(buf: Uint8Array, start: number, end: number): number {
     let i = start;
     let escape = this.strEscape;
@@ -1009,7 +1037,7 @@ function decodeString(bytes: Uint8Array, hasEscape: boolean, hasHigh: boolean, o
       throw new HeapSnapshotError('BAD_UTF8', 'invalid UTF-8 in "strings"', offset);
     }
   } else {
-    s = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    s = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('latin1');
   }
   if (!hasEscape) return s;
   try {

@@ -1,36 +1,34 @@
-// The part of a snapshot a parse worker reads: the whole "nodes" array, then the front of "edges"
-// up to a split point the main thread chooses once it has found the section's bounds.
+// The part of a snapshot a parse worker reads: the whole "nodes" array, then "edges" from the
+// front until the limit the main thread sets in shared memory (it parses the rest backwards).
 import { openSync, readSync, closeSync } from 'node:fs';
 import { SnapshotParser, type ParseTargets } from './parser.js';
 
-const CHUNK = 4 << 20;
+const CHUNK = 1 << 20;
+
+/** Slots of the shared control array (BigInt64Array over a SharedArrayBuffer). */
+export const enum Ctrl {
+  /** Offset of the '[' of "edges"; -1 until the main thread has found it. */
+  EdgesOpen = 0,
+  /** Offset of the separator where the worker stops (or of the closing ']'); -1 = not yet known. */
+  Limit = 1,
+  /** How far the worker has read in "edges" (absolute offset). */
+  Position = 2,
+  Slots = 3,
+}
+export const CTRL_CHUNK = CHUNK;
 
 export interface NodesJob {
   file: string;
   headerText: string;
   targets: ParseTargets;
   nodesOpen: number;
-}
-export interface EdgesJob {
-  edgesOpen: number;
-  split: number;
-}
-
-/** Reads [from, to) of the file into the parser; stops early when `stop()` says so. */
-function feed(fd: number, parser: SnapshotParser, from: number, to: number, stop: () => boolean): void {
-  const buf = Buffer.allocUnsafe(CHUNK);
-  let pos = from;
-  while (pos < to && !stop()) {
-    const n = readSync(fd, buf, 0, Math.min(CHUNK, to - pos), pos);
-    if (n === 0) break;
-    parser.push(buf.subarray(0, n));
-    pos += n;
-  }
+  ctrl: BigInt64Array;
 }
 
 export class WorkerJob {
   private readonly fd: number;
   private readonly parser: SnapshotParser;
+  private readonly buf = Buffer.allocUnsafe(CHUNK);
   constructor(private readonly job: NodesJob) {
     this.fd = openSync(job.file, 'r');
     this.parser = SnapshotParser.forTargets(job.headerText, job.targets);
@@ -38,17 +36,43 @@ export class WorkerJob {
 
   /** Parses "nodes" to its closing ']' (validating counts as the sequential parser does). */
   nodes(fileSize: number): void {
-    this.parser.beginSection('nodes', this.job.nodesOpen);
-    feed(this.fd, this.parser, this.job.nodesOpen, fileSize, () => this.parser.sectionDone);
-    if (!this.parser.sectionDone) this.parser.finish(); // throws the truncation error
+    const p = this.parser;
+    p.beginSection('nodes', this.job.nodesOpen);
+    let pos = this.job.nodesOpen;
+    while (pos < fileSize && !p.sectionDone) {
+      const n = readSync(this.fd, this.buf, 0, Math.min(CHUNK, fileSize - pos), pos);
+      if (n === 0) break;
+      p.push(this.buf.subarray(0, n));
+      pos += n;
+    }
+    if (!p.sectionDone) p.finish(); // throws the truncation error
   }
 
-  /** Parses edges values in [edgesOpen+1, split); returns how many. */
-  edges(e: EdgesJob): number {
-    this.parser.beginSection('edges', e.edgesOpen);
-    // include the separator at `split` so the last number of the range is terminated
-    feed(this.fd, this.parser, e.edgesOpen, e.split + 1, () => this.parser.sectionDone);
-    return this.parser.endRange();
+  /**
+   * Parses "edges" from the front, one chunk at a time, re-reading the limit before each chunk:
+   * the main thread only ever moves the limit to at least two chunks past `Position`.
+   */
+  edges(): number {
+    const ctrl = this.job.ctrl;
+    // the main thread finds the section's bounds long before the nodes are parsed; wait if not
+    while (Atomics.load(ctrl, Ctrl.EdgesOpen) < 0n || Atomics.load(ctrl, Ctrl.Limit) < 0n) {
+      Atomics.wait(ctrl, Ctrl.Limit, -1n, 50);
+    }
+    const open = Number(Atomics.load(ctrl, Ctrl.EdgesOpen));
+    const p = this.parser;
+    p.beginSection('edges', open);
+    let pos = open;
+    for (;;) {
+      // include the byte at the limit: a separator ends the last number, a ']' ends the section
+      const end = Number(Atomics.load(ctrl, Ctrl.Limit)) + 1;
+      if (pos >= end || p.sectionDone) break;
+      const n = readSync(this.fd, this.buf, 0, Math.min(CHUNK, end - pos), pos);
+      if (n === 0) break;
+      p.push(this.buf.subarray(0, n));
+      pos += n;
+      Atomics.store(ctrl, Ctrl.Position, BigInt(pos));
+    }
+    return p.endRange();
   }
 
   close(): void {
