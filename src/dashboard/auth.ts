@@ -78,8 +78,9 @@ export function checkRequest(guard: Guard, req: FastifyRequest, reply: FastifyRe
     return false;
   }
   const origin = req.headers.origin;
-  // WebSocket handshakes are GETs that SOP does not protect, so they get the origin check too.
-  if (origin && ((req.method !== 'GET' && req.method !== 'HEAD') || path.startsWith('/ws/'))) {
+  // WebSocket handshakes (the UI's and the agents') are GETs that SOP does not protect, so they get
+  // the origin check too: agents send no Origin, a web page always does.
+  if (origin && ((req.method !== 'GET' && req.method !== 'HEAD') || path.startsWith('/ws/') || req.headers.upgrade)) {
     let ok = false;
     try {
       ok = new URL(origin).host === req.headers.host;

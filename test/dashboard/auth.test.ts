@@ -135,6 +135,8 @@ test('loopback without a token: foreign Host headers and cross-origin writes are
   assert.equal(await status('/api/compare', { host: `127.0.0.1:${dash.port}`, origin: 'http://attacker.example', 'content-type': 'application/json' }, 'POST'), 403);
   assert.equal(await wsStatus(`ws://127.0.0.1:${dash.port}/ws/ui`, { origin: 'http://attacker.example' }), 403);
   assert.equal(await wsStatus(`ws://127.0.0.1:${dash.port}/ws/ui`, { origin: `http://127.0.0.1:${dash.port}` }), 101);
+  // a web page may not pose as an agent either (agents send no Origin)
+  assert.equal(await wsStatus(`ws://127.0.0.1:${dash.port}/agent`, { origin: 'http://attacker.example' }), 403);
 });
 
 test('CLI: port taken by a heapscope dashboard exits 0 quietly; by something else, a clear error', async (t) => {

@@ -4,10 +4,9 @@
 // parses the back of "edges" backwards (each value lands at its final index without knowing how
 // many come before). Where they meet is decided once the main thread has read everything else:
 // half of what the worker has not reached yet, so both finish together.
-import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { findWorkerScript, spawnWorker } from '../workers.js';
 import { SnapshotParser, type ParsedSnapshot } from './parser.js';
 import { BackwardEdgeParser } from './backward.js';
 import { HeapSnapshotError, type HeapSnapshotErrorCode } from './errors.js';
@@ -16,23 +15,8 @@ import type { ProgressFn } from '../types.js';
 
 const CHUNK = 4 << 20;
 
-/** The worker script next to this module: built (dist) or source (tests under tsx). */
-function workerScript(): URL | null {
-  let here: string;
-  try {
-    here = import.meta.url;
-  } catch {
-    return null;
-  }
-  for (const rel of ['./parse-worker.js', '../engine/parse-worker.js', './engine/parse-worker.js', './parse-worker.ts']) {
-    const u = new URL(rel, here);
-    if (u.protocol === 'file:' && existsSync(fileURLToPath(u))) return u;
-  }
-  return null;
-}
-
 export function parallelAvailable(): boolean {
-  return workerScript() !== null;
+  return findWorkerScript('parse-worker', 'parse') !== null;
 }
 
 interface WorkerResult {
@@ -40,7 +24,7 @@ interface WorkerResult {
 }
 
 export async function parseFileParallel(file: string, size: number, onProgress?: ProgressFn): Promise<ParsedSnapshot> {
-  const script = workerScript();
+  const script = findWorkerScript('parse-worker', 'parse');
   if (!script) throw new Error('parse worker not found');
   let worker: Worker | null = null;
   let workerDone: Promise<WorkerResult> | null = null;
@@ -130,12 +114,6 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
     const w = worker as Worker | null;
     if (w) await w.terminate();
   }
-}
-
-function spawnWorker(script: URL): Worker {
-  if (!script.pathname.endsWith('.ts')) return new Worker(script);
-  // Running from source (tests under tsx): register tsx in the worker before loading the module.
-  return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`, { eval: true });
 }
 
 /** Position of the first ',' or newline at or after `at` (before `limit`). */

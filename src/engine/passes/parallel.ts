@@ -3,9 +3,8 @@
 // the main thread runs the dominator pass. Used only when the parser left the arrays it needs in
 // SharedArrayBuffers (copying them would cost time and memory) and the graph is big enough to pay
 // for a thread.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { findWorkerScript, spawnWorker } from '../workers.js';
 import type { HeapGraph } from '../graph.js';
 import { hasUserRoots, moveOwnedSizes, type ShallowGraph } from './shallow.js';
 import { bfsDistances, distanceInputs, type DistanceGraph, type DistanceInputs } from './distances.js';
@@ -27,22 +26,6 @@ export interface SideWork {
   distance: Promise<Int32Array>;
 }
 
-/** The worker script: next to the built bundle (dist) or this source file (tests under tsx). */
-function workerScript(): URL | null {
-  let here: string;
-  try {
-    here = import.meta.url;
-  } catch {
-    return null;
-  }
-  if (!here) return null;
-  for (const rel of ['./passes-worker.js', '../engine/passes-worker.js', './engine/passes-worker.js', './passes-worker.ts']) {
-    const u = new URL(rel, here);
-    if (u.protocol === 'file:' && existsSync(fileURLToPath(u))) return u;
-  }
-  return null;
-}
-
 const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
 
 /**
@@ -52,7 +35,7 @@ const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
 export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_NODES): SideWork | null {
   const { nodeType, nodeName, selfSize, firstEdge, edgeType, edgeNameOrIndex, edgeTo } = g;
   if (g.nodeCount < minNodes || ![nodeType, nodeName, selfSize, firstEdge, edgeType, edgeNameOrIndex, edgeTo].every(isShared)) return null;
-  const script = workerScript();
+  const script = findWorkerScript('passes-worker', 'passes');
   if (!script) return null;
   const job: SideJob = {
     graph: { nodeCount: g.nodeCount, nodeType, nodeName, selfSize, firstEdge, edgeType, edgeNameOrIndex, edgeTo, types: g.types },
@@ -62,7 +45,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   };
   let worker: Worker;
   try {
-    worker = spawn(script, job);
+    worker = spawnWorker(script, { workerData: job });
   } catch {
     return null;
   }
@@ -106,11 +89,4 @@ function deferred<T>() {
   });
   promise.catch(() => {}); // the caller awaits it later; no unhandled rejection meanwhile
   return { promise, resolve, reject };
-}
-
-function spawn(script: URL, job: SideJob): Worker {
-  if (!script.pathname.endsWith('.ts')) return new Worker(script, { workerData: job });
-  // From source (tests under tsx): register tsx in the worker before loading the module.
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`;
-  return new Worker(boot, { eval: true, workerData: job });
 }
