@@ -22,6 +22,9 @@ export function findWorkerScript(name: string, sourceDir: string): URL | null {
 }
 
 export function spawnWorker(script: URL, opts: WorkerOptions = {}): Worker {
+  // Workers inherit the process's flags; some only make sense for a main script.
+  const execArgv = process.execArgv.filter((a) => !/^--(input-type|eval|print|test|watch)\b/.test(a));
+  opts = { execArgv, ...opts };
   if (!script.pathname.endsWith('.ts')) return new Worker(script, opts);
   // From source (tests under tsx): register tsx in the worker before loading the module.
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`;

@@ -54,8 +54,13 @@ export async function loadSnapshot(source: SnapshotSource, opts: LoadOptions = {
       if (!gzip && (opts.parallel ?? total >= PARALLEL_MIN_BYTES) && parallelAvailable()) {
         await fh.close();
         fh = undefined;
-        const parsed = await parseFileParallel(source, total, onProgress);
-        return buildGraph(parsed, onProgress);
+        try {
+          return buildGraph(await parseFileParallel(source, total, onProgress), onProgress);
+        } catch (e) {
+          // Bad input is bad on one thread too; a worker that could not run is not: read it here.
+          if (e instanceof HeapSnapshotError) throw e;
+          return loadSnapshot(source, { ...opts, parallel: false });
+        }
       }
       if (gzip) {
         await feedStream(parser, fh.createReadStream({ start: 0, highWaterMark: CHUNK, autoClose: false }), (n) => {
