@@ -420,7 +420,7 @@ function drawCharts(): void {
     drawPending = false;
     if (!charts) return;
     const line = (name: string, pick: (s: Sample) => number, yAxisIndex = 0) => ({ name, type: 'line', showSymbol: false, yAxisIndex, data: samples.map((s) => [s.t, pick(s)]) });
-    const base = { animation: false, tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 60, right: 50, top: 30, bottom: 24 }, xAxis: { type: 'time' } };
+    const base = { animation: false, tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 60, right: 50, top: 30, bottom: 24 }, xAxis: { type: 'time', splitNumber: 4, axisLabel: { hideOverlap: true, formatter: '{HH}:{mm}:{ss}' } } };
     charts.mem.setOption({
       ...base,
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => bytes(v) },
