@@ -51,8 +51,9 @@ export class BackwardEdgeParser {
       const edge = (k / efc) | 0;
       const field = k - edge * efc;
       if (field === toOffset) {
-        if (v >= maxTo || v % nfc !== 0) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} points to ${v}, which is not a node (nodes x fields = ${maxTo})`, offset + i);
-        edgeTo[edge] = v / nfc;
+        const to = (v / nfc) >>> 0;
+        if (v >= maxTo || to * nfc !== v) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} points to ${v}, which is not a node (nodes x fields = ${maxTo})`, offset + i);
+        edgeTo[edge] = to;
       } else if (field === typeOffset) {
         if (v >= typeCount) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} has type ${v}, but meta declares ${typeCount} edge types`, offset + i);
         edgeType[edge] = v;

@@ -562,8 +562,10 @@ export class SnapshotParser {
       }
       if (k >= limit) throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has more values than edge_count (${this.edgeCount}) x ${efc} fields`, this.pos + i);
       if (field === toOff) {
-        if (v >= maxTo || v % nfc !== 0) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} points to ${v}, which is not a node (nodes x fields = ${maxTo})`, this.pos + i);
-        eto[edge] = v / nfc;
+        // one division and a multiply instead of a modulo: the hot loop's costliest check
+        const to = (v / nfc) >>> 0;
+        if (v >= maxTo || to * nfc !== v) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} points to ${v}, which is not a node (nodes x fields = ${maxTo})`, this.pos + i);
+        eto[edge] = to;
       } else if (field === tOff) {
         if (v >= typeCount) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} has type ${v}, but meta declares ${typeCount} edge types`, this.pos + i);
         et[edge] = v;
