@@ -103,12 +103,8 @@ export interface GcKindMetrics {
 }
 export type GcKind = 'minor' | 'major' | 'incremental' | 'weakcb' | 'other';
 
-export interface MetricsMessage {
-  type: 'metrics';
-  /** Sample time, epoch ms. */
-  t: number;
-  /** Length of the interval this sample covers, ms. */
-  interval: number;
+/** Process memory as process.memoryUsage() and v8 report it, in bytes. */
+export interface MemoryMetrics {
   rss: number;
   heapTotal: number;
   heapUsed: number;
@@ -116,6 +112,14 @@ export interface MetricsMessage {
   arrayBuffers: number;
   heapLimit: number;
   heapSpaces: HeapSpaceMetrics[];
+}
+
+export interface MetricsMessage extends MemoryMetrics {
+  type: 'metrics';
+  /** Sample time, epoch ms. */
+  t: number;
+  /** Length of the interval this sample covers, ms. */
+  interval: number;
   /** CPU of this process over the interval (process.cpuUsage deltas), percent of one core. */
   cpu: { percent: number; userMs: number; systemMs: number };
   eventLoop: EventLoopMetrics;

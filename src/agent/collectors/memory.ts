@@ -1,16 +1,8 @@
 // Process memory: RSS and V8 heap totals, per-space usage and the heap limit.
 import v8 from 'node:v8';
-import type { HeapSpaceMetrics } from '../../protocol/index.js';
+import type { MemoryMetrics } from '../../protocol/index.js';
 
-export interface MemorySample {
-  rss: number;
-  heapTotal: number;
-  heapUsed: number;
-  external: number;
-  arrayBuffers: number;
-  heapLimit: number;
-  heapSpaces: HeapSpaceMetrics[];
-}
+export type MemorySample = MemoryMetrics;
 
 export function sampleMemory(): MemorySample {
   const m = process.memoryUsage();
