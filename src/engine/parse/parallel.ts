@@ -45,8 +45,7 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
           if (m.type === 'done') {
             workerFinishedAt = performance.now();
             resolve({ edgeValues: m.edgeValues! });
-          }
-          else if (m.type === 'error') reject(new HeapSnapshotError(m.code ?? 'IO', stripOffset(m.message ?? 'parse worker failed'), m.offset));
+          } else if (m.type === 'error') reject(new HeapSnapshotError(m.code ?? 'IO', stripOffset(m.message ?? 'parse worker failed'), m.offset));
         });
         worker!.on('error', (e) => reject(e));
         worker!.on('exit', (code) => reject(new Error(`parse worker exited (${code})`)));
