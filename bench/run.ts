@@ -32,7 +32,9 @@ interface Tool {
 }
 
 const TOOLS: Record<string, Tool> = {
-  heapscope: { name: 'heapscope', command: (f) => [BIG_HEAP, join(root, 'dist/cli/main.js'), 'analyze', f, '--json'] },
+  // As a user runs it: heapscope keeps the graph outside the JS heap and needs no heap flag (a
+  // 20 GB old-space limit makes V8's GC sizing slower here).
+  heapscope: { name: 'heapscope', command: (f) => [join(root, 'dist/cli/main.js'), 'analyze', f, '--json'] },
   memlab: {
     name: 'memlab',
     // object-size loads the whole graph and computes dominators and retained sizes
