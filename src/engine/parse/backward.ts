@@ -3,6 +3,7 @@
 // the largest section without knowing how many values come before its share.
 import { HeapSnapshotError } from './errors.js';
 import type { EdgeLayout, ParseTargets } from './parser.js';
+import { EdgeStore } from './store.js';
 
 export class BackwardEdgeParser {
   private k: number; // next value index to write (counting down)
@@ -11,10 +12,13 @@ export class BackwardEdgeParser {
   private digits = 0;
   private readonly total: number;
 
+  private readonly store: EdgeStore;
+
   constructor(
     private readonly l: EdgeLayout,
-    private readonly t: Pick<ParseTargets, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'>,
+    t: Pick<ParseTargets, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'>,
   ) {
+    this.store = new EdgeStore(l, t);
     this.total = l.edgeCount * l.efc;
     this.k = this.total - 1;
   }
@@ -26,9 +30,8 @@ export class BackwardEdgeParser {
 
   /** Feeds bytes that come just before the previously fed ones; `offset` is buf[0]'s position. */
   push(buf: Uint8Array, offset: number): void {
-    const { efc, nfc, typeOffset, nameOffset, toOffset, typeCount } = this.l;
-    const maxTo = this.l.nodeCount * nfc;
-    const { edgeType, edgeNameOrIndex, edgeTo } = this.t;
+    const efc = this.l.efc;
+    const store = this.store;
     let k = this.k;
     let v = this.v;
     let mul = this.mul;
@@ -50,16 +53,7 @@ export class BackwardEdgeParser {
       if (k < 0) throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has more values than edge_count (${this.l.edgeCount}) x ${efc} fields`, offset + i);
       const edge = (k / efc) | 0;
       const field = k - edge * efc;
-      if (field === toOffset) {
-        const to = (v / nfc) >>> 0;
-        if (v >= maxTo || to * nfc !== v) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} points to ${v}, which is not a node (nodes x fields = ${maxTo})`, offset + i);
-        edgeTo[edge] = to;
-      } else if (field === typeOffset) {
-        if (v >= typeCount) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} has type ${v}, but meta declares ${typeCount} edge types`, offset + i);
-        edgeType[edge] = v;
-      } else if (field === nameOffset) {
-        edgeNameOrIndex[edge] = v;
-      }
+      store.put(edge, field, v, offset + i);
       k--;
       v = 0;
       mul = 1;

@@ -2,7 +2,8 @@
 // the graph's typed arrays and strings one by one into the string table. The file is never held as
 // one buffer or one JS string (V8 strings stop at ~512 MB and real snapshots are larger).
 import { HeapSnapshotError } from './errors.js';
-import type { SnapshotMeta } from '../graph.js';
+import type { HeapGraph, SnapshotMeta } from '../graph.js';
+import { EdgeStore, NodeStore, NF } from './store.js';
 
 const enum St {
   Open,
@@ -28,17 +29,6 @@ const enum Sec {
   Locations,
 }
 
-// Node field slots we understand; anything else in meta.node_fields is read and dropped.
-const enum NF {
-  Type,
-  Name,
-  Id,
-  SelfSize,
-  EdgeCount,
-  TraceNodeId,
-  Detachedness,
-  Other,
-}
 const NODE_FIELD_SLOTS: Record<string, NF> = {
   type: NF.Type,
   name: NF.Name,
@@ -88,18 +78,10 @@ export interface ParserOptions {
 }
 
 /** Typed arrays a parse worker writes into (views over SharedArrayBuffers). */
-export interface ParseTargets {
-  nodeType: Uint8Array;
-  nodeName: Uint32Array;
-  nodeId: Uint32Array;
-  selfSize: Float64Array;
-  traceNodeId: Uint32Array | null;
-  detachedness: Uint8Array | null;
-  firstEdge: Uint32Array;
-  edgeType: Uint8Array;
-  edgeNameOrIndex: Uint32Array;
-  edgeTo: Uint32Array;
-}
+export type ParseTargets = Pick<
+  HeapGraph,
+  'nodeType' | 'nodeName' | 'nodeId' | 'selfSize' | 'traceNodeId' | 'detachedness' | 'firstEdge' | 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'
+>;
 
 /** Field layout an edge parser needs (also used by the backward parser). */
 export interface EdgeLayout {
@@ -524,16 +506,8 @@ export class SnapshotParser {
     while (safe > i && buf[safe - 1] >= 48 && buf[safe - 1] <= 57) safe--;
     let k = this.valuesRead;
     const efc = this.efc;
-    const nfc = this.nfc;
     const limit = this.edgeCount * efc;
-    const maxTo = this.nodeCount * nfc;
-    const tOff = this.edgeTypeOff;
-    const nOff = this.edgeNameOff;
-    const toOff = this.edgeToOff;
-    const typeCount = this.edgeTypeCount;
-    const et = this.edgeType;
-    const en = this.edgeNameOrIndex;
-    const eto = this.edgeTo;
+    const store = this.edgeStore();
     let edge = (k / efc) | 0;
     let field = k - edge * efc;
     for (;;) {
@@ -561,18 +535,7 @@ export class SnapshotParser {
         i++;
       }
       if (k >= limit) throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has more values than edge_count (${this.edgeCount}) x ${efc} fields`, this.pos + i);
-      if (field === toOff) {
-        // one division and a multiply instead of a modulo: the hot loop's costliest check
-        const to = (v / nfc) >>> 0;
-        if (v >= maxTo || to * nfc !== v) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} points to ${v}, which is not a node (nodes x fields = ${maxTo})`, this.pos + i);
-        eto[edge] = to;
-      } else if (field === tOff) {
-        if (v >= typeCount) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} has type ${v}, but meta declares ${typeCount} edge types`, this.pos + i);
-        et[edge] = v;
-      } else if (field === nOff) {
-        if (v > 0xffffffff) throw new HeapSnapshotError('BAD_VALUE', `edge #${edge} name index ${v} is out of range`, this.pos + i);
-        en[edge] = v;
-      }
+      store.put(edge, field, v, this.pos + i);
       if (++field === efc) {
         field = 0;
         edge++;
@@ -587,22 +550,24 @@ export class SnapshotParser {
     return i;
   }
 
+  private edgeStoreCache: EdgeStore | null = null;
+  private nodeStoreCache: NodeStore | null = null;
+
+  private edgeStore(): EdgeStore {
+    const { edgeLayout, targets } = this.targets();
+    return (this.edgeStoreCache ??= new EdgeStore(edgeLayout, targets));
+  }
+
+  private nodeStore(): NodeStore {
+    return (this.nodeStoreCache ??= new NodeStore(this.targets().targets, this.nodeTypeCount, this.edgeCount));
+  }
+
   /** One edge value (used for numbers that straddle chunks). */
   private edgeValue(v: number, i: number): void {
     const k = this.valuesRead;
     if (k >= this.edgeCount * this.efc) throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has more values than edge_count (${this.edgeCount}) x ${this.efc} fields`, this.pos + i);
     const edge = (k / this.efc) | 0;
-    const field = k - edge * this.efc;
-    if (field === this.edgeToOff) {
-      const maxTo = this.nodeCount * this.nfc;
-      if (v >= maxTo || v % this.nfc !== 0) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} points to ${v}, which is not a node (nodes x fields = ${maxTo})`, this.pos + i);
-      this.edgeTo[edge] = v / this.nfc;
-    } else if (field === this.edgeTypeOff) {
-      if (v >= this.edgeTypeCount) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} has type ${v}, but meta declares ${this.edgeTypeCount} edge types`, this.pos + i);
-      this.edgeType[edge] = v;
-    } else if (field === this.edgeNameOff) {
-      this.edgeNameOrIndex[edge] = v;
-    }
+    this.edgeStore().put(edge, k - edge * this.efc, v, this.pos + i);
     this.valuesRead = k + 1;
   }
 
@@ -621,12 +586,7 @@ export class SnapshotParser {
     const nfc = this.nfc;
     const limit = this.nodeCount * nfc;
     const slots = this.nodeSlots;
-    const fe = this.firstEdge;
-    const typeCount = this.nodeTypeCount;
-    const nodeType = this.nodeType;
-    const nodeName = this.nodeName;
-    const nodeId = this.nodeId;
-    const selfSize = this.selfSize;
+    const store = this.nodeStore();
     let node = (k / nfc) | 0;
     let field = k - node * nfc;
     for (;;) {
@@ -653,35 +613,7 @@ export class SnapshotParser {
         i++;
       }
       if (k >= limit) throw new HeapSnapshotError('COUNT_MISMATCH', `"nodes" has more values than node_count (${this.nodeCount}) x ${nfc} fields`, this.pos + i);
-      switch (slots[field]) {
-        case NF.Type:
-          if (v >= typeCount) throw new HeapSnapshotError('BAD_REFERENCE', `node #${node} has type ${v}, but meta declares ${typeCount} node types`, this.pos + i);
-          nodeType[node] = v;
-          break;
-        case NF.Name:
-          nodeName[node] = v;
-          break;
-        case NF.Id:
-          nodeId[node] = v;
-          break;
-        case NF.SelfSize:
-          selfSize[node] = v;
-          break;
-        case NF.EdgeCount: {
-          const sum = fe[node] + v;
-          if (sum > this.edgeCount) throw new HeapSnapshotError('COUNT_MISMATCH', `node edge counts add up to more than edge_count (${this.edgeCount}) at node #${node}`, this.pos + i);
-          fe[node + 1] = sum;
-          break;
-        }
-        case NF.TraceNodeId:
-          this.traceNodeId![node] = v;
-          break;
-        case NF.Detachedness:
-          this.detachedness![node] = v;
-          break;
-        default:
-          break;
-      }
+      store.put(node, slots[field], v, this.pos + i);
       if (++field === nfc) {
         field = 0;
         node++;
@@ -700,35 +632,7 @@ export class SnapshotParser {
     const nfc = this.nfc;
     if (k >= this.nodeCount * nfc) throw new HeapSnapshotError('COUNT_MISMATCH', `"nodes" has more values than node_count (${this.nodeCount}) x ${nfc} fields`, this.pos + i);
     const node = (k / nfc) | 0;
-    switch (this.nodeSlots[k - node * nfc]) {
-      case NF.Type:
-        if (v >= this.nodeTypeCount) throw new HeapSnapshotError('BAD_REFERENCE', `node #${node} has type ${v}, but meta declares ${this.nodeTypeCount} node types`, this.pos + i);
-        this.nodeType[node] = v;
-        break;
-      case NF.Name:
-        this.nodeName[node] = v;
-        break;
-      case NF.Id:
-        this.nodeId[node] = v;
-        break;
-      case NF.SelfSize:
-        this.selfSize[node] = v;
-        break;
-      case NF.EdgeCount: {
-        const sum = this.firstEdge[node] + v;
-        if (sum > this.edgeCount) throw new HeapSnapshotError('COUNT_MISMATCH', `node edge counts add up to more than edge_count (${this.edgeCount}) at node #${node}`, this.pos + i);
-        this.firstEdge[node + 1] = sum;
-        break;
-      }
-      case NF.TraceNodeId:
-        this.traceNodeId![node] = v;
-        break;
-      case NF.Detachedness:
-        this.detachedness![node] = v;
-        break;
-      default:
-        break;
-    }
+    this.nodeStore().put(node, this.nodeSlots[k - node * nfc], v, this.pos + i);
     return k + 1;
   }
 

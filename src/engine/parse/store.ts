@@ -1,0 +1,102 @@
+// Writing one parsed number into the graph's arrays, with its checks. Shared by the forward
+// loops, the numbers that straddle two chunks, and the backward parser of "edges", so the rules
+// for a valid value live in one place. Small monomorphic methods: the JIT inlines them.
+import { HeapSnapshotError } from './errors.js';
+import type { EdgeLayout, ParseTargets } from './parser.js';
+
+export class EdgeStore {
+  private readonly nfc: number;
+  private readonly maxTo: number;
+  private readonly typeOffset: number;
+  private readonly nameOffset: number;
+  private readonly toOffset: number;
+  private readonly typeCount: number;
+  private readonly edgeType: Uint8Array;
+  private readonly edgeNameOrIndex: Uint32Array;
+  private readonly edgeTo: Uint32Array;
+
+  constructor(l: EdgeLayout, t: Pick<ParseTargets, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'>) {
+    this.nfc = l.nfc;
+    this.maxTo = l.nodeCount * l.nfc;
+    this.typeOffset = l.typeOffset;
+    this.nameOffset = l.nameOffset;
+    this.toOffset = l.toOffset;
+    this.typeCount = l.typeCount;
+    this.edgeType = t.edgeType;
+    this.edgeNameOrIndex = t.edgeNameOrIndex;
+    this.edgeTo = t.edgeTo;
+  }
+
+  /** Field `field` of edge `edge` is `v`; `offset` is where it was read, for errors. */
+  put(edge: number, field: number, v: number, offset: number): void {
+    if (field === this.toOffset) {
+      // one division and a multiply instead of a modulo: the costliest check of the hot loop
+      const nfc = this.nfc;
+      const to = (v / nfc) >>> 0;
+      if (v >= this.maxTo || to * nfc !== v) {
+        throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} points to ${v}, which is not a node (nodes x fields = ${this.maxTo})`, offset);
+      }
+      this.edgeTo[edge] = to;
+    } else if (field === this.typeOffset) {
+      if (v >= this.typeCount) throw new HeapSnapshotError('BAD_REFERENCE', `edge #${edge} has type ${v}, but meta declares ${this.typeCount} edge types`, offset);
+      this.edgeType[edge] = v;
+    } else if (field === this.nameOffset) {
+      if (v > 0xffffffff) throw new HeapSnapshotError('BAD_VALUE', `edge #${edge} name index ${v} is out of range`, offset);
+      this.edgeNameOrIndex[edge] = v;
+    }
+  }
+}
+
+/** Node field slots we understand; anything else in meta.node_fields is read and dropped. */
+export const enum NF {
+  Type,
+  Name,
+  Id,
+  SelfSize,
+  EdgeCount,
+  TraceNodeId,
+  Detachedness,
+  Other,
+}
+
+export class NodeStore {
+  constructor(
+    private readonly t: ParseTargets,
+    private readonly typeCount: number,
+    private readonly edgeCount: number,
+  ) {}
+
+  /** Slot `slot` of node `node` is `v`. Edge counts become the CSR prefix sums as they arrive. */
+  put(node: number, slot: NF, v: number, offset: number): void {
+    const t = this.t;
+    switch (slot) {
+      case NF.Type:
+        if (v >= this.typeCount) throw new HeapSnapshotError('BAD_REFERENCE', `node #${node} has type ${v}, but meta declares ${this.typeCount} node types`, offset);
+        t.nodeType[node] = v;
+        break;
+      case NF.Name:
+        t.nodeName[node] = v;
+        break;
+      case NF.Id:
+        t.nodeId[node] = v;
+        break;
+      case NF.SelfSize:
+        t.selfSize[node] = v;
+        break;
+      case NF.EdgeCount: {
+        const sum = t.firstEdge[node] + v;
+        if (sum > this.edgeCount) throw new HeapSnapshotError('COUNT_MISMATCH', `node edge counts add up to more than edge_count (${this.edgeCount}) at node #${node}`, offset);
+        t.firstEdge[node + 1] = sum;
+        break;
+      }
+      case NF.TraceNodeId:
+        t.traceNodeId![node] = v;
+        break;
+      case NF.Detachedness:
+        t.detachedness![node] = v;
+        break;
+      default:
+        break;
+    }
+  }
+}
