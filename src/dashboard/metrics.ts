@@ -1,16 +1,10 @@
 // Last hour of metrics per process, in memory: a fixed ring of compact samples (numbers only), so
 // a process reporting every second costs a bounded ~1 MB however long the dashboard runs.
-import type { MetricsMessage } from '../protocol/index.js';
+import type { MemoryMetrics, MetricsMessage } from '../protocol/index.js';
 
-/** What the charts draw; one per agent `metrics` frame. */
-export interface Sample {
+/** What the charts draw; one per agent `metrics` frame (heap spaces left out). */
+export interface Sample extends Omit<MemoryMetrics, 'heapSpaces'> {
   t: number;
-  rss: number;
-  heapTotal: number;
-  heapUsed: number;
-  external: number;
-  arrayBuffers: number;
-  heapLimit: number;
   cpu: number;
   elP50: number;
   elP99: number;
