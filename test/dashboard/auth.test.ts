@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { checkBind } from '../../src/dashboard/server.js';
-import { APPS, CLI, agentApp, api, dashboard, liveProcess, runAction, tempDir } from './support.js';
+import { APPS, CLI, api, dashboard, liveProcess, runAction, tempDir, dashboardWithApp } from './support.js';
 
 const TOKEN = 'test-token-0123456789';
 
@@ -41,17 +41,10 @@ test('binding off loopback without a token is refused (library and CLI)', async 
 });
 
 test('with a token, every route and socket checks it; ?token= becomes an HttpOnly SameSite cookie', async (t) => {
-  const tmp = await tempDir();
   // Listening on every interface is "off loopback" (token required); the test still only talks to
   // 127.0.0.1, which the dashboard's URL names for a wildcard bind.
-  const dash = await dashboard({ dataDir: tmp.dir, token: TOKEN, host: '0.0.0.0' });
+  const { dash, app } = await dashboardWithApp(t, join(APPS, 'plain.cjs'), { token: TOKEN, host: '0.0.0.0' }, { HEAPSCOPE_TOKEN: TOKEN });
   assert.match(dash.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-  const app = agentApp(join(APPS, 'plain.cjs'), dash.url, { HEAPSCOPE_TOKEN: TOKEN });
-  t.after(async () => {
-    await app.stop();
-    await dash.close();
-    await tmp.cleanup();
-  });
   const proc = await liveProcess(dash, app.child.pid!);
   const job = await runAction(dash, proc.id, 'heapSnapshot', undefined, TOKEN);
   assert.equal(job.state, 'ready', job.error);

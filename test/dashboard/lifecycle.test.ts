@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { APPS, MY_APPS, agentApp, api, dashboard, liveProcess, runAction, tempDir, waitFor } from './support.js';
+import { APPS, MY_APPS, agentApp, api, dashboard, liveProcess, runAction, tempDir, waitFor, dashboardWithApp } from './support.js';
 import type { ProcessView } from '../../src/dashboard/hub.js';
 
 test('restart keeps history; the agent reconnects after the dashboard was down', async (t) => {
@@ -68,14 +68,7 @@ test('restart keeps history; the agent reconnects after the dashboard was down',
 });
 
 test('a cluster with 2 workers shows the primary and both workers', async (t) => {
-  const tmp = await tempDir();
-  const dash = await dashboard({ dataDir: tmp.dir });
-  const app = agentApp(join(MY_APPS, 'cluster.cjs'), dash.url, { HEAPSCOPE_PROJECT: 'clustered' });
-  t.after(async () => {
-    await app.stop();
-    await dash.close();
-    await tmp.cleanup();
-  });
+  const { dash, app } = await dashboardWithApp(t, join(MY_APPS, 'cluster.cjs'), {}, { HEAPSCOPE_PROJECT: 'clustered' });
   const procs = await waitFor('3 live processes', () => {
     const live = dash.hub.state().processes.filter((p) => p.project === 'clustered' && p.live);
     return live.length === 3 ? live : undefined;
@@ -106,15 +99,8 @@ test('a cluster with 2 workers shows the primary and both workers', async (t) =>
 });
 
 test('headroom refusal reaches the job as a failure with the agent\'s reason', async (t) => {
-  const tmp = await tempDir();
-  const dash = await dashboard({ dataDir: tmp.dir });
   // A factor no machine can satisfy: the agent must refuse rather than risk an OOM.
-  const app = agentApp(join(APPS, 'plain.cjs'), dash.url, { HEAPSCOPE_SNAPSHOT_FACTOR: '1000000' });
-  t.after(async () => {
-    await app.stop();
-    await dash.close();
-    await tmp.cleanup();
-  });
+  const { dash, app } = await dashboardWithApp(t, join(APPS, 'plain.cjs'), {}, { HEAPSCOPE_SNAPSHOT_FACTOR: '1000000' });
   const proc = await liveProcess(dash, app.child.pid!);
   const job = await runAction(dash, proc.id, 'heapSnapshot');
   assert.equal(job.state, 'failed');

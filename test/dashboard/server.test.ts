@@ -6,17 +6,10 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HeapReport } from '../../src/diagnosis/types.js';
-import { APPS, agentApp, api, dashboard, liveProcess, runAction, tempDir, waitFor } from './support.js';
+import { APPS, api, dashboard, liveProcess, runAction, tempDir, waitFor, dashboardWithApp } from './support.js';
 
 test('closure-leak app: live metrics, MEM report names theThing/leak, CPU profile, downloads', async (t) => {
-  const tmp = await tempDir();
-  const dash = await dashboard({ dataDir: tmp.dir });
-  const app = agentApp(join(APPS, 'closure-leak.cjs'), dash.url, { HEAPSCOPE_PROJECT: 'leaky' });
-  t.after(async () => {
-    await app.stop();
-    await dash.close();
-    await tmp.cleanup();
-  });
+  const { tmp, dash, app } = await dashboardWithApp(t, join(APPS, 'closure-leak.cjs'), {}, { HEAPSCOPE_PROJECT: 'leaky' });
   const proc = await liveProcess(dash, app.child.pid!);
   assert.equal(proc.project, 'leaky');
   assert.equal(proc.thread, 'main');
@@ -99,14 +92,7 @@ test('uploads for unknown commands 404; bad actions and comparisons are clear 4x
 });
 
 test('a client that drops mid-upload leaves no file marked complete and fails the job with a reason', async (t) => {
-  const tmp = await tempDir();
-  const dash = await dashboard({ dataDir: tmp.dir });
-  const app = agentApp(join(APPS, 'plain.cjs'), dash.url);
-  t.after(async () => {
-    await app.stop();
-    await dash.close();
-    await tmp.cleanup();
-  });
+  const { tmp, dash, app } = await dashboardWithApp(t, join(APPS, 'plain.cjs'));
   const proc = await liveProcess(dash, app.child.pid!);
   // Pretend to be the agent's uploader for a real command id: announce 1 MB, send 100 kB, hang up.
   const job = dash.hub.trigger(proc.id, 'cpuProfile', 3);

@@ -45,6 +45,27 @@ export interface AgentApp {
   stop: () => Promise<void>;
 }
 
+/**
+ * A dashboard in a fresh data dir with one agent app reporting to it; both stopped and the dir
+ * removed when the test ends.
+ */
+export async function dashboardWithApp(
+  t: { after: (fn: () => Promise<void>) => void },
+  app: string,
+  opts: DashboardOptions = {},
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ tmp: { dir: string; cleanup: () => Promise<void> }; dash: Dashboard; app: AgentApp }> {
+  const tmp = await tempDir();
+  const dash = await dashboard({ dataDir: tmp.dir, ...opts });
+  const child = agentApp(app, dash.url, env);
+  t.after(async () => {
+    await child.stop();
+    await dash.close();
+    await tmp.cleanup();
+  });
+  return { tmp, dash, app: child };
+}
+
 /** Start `node --require dist/register.cjs <app>` reporting to `url` (no autostarted dashboards). */
 export function agentApp(app: string, url: string, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): AgentApp {
   const child = spawn(process.execPath, ['--require', REGISTER, ...extraArgs, app], {
