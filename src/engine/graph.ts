@@ -131,25 +131,6 @@ export function edgeName(g: HeapGraph, edge: number): string {
   return g.strings[v] ?? String(v);
 }
 
-/** True when the edge's name is a string-table index (not an element index). */
-export function edgeHasStringName(g: HeapGraph, edge: number): boolean {
-  const t = g.edgeType[edge];
-  return t !== g.types.edgeElement && t !== g.types.edgeHidden;
-}
-
-/** Source node of an edge: binary search in firstEdge (no per-edge owner array kept). */
-export function edgeSource(g: HeapGraph, edge: number): number {
-  const fe = g.firstEdge;
-  let lo = 0;
-  let hi = g.nodeCount - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (fe[mid] <= edge) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 /** Location index of a node (into the location* arrays) or -1. */
 export function locationIndex(g: HeapGraph, node: number): number {
   const a = g.locationNode;

@@ -5,7 +5,7 @@ export * from './types.js';
 export { loadSnapshot, type LoadOptions, type SnapshotSource } from './parse/load.js';
 export { HeapSnapshotError, type HeapSnapshotErrorCode } from './parse/errors.js';
 export { analyzeGraph, analyzeSnapshot, type AnalyzeOptions } from './analyze.js';
-export { summarize, classKey } from './passes/summary.js';
+export { summarize } from './passes/summary.js';
 export { NO_DISTANCE, BASE_SYSTEM_DISTANCE } from './passes/distances.js';
 export { nodeById, nodeInfo, nodeDisplayName, className, nodeTypeName } from './query/nodes.js';
 export { retainerPath, formatPath, formatNode, formatEdge } from './query/path.js';

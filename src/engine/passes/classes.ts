@@ -45,7 +45,7 @@ export function computeClassIndex(g: HeapGraph): Uint32Array {
     }
     classIndex[i] = c;
   }
-  applyInterfaces(g, classIndex, indexFor);
+  applyInterfaces(g, classIndex);
   return classIndex;
 }
 
@@ -76,7 +76,7 @@ interface TreeNode {
   greatestNext: string | null;
 }
 
-function applyInterfaces(g: HeapGraph, classIndex: Uint32Array, indexFor: (s: string) => number): void {
+function applyInterfaces(g: HeapGraph, classIndex: Uint32Array): void {
   const { nodeCount, nodeType, nodeName, strings, types } = g;
   const objectName = strings.indexOf('Object');
   if (objectName < 0) return;

@@ -4,17 +4,6 @@
 // Classes are dense integer ids in typed arrays; a string key exists only per distinct
 // constructor location, never per node. The result is cached per analysis.
 import type { HeapAnalysis, ClassSummary } from '../types.js';
-import { locationIndex } from '../graph.js';
-
-/** Summary key of a node: class name, split by constructor location for objects (as DevTools). */
-export function classKey(a: HeapAnalysis, node: number): string | number {
-  const g = a.graph;
-  const c = a.classIndex[node];
-  if (g.nodeType[node] !== g.types.nodeObject || g.locationNode.length === 0) return c;
-  const l = locationIndex(g, node);
-  if (l < 0) return c;
-  return `${g.locationScript[l]},${g.locationLine[l]},${g.locationColumn[l]},${g.strings[c]}`;
-}
 
 const cache = new WeakMap<HeapAnalysis, ClassSummary[]>();
 

@@ -62,7 +62,7 @@ export function renderHeapStatus(report: HeapReport): { el: HTMLElement; charts:
     chart.setOption({
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatBytes(v) },
       grid: { left: 70, right: 16, top: 30, bottom: 30 },
-      xAxis: { type: 'category', data: report.snapshots.map((s: SnapshotInfo, i) => `#${i + 1}`) },
+      xAxis: { type: 'category', data: report.snapshots.map((_s: SnapshotInfo, i) => `#${i + 1}`) },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatBytes(v) } },
       series: [{ type: 'bar', name: 'Heap size', data: report.snapshots.map((s) => s.totalSize), itemStyle: { color: '#3b82f6' } }],
     });
