@@ -44,7 +44,9 @@ export default defineConfig([
     silent: true,
     platform: 'node',
     sourcemap: true,
-    splitting: false,
+    // shared code in chunks, and the dashboard's web server in its own, loaded only by the
+    // commands that serve it (see cli/commands/dashboard.ts)
+    splitting: true,
     banner: { js: '#!/usr/bin/env node' },
   },
   {

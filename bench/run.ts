@@ -1,6 +1,7 @@
 // `npm run bench`: heapscope vs memlab (and DevTools' own worker) on the same generated snapshots.
 // Each analysis runs as its own process; wall time and peak RSS come from GNU time when present.
 //   node --import tsx bench/run.ts [--runs N] [--huge] [--sizes 50,500] [--only heapscope,memlab,devtools]
+// Sizes above 2000 MB (e.g. --sizes 4000) are the 1400 MB snapshot replicated by bench/replicate.ts.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,9 @@ import { ensureOracle } from '../test/support/oracle.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, 'bench', '.data');
 const BIG_HEAP = '--max-old-space-size=20000';
+/** Sizes above this are built by bench/replicate.ts from the REPLICA_SOURCE_MB snapshot. */
+const REPLICATE_ABOVE_MB = 2000;
+const REPLICA_SOURCE_MB = 1400;
 
 const { values } = parseArgs({
   options: {
@@ -95,6 +99,21 @@ function snapshotFor(mb: number): string {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, `generated-${mb}mb.heapsnapshot`);
   if (existsSync(file)) return file;
+  if (mb > REPLICATE_ABOVE_MB) {
+    // V8 cannot write these here: v8.writeHeapSnapshot of a ~4 GB heap was OOM-killed at 23.7 GB
+    // RSS on a 24 GB machine. Replicate the largest snapshot it can write K times instead (a real
+    // graph, K copies under one root; the file is ~K x 1.49 GB, not exactly `mb`).
+    const copies = Math.max(2, Math.round(mb / REPLICA_SOURCE_MB));
+    const src = snapshotFor(REPLICA_SOURCE_MB);
+    process.stderr.write(`replicating ${src} ${copies} times into ${file} ...\n`);
+    // replicate.ts writes FILE.tmp and renames it when complete
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/replicate.ts'), src, String(copies), file], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (r.status !== 0) throw new Error(`snapshot replication failed for ${mb} MB`);
+    return file;
+  }
   process.stderr.write(`generating a ~${mb} MB snapshot in ${file} ...\n`);
   const tmp = `${file}.partial`;
   const r = spawnSync(process.execPath, [BIG_HEAP, join(root, 'bench/generate.cjs'), String(mb), tmp], { stdio: ['ignore', 'inherit', 'inherit'] });

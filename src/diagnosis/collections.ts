@@ -2,7 +2,7 @@
 // table), an object used as a map (many own properties). Leaks of many small objects live here.
 import type { HeapAnalysis } from '../engine/types.js';
 import type { CollectionKind } from './types.js';
-import { edgeTarget, rawName } from './heap.js';
+import { edgeTarget, nameIndexes, rawName } from './heap.js';
 
 export interface CollectionInfo {
   kind: CollectionKind;
@@ -20,56 +20,73 @@ export function collectionInfo(a: HeapAnalysis, node: number, withEntryClass = t
   const ty = g.types;
   if (g.nodeType[node] !== ty.nodeObject) return null;
   const name = rawName(g, node);
-  const values: number[] = [];
-  let kind: CollectionKind;
   if (name === 'Map' || name === 'Set') {
     const table = edgeTarget(g, node, 'table');
     if (table < 0) return null;
-    let slots = 0;
-    for (let e = g.firstEdge[table]; e < g.firstEdge[table + 1]; e++) {
-      if (g.edgeType[e] === ty.edgeWeak) continue;
-      const label = g.strings[g.edgeNameOrIndex[e]];
-      if (g.edgeType[e] === ty.edgeInternal && label === 'map') continue;
-      slots++;
-      // Map tables list key, value, key, value...: keep the values
-      if (name === 'Set' || slots % 2 === 0) values.push(g.edgeTo[e]);
-    }
-    kind = name === 'Map' ? 'map' : 'set';
-    return finish(a, kind, name === 'Map' ? slots >> 1 : slots, values, withEntryClass);
+    // Map tables list key, value, key, value...: the values are the even slots (1-based)
+    const set = name === 'Set';
+    const slots = eachTableSlot(a, table, set, null);
+    const info: CollectionInfo = { kind: set ? 'set' : 'map', count: set ? slots : slots >> 1 };
+    const values = set ? slots : slots >> 1;
+    if (withEntryClass && values) addEntryClass(a, info, values, (visit) => eachTableSlot(a, table, set, visit));
+    return info;
   }
+  // `__proto__` by string index: an object used as a map may have a million property edges
+  const proto = nameIndexes(g).proto;
+  const isProto = (name: number) => proto.length === 1 ? name === proto[0] : proto.includes(name);
   let elements = 0;
   let props = 0;
   for (let e = g.firstEdge[node]; e < g.firstEdge[node + 1]; e++) {
     const t = g.edgeType[e];
-    if (t === ty.edgeElement) {
-      elements++;
-      values.push(g.edgeTo[e]);
-    } else if (t === ty.edgeProperty && g.strings[g.edgeNameOrIndex[e]] !== '__proto__') props++;
+    if (t === ty.edgeElement) elements++;
+    else if (t === ty.edgeProperty && !isProto(g.edgeNameOrIndex[e])) props++;
   }
+  let kind: CollectionKind;
   if (name === 'Array') kind = 'array';
   else if (props >= OBJECT_MAP_MIN_KEYS || elements >= OBJECT_MAP_MIN_KEYS) kind = 'object';
   else return null;
-  if (kind === 'object') {
-    for (let e = g.firstEdge[node]; e < g.firstEdge[node + 1]; e++) {
-      if (g.edgeType[e] === ty.edgeProperty && g.strings[g.edgeNameOrIndex[e]] !== '__proto__') values.push(g.edgeTo[e]);
-    }
-  }
-  return finish(a, kind, kind === 'array' ? elements : props + elements, values, withEntryClass);
-}
-
-function finish(a: HeapAnalysis, kind: CollectionKind, count: number, values: number[], withEntryClass: boolean): CollectionInfo {
-  const info: CollectionInfo = { kind, count };
-  if (withEntryClass && values.length) {
-    const tally = new Map<number, number>();
-    const step = Math.max(1, Math.floor(values.length / 1000));
-    for (let i = 0; i < values.length; i += step) {
-      const c = a.classIndex[values[i]];
-      tally.set(c, (tally.get(c) ?? 0) + 1);
-    }
-    let best = -1;
-    let bestCount = 0;
-    for (const [c, n] of tally) if (n > bestCount) [best, bestCount] = [c, n];
-    if (best >= 0) info.entryClass = a.graph.strings[best];
+  const info: CollectionInfo = { kind, count: kind === 'array' ? elements : props + elements };
+  // values: the elements' targets, then (object used as a map) the properties'
+  const values = kind === 'array' ? elements : props + elements;
+  if (withEntryClass && values) {
+    addEntryClass(a, info, values, (visit) => {
+      for (let e = g.firstEdge[node]; e < g.firstEdge[node + 1]; e++) if (g.edgeType[e] === ty.edgeElement) visit(g.edgeTo[e]);
+      if (kind !== 'object') return;
+      for (let e = g.firstEdge[node]; e < g.firstEdge[node + 1]; e++) {
+        if (g.edgeType[e] === ty.edgeProperty && !isProto(g.edgeNameOrIndex[e])) visit(g.edgeTo[e]);
+      }
+    });
   }
   return info;
+}
+
+/** Counts a Map/Set table's entry slots; with `visit`, calls it with each value's target. */
+function eachTableSlot(a: HeapAnalysis, table: number, set: boolean, visit: ((t: number) => void) | null): number {
+  const g = a.graph;
+  const ty = g.types;
+  const mapEdge = nameIndexes(g).mapEdge;
+  let slots = 0;
+  for (let e = g.firstEdge[table]; e < g.firstEdge[table + 1]; e++) {
+    if (g.edgeType[e] === ty.edgeWeak) continue;
+    if (g.edgeType[e] === ty.edgeInternal && mapEdge.includes(g.edgeNameOrIndex[e])) continue;
+    slots++;
+    if (visit && (set || slots % 2 === 0)) visit(g.edgeTo[e]);
+  }
+  return slots;
+}
+
+/** Most common class among about 1000 evenly spaced values (of `count`, listed by `each`). */
+function addEntryClass(a: HeapAnalysis, info: CollectionInfo, count: number, each: (visit: (t: number) => void) => void): void {
+  const tally = new Map<number, number>();
+  const step = Math.max(1, Math.floor(count / 1000));
+  let i = 0;
+  each((t) => {
+    if (i++ % step !== 0) return;
+    const c = a.classIndex[t];
+    tally.set(c, (tally.get(c) ?? 0) + 1);
+  });
+  let best = -1;
+  let bestCount = 0;
+  for (const [c, n] of tally) if (n > bestCount) [best, bestCount] = [c, n];
+  if (best >= 0) info.entryClass = a.graph.strings[best];
 }

@@ -34,7 +34,7 @@ export function diagnose(a: HeapAnalysis, opts: DiagnoseOptions = {}): HeapRepor
     generatedAt: new Date().toISOString(),
     snapshot: snapshotInfo(a, opts.file),
     statistics: a.statistics,
-    classes: summarize(a).slice(0, opts.classes ?? 50),
+    classes: summarize(a, opts.classes ?? 50),
     suspects: findSuspects(a, opts),
   };
 }

@@ -49,7 +49,7 @@ export function buildDiffReport(analyses: HeapAnalysis[], files: (string | undef
     snapshot: snapshotInfo(last, files[files.length - 1]),
     snapshots: analyses.map((a, i) => snapshotInfo(a, files[i])),
     statistics: last.statistics,
-    classes: summarize(last).slice(0, opts.classes ?? 50),
+    classes: summarize(last, opts.classes ?? 50),
     suspects: findSuspects(last, opts),
     comparison,
   };

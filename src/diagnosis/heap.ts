@@ -30,32 +30,74 @@ export function domChildren(a: HeapAnalysis, node: number): number[] {
   return out.sort((x, y) => a.retainedSize[y] - a.retainedSize[x]);
 }
 
-/** The dominated child with the largest retained size, or -1. */
-export function largestChild(a: HeapAnalysis, node: number): number {
-  let best = -1;
+/** Nodes dominating at least this many children keep their largest children cached. */
+const MANY_CHILDREN = 4096;
+const CACHED_CHILDREN = 8;
+const topCache = new WeakMap<HeapAnalysis, Map<number, number[]>>();
+
+/**
+ * The first `k` of domChildren(a, node), in its order (retained size, then dominated-list order),
+ * without sorting all of them. A node may dominate a million array elements and the suspect
+ * search asks about the same few nodes again and again, so big nodes' answers are kept.
+ */
+export function topChildren(a: HeapAnalysis, node: number, k: number): number[] {
+  if (k > CACHED_CHILDREN || a.firstDominated[node + 1] - a.firstDominated[node] < MANY_CHILDREN) return selectChildren(a, node, k);
+  let byNode = topCache.get(a);
+  if (!byNode) topCache.set(a, (byNode = new Map()));
+  let top = byNode.get(node);
+  if (!top) byNode.set(node, (top = selectChildren(a, node, CACHED_CHILDREN)));
+  return top.slice(0, k); // a prefix of the stable order is the stable order of the first k
+}
+
+function selectChildren(a: HeapAnalysis, node: number, k: number): number[] {
+  const rs = a.retainedSize;
+  const best: number[] = [];
   for (let i = a.firstDominated[node]; i < a.firstDominated[node + 1]; i++) {
     const c = a.dominated[i];
-    if (c !== node && (best < 0 || a.retainedSize[c] > a.retainedSize[best])) best = c;
+    const v = rs[c];
+    if (best.length >= k && !(v > rs[best[k - 1]])) continue;
+    let pos = best.length;
+    while (pos > 0 && rs[best[pos - 1]] < v) pos--;
+    best.splice(pos, 0, c);
+    if (best.length > k) best.pop();
   }
   return best;
+}
+
+/** The dominated child with the largest retained size (the first of equals), or -1. */
+export function largestChild(a: HeapAnalysis, node: number): number {
+  // the first two in domChildren order: one of them isn't `node` itself
+  for (const c of topChildren(a, node, 2)) if (c !== node) return c;
+  return -1;
 }
 
 const EDGE_RANK: Record<string, number> = { property: 0, context: 0, element: 1, internal: 2, hidden: 3, shortcut: 4 };
 
 /**
  * The graph edge from `from` to `to` a reader should see (named property/variable over internal
- * links), or -1 when `to` is only reached indirectly (dominated through several paths).
+ * links; the first of equals), or -1 when `to` is only reached indirectly (dominated through
+ * several paths). Looks through whichever list is shorter: `from`'s edges or `to`'s retainers.
  */
 export function edgeBetween(g: HeapGraph, from: number, to: number): number {
+  const lo = g.firstEdge[from];
+  const hi = g.firstEdge[from + 1];
   let best = -1;
   let bestRank = 99;
-  for (let e = g.firstEdge[from]; e < g.firstEdge[from + 1]; e++) {
-    if (g.edgeTo[e] !== to || g.edgeType[e] === g.types.edgeWeak) continue;
+  const consider = (e: number) => {
+    if (g.edgeType[e] === g.types.edgeWeak) return;
     const rank = EDGE_RANK[g.edgeTypeNames[g.edgeType[e]]] ?? 5;
-    if (rank < bestRank) {
+    if (rank < bestRank || (rank === bestRank && e < best)) {
       best = e;
       bestRank = rank;
     }
+  };
+  if (g.firstRetainer[to + 1] - g.firstRetainer[to] < hi - lo) {
+    for (let k = g.firstRetainer[to]; k < g.firstRetainer[to + 1]; k++) {
+      const e = g.retainerEdge[k];
+      if (e >= lo && e < hi) consider(e);
+    }
+  } else {
+    for (let e = lo; e < hi; e++) if (g.edgeTo[e] === to) consider(e);
   }
   return best;
 }
@@ -76,6 +118,48 @@ export function edgeTarget(g: HeapGraph, node: number, name: string): number {
 }
 
 /**
+ * The string indexes holding names that scans over every node test: comparing a node's name
+ * index is far cheaper than loading its string. A list, as a table may repeat a text.
+ */
+export interface NameIndexes {
+  nativeContext: number[];
+  map: number[];
+  set: number[];
+  proto: number[];
+  /** `map`: the hidden-class edge of a Map/Set table, skipped when counting entries. */
+  mapEdge: number[];
+}
+
+const namesCache = new WeakMap<string[], { length: number; names: NameIndexes }>();
+
+export function nameIndexes(g: HeapGraph): NameIndexes {
+  const strings = g.strings;
+  const hit = namesCache.get(strings);
+  if (hit && hit.length === strings.length) return hit.names;
+  const names: NameIndexes = { nativeContext: [], map: [], set: [], proto: [], mapEdge: [] };
+  for (let i = 0; i < strings.length; i++) {
+    const s = strings[i];
+    const len = s.length;
+    if (len === 3) {
+      if (s === 'Map') names.map.push(i);
+      else if (s === 'Set') names.set.push(i);
+      else if (s === 'map') names.mapEdge.push(i);
+    } else if (len === 9) {
+      if (s === '__proto__') names.proto.push(i);
+    } else if (len === 22 && s === 'system / NativeContext') names.nativeContext.push(i);
+  }
+  namesCache.set(strings, { length: strings.length, names });
+  return names;
+}
+
+/** Nodes named by any of the string indexes `names`, ascending (TypedArray indexOf: no JS loop). */
+export function nodesNamed(g: HeapGraph, names: number[]): number[] {
+  const out: number[] = [];
+  for (const s of names) for (let i = g.nodeName.indexOf(s); i !== -1; i = g.nodeName.indexOf(s, i + 1)) out.push(i);
+  return names.length > 1 ? out.sort((x, y) => x - y) : out;
+}
+
+/**
  * Per-heap facts computed once: global objects (they hold everything, so never a suspect) and
  * string indexes of names we test often.
  */
@@ -90,8 +174,7 @@ export function heapFacts(a: HeapAnalysis): HeapFacts {
   if (f) return f;
   const g = a.graph;
   const globals = new Set<number>();
-  for (let n = 0; n < g.nodeCount; n++) {
-    if (rawName(g, n) !== 'system / NativeContext') continue;
+  for (const n of nodesNamed(g, nameIndexes(g).nativeContext)) {
     for (const name of ['extension', 'global_proxy_object', 'global_object']) {
       const t = edgeTarget(g, n, name);
       if (t >= 0 && g.nodeType[t] === g.types.nodeObject) globals.add(t);

@@ -6,7 +6,7 @@ import { retainerPath } from '../engine/index.js';
 import type { HeapAnalysis } from '../engine/types.js';
 import type { TreeNode } from './types.js';
 import { chainNode, type Hop } from './describe.js';
-import { domChildren, edgeBetween, edgeLabel, edgeTypeName, isPlumbing, largestChild } from './heap.js';
+import { domChildren, edgeBetween, edgeLabel, edgeTypeName, isPlumbing, largestChild, nameIndexes, nodesNamed, topChildren } from './heap.js';
 import { collectionInfo } from './collections.js';
 
 export interface SuspectOptions {
@@ -162,35 +162,74 @@ export function findBigCollections(a: HeapAnalysis, opts: SuspectOptions = {}): 
   const o = { ...DEFAULTS, ...opts };
   const g = a.graph;
   const out: [number, number][] = [];
-  for (let n = 0; n < g.nodeCount; n++) {
+  let seen: Uint32Array | undefined; // shared by entriesSize: one bitset, not a Set per collection
+  for (const n of collectionCandidates(g, o.collectionMinEntries)) {
     if (g.nodeType[n] !== g.types.nodeObject) continue;
-    // cheap pre-filter: arrays and object-maps carry their entries as edges, Map/Set one table
-    const edges = g.firstEdge[n + 1] - g.firstEdge[n];
-    const name = g.strings[g.nodeName[n]];
-    if (edges < o.collectionMinEntries && name !== 'Map' && name !== 'Set') continue;
     const info = collectionInfo(a, n, false);
     if (!info || info.count < o.collectionMinEntries) continue;
-    out.push([n, entriesSize(a, n)]);
+    seen ??= new Uint32Array((g.nodeCount + 31) >>> 5);
+    out.push([n, entriesSize(a, n, seen)]);
   }
   return out.sort((x, y) => y[1] - x[1]);
 }
 
-/** Summed retained size of a collection's distinct entry targets (plus its own backing store). */
-export function entriesSize(a: HeapAnalysis, node: number): number {
+/**
+ * Cheap pre-filter, ascending: arrays and object-maps carry their entries as edges (at least
+ * `min` of them), Map/Set one table. Edge counts are checked a block at a time: the block's
+ * total bounds each of its nodes, and few blocks hold a node with that many edges.
+ */
+function collectionCandidates(g: HeapAnalysis['graph'], min: number): number[] {
+  const { nodeCount, firstEdge } = g;
+  const out: number[] = [];
+  const BLOCK = 64;
+  for (let i = 0; i < nodeCount; i += BLOCK) {
+    const end = Math.min(i + BLOCK, nodeCount);
+    if (firstEdge[end] - firstEdge[i] < min) continue;
+    for (let n = i; n < end; n++) if (firstEdge[n + 1] - firstEdge[n] >= min) out.push(n);
+  }
+  const { map, set } = nameIndexes(g);
+  const tables = nodesNamed(g, [...map, ...set]);
+  if (tables.length === 0) return out;
+  // merge the two ascending lists, once each
+  const all: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < out.length || j < tables.length) {
+    const x = j >= tables.length || (i < out.length && out[i] <= tables[j]) ? out[i++] : tables[j++];
+    if (all.length === 0 || all[all.length - 1] !== x) all.push(x);
+  }
+  return all;
+}
+
+/**
+ * Summed retained size of a collection's distinct entry targets (plus its own backing store).
+ * `seen` is a bitset over nodes, all clear on entry and left clear, so that a caller measuring
+ * many collections can share one.
+ */
+export function entriesSize(a: HeapAnalysis, node: number, seen: Uint32Array = new Uint32Array((a.graph.nodeCount + 31) >>> 5)): number {
   const g = a.graph;
-  const seen = new Set<number>();
-  let total = a.retainedSize[node];
-  const visit = (from: number) => {
-    for (let e = g.firstEdge[from]; e < g.firstEdge[from + 1]; e++) {
-      const t = g.edgeTo[e];
-      if (g.edgeType[e] === g.types.edgeWeak || seen.has(t) || a.dominator[t] === from) continue;
-      seen.add(t);
-      if (a.dominator[t] !== node) total += a.retainedSize[t];
+  const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, strings } = g;
+  const weak = g.types.edgeWeak;
+  const { dominator, retainedSize } = a;
+  let total = retainedSize[node];
+  const visit = (from: number, clear: boolean) => {
+    for (let e = firstEdge[from]; e < firstEdge[from + 1]; e++) {
+      const t = edgeTo[e];
+      const bit = 1 << (t & 31);
+      if (clear) {
+        seen[t >>> 5] &= ~bit;
+        continue;
+      }
+      if (dominator[t] === from || edgeType[e] === weak || seen[t >>> 5] & bit) continue;
+      seen[t >>> 5] |= bit;
+      if (dominator[t] !== node) total += retainedSize[t];
     }
   };
-  visit(node);
-  const table = g.strings[g.nodeName[node]] === 'Map' || g.strings[g.nodeName[node]] === 'Set';
-  if (table) for (let e = g.firstEdge[node]; e < g.firstEdge[node + 1]; e++) if (g.strings[g.edgeNameOrIndex[e]] === 'table') visit(g.edgeTo[e]);
+  const table = strings[g.nodeName[node]] === 'Map' || strings[g.nodeName[node]] === 'Set';
+  for (const clear of [false, true]) {
+    visit(node, clear);
+    if (table) for (let e = firstEdge[node]; e < firstEdge[node + 1]; e++) if (strings[edgeNameOrIndex[e]] === 'table') visit(edgeTo[e], clear);
+  }
   return total;
 }
 
@@ -275,10 +314,9 @@ function sourceOf(firstEdge: Uint32Array, edge: number, candidates: Iterable<num
 export function suspectTree(a: HeapAnalysis, suspect: number, chain: Set<number>, width = 5, offChainDepth = 2): TreeNode {
   const build = (node: number, edge: { edge: string; edgeType: string }, depthLeft: number, guard: number): TreeNode => {
     const base = chainNode(a, { node, ...edge }, node === suspect);
-    const all = domChildren(a, node);
-    const picked = all.slice(0, width);
-    const onChain = all.find((c) => chain.has(c));
-    if (onChain !== undefined && !picked.includes(onChain)) picked.push(onChain);
+    const picked = topChildren(a, node, width);
+    const onChain = firstOnChain(a, node, chain);
+    if (onChain >= 0 && !picked.includes(onChain)) picked.push(onChain);
     const children: TreeNode[] = [];
     if (guard < 64) {
       for (const c of picked) {
@@ -288,7 +326,32 @@ export function suspectTree(a: HeapAnalysis, suspect: number, chain: Set<number>
         children.push(build(c, hopLabel(a, node, c), left, guard + 1));
       }
     }
-    return { ...base, children, childCount: all.length };
+    return { ...base, children, childCount: a.firstDominated[node + 1] - a.firstDominated[node] };
   };
   return build(suspect, { edge: '', edgeType: '' }, offChainDepth, 0);
+}
+
+/**
+ * The first child of domChildren(a, node) that is on the chain, or -1. Looks the (few) chain
+ * nodes up instead of the children: a node may dominate a million array elements.
+ */
+function firstOnChain(a: HeapAnalysis, node: number, chain: Set<number>): number {
+  const rs = a.retainedSize;
+  let best = -1;
+  let tie = false;
+  for (const m of chain) {
+    if (m === 0 || a.dominator[m] !== node) continue; // not in node's dominated list
+    if (best < 0 || rs[m] > rs[best]) {
+      best = m;
+      tie = false;
+    } else if (rs[m] === rs[best]) tie = true;
+  }
+  if (tie) {
+    // equal sizes keep the dominated list's order
+    for (let i = a.firstDominated[node]; i < a.firstDominated[node + 1]; i++) {
+      const c = a.dominated[i];
+      if (rs[c] === rs[best] && chain.has(c)) return c;
+    }
+  }
+  return best;
 }

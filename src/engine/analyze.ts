@@ -1,29 +1,36 @@
 // Runs DevTools' passes over a loaded graph, in DevTools' order: DOM state -> flags -> shallow sizes ->
 // dominators + retained sizes -> distances -> class names -> statistics. analyzeSnapshot uses two
-// cores when it can: shallow sizes and distances run in a worker during the dominator pass.
+// cores when it can: a worker computes flags, essential edges, the retainer index, distances and the
+// dominated index while this thread names classes, moves shallow sizes and computes the dominator
+// tree (the critical path; see passes/parallel.ts).
+import type { Worker } from 'node:worker_threads';
 import type { HeapGraph } from './graph.js';
 import type { HeapAnalysis, ProgressFn } from './types.js';
-import { loadSnapshot, type LoadOptions, type SnapshotSource } from './parse/load.js';
+import { loadUnindexed, type LoadOptions, type SnapshotSource } from './parse/load.js';
 import { computeFlags } from './passes/flags.js';
 import { propagateDomState } from './passes/domstate.js';
 import { computeShallowSizes } from './passes/shallow.js';
 import { findEphemeronEdgeNames } from './passes/weakmap.js';
 import { computeEssentialEdges } from './passes/essential.js';
-import { computeDominatorTree, retainedSizes, buildDominatedNodes } from './passes/dominators.js';
+import { allocDominatorScratch, dominatorDfs, finishDominatorTree, retainedSizes, buildDominatedNodes } from './passes/dominators.js';
 import { computeDistances } from './passes/distances.js';
 import { computeClassIndex } from './passes/classes.js';
 import { computeStatistics } from './passes/statistics.js';
-import { startSideWork } from './passes/parallel.js';
+import { ensureRetainers } from './passes/retainers.js';
+import { startSideWork, stepTimer } from './passes/parallel.js';
 
 export interface AnalyzeOptions {
   onProgress?: ProgressFn;
   /** analyzeSnapshot only: use a worker even for small graphs (tests); default: by graph size. */
   twoCores?: boolean;
+  /** Sees the analysis worker when one starts (tests kill it mid-run to check the fallback). */
+  onWorker?: (worker: Worker) => void;
 }
 
 /** All passes on this thread. */
 export function analyzeGraph(g: HeapGraph, opts: AnalyzeOptions = {}): HeapAnalysis {
   const p = opts.onProgress ?? (() => {});
+  ensureRetainers(g);
   p({ phase: 'flags' });
   propagateDomState(g);
   const flags = computeFlags(g);
@@ -31,7 +38,8 @@ export function analyzeGraph(g: HeapGraph, opts: AnalyzeOptions = {}): HeapAnaly
   computeShallowSizes(g);
   const eph = findEphemeronEdgeNames(g);
   p({ phase: 'dominators' });
-  const tree = computeDominatorTree(g, computeEssentialEdges(g, flags, eph));
+  const essential = computeEssentialEdges(g, flags, eph);
+  const tree = finishDominatorTree(g, essential, dominatorDfs(g, essential));
   p({ phase: 'retained' });
   const retainedSize = retainedSizes(tree, g.selfSize);
   const { firstDominated, dominated } = buildDominatedNodes(tree.dominator);
@@ -40,37 +48,58 @@ export function analyzeGraph(g: HeapGraph, opts: AnalyzeOptions = {}): HeapAnaly
   return finish(g, tree.dominator, retainedSize, firstDominated, dominated, distance, flags, p);
 }
 
-/** The same passes, with shallow sizes and distances on a second core when the graph allows. */
+/** The same passes, with part of the work on a second core when the graph allows (see passes/parallel.ts). */
 export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {}): Promise<HeapAnalysis> {
   const p = opts.onProgress ?? (() => {});
   p({ phase: 'flags' });
   propagateDomState(g);
   const eph = findEphemeronEdgeNames(g);
-  const side = startSideWork(g, eph, opts.twoCores ? 0 : undefined);
+  const side = startSideWork(g, eph, opts.twoCores ? 0 : undefined, opts.onWorker);
   if (!side) {
-    // DOM state is done; run the rest serially (as analyzeGraph, minus what's done).
+    // DOM state is done; run the rest here (as analyzeGraph, minus what's done).
+    ensureRetainers(g);
     const flags = computeFlags(g);
     p({ phase: 'shallow' });
     computeShallowSizes(g);
-    return rest(g, flags, eph, p, computeDistances(g, eph));
+    p({ phase: 'dominators' });
+    const essential = computeEssentialEdges(g, flags, eph);
+    const tree = finishDominatorTree(g, essential, dominatorDfs(g, essential));
+    const { firstDominated, dominated } = buildDominatedNodes(tree.dominator);
+    p({ phase: 'retained' });
+    const retainedSize = retainedSizes(tree, g.selfSize);
+    p({ phase: 'distances' });
+    return finish(g, tree.dominator, retainedSize, firstDominated, dominated, computeDistances(g, eph), flags, p);
   }
-  const flags = computeFlags(g);
-  return rest(g, flags, eph, p, null, side);
-}
-
-async function rest(
-  g: HeapGraph, flags: Uint8Array, eph: ReturnType<typeof findEphemeronEdgeNames>, p: ProgressFn,
-  distanceHere: Int32Array | null, side?: NonNullable<ReturnType<typeof startSideWork>>,
-): Promise<HeapAnalysis> {
-  p({ phase: 'dominators' });
-  const tree = computeDominatorTree(g, computeEssentialEdges(g, flags, eph));
-  const { firstDominated, dominated } = buildDominatedNodes(tree.dominator);
-  p({ phase: 'retained' });
-  if (side) await side.shallow;
-  const retainedSize = retainedSizes(tree, g.selfSize);
-  p({ phase: 'distances' });
-  const distance = distanceHere ?? (await side!.distance);
-  return finish(g, tree.dominator, retainedSize, firstDominated, dominated, distance, flags, p);
+  const lap = stepTimer('main');
+  try {
+    p({ phase: 'names' });
+    // both while the worker computes flags and essential edges
+    const classIndex = computeClassIndex(g);
+    lap('names');
+    // shallow sizes work in the dominator pass's scratch memory: nothing new to allocate (or page in)
+    const scratch = allocDominatorScratch(g.nodeCount, true);
+    computeShallowSizes(g, scratch);
+    lap('shallow sizes');
+    const { flags, essential } = await side.flags;
+    lap('wait for flags');
+    p({ phase: 'dominators' });
+    const dfs = dominatorDfs(g, essential, true, scratch);
+    lap('dominator DFS');
+    const slots = await side.retainers;
+    lap('wait for retainers');
+    const tree = finishDominatorTree(g, essential, dfs, slots ?? undefined);
+    lap('Lengauer-Tarjan');
+    p({ phase: 'retained' });
+    const { retainedSize, firstDominated, dominated } = await side.treeSizes(tree, g.selfSize);
+    const distance = await side.distance;
+    lap('retained sizes, wait for the dominated index');
+    const totalSize = retainedSize[0] + g.extraNativeBytes;
+    const statistics = computeStatistics(g, totalSize);
+    lap('statistics');
+    return { graph: g, dominator: tree.dominator, retainedSize, distance, firstDominated, dominated, classIndex, flags, totalSize, statistics };
+  } finally {
+    side.close();
+  }
 }
 
 function finish(
@@ -85,6 +114,6 @@ function finish(
 }
 
 export async function analyzeSnapshot(source: SnapshotSource, opts: LoadOptions & AnalyzeOptions = {}): Promise<HeapAnalysis> {
-  const g = await loadSnapshot(source, opts);
+  const g = await loadUnindexed(source, opts);
   return analyzeGraphAsync(g, opts);
 }

@@ -35,7 +35,10 @@ describe('reconnect while the dashboard is down', () => {
   it('does not grow over hundreds of attempts, then connects when the dashboard appears', async () => {
     const port = await freePort();
     child = spawnApp('app.cjs', {
-      execArgv: ['--expose-gc'],
+      // --jitless: optimised code and its feedback grow for thousands of calls before they plateau
+      // (measured: ~300 KB over the first 4000 attempts, then flat), which is noise to this test; data
+      // that leaks per attempt is the same with or without the JIT.
+      execArgv: ['--expose-gc', '--jitless', '--no-flush-bytecode'],
       env: {
         ENTRY: 'require',
         HEAPSCOPE_DEBUG: '0',
@@ -65,9 +68,10 @@ describe('reconnect while the dashboard is down', () => {
     assert.ok(end.resources <= base.resources + 2, `handles stable: ${detail}`);
     assert.equal(end.agent.bufferedMetrics, METRICS_BUFFER, `metrics buffer bounded: ${detail}`);
     // Measured: retaining each dead WebSocket costs ~850 bytes (~700 KB over 800 attempts), one leaked
-    // listener per attempt ~900 bytes; a clean agent stays within ~100 KB of noise.
+    // listener per attempt ~900 bytes; a clean agent without the JIT stays within ~60 KB.
     const growth = end.heapUsed - base.heapUsed;
-    assert.ok(growth < 300_000, `heap after GC grew ${growth} bytes over ${attempts} attempts: ${detail}`);
+    if (process.env.HEAPSCOPE_TEST_VERBOSE) console.log(`reconnect: heap grew ${growth} bytes over ${attempts} attempts`);
+    assert.ok(growth < 250_000, `heap after GC grew ${growth} bytes over ${attempts} attempts: ${detail}`);
 
     // The dashboard comes up on that port: the agent connects, says hello, flushes its bounded buffer.
     server = await startAgentServer({ port });

@@ -172,3 +172,62 @@ test('two-thread parse of a file gives the same graph, and the same errors', asy
     await assert.rejects(loadSnapshot(bad, { parallel: true }), (e: HeapSnapshotError) => e.code === 'BAD_VALUE' && /'x'/.test(e.message) && e.offset === Buffer.byteLength(text.slice(0, p)));
   }
 });
+
+/** Loads on two threads with HEAPSCOPE_DEBUG_PARSE on; returns the graph and which mode ran. */
+async function loadTwoThreads(path: string): Promise<{ g: Awaited<ReturnType<typeof loadSnapshot>>; mode: string }> {
+  const write = process.stderr.write;
+  const prev = process.env.HEAPSCOPE_DEBUG_PARSE;
+  let mode = 'none';
+  process.env.HEAPSCOPE_DEBUG_PARSE = '1';
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const m = /^parse \(([^)]+)\)/.exec(String(chunk));
+    if (m) mode = m[1];
+    else return (write as (...a: unknown[]) => boolean).call(process.stderr, chunk, ...rest);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { g: await loadSnapshot(path, { parallel: true }), mode };
+  } finally {
+    process.stderr.write = write;
+    if (prev === undefined) delete process.env.HEAPSCOPE_DEBUG_PARSE;
+    else process.env.HEAPSCOPE_DEBUG_PARSE = prev;
+  }
+}
+
+const GRAPH_KEYS = ['nodeType', 'nodeName', 'nodeId', 'selfSize', 'firstEdge', 'edgeType', 'edgeNameOrIndex', 'edgeTo', 'locationNode', 'locationLine'] as const;
+
+test('tail mode: the main thread jumps from the header to the end of "edges"; layouts it does not expect are read another way, the same', async () => {
+  // big enough that the main thread claims part of "edges" from the end before the worker gets there
+  const big = join(dir, 'big.heapsnapshot');
+  execFileSync(process.execPath, ['-e', `
+    globalThis.keep = Array.from({ length: 50000 }, (_, i) => ({ i, s: 'k' + i, a: [i, { j: i }] }));
+    require('v8').writeHeapSnapshot(${JSON.stringify(big)});
+  `]);
+  const bigText = readFileSync(big, 'utf8');
+  const seq = await loadSnapshot(big, { parallel: false });
+  const { g, mode } = await loadTwoThreads(big);
+  assert.equal(mode, 'tail', 'V8 layout: the main thread skipped "nodes" and "edges" entirely');
+  for (const k of GRAPH_KEYS) assert.deepEqual(Array.from(g[k]), Array.from(seq[k]), `tail: ${k}`);
+  assert.deepEqual(g.strings, seq.strings);
+
+  const variant = async (name: string, edit: (t: string) => string, wantMode: string) => {
+    const path = join(dir, `${name}.heapsnapshot`);
+    const edited = edit(bigText);
+    assert.notEqual(edited, bigText, name);
+    writeFileSync(path, edited);
+    const r = await loadTwoThreads(path);
+    assert.equal(r.mode, wantMode, name);
+    const s = await loadSnapshot(path, { parallel: false });
+    for (const k of GRAPH_KEYS) {
+      assert.deepEqual(Array.from(r.g[k]), Array.from(s[k]), `${name}: ${k}`);
+      assert.deepEqual(Array.from(s[k]), Array.from(seq[k]), `${name} (one thread): ${k}`);
+    }
+  };
+  // a section between "nodes" and "edges": the worker does not find "edges" after "nodes"
+  await variant('between-nodes-and-edges', (t) => t.replace(/\],\s*"edges":\[/, '],"extra":[7,8,9],\n"edges":['), 'none');
+  // a numeric section between "edges" and "trace_function_infos": the tail's guess is wrong, and
+  // the backward parser meets '['
+  await variant('between-edges-and-tail', (t) => t.replace(/\],\s*"trace_function_infos":/, '],"extra":[1,2,3],"trace_function_infos":'), 'none');
+  // the marker's text in a string after it (escaped, so it is not the marker)
+  await variant('marker-in-a-string', (t) => t.replace(/\]\}\s*$/, ',"9],\\"trace_function_infos\\":["]}'), 'tail');
+});

@@ -1,9 +1,11 @@
-// The two-core analysis (shallow sizes and distances in a worker over shared arrays) must give
-// exactly what the single-thread passes give, on a real snapshot of a real child process.
+// The two-core analysis (flags, essential edges, the retainer index, distances and the dominated
+// index in a worker over shared arrays) must give exactly what the single-thread passes give, on a
+// real snapshot of a real child process.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSnapshot, summarize, type HeapGraph } from '../../src/engine/index.js';
 import { analyzeGraph, analyzeGraphAsync } from '../../src/engine/analyze.js';
+import { loadUnindexed } from '../../src/engine/parse/load.js';
 import { appPath, makeTempDir, removeTempDir, takeSnapshots } from '../support/snapshot.js';
 
 let dir: string;
@@ -40,4 +42,50 @@ test('worker passes agree with the single-thread passes on every node', async ()
   assert.deepEqual(Array.from(parallel.graph.selfSize), Array.from(serial.graph.selfSize), 'shallow sizes');
   assert.deepEqual(parallel.statistics, serial.statistics);
   assert.deepEqual(summarize(parallel), summarize(serial));
+});
+
+test('the worker builds the retainer index while the dominator DFS runs, identical to the serial one', async () => {
+  const [file] = await takeSnapshots(appPath('closure-leak'), { count: 1, workPerStep: 50, dir });
+  const indexed = await loadSnapshot(file);
+  const serial = analyzeGraph(await loadSnapshot(file));
+  const g = shared(await loadUnindexed(file));
+  assert.equal(g.firstRetainer.length, 0, 'loaded without the index');
+  const parallel = await analyzeGraphAsync(g, { twoCores: true });
+  assert.ok(g.firstRetainer.buffer instanceof SharedArrayBuffer, 'the worker filled shared arrays');
+  for (const k of ['firstRetainer', 'retainerNode', 'retainerEdge'] as const) {
+    assert.deepEqual(Array.from(g[k]), Array.from(indexed[k]), k);
+  }
+  for (const k of ['dominator', 'retainedSize', 'distance', 'dominated'] as const) {
+    assert.deepEqual(Array.from(parallel[k]), Array.from(serial[k]), k);
+  }
+  assert.deepEqual(parallel.statistics, serial.statistics);
+});
+
+test('a worker killed at any stage costs time, not the analysis: the main thread redoes what it had not delivered', async () => {
+  const [file] = await takeSnapshots(appPath('map-cache'), { count: 1, workPerStep: 100, dir });
+  const indexed = await loadSnapshot(file);
+  const serial = analyzeGraph(await loadSnapshot(file));
+  let fellBack = 0;
+  for (const stage of ['online', 'ready', 'flags', 'retainers']) {
+    const g = shared(await loadUnindexed(file));
+    const seen: string[] = [];
+    const parallel = await analyzeGraphAsync(g, {
+      twoCores: true,
+      onWorker: (w) => {
+        const kill = () => void w.terminate();
+        if (stage === 'online') w.once('online', kill);
+        w.on('message', (m: { type: string }) => {
+          seen.push(m.type);
+          if (m.type === stage) kill();
+        });
+      },
+    });
+    if (!seen.includes('done')) fellBack++;
+    for (const k of ['firstRetainer', 'retainerNode', 'retainerEdge'] as const) assert.deepEqual(Array.from(g[k]), Array.from(indexed[k]), `${stage}: ${k}`);
+    for (const k of ['dominator', 'retainedSize', 'distance', 'firstDominated', 'dominated', 'flags'] as const) {
+      assert.deepEqual(Array.from(parallel[k]), Array.from(serial[k]), `${stage}: ${k}`);
+    }
+    assert.deepEqual(parallel.statistics, serial.statistics, stage);
+  }
+  assert.ok(fellBack >= 2, `the worker was killed before it finished in ${fellBack} of 4 runs`);
 });

@@ -1,7 +1,7 @@
 // `heapscope dashboard`: the web UI + agent endpoint, one port (default 127.0.0.1:12333).
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../protocol/index.js';
-import { DashboardConfigError, startDashboard, type Dashboard } from '../../dashboard/server.js';
+import type { Dashboard } from '../../dashboard/server.js';
 import { hostForUrl, probe } from '../../dashboard/client.js';
 
 export interface ServeOptions {
@@ -19,6 +19,8 @@ export function parsePort(v: string): number {
 
 /** Start a dashboard, or return undefined when one already answers on that port. */
 export async function serveOrReuse(o: ServeOptions): Promise<Dashboard | undefined> {
+  // loaded here, not at startup: the web server's modules cost every other command ~0.1 s
+  const { DashboardConfigError, startDashboard } = await import('../../dashboard/server.js');
   try {
     return await startDashboard({ port: o.port, host: o.host, dataDir: o.data, token: o.token, log: (l) => process.stderr.write(`${l}\n`) });
   } catch (err) {

@@ -4,7 +4,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../protocol/index.js';
 import { ensureDashboard, agentEnv, runForwarding } from '../../dashboard/launch.js';
-import { checkBind } from '../../dashboard/server.js';
 import { parsePort } from './dashboard.js';
 
 export function register(program: Command): void {
@@ -20,6 +19,7 @@ export function register(program: Command): void {
     .allowUnknownOption()
     .action(async (command: string[], opts: { port: string; host: string; data?: string; token?: string; project?: string }) => {
       const token = opts.token ?? (process.env.HEAPSCOPE_TOKEN || undefined);
+      const { checkBind } = await import('../../dashboard/server.js'); // not at startup (see serveOrReuse)
       checkBind(opts.host, token);
       const { url, started } = await ensureDashboard({ host: opts.host, port: parsePort(opts.port), token, dataDir: opts.data });
       process.stderr.write(`heapscope: dashboard ${started ? 'started' : 'running'} at ${url}\n`);

@@ -4,6 +4,7 @@
 import { HeapSnapshotError } from './errors.js';
 import type { EdgeLayout, ParseTargets } from './parser.js';
 import { EdgeStore } from './store.js';
+import { BackEdgeRecords, isStandardEdgeLayout } from './records.js';
 
 export class BackwardEdgeParser {
   private k: number; // next value index to write (counting down)
@@ -13,12 +14,14 @@ export class BackwardEdgeParser {
   private readonly total: number;
 
   private readonly store: EdgeStore;
+  private readonly records: BackEdgeRecords | null;
 
   constructor(
     private readonly l: EdgeLayout,
     t: Pick<ParseTargets, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'>,
   ) {
     this.store = new EdgeStore(l, t);
+    this.records = isStandardEdgeLayout(l) ? new BackEdgeRecords(l, t) : null;
     this.total = l.edgeCount * l.efc;
     this.k = this.total - 1;
   }
@@ -32,32 +35,50 @@ export class BackwardEdgeParser {
   push(buf: Uint8Array, offset: number): void {
     const efc = this.l.efc;
     const store = this.store;
+    const records = this.records;
     let k = this.k;
     let v = this.v;
     let mul = this.mul;
     let digits = this.digits;
-    for (let i = buf.length - 1; i >= 0; i--) {
-      const c = buf[i];
-      const d = c - 48;
-      if (d >= 0 && d <= 9) {
-        v += d * mul;
-        mul *= 10;
-        digits++;
-        continue;
+    // Leading digits may continue a number from the bytes before buf: whole-record runs stop at
+    // the first non-digit.
+    let low = 0;
+    while (low < buf.length && buf[low] >= 48 && buf[low] <= 57) low++;
+    let i = buf.length - 1;
+    while (i >= 0) {
+      if (records !== null && digits === 0 && i > low && k % efc === efc - 1) {
+        const edge = (k - efc + 1) / efc;
+        i = records.run(buf, i, low, edge);
+        k -= (edge - records.e) * efc;
       }
-      if (c !== 0x2c && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) {
-        throw new HeapSnapshotError('BAD_VALUE', `unexpected byte ${describe(c)} in the "edges" array`, offset + i);
+      // careful path: byte by byte, until a value completes a record (then try a run again)
+      for (; i >= 0; i--) {
+        const c = buf[i];
+        const d = c - 48;
+        if (d >= 0 && d <= 9) {
+          v += d * mul;
+          mul *= 10;
+          digits++;
+          continue;
+        }
+        if (c !== 0x2c && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) {
+          throw new HeapSnapshotError('BAD_VALUE', `unexpected byte ${describe(c)} in the "edges" array`, offset + i);
+        }
+        if (digits === 0) continue;
+        if (digits > 15) throw new HeapSnapshotError('BAD_VALUE', 'number too large in "edges"', offset + i);
+        if (k < 0) throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has more values than edge_count (${this.l.edgeCount}) x ${efc} fields`, offset + i);
+        const edge = (k / efc) | 0;
+        const field = k - edge * efc;
+        store.put(edge, field, v, offset + i);
+        k--;
+        v = 0;
+        mul = 1;
+        digits = 0;
+        if (field === 0) {
+          i--;
+          break;
+        }
       }
-      if (digits === 0) continue;
-      if (digits > 15) throw new HeapSnapshotError('BAD_VALUE', 'number too large in "edges"', offset + i);
-      if (k < 0) throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has more values than edge_count (${this.l.edgeCount}) x ${efc} fields`, offset + i);
-      const edge = (k / efc) | 0;
-      const field = k - edge * efc;
-      store.put(edge, field, v, offset + i);
-      k--;
-      v = 0;
-      mul = 1;
-      digits = 0;
     }
     this.k = k;
     this.v = v;

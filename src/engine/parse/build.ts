@@ -1,15 +1,18 @@
 // Turns parsed arrays into a HeapGraph: resolves type ids, builds the retainer index (reverse CSR)
-// and the node-ordered location index.
+// unless told not to (analyzeSnapshot builds it on a second core), and the node-ordered location index.
 import { resolveTypeIds, type HeapGraph } from '../graph.js';
 import type { ParsedSnapshot } from './parser.js';
 import type { ProgressFn } from '../types.js';
 import { buildRetainers } from '../passes/retainers.js';
 
-export function buildGraph(p: ParsedSnapshot, onProgress?: ProgressFn): HeapGraph {
+export function buildGraph(p: ParsedSnapshot, onProgress?: ProgressFn, withRetainers = true): HeapGraph {
   onProgress?.({ phase: 'indexing', ratio: 0 });
   const nodeTypeNames = (p.meta.node_types[p.meta.node_fields.indexOf('type')] as string[]).slice();
   const edgeTypeNames = (p.meta.edge_types[p.meta.edge_fields.indexOf('type')] as string[]).slice();
-  const { firstRetainer, retainerNode, retainerEdge } = buildRetainers(p.nodeCount, p.firstEdge, p.edgeTo);
+  const none = new Uint32Array(0);
+  const { firstRetainer, retainerNode, retainerEdge } = withRetainers
+    ? buildRetainers(p.nodeCount, p.firstEdge, p.edgeTo)
+    : { firstRetainer: none, retainerNode: none, retainerEdge: none };
 
   // Locations: [object_index (a node field offset), script_id, line, column] by meta.location_fields.
   const lf = p.meta.location_fields ?? ['object_index', 'script_id', 'line', 'column'];

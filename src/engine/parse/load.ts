@@ -26,6 +26,18 @@ const CHUNK = 4 << 20;
 const PARALLEL_MIN_BYTES = 32 << 20;
 
 export async function loadSnapshot(source: SnapshotSource, opts: LoadOptions = {}): Promise<HeapGraph> {
+  return loadGraph(source, opts, true);
+}
+
+/**
+ * The graph without its retainer index (empty arrays; see ensureRetainers): analyzeSnapshot builds
+ * the index on a second core while this thread starts the dominator pass.
+ */
+export function loadUnindexed(source: SnapshotSource, opts: LoadOptions = {}): Promise<HeapGraph> {
+  return loadGraph(source, opts, false);
+}
+
+async function loadGraph(source: SnapshotSource, opts: LoadOptions, withRetainers: boolean): Promise<HeapGraph> {
   const parser = new SnapshotParser();
   const onProgress = opts.onProgress;
   let total = opts.totalBytes ?? 0;
@@ -55,11 +67,11 @@ export async function loadSnapshot(source: SnapshotSource, opts: LoadOptions = {
         await fh.close();
         fh = undefined;
         try {
-          return buildGraph(await parseFileParallel(source, total, onProgress), onProgress);
+          return buildGraph(await parseFileParallel(source, total, onProgress), onProgress, withRetainers);
         } catch (e) {
           // Bad input is bad on one thread too; a worker that could not run is not: read it here.
           if (e instanceof HeapSnapshotError) throw e;
-          return loadSnapshot(source, { ...opts, parallel: false });
+          return loadGraph(source, { ...opts, parallel: false }, withRetainers);
         }
       }
       if (gzip) {
@@ -97,7 +109,7 @@ export async function loadSnapshot(source: SnapshotSource, opts: LoadOptions = {
     }, false);
   }
   const parsed = parser.finish();
-  return buildGraph(parsed, onProgress);
+  return buildGraph(parsed, onProgress, withRetainers);
 }
 
 /** Feeds a stream to the parser; sniffs gzip on the first chunk unless already decompressed. */

@@ -1,19 +1,24 @@
-// Two-core loading of a snapshot file. The main thread reads the file once, skipping "nodes" and
-// "edges" with a native scan for their closing ']' and parsing the small sections (locations,
-// strings); a worker parses "nodes" and the front of "edges" into shared arrays; the main thread
-// parses the back of "edges" backwards (each value lands at its final index without knowing how
-// many come before). Where they meet is decided once the main thread has read everything else:
-// half of what the worker has not reached yet, so both finish together.
+// Two-core loading of a snapshot file. A worker parses "nodes" and the front of "edges" into shared
+// arrays; the main thread parses the back of "edges" backwards (each value lands at its final index
+// without knowing how many come before) and the small sections (locations, strings).
+// Tail mode (V8's layout: "edges" ends just before "trace_function_infos"): the main thread reads
+// the header, finds where "edges" ends by searching back from the end of the file, parses the
+// tail, then claims "edges" chunk by chunk from its end until it meets the worker. Otherwise it
+// reads the whole file once, skipping "nodes" and "edges" with a native scan for their ']', and
+// takes half of what the worker has not reached. Tail mode turns anything unexpected (a bad byte,
+// a count mismatch, another layout) into a plain error, and the caller re-reads the file on one
+// thread, which reports it exactly.
 import { open } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { findWorkerScript, spawnWorker } from '../workers.js';
 import { SnapshotParser, type ParsedSnapshot } from './parser.js';
 import { BackwardEdgeParser } from './backward.js';
 import { HeapSnapshotError, type HeapSnapshotErrorCode } from './errors.js';
-import { Ctrl, CTRL_CHUNK } from './worker-job.js';
+import { Ctrl, CTRL_CHUNK, LAYOUT_ERROR } from './worker-job.js';
 import type { ProgressFn } from '../types.js';
 
 const CHUNK = 4 << 20;
+const HEAD_CHUNK = 64 << 10;
 
 export function parallelAvailable(): boolean {
   return findWorkerScript('parse-worker', 'parse') !== null;
@@ -41,11 +46,12 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
       const { headerText, targets } = parser.targets();
       worker = spawnWorker(script);
       workerDone = new Promise<WorkerResult>((resolve, reject) => {
-        worker!.on('message', (m: { type: string; edgeValues?: number; code?: HeapSnapshotErrorCode; message?: string; offset?: number }) => {
+        worker!.on('message', (m: { type: string; edgeValues?: number; code?: HeapSnapshotErrorCode | typeof LAYOUT_ERROR; message?: string; offset?: number }) => {
           if (m.type === 'done') {
             workerFinishedAt = performance.now();
             resolve({ edgeValues: m.edgeValues! });
-          } else if (m.type === 'error') reject(new HeapSnapshotError(m.code ?? 'IO', stripOffset(m.message ?? 'parse worker failed'), m.offset));
+          } else if (m.type === 'error' && m.code === LAYOUT_ERROR) reject(new Error(`parse worker: ${m.message}`));
+          else if (m.type === 'error') reject(new HeapSnapshotError((m.code as HeapSnapshotErrorCode) ?? 'IO', stripOffset(m.message ?? 'parse worker failed'), m.offset));
         });
         worker!.on('error', (e) => reject(e));
         worker!.on('exit', (code) => reject(new Error(`parse worker exited (${code})`)));
@@ -64,55 +70,160 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
   });
 
   try {
-    // 1. One pass over the file on this thread.
     const buf = Buffer.allocUnsafe(CHUNK);
     let pos = 0;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
-      if (bytesRead === 0) break;
-      parser.push(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
-      pos += bytesRead;
-      onProgress?.({ phase: 'reading', done: pos, total: size, ratio: (pos / size) * 0.5 });
+    const readOn = async (untilNodes: boolean): Promise<void> => {
+      for (;;) {
+        // small reads until "nodes" starts (the header is a few KB): tail mode then skips the rest
+        const want = worker ? CHUNK : HEAD_CHUNK;
+        const { bytesRead } = await fh.read(buf, 0, want, pos);
+        if (bytesRead === 0) break;
+        parser.push(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
+        pos += bytesRead;
+        onProgress?.({ phase: 'reading', done: pos, total: size, ratio: (pos / size) * 0.5 });
+        if (untilNodes && worker && parser.fastSkipping === 'nodes') return; // the worker has started: try the tail
+      }
+    };
+    await readOn(true);
+    let backValues: number;
+    let close = parser.fastSkipping === 'nodes' ? await edgesEndFromTail(fh, pos, size) : -1;
+    if (close >= 0) {
+      // Tail mode.
+      try {
+        Atomics.store(ctrl, Ctrl.Tail, 1n);
+        Atomics.store(ctrl, Ctrl.Limit, BigInt(close));
+        Atomics.notify(ctrl, Ctrl.Limit);
+        parser.jumpPastEdges(close);
+        pos = close + 1;
+        await readOn(false);
+        parser.checkComplete();
+        backValues = await claimEdgesFromEnd(fh, buf, ctrl, parser, close, size, onProgress);
+      } catch (e) {
+        if (e instanceof HeapSnapshotError) throw new Error(`tail mode: ${e.message}`); // re-read on one thread
+        throw e;
+      }
+    } else {
+      // One pass over the whole file.
+      await readOn(false);
+      parser.checkComplete();
+      if (!worker || !edges) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', 'not a heap snapshot: no "nodes" or "edges" section');
+      const e = edges as { open: number; close: number };
+      close = e.close;
+      // Take the back half of what the worker has not reached (at least two of its chunks ahead of
+      // it, so it never has read past the new limit), cut at a separator.
+      const reached = Number(Atomics.load(ctrl, Ctrl.Position));
+      const at = Math.max(reached + 2 * CTRL_CHUNK, reached + Math.floor((e.close - reached) / 2));
+      const split = await separatorAtOrAfter(fh, at, e.close);
+      if (split < e.close) Atomics.store(ctrl, Ctrl.Limit, BigInt(split));
+      // The back of "edges", from its end to the split, backwards.
+      const { targets, edgeLayout } = parser.targets();
+      const back = new BackwardEdgeParser(edgeLayout, targets);
+      let hi = e.close;
+      while (hi > split) {
+        const lo = Math.max(split, hi - CHUNK);
+        const { bytesRead } = await fh.read(buf, 0, hi - lo, lo);
+        if (bytesRead !== hi - lo) throw new HeapSnapshotError('IO', 'file changed while reading', lo);
+        back.push(buf.subarray(0, bytesRead), lo);
+        hi = lo;
+        onProgress?.({ phase: 'reading', done: size, total: size, ratio: 0.5 + (0.5 * (e.close - hi)) / Math.max(1, e.close - split) });
+      }
+      backValues = split < e.close ? back.finish(split) : 0;
     }
-    parser.checkComplete();
-    if (!worker || !edges) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', 'not a heap snapshot: no "nodes" or "edges" section');
-    const e = edges as { open: number; close: number };
-    // Take the back half of what the worker has not reached (at least two of its chunks ahead of
-    // it, so it never has read past the new limit), cut at a separator.
-    const reached = Number(Atomics.load(ctrl, Ctrl.Position));
-    const at = Math.max(reached + 2 * CTRL_CHUNK, reached + Math.floor((e.close - reached) / 2));
-    const split = await separatorAtOrAfter(fh, at, e.close);
-    if (split < e.close) Atomics.store(ctrl, Ctrl.Limit, BigInt(split));
-    // 2. The back of "edges", from its end to the split, backwards.
-    const { targets, edgeLayout } = parser.targets();
-    const back = new BackwardEdgeParser(edgeLayout, targets);
-    let hi = e.close;
-    while (hi > split) {
-      const lo = Math.max(split, hi - CHUNK);
-      const { bytesRead } = await fh.read(buf, 0, hi - lo, lo);
-      if (bytesRead !== hi - lo) throw new HeapSnapshotError('IO', 'file changed while reading', lo);
-      back.push(buf.subarray(0, bytesRead), lo);
-      hi = lo;
-      onProgress?.({ phase: 'reading', done: size, total: size, ratio: 0.5 + (0.5 * (e.close - hi)) / Math.max(1, e.close - split) });
-    }
-    const backValues = split < e.close ? back.finish(split) : 0;
-    // 3. The worker's share.
+    // The worker's share.
     const waitStart = performance.now();
     const { edgeValues } = await workerDone!;
     if (process.env.HEAPSCOPE_DEBUG_PARSE) {
       const idle = workerFinishedAt ? Math.round(waitStart - workerFinishedAt) : -Math.round(performance.now() - waitStart);
-      process.stderr.write(`parse: worker idle ${idle} ms at the end (negative: main thread idle)\n`);
+      process.stderr.write(`parse (${close >= 0 && Atomics.load(ctrl, Ctrl.Tail) === 1n ? 'tail' : 'one pass'}): worker idle ${idle} ms at the end (negative: main thread idle)\n`);
     }
+    const { edgeLayout } = parser.targets();
     const want = edgeLayout.edgeCount * edgeLayout.efc;
     if (edgeValues + backValues !== want) {
-      throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has ${edgeValues + backValues} values but edge_count ${edgeLayout.edgeCount} x ${edgeLayout.efc} fields = ${want}`, e.close);
+      const err = new HeapSnapshotError('COUNT_MISMATCH', `"edges" has ${edgeValues + backValues} values but edge_count ${edgeLayout.edgeCount} x ${edgeLayout.efc} fields = ${want}`, close);
+      if (Atomics.load(ctrl, Ctrl.Tail) === 1n) throw new Error(`tail mode: ${err.message}`);
+      throw err;
     }
+    parser.markParsedElsewhere('edges');
     return parser.finish();
   } finally {
     await fh.close();
     const w = worker as Worker | null;
     if (w) await w.terminate();
   }
+}
+
+// V8 writes "trace_function_infos" right after "edges" (then trace_tree, samples, locations, strings).
+const TAIL_KEY = Buffer.from('"trace_function_infos"');
+const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * The offset of the ']' closing "edges", found by searching back from the end of the file for
+ * `<digit>],"trace_function_infos":` (unique in valid JSON: inside a string its quotes would be
+ * escaped), or -1 when the tail is not V8's or is longer than a quarter of the file (then reading
+ * everything once costs about the same).
+ */
+async function edgesEndFromTail(fh: import('node:fs/promises').FileHandle, from: number, size: number): Promise<number> {
+  const limit = Math.max(from, size - Math.max(64 << 20, Math.floor(size / 4)));
+  const overlap = TAIL_KEY.length + 64;
+  const buf = Buffer.allocUnsafe(CHUNK + overlap);
+  let hi = size;
+  let carry = 0; // bytes at buf's end carried over from the previous (later) chunk
+  while (hi > limit) {
+    const lo = Math.max(limit, hi - CHUNK);
+    buf.copyWithin(hi - lo, 0, carry);
+    const { bytesRead } = await fh.read(buf, 0, hi - lo, lo);
+    if (bytesRead !== hi - lo) return -1;
+    const len = hi - lo + carry;
+    for (let at = buf.lastIndexOf(TAIL_KEY, len - TAIL_KEY.length); at >= 0; at = at > 0 ? buf.lastIndexOf(TAIL_KEY, at - 1) : -1) {
+      let j = at + TAIL_KEY.length;
+      while (j < len && isWs(buf[j])) j++;
+      if (j >= len || buf[j] !== 0x3a) continue; // not followed by ':'
+      let i = at - 1;
+      while (i >= 0 && isWs(buf[i])) i--;
+      if (i < 0 || buf[i] !== 0x2c) continue;
+      i--;
+      while (i >= 0 && isWs(buf[i])) i--;
+      if (i < 1 || buf[i] !== 0x5d) continue;
+      let d = i - 1;
+      while (d >= 0 && isWs(buf[d])) d--;
+      if (d < 0 || buf[d] < 0x30 || buf[d] > 0x39) continue;
+      return lo + i;
+    }
+    carry = Math.min(overlap, len); // this chunk's first bytes, moved behind the next one
+    hi = lo;
+  }
+  return -1;
+}
+
+/**
+ * Tail mode's share of "edges": chunks claimed from the end, each only past two of the worker's
+ * chunks beyond where it is (or, before it reaches "edges", past the earliest place "edges" could
+ * start: every value takes at least two bytes), so the worker never reads what this thread parses.
+ */
+async function claimEdgesFromEnd(
+  fh: import('node:fs/promises').FileHandle, buf: Buffer, ctrl: BigInt64Array, parser: SnapshotParser, close: number, size: number, onProgress?: ProgressFn,
+): Promise<number> {
+  const { targets, edgeLayout } = parser.targets();
+  const back = new BackwardEdgeParser(edgeLayout, targets);
+  const earliestOpen = close - 2 * edgeLayout.edgeCount * edgeLayout.efc;
+  let hi = close;
+  for (;;) {
+    const reached = Number(Atomics.load(ctrl, Ctrl.Position));
+    const floor = (reached < 0 ? earliestOpen : reached) + 2 * CTRL_CHUNK;
+    const lo = Math.max(floor, hi - CHUNK);
+    if (lo >= hi) break;
+    const { bytesRead } = await fh.read(buf, 0, hi - lo, lo);
+    if (bytesRead !== hi - lo) throw new HeapSnapshotError('IO', 'file changed while reading', lo);
+    let s = 0;
+    while (s < bytesRead && buf[s] !== 0x2c && buf[s] !== 0x0a) s++;
+    if (s === bytesRead) break; // no separator: leave the rest to the worker
+    Atomics.store(ctrl, Ctrl.Limit, BigInt(lo + s));
+    back.push(buf.subarray(s, bytesRead), lo + s);
+    hi = lo + s;
+    // about half of what is left between the two threads is this one's
+    onProgress?.({ phase: 'reading', ratio: 0.5 + (0.5 * (close - hi)) / Math.max(1, (close - Math.max(reached, earliestOpen)) / 2 + (close - hi)) });
+  }
+  return hi < close ? back.finish(hi) : 0;
 }
 
 /** Position of the first ',' or newline at or after `at` (before `limit`). */

@@ -4,6 +4,7 @@
 import { HeapSnapshotError } from './errors.js';
 import type { HeapGraph, SnapshotMeta } from '../graph.js';
 import { EdgeStore, NodeStore, NF } from './store.js';
+import { EdgeRecords, NodeRecords, isStandardEdgeLayout } from './records.js';
 
 const enum St {
   Open,
@@ -39,7 +40,6 @@ const NODE_FIELD_SLOTS: Record<string, NF> = {
   detachedness: NF.Detachedness,
 };
 
-const BATCH = 1 << 16;
 const MAX_SAFE_DIGITS = 15;
 
 /** What the parser hands over: raw arrays, validated against each other. */
@@ -100,6 +100,7 @@ export class SnapshotParser {
   private headerText = '';
   private rangeMode = false;
   private skipOpen = 0;
+  private closedAt = -1; // offset of the ']' that ended the last numeric section
   constructor(opts: ParserOptions = {}) {
     this.opts = opts;
   }
@@ -120,9 +121,7 @@ export class SnapshotParser {
   private sec = Sec.Nodes;
   private cur = 0;
   private digits = 0;
-  private batch = new Float64Array(BATCH);
-  private batchLen = 0;
-  private valuesRead = 0; // values of the current section already flushed
+  private valuesRead = 0; // values of "nodes" / "edges" read so far
 
   // strings
   private strParts: Buffer[] = [];
@@ -319,7 +318,6 @@ export class SnapshotParser {
       this.sec = key === 'nodes' ? Sec.Nodes : key === 'edges' ? Sec.Edges : Sec.Locations;
       this.cur = 0;
       this.digits = 0;
-      this.batchLen = 0;
       this.valuesRead = 0;
       this.st = St.NumStart;
       return i;
@@ -466,16 +464,17 @@ export class SnapshotParser {
     }
   }
 
-  /** Number arrays: edges and nodes have their own loops (the hot path), locations go via a batch. */
+  /** Number arrays: one loop per section. */
   private numbers(buf: Uint8Array, start: number, end: number): number {
     if (this.sec === Sec.Edges) return this.edgeNumbers(buf, start, end);
     if (this.sec === Sec.Nodes) return this.nodeNumbers(buf, start, end);
-    return this.batchNumbers(buf, start, end);
+    return this.locationNumbers(buf, start, end);
   }
 
-  // The two hot loops below share one shape: a number cut by the chunk boundary is carried in
-  // `cur`/`digits`; the bytes up to the last non-digit of the chunk are scanned by a tight loop in
-  // which every number is known to end inside the chunk.
+  // The section loops below share one shape: a number cut by the chunk boundary is carried in
+  // `cur`/`digits`; the bytes up to the last non-digit of the chunk (so every number ends inside
+  // it) are read by whole-record runs (records.ts) from each record boundary, and value by value
+  // wherever a run stops: odd whitespace, the chunk's last record, or bad input, reported here.
 
   /** Finishes a number carried over from the previous chunk; returns where its digits end. */
   private carry(buf: Uint8Array, i: number, end: number): number {
@@ -508,9 +507,15 @@ export class SnapshotParser {
     const efc = this.efc;
     const limit = this.edgeCount * efc;
     const store = this.edgeStore();
+    const records = this.edgeRecords();
     let edge = (k / efc) | 0;
     let field = k - edge * efc;
     for (;;) {
+      if (field === 0 && i < safe && records !== null) {
+        i = records.run(buf, i, safe, edge);
+        k += (records.e - edge) * efc;
+        edge = records.e;
+      }
       let c = 0;
       while (i < safe) {
         c = buf[i];
@@ -552,6 +557,8 @@ export class SnapshotParser {
 
   private edgeStoreCache: EdgeStore | null = null;
   private nodeStoreCache: NodeStore | null = null;
+  private edgeRecordsCache: EdgeRecords | null | undefined;
+  private nodeRecordsCache: NodeRecords | null | undefined;
 
   private edgeStore(): EdgeStore {
     const { edgeLayout, targets } = this.targets();
@@ -560,6 +567,19 @@ export class SnapshotParser {
 
   private nodeStore(): NodeStore {
     return (this.nodeStoreCache ??= new NodeStore(this.targets().targets, this.nodeTypeCount, this.edgeCount));
+  }
+
+  /** Whole-record runs for the edge layout; null for layouts only the value-by-value loop reads. */
+  private edgeRecords(): EdgeRecords | null {
+    if (this.edgeRecordsCache !== undefined) return this.edgeRecordsCache;
+    const { edgeLayout, targets } = this.targets();
+    return (this.edgeRecordsCache = isStandardEdgeLayout(edgeLayout) ? new EdgeRecords(edgeLayout, targets) : null);
+  }
+
+  private nodeRecords(): NodeRecords | null {
+    if (this.nodeRecordsCache !== undefined) return this.nodeRecordsCache;
+    const nf = this.meta!.node_fields;
+    return (this.nodeRecordsCache = NodeRecords.fits(nf) ? new NodeRecords(nf, this.nodeCount, this.edgeCount, this.nodeTypeCount, this.targets().targets) : null);
   }
 
   /** One edge value (used for numbers that straddle chunks). */
@@ -587,9 +607,15 @@ export class SnapshotParser {
     const limit = this.nodeCount * nfc;
     const slots = this.nodeSlots;
     const store = this.nodeStore();
+    const records = this.nodeRecords();
     let node = (k / nfc) | 0;
     let field = k - node * nfc;
     for (;;) {
+      if (field === 0 && i < safe && records !== null) {
+        i = records.run(buf, i, safe, node);
+        k += (records.n - node) * nfc;
+        node = records.n;
+      }
       let c = 0;
       while (i < safe) {
         c = buf[i];
@@ -636,58 +662,91 @@ export class SnapshotParser {
     return k + 1;
   }
 
-  private batchNumbers(buf: Uint8Array, start: number, end: number): number {
-    let cur = this.cur;
-    let digits = this.digits;
-    const batch = this.batch;
-    let len = this.batchLen;
+  /** "locations": plain values (no per-field checks), appended to a growing array. */
+  private locationNumbers(buf: Uint8Array, start: number, end: number): number {
     let i = start;
-    for (; i < end; i++) {
-      const c = buf[i];
-      const d = c - 48;
-      if (d >= 0 && d <= 9) {
-        cur = cur * 10 + d;
-        digits++;
-        continue;
-      }
-      if (c === 0x2c || c === 0x5d || c === 0x0a || c === 0x20 || c === 0x0d || c === 0x09) {
-        if (digits > 0) {
-          if (digits > MAX_SAFE_DIGITS) throw new HeapSnapshotError('BAD_VALUE', `number too large in "${this.key}"`, this.pos + i);
-          batch[len++] = cur;
-          cur = 0;
-          digits = 0;
-          if (len === BATCH) {
-            this.flushLocations(len);
-            len = 0;
-          }
-        }
-        if (c === 0x5d) {
-          this.flushLocations(len);
-          len = 0;
-          this.endNumbers(this.pos + i);
-          i++;
-          break;
-        }
-        continue;
-      }
-      throw new HeapSnapshotError('BAD_VALUE', `unexpected ${describe(c)} in the "${this.key}" array (value #${this.valuesRead + len})`, this.pos + i);
+    if (this.digits > 0) {
+      i = this.carry(buf, i, end);
+      if (i === end) return end;
+      this.location(this.cur, this.digits, buf, i);
+      this.cur = 0;
+      this.digits = 0;
     }
-    this.cur = cur;
-    this.digits = digits;
-    this.batchLen = len;
-    return i;
+    let safe = end;
+    while (safe > i && buf[safe - 1] >= 48 && buf[safe - 1] <= 57) safe--;
+    // room for every value up to the section's end or the chunk's (each takes a digit and a separator)
+    const close = buf.indexOf(0x5d, i);
+    this.growLocations(this.locLen + (((close >= 0 && close < safe ? close : safe) - i) >> 1) + 1);
+    for (;;) {
+      if (i < safe) i = this.locationRun(buf, i, safe);
+      let c = 0;
+      while (i < safe) {
+        c = buf[i];
+        if (c >= 48) break;
+        if (c !== 0x2c && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) throw this.badByte(c, i, this.locLen);
+        i++;
+      }
+      if (i >= safe) break;
+      if (c > 57) {
+        if (c !== 0x5d) throw this.badByte(c, i, this.locLen);
+        this.endNumbers(this.pos + i);
+        return i + 1;
+      }
+      const from = i;
+      let v = c - 48;
+      i++;
+      for (;;) {
+        const d = buf[i] - 48;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+        i++;
+      }
+      this.location(v, i - from, buf, i);
+    }
+    this.cur = 0;
+    this.digits = 0;
+    return this.carry(buf, safe, end);
   }
 
-  private flushLocations(len: number): void {
-    if (len === 0) return;
-    if (this.locLen + len > this.locations.length) {
-      const next = new Uint32Array(Math.max(1024, (this.locLen + len) * 2));
-      next.set(this.locations.subarray(0, this.locLen));
-      this.locations = next;
+  /** One location value of `digits` digits, ended by buf[i] (which must be a separator or ']'). */
+  private location(v: number, digits: number, buf: Uint8Array, i: number): void {
+    const c = buf[i];
+    if (c !== 0x2c && c !== 0x5d && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) throw this.badByte(c, i, this.locLen);
+    if (digits > MAX_SAFE_DIGITS) throw new HeapSnapshotError('BAD_VALUE', `number too large in "${this.key}"`, this.pos + i);
+    this.growLocations(this.locLen + 1);
+    this.locations[this.locLen++] = v;
+  }
+
+  private growLocations(want: number): void {
+    if (want <= this.locations.length) return;
+    const next = new Uint32Array(Math.max(1024, want, this.locations.length * 2));
+    next.set(this.locations.subarray(0, this.locLen));
+    this.locations = next;
+  }
+
+  /** As the runs in records.ts: values separated by ',' or '\n,' up to anything else; the array has room. */
+  private locationRun(buf: Uint8Array, i: number, safe: number): number {
+    const loc = this.locations;
+    let len = this.locLen;
+    const lim = safe - 2;
+    let at = i;
+    while (i < lim) {
+      at = i;
+      let d = buf[i] - 48;
+      if (d >>> 0 > 9) break;
+      let v = d;
+      while (((d = buf[++i] - 48) >>> 0) <= 9) v = v * 10 + d;
+      let c = buf[i];
+      if (i - at > MAX_SAFE_DIGITS || (c !== 0x2c && c !== 0x0a)) break;
+      loc[len++] = v;
+      at = i;
+      if (i >= lim) break;
+      if (c === 0x0a) c = buf[++i];
+      if (c !== 0x2c) break;
+      i++;
     }
-    const b = this.batch;
-    for (let j = 0; j < len; j++) this.locations[this.locLen++] = b[j];
-    this.valuesRead += len;
+    this.locLen = len;
+    return at;
   }
 
   private endNumbers(offset: number): void {
@@ -704,6 +763,7 @@ export class SnapshotParser {
     } else if (this.locLen % this.locFields !== 0) {
       throw new HeapSnapshotError('COUNT_MISMATCH', `"locations" has ${this.locLen} values, not a multiple of ${this.locFields} fields`, offset);
     }
+    this.closedAt = offset;
     this.st = St.AfterValue;
   }
 
@@ -844,6 +904,27 @@ export class SnapshotParser {
     return this.st === St.AfterValue;
   }
 
+  /** Offset of the ']' that closed the section begun with beginSection (once sectionDone). */
+  get sectionClose(): number {
+    return this.closedAt;
+  }
+
+  /** The section being skipped with a native scan (see fastSkip), or null. */
+  get fastSkipping(): string | null {
+    return this.st === St.FastSkip ? this.key : null;
+  }
+
+  /**
+   * While "nodes" is being fast-skipped: "nodes" and "edges" are parsed elsewhere, "edges" closes
+   * at `close` (its ']'); the next push() continues with the byte after it.
+   */
+  jumpPastEdges(close: number): void {
+    if (this.fastSkipping !== 'nodes') throw new Error('jumpPastEdges: not skipping "nodes"');
+    this.seen.add('edges');
+    this.st = St.AfterValue;
+    this.pos = close + 1;
+  }
+
   /** Records that another thread parsed `key` (so finish() doesn't call it missing). */
   markParsedElsewhere(key: string): void {
     this.seen.add(key);
@@ -859,7 +940,7 @@ export class SnapshotParser {
   checkComplete(): void {
     if (this.st !== St.Done) {
       const where = this.st === St.Numbers
-        ? ` inside "${this.key}" (read ${this.sec === Sec.Locations ? this.valuesRead + this.batchLen : this.valuesRead} values)`
+        ? ` inside "${this.key}" (read ${this.sec === Sec.Locations ? this.locLen : this.valuesRead} values)`
         : this.st === St.FastSkip
           ? ` inside "${this.key}"`
           : this.st === St.InStr || this.st === St.StrNext
@@ -883,7 +964,8 @@ export class SnapshotParser {
     }
     const strCount = this.strings.length;
     const nn = this.nodeName;
-    for (let i = 0; i < this.nodeCount; i++) {
+    const n = this.nodeCount;
+    for (let i = 0; i < n; i++) {
       if (nn[i] >= strCount) throw new HeapSnapshotError('BAD_REFERENCE', `node #${i} (id ${this.nodeId[i]}) names string ${nn[i]}, but there are ${strCount} strings`);
     }
     const et = this.edgeType;
@@ -891,9 +973,10 @@ export class SnapshotParser {
     const types = this.meta.edge_types[this.edgeTypeOff] as string[];
     const element = types.indexOf('element');
     const hidden = types.indexOf('hidden');
-    for (let e = 0; e < this.edgeCount; e++) {
-      const t = et[e];
-      if (t !== element && t !== hidden && en[e] >= strCount) {
+    const m = this.edgeCount;
+    // element and hidden edges hold an index, not a string; most indexes are small too
+    for (let e = 0; e < m; e++) {
+      if (en[e] >= strCount && et[e] !== element && et[e] !== hidden) {
         throw new HeapSnapshotError('BAD_REFERENCE', `edge #${e} names string ${en[e]}, but there are ${strCount} strings`);
       }
     }

@@ -1,30 +1,42 @@
-// Writing one parsed number into the graph's arrays, with its checks. Shared by the forward
-// loops, the numbers that straddle two chunks, and the backward parser of "edges", so the rules
-// for a valid value live in one place. Small monomorphic methods: the JIT inlines them.
+// Writing one parsed number into the graph's arrays, with its checks and their error messages: the
+// careful value-by-value path of the forward loops and of the backward parser of "edges" (numbers
+// that straddle two chunks, odd whitespace, bad input). The whole-record runs in records.ts apply
+// the same rules and leave every record that breaks one to this path, which reports it.
 import { HeapSnapshotError } from './errors.js';
 import type { EdgeLayout, ParseTargets } from './parser.js';
 
-export class EdgeStore {
-  private readonly nfc: number;
-  private readonly maxTo: number;
-  private readonly typeOffset: number;
-  private readonly nameOffset: number;
-  private readonly toOffset: number;
-  private readonly typeCount: number;
-  private readonly edgeType: Uint8Array;
-  private readonly edgeNameOrIndex: Uint32Array;
-  private readonly edgeTo: Uint32Array;
+/** What every writer of edges needs: the layout's limits and the arrays (see records.ts too). */
+export class EdgeTargets {
+  protected readonly nfc: number;
+  /** Node count x node field count: to_node values are field offsets below this. */
+  protected readonly maxTo: number;
+  protected readonly typeCount: number;
+  protected readonly edgeCount: number;
+  protected readonly edgeType: Uint8Array;
+  protected readonly edgeNameOrIndex: Uint32Array;
+  protected readonly edgeTo: Uint32Array;
 
   constructor(l: EdgeLayout, t: Pick<ParseTargets, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'>) {
     this.nfc = l.nfc;
     this.maxTo = l.nodeCount * l.nfc;
-    this.typeOffset = l.typeOffset;
-    this.nameOffset = l.nameOffset;
-    this.toOffset = l.toOffset;
     this.typeCount = l.typeCount;
+    this.edgeCount = l.edgeCount;
     this.edgeType = t.edgeType;
     this.edgeNameOrIndex = t.edgeNameOrIndex;
     this.edgeTo = t.edgeTo;
+  }
+}
+
+export class EdgeStore extends EdgeTargets {
+  private readonly typeOffset: number;
+  private readonly nameOffset: number;
+  private readonly toOffset: number;
+
+  constructor(l: EdgeLayout, t: Pick<ParseTargets, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'>) {
+    super(l, t);
+    this.typeOffset = l.typeOffset;
+    this.nameOffset = l.nameOffset;
+    this.toOffset = l.toOffset;
   }
 
   /** Field `field` of edge `edge` is `v`; `offset` is where it was read, for errors. */

@@ -11,10 +11,19 @@ export const enum Ctrl {
   EdgesOpen = 0,
   /** Offset of the separator where the worker stops (or of the closing ']'); -1 = not yet known. */
   Limit = 1,
-  /** How far the worker has read in "edges" (absolute offset). */
+  /** How far the worker has read in "edges" (absolute offset); -1 before it starts them. */
   Position = 2,
-  Slots = 3,
+  /**
+   * 1 when the main thread jumped to the file's tail (see parallel.ts): it will not find "edges",
+   * so the worker must find them right after "nodes" (V8's order) or give up.
+   */
+  Tail = 3,
+  Slots = 4,
 }
+
+/** Thrown when "edges" does not follow "nodes" in tail mode: the caller reads the file another way. */
+export const LAYOUT_ERROR = 'LAYOUT';
+const EDGES_AFTER_NODES = /^[ \t\r\n]*,[ \t\r\n]*"edges"[ \t\r\n]*:[ \t\r\n]*\[/;
 export const CTRL_CHUNK = CHUNK;
 
 export interface NodesJob {
@@ -54,14 +63,21 @@ export class WorkerJob {
    */
   edges(): number {
     const ctrl = this.job.ctrl;
-    // the main thread finds the section's bounds long before the nodes are parsed; wait if not
+    const adjacent = this.edgesAfterNodes();
+    if (adjacent >= 0) Atomics.compareExchange(ctrl, Ctrl.EdgesOpen, -1n, BigInt(adjacent));
+    // Otherwise the main thread finds the section's bounds as it reads the file; wait for them
+    // (unless it took the shortcut to the tail and never will).
     while (Atomics.load(ctrl, Ctrl.EdgesOpen) < 0n || Atomics.load(ctrl, Ctrl.Limit) < 0n) {
+      if (Atomics.load(ctrl, Ctrl.Tail) === 1n && Atomics.load(ctrl, Ctrl.EdgesOpen) < 0n) {
+        throw Object.assign(new Error('"edges" does not follow "nodes"'), { code: LAYOUT_ERROR });
+      }
       Atomics.wait(ctrl, Ctrl.Limit, -1n, 50);
     }
     const open = Number(Atomics.load(ctrl, Ctrl.EdgesOpen));
     const p = this.parser;
     p.beginSection('edges', open);
     let pos = open;
+    Atomics.store(ctrl, Ctrl.Position, BigInt(pos)); // before reading: the main thread claims from the end only past it
     for (;;) {
       // include the byte at the limit: a separator ends the last number, a ']' ends the section
       const end = Number(Atomics.load(ctrl, Ctrl.Limit)) + 1;
@@ -73,6 +89,16 @@ export class WorkerJob {
       Atomics.store(ctrl, Ctrl.Position, BigInt(pos));
     }
     return p.endRange();
+  }
+
+  /** Offset of the '[' of "edges" when it directly follows "nodes" (as V8 writes it), else -1. */
+  private edgesAfterNodes(): number {
+    const close = this.parser.sectionClose;
+    if (close < 0) return -1;
+    const b = Buffer.alloc(256);
+    const n = readSync(this.fd, b, 0, b.length, close + 1);
+    const m = EDGES_AFTER_NODES.exec(b.toString('latin1', 0, n));
+    return m ? close + 1 + m[0].length - 1 : -1;
   }
 
   close(): void {

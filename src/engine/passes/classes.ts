@@ -21,31 +21,47 @@ export function computeClassIndex(g: HeapGraph): Uint32Array {
     }
     return i;
   };
-  const hidden = indexFor('(system)');
-  const code = indexFor('(compiled code)');
-  const fn = indexFor('Function');
-  const re = indexFor('RegExp');
-  const byType = g.nodeTypeNames.map(() => -1);
+  // 'Object' can't be among the names added below, so this is the index the interfaces replace
+  const objectName = strings.indexOf('Object');
+  // Class per node type: a string index, BY_NAME for objects and natives, or UNSEEN until the
+  // first node of the type adds '(type)' (in node order: the string table grows as before).
+  const UNSEEN = -1;
+  const BY_NAME = -2;
+  const byType = new Int32Array(256).fill(UNSEEN);
+  const fixed = [
+    [types.nodeHidden, indexFor('(system)')],
+    [types.nodeCode, indexFor('(compiled code)')],
+    [types.nodeClosure, indexFor('Function')],
+    [types.nodeRegExp, indexFor('RegExp')],
+    [types.nodeObject, BY_NAME],
+    [types.nodeNative, BY_NAME],
+  ];
+  for (const [t, c] of fixed) if (t >= 0) byType[t] = c;
   const classIndex = new Uint32Array(nodeCount);
   const byName = new Int32Array(strings.length).fill(-1); // class per node-name string, computed once
+  // plain objects (type object, named Object), ascending, for the interface pass
+  let plain = new Uint32Array(1 << 16);
+  let plainCount = 0;
+  const object = types.nodeObject;
   for (let i = 0; i < nodeCount; i++) {
     const t = nodeType[i];
-    let c: number;
-    if (t === types.nodeHidden) c = hidden;
-    else if (t === types.nodeObject || t === types.nodeNative) {
+    let c = byType[t];
+    if (c === BY_NAME) {
       const n = nodeName[i];
       c = byName[n];
       if (c === -1) c = byName[n] = objectClass(strings[n], n, indexFor);
-    } else if (t === types.nodeCode) c = code;
-    else if (t === types.nodeClosure) c = fn;
-    else if (t === types.nodeRegExp) c = re;
-    else {
-      if (byType[t] === -1) byType[t] = indexFor('(' + g.nodeTypeNames[t] + ')');
-      c = byType[t];
-    }
+      if (n === objectName && t === object) {
+        if (plainCount === plain.length) {
+          const more = new Uint32Array(plainCount * 2);
+          more.set(plain);
+          plain = more;
+        }
+        plain[plainCount++] = i;
+      }
+    } else if (c === UNSEEN) c = byType[t] = indexFor('(' + g.nodeTypeNames[t] + ')');
     classIndex[i] = c;
   }
-  applyInterfaces(g, classIndex);
+  applyInterfaces(g, classIndex, objectName, plain.subarray(0, plainCount));
   return classIndex;
 }
 
@@ -76,29 +92,33 @@ interface TreeNode {
   greatestNext: string | null;
 }
 
-function applyInterfaces(g: HeapGraph, classIndex: Uint32Array): void {
-  const { nodeCount, nodeType, nodeName, strings, types } = g;
-  const objectName = strings.indexOf('Object');
+/** `plain`: the plain objects (type object, named `objectName`), ascending. */
+function applyInterfaces(g: HeapGraph, classIndex: Uint32Array, objectName: number, plain: Uint32Array): void {
+  const { strings } = g;
   if (objectName < 0) return;
-  const objectType = types.nodeObject;
+  const total = plain.length;
 
   // 1. Candidate interfaces: the first properties of every plain object, in order. Objects are
   // grouped by shape; a candidate's first appearance (its rank among equal counts) is the first
-  // object's, as in DevTools.
+  // object's, as in DevTools. Objects are counted per shape, candidates per shape afterwards.
   const shapes = new ShapeTable(g);
-  let total = 0;
-  for (let i = 0; i < nodeCount; i++) if (nodeType[i] === objectType && nodeName[i] === objectName) total++;
   const shapeOfPlain = new Uint32Array(total);
+  let perShape = new Float64Array(256);
+  for (let k = 0; k < total; k++) {
+    const s = shapes.shapeOf(plain[k]);
+    shapeOfPlain[k] = s;
+    if (s === perShape.length) {
+      const more = new Float64Array(s * 2);
+      more.set(perShape);
+      perShape = more;
+    }
+    perShape[s]++;
+  }
   type Candidate = { name: string; properties: string[]; count: number };
   const candidates = new Map<string, Candidate>();
-  const candidateOf: (Candidate | null)[] = [];
-  for (let i = 0, k = 0; i < nodeCount; i++) {
-    if (nodeType[i] !== objectType || nodeName[i] !== objectName) continue;
-    const s = shapes.shapeOf(i);
-    shapeOfPlain[k++] = s;
-    if (s === candidateOf.length) candidateOf.push(candidateFor(shapes.names(s), strings, candidates));
-    const c = candidateOf[s];
-    if (c) c.count++;
+  for (let s = 0; s < shapes.size; s++) {
+    const c = candidateFor(shapes.names(s), strings, candidates);
+    if (c) c.count += perShape[s];
   }
   const sorted = Array.from(candidates.values()).sort((a, b) => b.count - a.count);
   const minCount = Math.max(MIN_OBJECT_COUNT_PER_INTERFACE, total / MIN_OBJECT_PROPORTION_PER_INTERFACE);
@@ -127,9 +147,9 @@ function applyInterfaces(g: HeapGraph, classIndex: Uint32Array): void {
   });
   const names = new Map<string, number>();
   const classOfShape = new Int32Array(shapes.size).fill(-1);
-  for (let i = 0, k = 0; i < nodeCount; i++) {
-    if (nodeType[i] !== objectType || nodeName[i] !== objectName) continue;
-    const s = shapeOfPlain[k++];
+  for (let k = 0; k < total; k++) {
+    const i = plain[k];
+    const s = shapeOfPlain[k];
     let c = classOfShape[s];
     if (c === -1) {
       const match = bestInterface(root, shapes.names(s), strings);

@@ -50,12 +50,16 @@ export function computeDistances(g: HeapGraph, eph: EphemeronInfo): Int32Array {
   return bfsDistances(g, distanceInputs(g, eph));
 }
 
-/** Writes into `out` when given (e.g. shared memory a worker fills), else allocates. */
-export function bfsDistances(g: DistanceGraph, inputs: DistanceInputs, out?: Int32Array): Int32Array {
+/**
+ * Writes into `out` when given (e.g. shared memory a worker fills), else allocates. `scratch`:
+ * optional memory for the queue (nodeCount + the root's edge count words).
+ */
+export function bfsDistances(g: DistanceGraph, inputs: DistanceInputs, out?: Int32Array, scratch?: Uint32Array): Int32Array {
   const { nodeCount, firstEdge, edgeType, edgeTo, edgeNameOrIndex, nodeType, nodeName, types } = g;
   const { nativeContextName, sloppyMapName, descriptorsName, domTrees, namedIndex, dupKey } = inputs;
   const distances = (out ?? new Int32Array(nodeCount)).fill(NO_DISTANCE);
-  const queue = new Uint32Array(nodeCount + (firstEdge[1] - firstEdge[0]));
+  const queueLength = nodeCount + (firstEdge[1] - firstEdge[0]);
+  const queue = scratch && scratch.length >= queueLength ? scratch : new Uint32Array(queueLength);
   let qlen = 0;
   const pending = new Set<string>();
   const hasEphemerons = dupKey.size > 0;

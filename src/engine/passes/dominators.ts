@@ -5,6 +5,7 @@
 // Hot loops are plain functions over typed arrays (no closures), buckets are intrusive linked
 // lists, and the DFS edge cursors are reused as bucket heads.
 import type { HeapGraph } from '../graph.js';
+import { essentialSlots } from './retainers.js';
 
 export interface DominatorResult {
   dominator: Uint32Array;
@@ -34,60 +35,93 @@ export interface DominatorTree {
   /** Vertices (node ordinal + 1) in DFS preorder from index 1: parents before children. */
   order: Uint32Array;
   unreachable: number;
+  /**
+   * The pass's per-vertex scratch buffer (16 bytes per node), free once the tree is built: retained
+   * sizes and the dominated-nodes index fit in it exactly (see carveTreeSizes), so the analysis
+   * needs no new memory at its peak.
+   */
+  scratch?: Uint32Array;
 }
 
 /** The tree alone: it does not depend on shallow sizes, so those may be computed meanwhile. */
 export function computeDominatorTree(g: HeapGraph, essential: Uint8Array): DominatorTree {
-  const { nodeCount, firstEdge, edgeTo, firstRetainer, retainerNode, retainerEdge } = g;
+  return finishDominatorTree(g, essential, dominatorDfs(g, essential));
+}
+
+/** DFS numbering: the first half of the pass, which needs no retainer index (so it may be built meanwhile). */
+export interface DfsState {
+  n: number;
+  unreachable: number;
+  rec: Uint32Array;
+  parent: Uint32Array;
+  vertex: Uint32Array;
+  cursor: Uint32Array;
+}
+
+/** The pass's per-vertex scratch (see DominatorTree.scratch); other passes may work in it first. */
+export function allocDominatorScratch(nodeCount: number, shared = false): Uint32Array {
+  const words = (nodeCount + 1) * 4;
+  return shared ? new Uint32Array(new SharedArrayBuffer(words * 4)) : new Uint32Array(words);
+}
+
+/**
+ * `shared`: put the outputs (order, and later the dominators) in shared memory for a worker.
+ * `scratch`: from allocDominatorScratch (zeroed here), so a pass before this one can borrow it.
+ */
+export function dominatorDfs(g: HeapGraph, essential: Uint8Array, shared = false, scratch?: Uint32Array): DfsState {
+  const { nodeCount, firstEdge, edgeTo } = g;
   const len = nodeCount + 1;
-  const rec = new Uint32Array(len * 4);
+  const rec = scratch && scratch.length === len * 4 ? scratch.fill(0) : allocDominatorScratch(nodeCount, shared);
   const parent = new Uint32Array(len);
-  const vertex = new Uint32Array(len);
+  const vertex = shared ? new Uint32Array(new SharedArrayBuffer(len * 4)) : new Uint32Array(len);
   const cursor = new Uint32Array(len); // DFS edge cursors; bucket heads in the main loop
+  const seen = new Uint8Array((len + 7) >>> 3); // by vertex number
 
   const r = 1; // the root is node ordinal 0
-  let n = dfs(r, 0, firstEdge, edgeTo, essential, parent, rec, vertex, cursor);
+  let n = dfs(r, 0, firstEdge, edgeTo, essential, parent, rec, vertex, cursor, seen);
   const unreachable = nodeCount - n;
   if (n < nodeCount) {
     // Nodes with only non-essential (weak) retainers: hang them off the root and explore.
+    const retained = new Uint8Array(nodeCount);
+    for (let e = 0, m = edgeTo.length; e < m; e++) if (essential[e >>> 3] & (1 << (e & 7))) retained[edgeTo[e]] = 1;
     for (let v = 1; v <= nodeCount; v++) {
-      if (rec[v * 4 + SEMI] !== 0) continue;
-      let onlyWeak = true;
-      for (let k = firstRetainer[v - 1], end = firstRetainer[v]; k < end; k++) {
-        const e = retainerEdge[k];
-        if (essential[e >>> 3] & (1 << (e & 7))) {
-          onlyWeak = false;
-          break;
-        }
-      }
-      if (onlyWeak) {
+      if ((seen[v >>> 3] & (1 << (v & 7))) === 0 && retained[v - 1] === 0) {
         parent[v] = r;
-        n = dfs(v, n, firstEdge, edgeTo, essential, parent, rec, vertex, cursor);
+        n = dfs(v, n, firstEdge, edgeTo, essential, parent, rec, vertex, cursor, seen);
       }
     }
   }
   if (n < nodeCount) {
     for (let v = 1; v <= nodeCount; v++) {
-      if (rec[v * 4 + SEMI] === 0) {
+      if ((seen[v >>> 3] & (1 << (v & 7))) === 0) {
         parent[v] = r;
         number(v, ++n, rec, vertex);
       }
     }
   }
+  return { n, unreachable, rec, parent, vertex, cursor };
+}
 
+/**
+ * Semidominators and immediate dominators over the retainer index. `slots`: the essential bit per
+ * retainer slot (see essentialSlots; computed here when not given).
+ */
+export function finishDominatorTree(g: HeapGraph, essential: Uint8Array, state: DfsState, slots = essentialSlots(g, essential)): DominatorTree {
+  const { nodeCount, firstRetainer, retainerNode } = g;
+  const { n, unreachable, rec, parent, vertex, cursor } = state;
   // Immediate dominators are written straight into the 0-based result.
-  const dominator = new Uint32Array(nodeCount);
+  const dominator = vertex.buffer instanceof SharedArrayBuffer ? new Uint32Array(new SharedArrayBuffer(nodeCount * 4)) : new Uint32Array(nodeCount);
   cursor.fill(0);
   const bucketHead = cursor;
-  const bucketNext = new Uint32Array(len);
+  // parent[w] is dead once w is linked, which is when w enters a bucket: the links share its slot
+  const bucketNext = parent;
   const stack = { a: new Uint32Array(1024) };
   for (let i = n; i >= 2; i--) {
     const w = vertex[i];
     let s = i;
     let orphan = true;
     for (let k = firstRetainer[w - 1], end = firstRetainer[w]; k < end; k++) {
-      const e = retainerEdge[k];
-      if ((essential[e >>> 3] & (1 << (e & 7))) === 0) continue;
+      if ((slots[k >>> 3] & (1 << (k & 7))) === 0) continue;
       orphan = false;
       // semi[evaluate(v)]: an unlinked vertex or one linked straight to a tree root is its own answer
       const v4 = (retainerNode[k] + 1) * 4;
@@ -99,10 +133,10 @@ export function computeDominatorTree(g: HeapGraph, essential: Uint8Array): Domin
     if (orphan) s = 1; // semi[r]
     const w4 = w * 4;
     rec[w4 + SEMI] = rec[w4 + LSEMI] = s;
+    const p = parent[w];
     const b = vertex[s];
     bucketNext[w] = bucketHead[b];
     bucketHead[b] = w;
-    const p = parent[w];
     rec[w4 + ANC] = p; // link
     for (let v = bucketHead[p]; v !== 0; v = bucketNext[v]) {
       const v4 = v * 4;
@@ -119,18 +153,35 @@ export function computeDominatorTree(g: HeapGraph, essential: Uint8Array): Domin
     if (dominator[wo] !== vertex[rec[w * 4 + SEMI]] - 1) dominator[wo] = dominator[dominator[wo]];
   }
 
-  return { dominator, order: vertex, unreachable };
+  return { dominator, order: vertex, unreachable, scratch: rec };
+}
+
+/** Retained sizes and the dominated-nodes index laid out in the tree's scratch buffer (no longer used by it). */
+export function carveTreeSizes(tree: DominatorTree): (DominatedNodes & { retainedSize: Float64Array }) | null {
+  const n = tree.dominator.length;
+  const buf = tree.scratch?.buffer;
+  if (!buf || buf.byteLength < n * 16) return null;
+  return {
+    retainedSize: new Float64Array(buf, 0, n),
+    firstDominated: new Uint32Array(buf, n * 8, n + 1),
+    dominated: new Uint32Array(buf, n * 12 + 4, Math.max(0, n - 1)),
+  };
 }
 
 /** Retained sizes: each node's size added to its dominator, children before parents. */
 export function retainedSizes(tree: DominatorTree, selfSize: Float64Array): Float64Array {
+  return retainedSizesInto(new Float64Array(selfSize.length), tree, selfSize);
+}
+
+/** As retainedSizes, into `out` (overwritten whole, e.g. shared memory a worker fills). */
+export function retainedSizesInto(out: Float64Array, tree: DominatorTree, selfSize: Float64Array): Float64Array {
   const { dominator, order } = tree;
-  const retainedSize = selfSize.slice();
+  out.set(selfSize);
   for (let i = dominator.length; i > 1; i--) {
     const o = order[i] - 1;
-    retainedSize[dominator[o]] += retainedSize[o];
+    out[dominator[o]] += out[o];
   }
-  return retainedSize;
+  return out;
 }
 
 function number(v: number, n: number, rec: Uint32Array, vertex: Uint32Array): void {
@@ -140,25 +191,33 @@ function number(v: number, n: number, rec: Uint32Array, vertex: Uint32Array): vo
   vertex[n] = v;
 }
 
-/** Iterative DFS over essential edges from `root`; numbers vertices from n+1, returns the new n. */
+/**
+ * Iterative DFS over essential edges from `root`; numbers vertices from n+1, returns the new n.
+ * Visits are checked in a bitset (a megabyte for millions of nodes, so it stays in cache) rather
+ * than in `rec`, which is a cache miss per edge.
+ */
 function dfs(
   root: number, n: number, firstEdge: Uint32Array, edgeTo: Uint32Array, essential: Uint8Array,
-  parent: Uint32Array, rec: Uint32Array, vertex: Uint32Array, nextEdge: Uint32Array,
+  parent: Uint32Array, rec: Uint32Array, vertex: Uint32Array, nextEdge: Uint32Array, seen: Uint8Array,
 ): number {
+  seen[root >>> 3] |= 1 << (root & 7);
+  number(root, ++n, rec, vertex);
   nextEdge[root] = firstEdge[root - 1];
   let v = root;
   while (v !== 0) {
-    if (rec[v * 4 + SEMI] === 0) number(v, ++n, rec, vertex);
     let vNext = parent[v];
     const end = firstEdge[v];
     let e = nextEdge[v];
     for (; e < end; e++) {
       if ((essential[e >>> 3] & (1 << (e & 7))) === 0) continue;
       const w = edgeTo[e] + 1;
-      if (rec[w * 4 + SEMI] === 0) {
+      if ((seen[w >>> 3] & (1 << (w & 7))) === 0) {
+        seen[w >>> 3] |= 1 << (w & 7);
+        number(w, ++n, rec, vertex);
         parent[w] = v;
         nextEdge[w] = firstEdge[w - 1];
         vNext = w;
+        e++;
         break;
       }
     }
@@ -194,13 +253,25 @@ function compress(v4: number, rec: Uint32Array, stack: { a: Uint32Array }): void
 }
 
 /** Children lists of the dominator tree (CSR), as DevTools' buildDominatedNodes. */
-export function buildDominatedNodes(dominator: Uint32Array): { firstDominated: Uint32Array; dominated: Uint32Array } {
+export function buildDominatedNodes(dominator: Uint32Array): DominatedNodes {
   const nodeCount = dominator.length;
-  const firstDominated = new Uint32Array(nodeCount + 1);
-  const dominated = new Uint32Array(Math.max(0, nodeCount - 1));
+  return buildDominatedInto(dominator, { firstDominated: new Uint32Array(nodeCount + 1), dominated: new Uint32Array(Math.max(0, nodeCount - 1)) });
+}
+
+export interface DominatedNodes {
+  firstDominated: Uint32Array;
+  dominated: Uint32Array;
+}
+
+/** As buildDominatedNodes, into preallocated arrays (overwritten whole); `scratch`: nodeCount words. */
+export function buildDominatedInto(dominator: Uint32Array, out: DominatedNodes, scratch?: Uint32Array): DominatedNodes {
+  const { firstDominated, dominated } = out;
+  const nodeCount = dominator.length;
+  firstDominated.fill(0);
   for (let o = 1; o < nodeCount; o++) firstDominated[dominator[o] + 1]++;
   for (let i = 0; i < nodeCount; i++) firstDominated[i + 1] += firstDominated[i];
-  const cursor = firstDominated.slice(0, nodeCount);
+  const cursor = scratch && scratch.length >= nodeCount ? scratch : new Uint32Array(nodeCount);
+  cursor.set(firstDominated.subarray(0, nodeCount));
   for (let o = 1; o < nodeCount; o++) dominated[cursor[dominator[o]]++] = o;
-  return { firstDominated, dominated };
+  return out;
 }

@@ -6,9 +6,17 @@ import type { HeapGraph } from '../graph.js';
 import { PAGE_OBJECT } from './flags.js';
 import type { EphemeronInfo } from './weakmap.js';
 
-export function computeEssentialEdges(g: HeapGraph, flags: Uint8Array, eph: EphemeronInfo): Uint8Array {
+/** The graph arrays the pass reads: all typed arrays, so a worker can share them. */
+export type EssentialGraph = Pick<HeapGraph, 'nodeCount' | 'firstEdge' | 'edgeType' | 'edgeTo' | 'edgeNameOrIndex' | 'nodeId' | 'types'>;
+
+export function computeEssentialEdges(g: HeapGraph, flags: Uint8Array, eph: Pick<EphemeronInfo, 'tableId'>): Uint8Array {
+  return computeEssentialInto(g, flags, eph, new Uint8Array((g.edgeCount + 7) >>> 3));
+}
+
+/** One bit per edge into `bits` (zeroed, then filled). */
+export function computeEssentialInto(g: EssentialGraph, flags: Uint8Array, eph: Pick<EphemeronInfo, 'tableId'>, bits: Uint8Array): Uint8Array {
   const { nodeCount, firstEdge, edgeType, edgeTo, edgeNameOrIndex, nodeId, types } = g;
-  const bits = new Uint8Array((g.edgeCount + 7) >>> 3);
+  bits.fill(0);
   const weak = types.edgeWeak;
   const shortcut = types.edgeShortcut;
   const internal = types.edgeInternal;

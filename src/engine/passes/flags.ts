@@ -5,12 +5,22 @@ import type { HeapGraph } from '../graph.js';
 
 export const PAGE_OBJECT = 4;
 
+/** The graph arrays the pass reads: all typed arrays, so a worker can share them. */
+export type FlagsGraph = Pick<HeapGraph, 'nodeCount' | 'firstEdge' | 'edgeType' | 'edgeTo' | 'nodeType' | 'nodeName' | 'types'>;
+
 export function computeFlags(g: HeapGraph): Uint8Array {
+  return computeFlagsInto(g, g.strings.indexOf('(Document DOM trees)'), new Uint8Array(g.nodeCount));
+}
+
+/**
+ * `domTrees`: string index of "(Document DOM trees)" or -1; `flags` is zeroed, then filled.
+ * `scratch`: optional memory for the stack (nodeCount words).
+ */
+export function computeFlagsInto(g: FlagsGraph, domTrees: number, flags: Uint8Array, scratch?: Uint32Array): Uint8Array {
   const { nodeCount, firstEdge, edgeType, edgeTo, types } = g;
-  const flags = new Uint8Array(nodeCount);
-  const stack = new Uint32Array(nodeCount);
+  flags.fill(0);
+  const stack = scratch && scratch.length >= nodeCount ? scratch : new Uint32Array(nodeCount);
   let sp = 0;
-  const domTrees = g.strings.indexOf('(Document DOM trees)');
   for (let e = firstEdge[0]; e < firstEdge[1]; e++) {
     const t = edgeType[e];
     const to = edgeTo[e];

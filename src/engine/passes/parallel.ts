@@ -1,47 +1,85 @@
-// Two-core analysis: shallow sizes and distances don't depend on the dominator tree (and the tree
-// doesn't depend on shallow sizes), so a worker computes them over the graph's shared arrays while
-// the main thread runs the dominator pass. Used only when the parser left the arrays it needs in
-// SharedArrayBuffers (copying them would cost time and memory) and the graph is big enough to pay
-// for a thread.
+// Two-core analysis. The dominator pass (DFS, then Lengauer-Tarjan) is the critical path and stays
+// on the main thread; a worker computes, over the graph's shared arrays: the flags and essential
+// edges (while the main thread names classes and moves shallow sizes), the retainer index (during
+// the DFS, which needs no retainers), distances (during Lengauer-Tarjan), then the dominated-nodes
+// index of the finished tree (while the main thread sums retained sizes). Used only when the parser
+// left the arrays it needs in SharedArrayBuffers (copying them would cost time and memory) and the
+// graph is big enough to pay for a thread.
 import type { Worker } from 'node:worker_threads';
 import { findWorkerScript, spawnWorker } from '../workers.js';
 import type { HeapGraph } from '../graph.js';
-import { hasUserRoots, moveOwnedSizes, type ShallowGraph } from './shallow.js';
 import { bfsDistances, distanceInputs, type DistanceGraph, type DistanceInputs } from './distances.js';
 import type { EphemeronInfo } from './weakmap.js';
+import { allocRetainers, fillRetainers, hasRetainers, type Retainers } from './retainers.js';
+import { computeFlagsInto, type FlagsGraph } from './flags.js';
+import { computeEssentialInto, type EssentialGraph } from './essential.js';
+import { buildDominatedInto, carveTreeSizes, retainedSizesInto, type DominatedNodes, type DominatorTree } from './dominators.js';
 
 const MIN_NODES = 200_000;
 
 export interface SideJob {
-  graph: ShallowGraph & DistanceGraph;
-  /** String index of "system / ExternalStringData" (-1 if absent), or null to skip shallow sizes. */
-  externalData: number | null;
+  graph: DistanceGraph & FlagsGraph & EssentialGraph;
   inputs: DistanceInputs;
   distance: Int32Array;
+  /** DevTools' node flags, filled first (the dominator pass needs them); "(Document DOM trees)" is inputs.domTrees. */
+  flags: Uint8Array;
+  /** Then the essential-edge bits (one per edge), from the flags and the WeakMap tables. */
+  essential: Uint8Array;
+  tableId: Map<number, number>;
+  /** Shared arrays for the worker to fill, or null when the graph has its retainer index. */
+  retainers: Retainers | null;
+  /** With retainers: the essential bit per retainer slot (see essentialSlots). */
+  slots: Uint8Array | null;
 }
 
 export interface SideWork {
-  /** Resolves once selfSize holds DevTools' shallow sizes. */
-  shallow: Promise<void>;
+  /** Resolves with DevTools' node flags (see computeFlags) and the essential edges (computeEssentialEdges). */
+  flags: Promise<{ flags: Uint8Array; essential: Uint8Array }>;
+  /**
+   * Resolves once the graph's retainer index is filled in, with the essential bit per retainer
+   * slot (null when the graph came with its index: see essentialSlots).
+   */
+  retainers: Promise<Uint8Array | null>;
   distance: Promise<Int32Array>;
+  /**
+   * Retained sizes (summed here; selfSize must hold the shallow sizes) and the dominated-nodes
+   * index (by the worker meanwhile, from a tree in shared memory: see dominatorDfs; here too if
+   * the worker is gone).
+   */
+  treeSizes(tree: DominatorTree, selfSize: Float64Array): Promise<TreeSizes>;
+  /** Stops the worker (it would otherwise wait for a tree, holding the graph): call when done or failed. */
+  close(): void;
+}
+
+export interface TreeSizes extends DominatedNodes {
+  retainedSize: Float64Array;
+}
+
+/** The message that hands the worker a dominator tree (outputs preallocated in shared memory). */
+export interface TreeJob extends DominatedNodes {
+  dominator: Uint32Array;
 }
 
 const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
 
 /**
- * Starts shallow sizes + distances in a worker, or returns null when that doesn't apply (the
- * caller then runs them itself). If the worker dies before it starts, they run here instead.
+ * Starts the side work in a worker, or returns null when that doesn't apply (the caller then runs
+ * the passes itself). If the worker dies at any point, what it had not delivered runs here instead.
  */
-export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_NODES): SideWork | null {
-  const { nodeType, nodeName, selfSize, firstEdge, edgeType, edgeNameOrIndex, edgeTo } = g;
-  if (g.nodeCount < minNodes || ![nodeType, nodeName, selfSize, firstEdge, edgeType, edgeNameOrIndex, edgeTo].every(isShared)) return null;
+export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_NODES, onWorker?: (w: Worker) => void): SideWork | null {
+  const { nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo } = g;
+  if (g.nodeCount < minNodes || ![nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo].every(isShared)) return null;
   const script = findWorkerScript('passes-worker', 'passes');
   if (!script) return null;
   const job: SideJob = {
-    graph: { nodeCount: g.nodeCount, nodeType, nodeName, selfSize, firstEdge, edgeType, edgeNameOrIndex, edgeTo, types: g.types },
-    externalData: hasUserRoots(g) ? g.strings.indexOf('system / ExternalStringData') : null,
+    graph: { nodeCount: g.nodeCount, nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo, types: g.types },
     inputs: distanceInputs(g, eph),
     distance: new Int32Array(new SharedArrayBuffer(g.nodeCount * 4)),
+    flags: new Uint8Array(new SharedArrayBuffer(g.nodeCount)),
+    essential: new Uint8Array(new SharedArrayBuffer((g.edgeCount + 7) >>> 3)),
+    tableId: eph.tableId,
+    retainers: hasRetainers(g) ? null : allocRetainers(g.nodeCount, g.edgeCount, true),
+    slots: hasRetainers(g) ? null : new Uint8Array(new SharedArrayBuffer((g.edgeCount + 7) >>> 3)),
   };
   let worker: Worker;
   try {
@@ -49,35 +87,116 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   } catch {
     return null;
   }
-  const shallow = deferred<void>();
+  onWorker?.(worker);
+  const flags = deferred<{ flags: Uint8Array; essential: Uint8Array }>();
+  const flagsHere = () => {
+    computeFlagsInto(job.graph, job.inputs.domTrees, job.flags);
+    computeEssentialInto(job.graph, job.flags, job, job.essential);
+    return { flags: job.flags, essential: job.essential };
+  };
+  const retainers = deferred<Uint8Array | null>();
   const distance = deferred<Int32Array>();
-  let started = false;
+  const attach = () => {
+    if (job.retainers) Object.assign(g, job.retainers);
+    retainers.resolve(job.slots);
+  };
+  if (!job.retainers) attach(); // the graph has them
+  // What the worker has delivered; if it dies, the rest is redone here from scratch (each pass
+  // clears its output first), so a lost thread costs time, never the analysis.
+  const delivered = { flags: false, retainers: !job.retainers };
   let finished = false;
   const fail = (e: Error) => {
     if (finished) return;
     finished = true;
-    if (!started) {
-      // Nothing was written yet: do the work on this thread.
-      if (job.externalData !== null) moveOwnedSizes(job.graph, job.externalData);
-      shallow.resolve();
+    if (process.env.HEAPSCOPE_DEBUG_PASSES) process.stderr.write(`passes: ${e.message}; finishing its work on this thread\n`);
+    try {
+      if (!delivered.flags) flags.resolve(flagsHere());
+      if (!delivered.retainers) {
+        job.retainers!.firstRetainer.fill(0);
+        job.slots!.fill(0);
+        fillRetainers(g.firstEdge, g.edgeTo, job.retainers!, undefined, { edges: job.essential, slots: job.slots! });
+        attach();
+      }
       distance.resolve(bfsDistances(job.graph, job.inputs, job.distance));
-      return;
+    } catch (err) {
+      flags.reject(err as Error);
+      retainers.reject(err as Error);
+      distance.reject(err as Error);
     }
-    shallow.reject(e);
-    distance.reject(e);
   };
   worker.on('message', (m: { type: string; message?: string }) => {
-    if (m.type === 'ready') started = true;
-    else if (m.type === 'shallow') shallow.resolve();
-    else if (m.type === 'done') {
+    if (m.type === 'flags') {
+      delivered.flags = true;
+      flags.resolve({ flags: job.flags, essential: job.essential });
+    } else if (m.type === 'retainers') {
+      delivered.retainers = true;
+      attach();
+    } else if (m.type === 'done') {
       finished = true;
       distance.resolve(job.distance);
-      void worker.terminate();
-    } else if (m.type === 'error') fail(new Error(`analysis worker: ${m.message}`));
+      worker.unref(); // it waits for a tree; that must not keep the process alive
+    } else if (m.type === 'tree') sizes?.resolve();
+    else if (m.type === 'error') {
+      const e = new Error(`analysis worker: ${m.message}`);
+      fail(e);
+      sizes?.reject(e);
+    }
   });
-  worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`analysis worker exited (${code})`)));
-  return { shallow: shallow.promise, distance: distance.promise };
+  let exited = false;
+  worker.on('error', (e) => {
+    fail(e);
+    sizes?.reject(e);
+  });
+  worker.on('exit', (code) => {
+    exited = true;
+    const e = new Error(`analysis worker exited (${code})`);
+    fail(e);
+    sizes?.reject(e);
+  });
+  let sizes: ReturnType<typeof deferred<void>> | null = null;
+  const treeSizes = async (tree: DominatorTree, selfSize: Float64Array): Promise<TreeSizes> => {
+    const n = tree.dominator.length;
+    const sab = (bytes: number) => new SharedArrayBuffer(bytes);
+    const out = carveTreeSizes(tree) ?? {
+      retainedSize: new Float64Array(n),
+      firstDominated: new Uint32Array(sab((n + 1) * 4)),
+      dominated: new Uint32Array(sab(Math.max(0, n - 1) * 4)),
+    };
+    const job: TreeJob = { dominator: tree.dominator, firstDominated: out.firstDominated, dominated: out.dominated };
+    await distance.promise; // the worker takes the tree after its distances
+    const there = !exited && [job.dominator, job.firstDominated, job.dominated].every(isShared);
+    if (there) {
+      sizes = deferred<void>();
+      worker.ref();
+      worker.postMessage(job);
+    }
+    retainedSizesInto(out.retainedSize, tree, selfSize);
+    try {
+      if (!there) buildDominatedInto(tree.dominator, out);
+      else await sizes!.promise;
+    } catch {
+      buildDominatedInto(tree.dominator, out); // rebuilt from scratch, whatever the worker left
+    } finally {
+      void worker.terminate();
+    }
+    return out;
+  };
+  const close = () => {
+    finished = true; // the analysis is over (or failed): nothing left to take over
+    void worker.terminate();
+  };
+  return { flags: flags.promise, retainers: retainers.promise, distance: distance.promise, treeSizes, close };
+}
+
+/** HEAPSCOPE_DEBUG_PASSES=1: a thread's time per step (waits included) on stderr. */
+export function stepTimer(thread = 'worker'): (step: string) => void {
+  if (!process.env.HEAPSCOPE_DEBUG_PASSES) return () => {};
+  let t = performance.now();
+  return (step) => {
+    const now = performance.now();
+    process.stderr.write(`passes (${thread}): ${step} ${Math.round(now - t)} ms\n`);
+    t = now;
+  };
 }
 
 function deferred<T>() {

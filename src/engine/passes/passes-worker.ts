@@ -1,17 +1,43 @@
-// Worker half of the two-core analysis (see parallel.ts): shallow sizes, then distances, over the
-// graph's shared arrays, while the main thread computes the dominator tree.
+// Worker half of the two-core analysis (see parallel.ts), over the graph's shared arrays: flags and
+// essential edges, the retainer index and distances (while the main thread computes the dominator
+// tree), then the dominated-nodes index of that tree.
 import { parentPort, workerData } from 'node:worker_threads';
-import { moveOwnedSizes } from './shallow.js';
+import { computeFlagsInto } from './flags.js';
+import { computeEssentialInto } from './essential.js';
 import { bfsDistances } from './distances.js';
-import type { SideJob } from './parallel.js';
+import { fillRetainers } from './retainers.js';
+import { buildDominatedInto } from './dominators.js';
+import { stepTimer, type SideJob, type TreeJob } from './parallel.js';
 
 const job = workerData as SideJob;
+// one scratch array for every pass's stack, cursors and queue, one after the other
+const g = job.graph;
+const scratch = new Uint32Array(g.nodeCount + (g.firstEdge[1] - g.firstEdge[0]));
+const lap = stepTimer();
 try {
   parentPort!.postMessage({ type: 'ready' });
-  if (job.externalData !== null) moveOwnedSizes(job.graph, job.externalData);
-  parentPort!.postMessage({ type: 'shallow' });
-  bfsDistances(job.graph, job.inputs, job.distance);
+  computeFlagsInto(g, job.inputs.domTrees, job.flags, scratch);
+  computeEssentialInto(g, job.flags, job, job.essential);
+  parentPort!.postMessage({ type: 'flags' });
+  lap('flags, essential edges');
+  if (job.retainers) {
+    fillRetainers(g.firstEdge, g.edgeTo, job.retainers, scratch, { edges: job.essential, slots: job.slots! });
+    parentPort!.postMessage({ type: 'retainers' });
+    lap('retainer index');
+  }
+  bfsDistances(g, job.inputs, job.distance, scratch);
   parentPort!.postMessage({ type: 'done' });
+  lap('distances');
+  parentPort!.once('message', (t: TreeJob) => {
+    try {
+      lap('idle until the tree');
+      buildDominatedInto(t.dominator, t, scratch);
+      parentPort!.postMessage({ type: 'tree' });
+      lap('dominated index');
+    } catch (e) {
+      parentPort!.postMessage({ type: 'error', message: (e as Error).message });
+    }
+  });
 } catch (e) {
   parentPort!.postMessage({ type: 'error', message: (e as Error).message });
 }

@@ -16,15 +16,17 @@ export function hasUserRoots(g: HeapGraph): boolean {
 /** The graph arrays the pass reads (and selfSize, which it rewrites): shareable with a worker. */
 export type ShallowGraph = Pick<HeapGraph, 'nodeCount' | 'nodeType' | 'nodeName' | 'firstEdge' | 'edgeType' | 'edgeTo' | 'selfSize' | 'types'>;
 
-export function computeShallowSizes(g: HeapGraph): void {
-  if (hasUserRoots(g)) moveOwnedSizes(g, g.strings.indexOf('system / ExternalStringData'));
+/** `scratch`: optional memory to work in (3 x nodeCount + 1 words; its contents are overwritten). */
+export function computeShallowSizes(g: HeapGraph, scratch?: Uint32Array): void {
+  if (hasUserRoots(g)) moveOwnedSizes(g, g.strings.indexOf('system / ExternalStringData'), scratch);
 }
 
 /** `externalData`: string index of "system / ExternalStringData", or -1. */
-export function moveOwnedSizes(g: ShallowGraph, externalData: number): void {
+export function moveOwnedSizes(g: ShallowGraph, externalData: number, scratch?: Uint32Array): void {
   const { nodeCount, nodeType, nodeName, firstEdge, edgeType, edgeTo, selfSize, types } = g;
-  const owners = new Uint32Array(nodeCount);
-  const work = new Uint32Array(nodeCount * 2 + 1); // each node enters at most twice
+  const mem = scratch && scratch.length >= nodeCount * 3 + 1 ? scratch : new Uint32Array(nodeCount * 3 + 1);
+  const owners = mem.subarray(0, nodeCount); // every entry is set below
+  const work = mem.subarray(nodeCount, nodeCount * 3 + 1); // each node enters at most twice
   let wl = 0;
   for (let i = 0; i < nodeCount; i++) {
     const t = nodeType[i];

@@ -1,103 +1,302 @@
 // DevTools' Summary view: per class count, minimum distance, self size, and retained size that
-// doesn't double-count instances dominated by another instance of the same class (a DFS over the
-// dominator tree that stops adding a class below its topmost instance).
-// Classes are dense integer ids in typed arrays; a string key exists only per distinct
-// constructor location, never per node. The result is cached per analysis.
+// doesn't double-count instances dominated by another instance of the same class (only a class's
+// topmost instances add their retained size).
+// Classes get dense ids in first-seen order, so the per-class arrays stay small and hot in cache
+// while the passes stream over millions of nodes; no string or object exists per node or per
+// location, only per row returned. The per-class totals are cached per analysis.
 import type { HeapAnalysis, ClassSummary } from '../types.js';
 
-const cache = new WeakMap<HeapAnalysis, ClassSummary[]>();
-
-/** Rows sorted by retained size, largest first. Callers get their own array (rows are shared). */
-export function summarize(a: HeapAnalysis): ClassSummary[] {
-  let rows = cache.get(a);
-  if (!rows) {
-    rows = computeSummary(a);
-    cache.set(a, rows);
-  }
-  return rows.slice();
+interface ClassTotals {
+  /** Dense class ids 0..size-1. */
+  size: number;
+  /** The class name's string index. */
+  names: Uint32Array;
+  /**
+   * Row order on ties: the class name's string index, or for a class split by constructor
+   * location, the string table's length plus the location's first-seen rank (DevTools' order).
+   */
+  rank: Float64Array;
+  count: Float64Array;
+  self: Float64Array;
+  minDist: Int32Array;
+  retained: Float64Array;
+  /** All rows, sorted; built on the first call that asks for all of them. */
+  rows: ClassSummary[] | null;
+  /** The LARGEST_KEPT largest nodes (see largestKept), found in the same pass. */
+  largest: number[];
 }
 
-/** Dense class id per node: the class name's string index, or an id per (location, class). */
-function classIds(a: HeapAnalysis): { ids: Uint32Array; count: number; names: Uint32Array } {
+/** How many of the largest nodes the summary pass keeps for the report. */
+const LARGEST_KEPT = 64;
+
+const cache = new WeakMap<HeapAnalysis, ClassTotals>();
+
+/**
+ * Rows sorted by retained size, largest first (then self size, then class order).
+ * With `limit`, only the first `limit` rows: the same as `summarize(a).slice(0, limit)`, without
+ * building rows nobody reads. Callers get their own array.
+ */
+export function summarize(a: HeapAnalysis, limit?: number): ClassSummary[] {
+  let t = cache.get(a);
+  if (!t) {
+    t = computeTotals(a);
+    cache.set(a, t);
+  }
+  if (t.rows) return t.rows.slice(0, limit);
+  if (limit !== undefined && limit >= 0 && limit < 1000) return topRows(a, t, Math.floor(limit));
+  t.rows = allRows(a, t);
+  return t.rows.slice(0, limit);
+}
+
+/**
+ * The `n` nodes with the largest retained size (ties: lower ordinal first), skipping the root and
+ * synthetic nodes, when the summary of `a` is computed and kept that many: its pass over every
+ * node's retained size collects them too, so the report need not stream them again. Else null.
+ */
+export function largestKept(a: HeapAnalysis, n: number): number[] | null {
+  const t = cache.get(a);
+  return t && n >= 0 && n <= LARGEST_KEPT ? t.largest.slice(0, n) : null;
+}
+
+/** Per-class arrays, grown (doubling) as dense ids are handed out. */
+class ClassTable {
+  size = 0;
+  names = new Uint32Array(256);
+  rank = new Float64Array(256);
+  count = new Float64Array(256);
+  self = new Float64Array(256);
+  minDist = new Int32Array(256);
+  retained = new Float64Array(256);
+
+  add(name: number, rank: number): number {
+    if (this.size === this.names.length) {
+      const n = this.size * 2;
+      this.names = grown(new Uint32Array(n), this.names);
+      this.rank = grown(new Float64Array(n), this.rank);
+      this.count = grown(new Float64Array(n), this.count);
+      this.self = grown(new Float64Array(n), this.self);
+      this.minDist = grown(new Int32Array(n), this.minDist);
+      this.retained = grown(new Float64Array(n), this.retained);
+    }
+    this.names[this.size] = name;
+    this.rank[this.size] = rank;
+    return this.size++;
+  }
+}
+
+function grown<T extends Uint32Array | Int32Array | Float64Array>(to: T, from: T): T {
+  to.set(from as never);
+  return to;
+}
+
+/** (script, line, column, class) -> key number in first-seen order; open addressing, grows. */
+class LocationKeys {
+  size = 0;
+  private keys = new Uint32Array(64 * 4);
+  private slots = new Int32Array(128).fill(-1);
+
+  is(k: number, s: number, line: number, col: number, c: number): boolean {
+    const k4 = k * 4;
+    return this.keys[k4] === s && this.keys[k4 + 1] === line && this.keys[k4 + 2] === col && this.keys[k4 + 3] === c;
+  }
+
+  id(s: number, line: number, col: number, c: number): number {
+    const mask = this.slots.length - 1;
+    let p = LocationKeys.hash(s, line, col, c) & mask;
+    for (let k = this.slots[p]; k !== -1; k = this.slots[p]) {
+      if (this.is(k, s, line, col, c)) return k;
+      p = (p + 1) & mask;
+    }
+    const k = this.size++;
+    if (k * 4 === this.keys.length) {
+      const keys = new Uint32Array(this.keys.length * 2);
+      keys.set(this.keys);
+      this.keys = keys;
+    }
+    const k4 = k * 4;
+    this.keys[k4] = s;
+    this.keys[k4 + 1] = line;
+    this.keys[k4 + 2] = col;
+    this.keys[k4 + 3] = c;
+    this.slots[p] = k;
+    if (this.size * 2 > this.slots.length) this.rehash();
+    return k;
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = this.slots.length - 1;
+    for (let k = 0; k < this.size; k++) {
+      const k4 = k * 4;
+      let p = LocationKeys.hash(this.keys[k4], this.keys[k4 + 1], this.keys[k4 + 2], this.keys[k4 + 3]) & mask;
+      while (this.slots[p] !== -1) p = (p + 1) & mask;
+      this.slots[p] = k;
+    }
+  }
+
+  private static hash(s: number, line: number, col: number, c: number): number {
+    let h = Math.imul(s ^ 0x9e3779b9, 0x85ebca6b);
+    h = Math.imul(h ^ line, 0xc2b2ae35);
+    h = Math.imul(h ^ col, 0x85ebca6b);
+    h = Math.imul(h ^ c, 0xc2b2ae35);
+    return h ^ (h >>> 15);
+  }
+}
+
+// A node's packed class: dense id << 1 | NOT_COUNTED (self size 0: neither counted nor hiding
+// instances of its class below it).
+const NOT_COUNTED = 1;
+
+function computeTotals(a: HeapAnalysis): ClassTotals {
+  const classes = new ClassTable();
+  const packed = new Int32Array(a.graph.nodeCount);
+  const largest = countClasses(a, classes, packed);
+  const k = classes.size;
+  const retained = classes.retained.subarray(0, k);
+  retainedByClass(a, packed, retained);
+  const { names, rank, count, self, minDist } = classes;
+  return { size: k, names, rank, count, self, minDist, retained, rows: null, largest };
+}
+
+/**
+ * One pass in node order: `packed` per node, and per class count, self size and minimum distance
+ * (retained sizes come from the dominator tree, in retainedByClass). Returns
+ * the LARGEST_KEPT largest nodes (as largestKept).
+ * Objects with a constructor location get a class per distinct (script, line, column, class
+ * name), ranked after every string index in the order first seen.
+ */
+function countClasses(a: HeapAnalysis, classes: ClassTable, packed: Int32Array): number[] {
   const g = a.graph;
-  const { nodeCount, nodeType, strings, locationNode, locationScript, locationLine, locationColumn } = g;
-  const classIndex = a.classIndex;
-  const ids = new Uint32Array(nodeCount);
-  const base = strings.length;
-  const located = new Map<string, number>();
-  const names: number[] = [];
+  const { nodeCount, selfSize, strings, nodeType, locationNode, locationScript, locationLine, locationColumn } = g;
+  const synthetic = g.types.nodeSynthetic;
   const object = g.types.nodeObject;
-  let l = 0;
+  const { distance, classIndex, retainedSize } = a;
+  let { count, self, minDist } = classes;
+  const largest: number[] = [];
+  let floor = -Infinity; // the smallest size in `largest` once it is full
+  // class name string index -> 1 + dense id (0: none yet); only the few class names get touched
+  const byName = new Uint32Array(strings.length);
+  const keys = new LocationKeys();
+  const keyClass: number[] = []; // dense id per location key
+  let lastKey = -1;
+  const locations = locationNode.length;
+  let l = 0; // locations are sorted by node: walk them alongside the nodes
+  let nextLocated = locations > 0 ? locationNode[0] : -1;
   for (let i = 0; i < nodeCount; i++) {
-    const c = classIndex[i];
-    // locations are sorted by node: walk them alongside the nodes
-    while (l < locationNode.length && locationNode[l] < i) l++;
-    if (nodeType[i] === object && l < locationNode.length && locationNode[l] === i) {
-      const key = `${locationScript[l]},${locationLine[l]},${locationColumn[l]},${c}`;
-      let id = located.get(key);
-      if (id === undefined) {
-        id = base + names.length;
-        names.push(c);
-        located.set(key, id);
+    const name = classIndex[i];
+    let c = -1;
+    if (i === nextLocated) {
+      if (nodeType[i] === object) {
+        // a node's first location counts; objects from one constructor tend to come in runs
+        const s = locationScript[l];
+        const line = locationLine[l];
+        const col = locationColumn[l];
+        if (lastKey === -1 || !keys.is(lastKey, s, line, col, name)) lastKey = keys.id(s, line, col, name);
+        if (lastKey === keyClass.length) {
+          keyClass.push(classes.add(name, strings.length + lastKey));
+          ({ count, self, minDist } = classes); // they may have grown
+        }
+        c = keyClass[lastKey];
       }
-      ids[i] = id;
-    } else ids[i] = c;
+      while (l < locations && locationNode[l] === i) l++;
+      nextLocated = l < locations ? locationNode[l] : -1;
+    }
+    if (c === -1) {
+      c = byName[name] - 1;
+      if (c === -1) {
+        c = classes.add(name, name);
+        byName[name] = c + 1;
+        ({ count, self, minDist } = classes);
+      }
+    }
+    const r = retainedSize[i];
+    if (r > floor && i !== 0 && nodeType[i] !== synthetic) floor = keepLargest(largest, i, retainedSize);
+    const s = selfSize[i];
+    if (!s) {
+      packed[i] = (c << 1) | NOT_COUNTED;
+      continue;
+    }
+    packed[i] = c << 1;
+    const d = distance[i];
+    if (count[c]++ === 0 || d < minDist[c]) minDist[c] = d;
+    self[c] += s;
   }
-  const nameOf = new Uint32Array(base + names.length);
-  for (let c = 0; c < base; c++) nameOf[c] = c;
-  for (let k = 0; k < names.length; k++) nameOf[base + k] = names[k];
-  return { ids, count: base + names.length, names: nameOf };
+  return largest;
 }
 
-function computeSummary(a: HeapAnalysis): ClassSummary[] {
-  const g = a.graph;
-  const { nodeCount, selfSize, strings } = g;
-  const { distance, retainedSize, firstDominated, dominated } = a;
-  const { ids, count: k, names } = classIds(a);
-  const count = new Float64Array(k);
-  const self = new Float64Array(k);
-  const minDist = new Int32Array(k).fill(0x7fffffff);
-  const retained = new Float64Array(k);
-  for (let i = 0; i < nodeCount; i++) {
-    const s = selfSize[i];
-    if (!s) continue;
-    const c = ids[i];
-    count[c]++;
-    self[c] += s;
-    if (distance[i] < minDist[c]) minDist[c] = distance[i];
-  }
-  // Iterative DFS over the dominator tree; `open` marks classes with an instance on the current
-  // path, so only the topmost instance of a class adds its retained size.
-  const open = new Uint8Array(k);
-  const stack = new Uint32Array(nodeCount * 2 + 1); // each node once, plus one exit revisit
-  const exit = new Uint8Array(nodeCount);
+/** Inserts `node` into `largest` (sorted by size, equal sizes in node order); returns the new floor. */
+function keepLargest(largest: number[], node: number, rs: Float64Array): number {
+  const v = rs[node];
+  let pos = largest.length;
+  while (pos > 0 && rs[largest[pos - 1]] < v) pos--;
+  largest.splice(pos, 0, node);
+  if (largest.length > LARGEST_KEPT) largest.pop();
+  return largest.length >= LARGEST_KEPT ? rs[largest[largest.length - 1]] : -Infinity;
+}
+
+/**
+ * DFS over the dominator tree: adds the retained size of each topmost counted instance of a class
+ * (one dominated by another instance of its class is already inside that one's retained size).
+ */
+function retainedByClass(a: HeapAnalysis, packed: Int32Array, retained: Float64Array): void {
+  const { retainedSize, firstDominated, dominated } = a;
+  const open = new Uint8Array(retained.length);
+  const stack = new Int32Array(a.graph.nodeCount + 1);
   let sp = 0;
   stack[sp++] = 0;
   while (sp > 0) {
     const n = stack[--sp];
-    const c = ids[n];
-    if (exit[n]) {
-      exit[n] = 0;
-      open[c] = 0;
+    if (n < 0) {
+      open[~n] = 0;
       continue;
     }
+    const p = packed[n];
     const from = firstDominated[n];
     const to = firstDominated[n + 1];
-    if (!open[c] && selfSize[n]) {
-      retained[c] += retainedSize[n];
+    if ((p & NOT_COUNTED) === 0 && !open[p >> 1]) {
+      retained[p >> 1] += retainedSize[n];
       if (from !== to) {
-        open[c] = 1;
-        exit[n] = 1;
-        stack[sp++] = n; // revisit on exit to close the class
+        open[p >> 1] = 1;
+        stack[sp++] = ~(p >> 1);
       }
     }
     for (let j = from; j < to; j++) stack[sp++] = dominated[j];
   }
-  const rows: ClassSummary[] = [];
-  for (let c = 0; c < k; c++) {
-    if (count[c] === 0) continue;
-    rows.push({ name: strings[names[c]], count: count[c], distance: minDist[c], selfSize: self[c], retainedSize: retained[c] });
+}
+
+function row(a: HeapAnalysis, t: ClassTotals, c: number): ClassSummary {
+  return { name: a.graph.strings[t.names[c]], count: t.count[c], distance: t.minDist[c], selfSize: t.self[c], retainedSize: t.retained[c] };
+}
+
+/** True when class x's row comes before class y's. */
+function before(t: ClassTotals, x: number, y: number): boolean {
+  const { retained, self, rank } = t;
+  if (retained[x] !== retained[y]) return retained[x] > retained[y];
+  if (self[x] !== self[y]) return self[x] > self[y];
+  return rank[x] < rank[y];
+}
+
+function counted(t: ClassTotals): number[] {
+  const out: number[] = [];
+  for (let c = 0; c < t.size; c++) if (t.count[c] !== 0) out.push(c);
+  return out;
+}
+
+function allRows(a: HeapAnalysis, t: ClassTotals): ClassSummary[] {
+  return counted(t)
+    .sort((x, y) => (before(t, x, y) ? -1 : 1))
+    .map((c) => row(a, t, c));
+}
+
+/** The first `limit` rows of allRows' order, by a bounded selection. */
+function topRows(a: HeapAnalysis, t: ClassTotals, limit: number): ClassSummary[] {
+  const best: number[] = []; // class ids, in row order
+  for (const c of counted(t)) {
+    if (limit === 0 || (best.length === limit && !before(t, c, best[limit - 1]))) continue;
+    let pos = best.length;
+    while (pos > 0 && before(t, c, best[pos - 1])) pos--;
+    best.splice(pos, 0, c);
+    if (best.length > limit) best.pop();
   }
-  rows.sort((x, y) => y.retainedSize - x.retainedSize || y.selfSize - x.selfSize);
-  return rows;
+  return best.map((c) => row(a, t, c));
 }

@@ -1,6 +1,6 @@
 // The `heapscope analyze --json` document (public contract: add fields, never rename).
 import type { AnalyzeReport, HeapAnalysis } from '../types.js';
-import { summarize } from '../passes/summary.js';
+import { largestKept, summarize } from '../passes/summary.js';
 import { nodeInfo } from './nodes.js';
 import { retainerPath, formatPath } from './path.js';
 
@@ -11,23 +11,28 @@ export interface ReportOptions {
   paths?: boolean;
 }
 
-/** The N nodes with the largest retained size, skipping the root and synthetic nodes. */
+/**
+ * The N nodes with the largest retained size, skipping the root and synthetic nodes. The summary's
+ * pass over every node collects the first few; otherwise one scan here.
+ */
 export function largestNodes(a: HeapAnalysis, n: number): number[] {
+  const kept = largestKept(a, n);
+  if (kept) return kept;
   const g = a.graph;
+  const { nodeCount, nodeType } = g;
   const synthetic = g.types.nodeSynthetic;
   const rs = a.retainedSize;
   // Bounded selection: keep a small sorted array; the scan itself allocates nothing per node.
   const best: number[] = [];
-  let floor = -1;
-  for (let i = 1; i < g.nodeCount; i++) {
-    if (g.nodeType[i] === synthetic) continue;
+  let floor = -Infinity; // the smallest kept size once `best` is full
+  for (let i = 1; i < nodeCount; i++) {
     const v = rs[i];
-    if (best.length >= n && v <= floor) continue;
+    if (v <= floor || nodeType[i] === synthetic) continue;
     let pos = best.length;
     while (pos > 0 && rs[best[pos - 1]] < v) pos--;
     best.splice(pos, 0, i);
     if (best.length > n) best.pop();
-    floor = best.length >= n ? rs[best[best.length - 1]] : -1;
+    if (best.length >= n) floor = rs[best[best.length - 1]];
   }
   return best;
 }
@@ -35,7 +40,7 @@ export function largestNodes(a: HeapAnalysis, n: number): number[] {
 export function buildAnalyzeReport(a: HeapAnalysis, opts: ReportOptions = {}): AnalyzeReport {
   const top = opts.top ?? 20;
   const g = a.graph;
-  const classes = summarize(a).slice(0, top);
+  const classes = summarize(a, top);
   const largest = largestNodes(a, top).map((i) => {
     const info = nodeInfo(a, i);
     return opts.paths === false ? info : { ...info, path: formatPath(a, retainerPath(a, i)) };

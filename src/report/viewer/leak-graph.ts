@@ -121,7 +121,9 @@ export function mountLeakGraph(el: HTMLElement, suspect: Suspect, opts: LeakGrap
           edgeSymbolSize: 6,
           lineStyle: { color: '#94a3b8', width: 1.2, opacity: 0.9 },
           emphasis: { focus: 'adjacency', lineStyle: { width: 2.5 } },
-          label: { position: 'right', fontSize: 11, color: '#1e293b' },
+          // Labels run right of their node and may lie over a neighbour: silent labels let the
+          // pointer reach the node underneath, so hover and click always mean the node drawn there.
+          label: { position: 'right', fontSize: 11, color: '#1e293b', silent: true },
           edgeLabel: { show: false, fontSize: 10, color: '#475569', formatter: (p: { data?: { value?: string } }) => String(p.data?.value ?? '') },
           data: nodes.map((n) => {
             const isRoot = n === root;
