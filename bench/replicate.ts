@@ -257,7 +257,7 @@ async function main(): Promise<void> {
 
   // ---- strings, once (non-ASCII as \uXXXX, as V8 writes them) ----
   const strings = g.strings;
-  for (let s = 0; s < strings.length; s++) w.text(s === 0 ? jsonString(strings[s]) : `,\n${jsonString(strings[s])}`);
+  for (let s = 0; s < strings.length; s++) w.text(s === 0 ? jsonString(strings.get(s)) : `,\n${jsonString(strings.get(s))}`);
   w.text(']}');
   w.flush();
   closeSync(fd);

@@ -88,5 +88,5 @@ function addEntryClass(a: HeapAnalysis, info: CollectionInfo, count: number, eac
   let best = -1;
   let bestCount = 0;
   for (const [c, n] of tally) if (n > bestCount) [best, bestCount] = [c, n];
-  if (best >= 0) info.entryClass = a.graph.strings[best];
+  if (best >= 0) info.entryClass = a.graph.strings.get(best);
 }

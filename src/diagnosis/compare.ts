@@ -17,7 +17,7 @@ function onlyIn(a: HeapAnalysis, other: IdSet): Map<string, { count: number; siz
   }
   const out = new Map<string, { count: number; size: number }>();
   for (const [c, k] of count) {
-    const name = g.strings[c];
+    const name = g.strings.get(c);
     const cur = out.get(name) ?? { count: 0, size: 0 };
     cur.count += k;
     cur.size += size.get(c)!;

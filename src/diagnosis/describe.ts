@@ -81,7 +81,7 @@ function contextOwner(g: HeapGraph, ctx: number, hint: number): number {
   for (let r = g.firstRetainer[ctx]; r < g.firstRetainer[ctx + 1]; r++) {
     const from = g.retainerNode[r];
     if (g.nodeType[from] !== g.types.nodeClosure) continue;
-    if (g.strings[g.edgeNameOrIndex[g.retainerEdge[r]]] !== 'context') continue;
+    if (g.strings.get(g.edgeNameOrIndex[g.retainerEdge[r]]) !== 'context') continue;
     if (rawName(g, from)) return from;
     if (anon < 0) anon = from;
   }

@@ -75,7 +75,7 @@ function viaEvents(a: HeapAnalysis, node: number): boolean {
     const holder = g.retainerNode[r];
     for (let k = g.firstRetainer[holder]; k < g.firstRetainer[holder + 1]; k++) {
       const e = g.retainerEdge[k];
-      if (g.edgeType[e] === g.types.edgeProperty && g.strings[g.edgeNameOrIndex[e]] === '_events') return true;
+      if (g.edgeType[e] === g.types.edgeProperty && g.strings.get(g.edgeNameOrIndex[e]) === '_events') return true;
     }
   }
   return false;

@@ -2,9 +2,10 @@
 // between a dominator and what it dominates, and which nodes are engine plumbing (never a suspect).
 import { edgeName, type HeapGraph } from '../engine/graph.js';
 import type { HeapAnalysis } from '../engine/types.js';
+import type { StringTable } from '../engine/strings.js';
 
 export function rawName(g: HeapGraph, node: number): string {
-  return g.strings[g.nodeName[node]] ?? '';
+  return g.strings.get(g.nodeName[node]) ?? '';
 }
 
 export function typeName(g: HeapGraph, node: number): string {
@@ -107,7 +108,7 @@ export function findEdge(g: HeapGraph, node: number, name: string): number {
   for (let e = g.firstEdge[node]; e < g.firstEdge[node + 1]; e++) {
     const t = g.edgeType[e];
     if (t === g.types.edgeElement || t === g.types.edgeHidden || t === g.types.edgeWeak) continue;
-    if (g.strings[g.edgeNameOrIndex[e]] === name) return e;
+    if (g.strings.get(g.edgeNameOrIndex[e]) === name) return e;
   }
   return -1;
 }
@@ -130,24 +131,20 @@ export interface NameIndexes {
   mapEdge: number[];
 }
 
-const namesCache = new WeakMap<string[], { length: number; names: NameIndexes }>();
+const namesCache = new WeakMap<StringTable, { length: number; names: NameIndexes }>();
 
 export function nameIndexes(g: HeapGraph): NameIndexes {
   const strings = g.strings;
   const hit = namesCache.get(strings);
   if (hit && hit.length === strings.length) return hit.names;
-  const names: NameIndexes = { nativeContext: [], map: [], set: [], proto: [], mapEdge: [] };
-  for (let i = 0; i < strings.length; i++) {
-    const s = strings[i];
-    const len = s.length;
-    if (len === 3) {
-      if (s === 'Map') names.map.push(i);
-      else if (s === 'Set') names.set.push(i);
-      else if (s === 'map') names.mapEdge.push(i);
-    } else if (len === 9) {
-      if (s === '__proto__') names.proto.push(i);
-    } else if (len === 22 && s === 'system / NativeContext') names.nativeContext.push(i);
-  }
+  // searched in the raw table: no string is decoded for this
+  const names: NameIndexes = {
+    nativeContext: strings.indexesOf('system / NativeContext'),
+    map: strings.indexesOf('Map'),
+    set: strings.indexesOf('Set'),
+    proto: strings.indexesOf('__proto__'),
+    mapEdge: strings.indexesOf('map'),
+  };
   namesCache.set(strings, { length: strings.length, names });
   return names;
 }

@@ -225,10 +225,10 @@ export function entriesSize(a: HeapAnalysis, node: number, seen: Uint32Array = n
       if (dominator[t] !== node) total += retainedSize[t];
     }
   };
-  const table = strings[g.nodeName[node]] === 'Map' || strings[g.nodeName[node]] === 'Set';
+  const table = strings.get(g.nodeName[node]) === 'Map' || strings.get(g.nodeName[node]) === 'Set';
   for (const clear of [false, true]) {
     visit(node, clear);
-    if (table) for (let e = firstEdge[node]; e < firstEdge[node + 1]; e++) if (strings[edgeNameOrIndex[e]] === 'table') visit(edgeTo[e], clear);
+    if (table) for (let e = firstEdge[node]; e < firstEdge[node + 1]; e++) if (strings.get(edgeNameOrIndex[e]) === 'table') visit(edgeTo[e], clear);
   }
   return total;
 }

@@ -1,6 +1,7 @@
 // The heap graph: every node and edge of a V8 heap snapshot in flat typed arrays (struct of arrays),
 // indexed by node ordinal (0..nodeCount-1) and edge ordinal (0..edgeCount-1). Node 0 is V8's
 // synthetic root. Nothing here allocates per node; passes (dominators, distances, ...) add arrays.
+import type { StringTable } from './strings.js';
 
 /** Field layout of the snapshot as declared by its own `snapshot.meta`. */
 export interface SnapshotMeta {
@@ -56,8 +57,8 @@ export interface HeapGraph {
   /** Retaining edge ordinal per retainer slot. */
   retainerEdge: Uint32Array;
 
-  /** The snapshot's string table; analyses may append (class names). */
-  strings: string[];
+  /** The snapshot's string table, decoded on use; analyses may append (class names). */
+  strings: StringTable;
 
   /** Script locations: node ordinals sorted ascending, with script id, line, column (0-based). */
   locationNode: Uint32Array;
@@ -128,7 +129,7 @@ export function edgeName(g: HeapGraph, edge: number): string {
   const t = g.edgeType[edge];
   const v = g.edgeNameOrIndex[edge];
   if (t === g.types.edgeElement || t === g.types.edgeHidden) return String(v);
-  return g.strings[v] ?? String(v);
+  return v < g.strings.length ? g.strings.get(v) : String(v);
 }
 
 /** Location index of a node (into the location* arrays) or -1. */

@@ -64,7 +64,7 @@ test('analyze text output: heap status, classes, largest objects with paths', ()
 test('path @id prints the retainer path from the roots', async () => {
   const a = await analyzeSnapshot(file);
   let session = -1;
-  for (let i = 0; i < a.graph.nodeCount && session < 0; i++) if (a.graph.strings[a.graph.nodeName[i]] === 'Session' && a.graph.nodeType[i] === a.graph.types.nodeObject) session = i;
+  for (let i = 0; i < a.graph.nodeCount && session < 0; i++) if (a.graph.strings.get(a.graph.nodeName[i]) === 'Session' && a.graph.nodeType[i] === a.graph.types.nodeObject) session = i;
   const id = a.graph.nodeId[session];
   const r = cli('path', file, `@${id}`);
   assert.equal(r.status, 0, r.stderr);

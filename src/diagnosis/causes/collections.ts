@@ -30,7 +30,7 @@ export const collections: Recogniser = (s) => {
     // one snapshot proves nothing: only a big user collection qualifies
     const share = s.a.totalSize > 0 ? s.a.retainedSize[s.node] / s.a.totalSize : 0;
     if (c.count < MIN_ENTRIES_SINGLE || (share < MIN_SHARE_SINGLE && c.count < 1000) || internalPath(s)) return null;
-    if (c.kind === 'object' && g.strings[g.nodeName[s.node]] !== 'Object') return null;
+    if (c.kind === 'object' && g.strings.get(g.nodeName[s.node]) !== 'Object') return null;
   }
   const prevEdge = s.hops[s.at]?.edge;
   const label = prevEdge && !prevEdge.startsWith('[') ? `\`${prevEdge}\`` : displayName(g, s.node);

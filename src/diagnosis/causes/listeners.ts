@@ -45,7 +45,7 @@ export function listenerArrays(a: HeapAnalysis, emitter: number): ListenerArray[
     if (g.edgeType[e] !== g.types.edgeProperty) continue;
     const t = g.edgeTo[e];
     if (rawName(g, t) !== 'Array') continue;
-    out.push({ emitter, event: g.strings[g.edgeNameOrIndex[e]], array: t, count: listenerCount(a, t), maxListeners: max });
+    out.push({ emitter, event: g.strings.get(g.edgeNameOrIndex[e]), array: t, count: listenerCount(a, t), maxListeners: max });
   }
   return out.sort((x, y) => y.count - x.count);
 }

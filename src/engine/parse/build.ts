@@ -22,23 +22,28 @@ export function buildGraph(p: ParsedSnapshot, onProgress?: ProgressFn, withRetai
   const li = lf.indexOf('line');
   const ci = lf.indexOf('column');
   const count = lfc > 0 && oi >= 0 ? p.locations.length / lfc : 0;
-  const order = new Uint32Array(count);
-  for (let k = 0; k < count; k++) order[k] = k;
-  const nodeOf = (k: number) => p.locations[k * lfc + oi] / p.nodeFieldCount;
+  const locs = p.locations;
+  const nfc = p.nodeFieldCount;
+  const locationNode = new Uint32Array(count);
+  for (let k = 0, at = oi; k < count; k++, at += lfc) locationNode[k] = locs[at] / nfc;
   // V8 writes locations in node order already; sort only when it didn't.
   let sorted = true;
-  for (let k = 1; k < count && sorted; k++) if (nodeOf(k) < nodeOf(k - 1)) sorted = false;
-  if (!sorted) order.sort((a, b) => nodeOf(a) - nodeOf(b));
-  const locationNode = new Uint32Array(count);
+  for (let k = 1; k < count && sorted; k++) if (locationNode[k] < locationNode[k - 1]) sorted = false;
+  const order = new Uint32Array(count);
+  for (let k = 0; k < count; k++) order[k] = k;
+  if (!sorted) {
+    const node = locationNode.slice();
+    order.sort((x, y) => node[x] - node[y]);
+    for (let k = 0; k < count; k++) locationNode[k] = node[order[k]];
+  }
   const locationScript = new Uint32Array(count);
   const locationLine = new Uint32Array(count);
   const locationColumn = new Uint32Array(count);
   for (let k = 0; k < count; k++) {
     const base = order[k] * lfc;
-    locationNode[k] = p.locations[base + oi] / p.nodeFieldCount;
-    locationScript[k] = si >= 0 ? p.locations[base + si] : 0;
-    locationLine[k] = li >= 0 ? p.locations[base + li] : 0;
-    locationColumn[k] = ci >= 0 ? p.locations[base + ci] : 0;
+    locationScript[k] = si >= 0 ? locs[base + si] : 0;
+    locationLine[k] = li >= 0 ? locs[base + li] : 0;
+    locationColumn[k] = ci >= 0 ? locs[base + ci] : 0;
   }
   const extra = p.header.extra_native_bytes;
   const g: HeapGraph = {
@@ -51,7 +56,7 @@ export function buildGraph(p: ParsedSnapshot, onProgress?: ProgressFn, withRetai
     nodeName: p.nodeName,
     nodeId: p.nodeId,
     selfSize: p.selfSize,
-    traceNodeId: p.traceNodeId && p.traceNodeId.some((v) => v !== 0) ? p.traceNodeId : null,
+    traceNodeId: p.traceNodeId,
     detachedness: p.detachedness,
     firstEdge: p.firstEdge,
     edgeType: p.edgeType,

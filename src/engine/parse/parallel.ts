@@ -26,6 +26,7 @@ export function parallelAvailable(): boolean {
 
 interface WorkerResult {
   edgeValues: number;
+  traces: boolean;
 }
 
 export async function parseFileParallel(file: string, size: number, onProgress?: ProgressFn): Promise<ParsedSnapshot> {
@@ -46,10 +47,10 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
       const { headerText, targets } = parser.targets();
       worker = spawnWorker(script);
       workerDone = new Promise<WorkerResult>((resolve, reject) => {
-        worker!.on('message', (m: { type: string; edgeValues?: number; code?: HeapSnapshotErrorCode | typeof LAYOUT_ERROR; message?: string; offset?: number }) => {
+        worker!.on('message', (m: { type: string; edgeValues?: number; traces?: boolean; code?: HeapSnapshotErrorCode | typeof LAYOUT_ERROR; message?: string; offset?: number }) => {
           if (m.type === 'done') {
             workerFinishedAt = performance.now();
-            resolve({ edgeValues: m.edgeValues! });
+            resolve({ edgeValues: m.edgeValues!, traces: m.traces === true });
           } else if (m.type === 'error' && m.code === LAYOUT_ERROR) reject(new Error(`parse worker: ${m.message}`));
           else if (m.type === 'error') reject(new HeapSnapshotError((m.code as HeapSnapshotErrorCode) ?? 'IO', stripOffset(m.message ?? 'parse worker failed'), m.offset));
         });
@@ -131,7 +132,8 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
     }
     // The worker's share.
     const waitStart = performance.now();
-    const { edgeValues } = await workerDone!;
+    const { edgeValues, traces } = await workerDone!;
+    if (traces) parser.noteTraceIds();
     if (process.env.HEAPSCOPE_DEBUG_PARSE) {
       const idle = workerFinishedAt ? Math.round(waitStart - workerFinishedAt) : -Math.round(performance.now() - waitStart);
       process.stderr.write(`parse (${close >= 0 && Atomics.load(ctrl, Ctrl.Tail) === 1n ? 'tail' : 'one pass'}): worker idle ${idle} ms at the end (negative: main thread idle)\n`);

@@ -9,7 +9,7 @@ parentPort!.once('message', (m: NodesJob & { fileSize: number }) => {
     job = new WorkerJob(m);
     job.nodes(m.fileSize);
     const edgeValues = job.edges();
-    parentPort!.postMessage({ type: 'done', edgeValues });
+    parentPort!.postMessage({ type: 'done', edgeValues, traces: job.sawTraceIds });
   } catch (e) {
     const err = e as HeapSnapshotError;
     parentPort!.postMessage({ type: 'error', code: err.code ?? 'IO', message: err.message, offset: err.offset });

@@ -5,6 +5,7 @@ import { HeapSnapshotError } from './errors.js';
 import type { HeapGraph, SnapshotMeta } from '../graph.js';
 import { EdgeStore, NodeStore, NF } from './store.js';
 import { EdgeRecords, NodeRecords, isStandardEdgeLayout } from './records.js';
+import { StringBuilder, type StringTable } from '../strings.js';
 
 const enum St {
   Open,
@@ -18,8 +19,7 @@ const enum St {
   NumStart,
   Numbers,
   StrStart,
-  StrNext,
-  InStr,
+  StrList,
   FastSkip,
   Done,
 }
@@ -61,10 +61,8 @@ export interface ParsedSnapshot {
   edgeNameOrIndex: Uint32Array;
   edgeTo: Uint32Array;
   locations: Uint32Array;
-  strings: string[];
+  strings: StringTable;
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface ParserOptions {
   /** Allocate node and edge arrays in SharedArrayBuffers (for parse workers). */
@@ -123,12 +121,9 @@ export class SnapshotParser {
   private digits = 0;
   private valuesRead = 0; // values of "nodes" / "edges" read so far
 
-  // strings
-  private strParts: Buffer[] = [];
-  private strEscape = false;
-  private strHasEscape = false;
-  private strHasHigh = false;
-  private strings: string[] = [];
+  // strings: kept as raw text, decoded on use (see strings.ts)
+  private stringsBuilder = new StringBuilder();
+  private stringsAt = 0;
 
   // layout
   private meta: SnapshotMeta | null = null;
@@ -253,15 +248,19 @@ export class SnapshotParser {
           if (i === end) break;
           const c = buf[i++];
           if (c !== 0x5b) throw this.unexpected("'[' to start \"strings\"", c, i - 1);
-          this.st = St.StrNext;
+          this.stringsAt = this.pos + i - 1;
+          this.st = St.StrList;
           break;
         }
-        case St.StrNext:
-          i = this.stringList(buf, i, end);
+        case St.StrList: {
+          const next = this.stringsBuilder.push(buf, i, end, this.pos);
+          if (next < 0) i = end;
+          else {
+            i = next;
+            this.st = St.AfterValue;
+          }
           break;
-        case St.InStr:
-          i = this.stringBody(buf, i, end);
-          break;
+        }
         case St.FastSkip: {
           // Numeric arrays hold no nested brackets or strings: the first ']' ends them.
           const close = buf.indexOf(0x5d, i);
@@ -767,78 +766,6 @@ export class SnapshotParser {
     this.st = St.AfterValue;
   }
 
-  /**
-   * The "strings" array: most strings are short ASCII without escapes, sliced straight out of the
-   * chunk; a string cut by the chunk boundary (or with escapes / UTF-8) takes the careful path.
-   */
-  private stringList(buf: Buffer, start: number, end: number): number {
-    const strings = this.strings;
-    let i = start;
-    while (i < end) {
-      const c = buf[i++];
-      if (c === 0x22) {
-        let j = i;
-        let special = false;
-        for (; j < end; j++) {
-          const d = buf[j];
-          if (d === 0x22) break;
-          if (d === 0x5c || d >= 0x80) {
-            special = true;
-            break;
-          }
-        }
-        if (!special && j < end) {
-          strings.push(buf.toString('latin1', i, j));
-          i = j + 1;
-          continue;
-        }
-        this.strEscape = this.strHasEscape = this.strHasHigh = false;
-        this.st = St.InStr;
-        return this.stringBody(buf, i, end);
-      }
-      if (c === 0x2c || c === 0x0a || c === 0x20 || c === 0x0d || c === 0x09) continue;
-      if (c === 0x5d) {
-        this.st = St.AfterValue;
-        return i;
-      }
-      throw this.unexpected('a string in "strings"', c, i - 1);
-    }
-    return i;
-  }
-
-  private stringBody(buf: Uint8Array, start: number, end: number): number {
-    let i = start;
-    let escape = this.strEscape;
-    let hasEscape = this.strHasEscape;
-    let hasHigh = this.strHasHigh;
-    for (; i < end; i++) {
-      const c = buf[i];
-      if (escape) {
-        escape = false;
-        continue;
-      }
-      if (c === 0x5c) {
-        escape = hasEscape = true;
-      } else if (c === 0x22) {
-        let bytes: Uint8Array;
-        if (this.strParts.length === 0) bytes = buf.subarray(start, i);
-        else {
-          this.strParts.push(Buffer.from(buf.subarray(start, i)));
-          bytes = Buffer.concat(this.strParts);
-          this.strParts = [];
-        }
-        this.strings.push(decodeString(bytes, hasEscape, hasHigh, this.pos + i));
-        this.st = St.StrNext;
-        return i + 1;
-      } else if (c >= 0x80) hasHigh = true;
-    }
-    this.strParts.push(Buffer.from(buf.subarray(start, i)));
-    this.strEscape = escape;
-    this.strHasEscape = hasEscape;
-    this.strHasHigh = hasHigh;
-    return i;
-  }
-
   // ---- range parsing, for parse workers: one numeric section (or part of it) at known offsets ----
 
   /** A parser that writes into existing arrays, set up from the "snapshot" header's JSON text. */
@@ -930,6 +857,18 @@ export class SnapshotParser {
     this.seen.add(key);
   }
 
+  /** Whether any trace_node_id read here (or noted from a worker) was not 0. */
+  get sawTraceIds(): boolean {
+    return this.tracesElsewhere || this.nodeRecordsCache?.sawTrace === true || this.nodeStoreCache?.sawTrace === true;
+  }
+
+  private tracesElsewhere = false;
+
+  /** A parse worker read "nodes" and saw trace ids. */
+  noteTraceIds(): void {
+    this.tracesElsewhere = true;
+  }
+
   /** Call at end of input. Validates cross-references and returns the arrays. */
   finish(): ParsedSnapshot {
     this.checkComplete();
@@ -943,8 +882,8 @@ export class SnapshotParser {
         ? ` inside "${this.key}" (read ${this.sec === Sec.Locations ? this.locLen : this.valuesRead} values)`
         : this.st === St.FastSkip
           ? ` inside "${this.key}"`
-          : this.st === St.InStr || this.st === St.StrNext
-          ? ` inside "strings" (read ${this.strings.length} strings)`
+          : this.st === St.StrList
+          ? ` inside "strings" (read ${this.stringsBuilder.strings} strings)`
           : this.key
             ? ` after "${this.key}"`
             : '';
@@ -962,7 +901,8 @@ export class SnapshotParser {
     if (edgesSum !== this.edgeCount) {
       throw new HeapSnapshotError('COUNT_MISMATCH', `node edge counts add up to ${edgesSum} but edge_count is ${this.edgeCount}`);
     }
-    const strCount = this.strings.length;
+    const strings = this.stringsBuilder.finish(this.stringsAt);
+    const strCount = strings.length;
     const nn = this.nodeName;
     const n = this.nodeCount;
     for (let i = 0; i < n; i++) {
@@ -991,14 +931,15 @@ export class SnapshotParser {
       nodeName: this.nodeName,
       nodeId: this.nodeId,
       selfSize: this.selfSize,
-      traceNodeId: this.traceNodeId,
+      // all zero (no allocation tracking) is no trace ids: an array nobody reads, left untouched
+      traceNodeId: this.sawTraceIds ? this.traceNodeId : null,
       detachedness: this.detachedness,
       firstEdge: this.firstEdge,
       edgeType: this.edgeType,
       edgeNameOrIndex: this.edgeNameOrIndex,
       edgeTo: this.edgeTo,
       locations: this.locations.subarray(0, this.locLen),
-      strings: this.strings,
+      strings,
     };
   }
 }
@@ -1015,26 +956,4 @@ function skipWs(buf: Uint8Array, i: number, end: number): number {
 function describe(c: number): string {
   if (c >= 0x20 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
   return `byte 0x${c.toString(16).padStart(2, '0')}`;
-}
-
-function decodeString(bytes: Uint8Array, hasEscape: boolean, hasHigh: boolean, offset: number): string {
-  let s: string;
-  if (hasHigh) {
-    try {
-      s = utf8.decode(bytes);
-    } catch {
-      throw new HeapSnapshotError('BAD_UTF8', 'invalid UTF-8 in "strings"', offset);
-    }
-  } else {
-    s = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('latin1');
-  }
-  if (!hasEscape) return s;
-  try {
-    return JSON.parse('"' + s + '"') as string;
-  } catch {
-    // V8 writes raw control characters in some versions; keep the text rather than fail.
-    return s.replace(/\\u([0-9a-fA-F]{4})|\\(["\\/bfnrt])/g, (_m, hex: string, ch: string) =>
-      hex ? String.fromCharCode(parseInt(hex, 16)) : ({ b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' } as Record<string, string>)[ch] ?? ch,
-    );
-  }
 }

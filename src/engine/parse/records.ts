@@ -92,6 +92,8 @@ export class EdgeRecords extends EdgeTargets {
 export class NodeRecords {
   /** The node after the last one a run wrote. */
   n = 0;
+  /** Whether any trace_node_id was not 0 (most snapshots have none: the array is then dropped). */
+  sawTrace = false;
   private readonly nodeCount: number;
   private readonly edgeCount: number;
   private readonly typeCount: number;
@@ -186,7 +188,10 @@ export class NodeRecords {
       nodeId[n] = id;
       selfSize[n] = size;
       // the arrays start zeroed: most snapshots have no traces, and most nodes are attached
-      if (tr !== 0) trace![n] = tr;
+      if (tr !== 0) {
+        trace![n] = tr;
+        this.sawTrace = true;
+      }
       if (dt !== 0) det![n] = dt;
       firstEdge[n + 1] = next;
       sum = next;

@@ -72,6 +72,8 @@ export const enum NF {
 }
 
 export class NodeStore {
+  /** As NodeRecords.sawTrace. */
+  sawTrace = false;
   constructor(
     private readonly t: ParseTargets,
     private readonly typeCount: number,
@@ -103,6 +105,7 @@ export class NodeStore {
       }
       case NF.TraceNodeId:
         t.traceNodeId![node] = v;
+        if (v !== 0) this.sawTrace = true;
         break;
       case NF.Detachedness:
         t.detachedness![node] = v;

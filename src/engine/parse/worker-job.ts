@@ -101,6 +101,11 @@ export class WorkerJob {
     return m ? close + 1 + m[0].length - 1 : -1;
   }
 
+  /** Whether "nodes" held any trace id other than 0. */
+  get sawTraceIds(): boolean {
+    return this.parser.sawTraceIds;
+  }
+
   close(): void {
     closeSync(this.fd);
   }

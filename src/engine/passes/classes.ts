@@ -4,6 +4,7 @@
 // New names are appended to the string table, once each.
 import type { HeapGraph } from '../graph.js';
 import { ShapeTable } from './shapes.js';
+import type { Strings } from '../strings.js';
 
 const MIN_INTERFACE_PROPERTY_COUNT = 1;
 const MAX_INTERFACE_NAME_LENGTH = 120;
@@ -49,7 +50,7 @@ export function computeClassIndex(g: HeapGraph): Uint32Array {
     if (c === BY_NAME) {
       const n = nodeName[i];
       c = byName[n];
-      if (c === -1) c = byName[n] = objectClass(strings[n], n, indexFor);
+      if (c === -1) c = byName[n] = objectClass(strings.get(n), n, indexFor);
       if (n === objectName && t === object) {
         if (plainCount === plain.length) {
           const more = new Uint32Array(plainCount * 2);
@@ -171,12 +172,12 @@ function applyInterfaces(g: HeapGraph, classIndex: Uint32Array, objectName: numb
 
 /** DevTools' candidate interface of one shape: its first properties (no __proto__), name capped. */
 function candidateFor(
-  props: Uint32Array, strings: string[], candidates: Map<string, { name: string; properties: string[]; count: number }>,
+  props: Uint32Array, strings: Strings, candidates: Map<string, { name: string; properties: string[]; count: number }>,
 ): { name: string; properties: string[]; count: number } | null {
   let name = '{';
   const properties: string[] = [];
   for (let k = 0; k < props.length; k++) {
-    const en = strings[props[k]];
+    const en = strings.get(props[k]);
     if (en === '__proto__') continue;
     const f = formatPropertyName(en);
     if (name.length > MIN_INTERFACE_PROPERTY_COUNT && name.length + f.length > MAX_INTERFACE_NAME_LENGTH) break;
@@ -197,9 +198,9 @@ function candidateFor(
 type Match = { name: string; count: number; index: number };
 
 /** The interface with most properties (earliest on ties) whose properties the shape all has. */
-function bestInterface(root: TreeNode, names: Uint32Array, strings: string[]): Match | null {
+function bestInterface(root: TreeNode, names: Uint32Array, strings: Strings): Match | null {
   const props: string[] = [];
-  for (let k = 0; k < names.length; k++) props.push(strings[names[k]]);
+  for (let k = 0; k < names.length; k++) props.push(strings.get(names[k]));
   props.sort();
   const better = (a: Match | null, b: Match | null): Match | null => {
     if (!a) return b;

@@ -32,7 +32,7 @@ export function distanceInputs(g: HeapGraph, eph: EphemeronInfo): DistanceInputs
         const t = edgeType[e];
         if (t === types.edgeElement || t === types.edgeHidden) continue;
         const s = edgeNameOrIndex[e];
-        if (!namedIndex.has(s)) namedIndex.set(s, parseInt(strings[s], 10));
+        if (!namedIndex.has(s)) namedIndex.set(s, parseInt(strings.get(s), 10));
       }
     }
   }

@@ -26,7 +26,7 @@ export function propagateDomState(g: HeapGraph): void {
       const old = nodeName[n];
       let s = renamed.get(old);
       if (s === undefined) {
-        s = strings.push('Detached ' + strings[old]) - 1;
+        s = strings.push('Detached ' + strings.get(old)) - 1;
         renamed.set(old, s);
       }
       nodeName[n] = s;

@@ -194,7 +194,8 @@ export function stepTimer(thread = 'worker'): (step: string) => void {
   let t = performance.now();
   return (step) => {
     const now = performance.now();
-    process.stderr.write(`passes (${thread}): ${step} ${Math.round(now - t)} ms\n`);
+    // RSS is the whole process's (both threads): where the peak builds up.
+    process.stderr.write(`passes (${thread}): ${step} ${Math.round(now - t)} ms, rss ${Math.round(process.memoryUsage.rss() / 1048576)} MB\n`);
     t = now;
   };
 }

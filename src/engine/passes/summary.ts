@@ -265,7 +265,7 @@ function retainedByClass(a: HeapAnalysis, packed: Int32Array, retained: Float64A
 }
 
 function row(a: HeapAnalysis, t: ClassTotals, c: number): ClassSummary {
-  return { name: a.graph.strings[t.names[c]], count: t.count[c], distance: t.minDist[c], selfSize: t.self[c], retainedSize: t.retained[c] };
+  return { name: a.graph.strings.get(t.names[c]), count: t.count[c], distance: t.minDist[c], selfSize: t.self[c], retainedSize: t.retained[c] };
 }
 
 /** True when class x's row comes before class y's. */

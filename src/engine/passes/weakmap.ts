@@ -12,21 +12,15 @@ export interface EphemeronInfo {
   dupKey: Map<number, string>;
 }
 
-/** Scans the internal edges' names once; strings are tested at most once each. */
+/**
+ * The ephemeron names, found by a scan of the raw string table (only strings that mention a
+ * WeakMap pair are decoded). Callers look names up for internal edges only.
+ */
 export function findEphemeronEdgeNames(g: HeapGraph): EphemeronInfo {
   const tableId = new Map<number, number>();
   const dupKey = new Map<number, string>();
-  const tested = new Uint8Array(g.strings.length);
-  const internal = g.types.edgeInternal;
-  const { edgeType, edgeNameOrIndex, strings } = g;
-  for (let e = 0; e < g.edgeCount; e++) {
-    if (edgeType[e] !== internal) continue;
-    const s = edgeNameOrIndex[e];
-    if (tested[s]) continue;
-    tested[s] = 1;
-    const str = strings[s];
-    if (str.length < 40 || !str.includes('pair in WeakMap')) continue;
-    const m = EPHEMERON.exec(str);
+  for (const s of g.strings.containing('pair in WeakMap')) {
+    const m = EPHEMERON.exec(g.strings.get(s));
     if (m?.groups) {
       tableId.set(s, parseInt(m.groups.table, 10));
       dupKey.set(s, m.groups.dup);

@@ -43,13 +43,13 @@ export function nodeTypeName(g: HeapGraph, node: number): string {
 export function nodeDisplayName(g: HeapGraph, node: number): string {
   const t = g.nodeType[node];
   if (t === g.types.nodeConsString) return consStringName(g, node);
-  const raw = g.strings[g.nodeName[node]];
+  const raw = g.strings.get(g.nodeName[node]);
   if (t === g.types.nodeObject && raw === 'Object') return plainObjectName(g, node);
   return raw;
 }
 
 export function className(a: HeapAnalysis, node: number): string {
-  return a.graph.strings[a.classIndex[node]];
+  return a.graph.strings.get(a.classIndex[node]);
 }
 
 export function nodeInfo(a: HeapAnalysis, node: number): NodeInfo {
@@ -73,7 +73,7 @@ function consStringName(g: HeapGraph, node: number): string {
   while (stack.length && name.length < 1024) {
     const n = stack.pop()!;
     if (nodeType[n] !== types.nodeConsString) {
-      name += strings[nodeName[n]];
+      name += strings.get(nodeName[n]);
       continue;
     }
     let a = -1;
@@ -98,7 +98,7 @@ function plainObjectName(g: HeapGraph, node: number): string {
   let fromEnd = false;
   while (from <= to) {
     const e = fromEnd ? to : from;
-    const en = edgeType[e] === types.edgeProperty ? strings[edgeNameOrIndex[e]] : null;
+    const en = edgeType[e] === types.edgeProperty ? strings.get(edgeNameOrIndex[e]) : null;
     if (en === null || en === '__proto__') {
       if (fromEnd) to--;
       else from++;

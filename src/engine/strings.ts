@@ -1,0 +1,302 @@
+// The snapshot's string table, kept as the raw JSON text of its "strings" section and decoded one
+// string at a time, on first use. A snapshot holds millions of strings and an analysis reads a few
+// thousand of them (class names, edge names on paths): making a JS string of each up front cost
+// more time than parsing all the edges, and the young-generation GC then copied every one of them
+// (all live) twice. Analyses append their own strings (class names) after the snapshot's.
+import { isUtf8 } from 'node:buffer';
+import { HeapSnapshotError } from './parse/errors.js';
+
+/** Read-only view most passes need (lets tests hand in a plain list). */
+export interface Strings {
+  readonly length: number;
+  get(i: number): string;
+  indexOf(s: string): number;
+}
+
+export class StringTable implements Strings {
+  /** The section's bytes between '[' and ']': quoted strings and their separators. */
+  private readonly raw: Buffer;
+  /** Offset in `raw` of each snapshot string's first content byte (after its opening quote). */
+  private readonly start: Uint32Array;
+  private readonly count: number;
+  private readonly decoded = new Map<number, string>();
+  private readonly added: string[] = [];
+
+  constructor(raw: Buffer, start: Uint32Array, count: number) {
+    this.raw = raw;
+    this.start = start;
+    this.count = count;
+  }
+
+  get length(): number {
+    return this.count + this.added.length;
+  }
+
+  /** String `i` (undefined past the end, like an array). */
+  get(i: number): string {
+    if (i < this.count) {
+      let s = this.decoded.get(i);
+      if (s === undefined) {
+        s = this.decode(i);
+        this.decoded.set(i, s);
+      }
+      return s;
+    }
+    return this.added[i - this.count];
+  }
+
+  /** Appends `s`; returns its index. */
+  push(s: string): number {
+    this.added.push(s);
+    return this.length - 1;
+  }
+
+  /** Index of the first string equal to `s`, or -1 (as Array#indexOf). */
+  indexOf(s: string): number {
+    const k = this.find(s, 1);
+    if (k.length) return k[0];
+    const j = this.added.indexOf(s);
+    return j < 0 ? -1 : this.count + j;
+  }
+
+  /** Indexes of every string equal to `s`, ascending (V8 does not deduplicate every name). */
+  indexesOf(s: string): number[] {
+    const out = this.find(s, Infinity);
+    for (let j = this.added.indexOf(s); j !== -1; j = this.added.indexOf(s, j + 1)) out.push(this.count + j);
+    return out;
+  }
+
+  includes(s: string): boolean {
+    return this.indexOf(s) !== -1;
+  }
+
+  /**
+   * Snapshot strings that contain `sub` (printable ASCII without '"' or '\\'), ascending: a native
+   * scan of the raw text, so a pass can pick out a few names without decoding millions.
+   */
+  containing(sub: string): number[] {
+    if (sub === '' || !/^[\x20-\x7e]*$/.test(sub) || sub.includes('"') || sub.includes('\\')) throw new Error(`containing: unsupported pattern ${JSON.stringify(sub)}`);
+    const out: number[] = [];
+    const needle = Buffer.from(sub, 'latin1');
+    const raw = this.raw;
+    for (let at = raw.indexOf(needle); at !== -1; ) {
+      const i = this.stringBefore(at);
+      const end = i < 0 ? -1 : this.endOf(i);
+      if (end >= at + needle.length) out.push(i);
+      at = raw.indexOf(needle, Math.max(at + 1, end + 1));
+    }
+    return out;
+  }
+
+  /** Every string, decoded (tests, small snapshots). */
+  toArray(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.length; i++) out.push(this.get(i));
+    return out;
+  }
+
+  /** Bytes held (the raw text and its offsets). */
+  get byteLength(): number {
+    return this.raw.length + this.start.byteLength;
+  }
+
+  /**
+   * Snapshot strings equal to `s` (at most `limit`). Plain ASCII is searched in the raw bytes with a
+   * native scan and each hit checked against the string boundaries; anything a writer may escape
+   * is compared decoded, one string at a time.
+   */
+  private find(s: string, limit: number): number[] {
+    const out: number[] = [];
+    if (s === '' || !/^[\x20-\x7e]*$/.test(s) || s.includes('"') || s.includes('\\')) {
+      for (let i = 0; i < this.count && out.length < limit; i++) if (this.get(i) === s) out.push(i);
+      return out;
+    }
+    const needle = Buffer.from(s + '"', 'latin1');
+    const raw = this.raw;
+    for (let at = raw.indexOf(needle); at !== -1 && out.length < limit; at = raw.indexOf(needle, at + 1)) {
+      const i = this.stringAt(at);
+      // a hit counts when it is a whole string: it starts at a string's first byte (the closing
+      // quote in the needle then is that string's own, as ASCII without '"' or '\' has no escapes)
+      if (i >= 0) out.push(i);
+    }
+    return out;
+  }
+
+  /** The string whose content starts exactly at `offset`, or -1. */
+  private stringAt(offset: number): number {
+    const start = this.start;
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = start[mid];
+      if (v === offset) return mid;
+      if (v < offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** The last string starting at or before `offset`, or -1. */
+  private stringBefore(offset: number): number {
+    const start = this.start;
+    let lo = 0;
+    let hi = this.count - 1;
+    let best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (start[mid] <= offset) {
+        best = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return best;
+  }
+
+  /** Offset of string i's closing quote. */
+  private endOf(i: number): number {
+    const raw = this.raw;
+    let j = this.start[i];
+    for (;;) {
+      const c = raw[j];
+      if (c === 0x22) return j;
+      j += c === 0x5c ? 2 : 1;
+    }
+  }
+
+  private decode(i: number): string {
+    const raw = this.raw;
+    const from = this.start[i];
+    let j = from;
+    let high = false;
+    let escape = false;
+    for (;;) {
+      const c = raw[j];
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        escape = true;
+        j++; // the escaped byte can't end the string
+      } else if (c >= 0x80) high = true;
+      j++;
+    }
+    const s = raw.toString(high ? 'utf8' : 'latin1', from, j);
+    return escape ? unescapeJson(s) : s;
+  }
+}
+
+function unescapeJson(s: string): string {
+  try {
+    return JSON.parse('"' + s + '"') as string;
+  } catch {
+    // V8 writes raw control characters in some versions; keep the text rather than fail.
+    return s.replace(/\\u([0-9a-fA-F]{4})|\\(["\\/bfnrt])/g, (_m, hex: string, ch: string) =>
+      hex ? String.fromCharCode(parseInt(hex, 16)) : ({ b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' } as Record<string, string>)[ch] ?? ch,
+    );
+  }
+}
+
+const enum S {
+  Between,
+  In,
+  Escape,
+  Done,
+}
+
+/**
+ * Collects the "strings" section as it streams past: push() takes the bytes after its '[' in any
+ * chunks and returns where the closing ']' was found (or -1 while the section goes on).
+ */
+export class StringBuilder {
+  private raw = Buffer.allocUnsafe(1 << 16);
+  private len = 0;
+  private start = new Uint32Array(1 << 12);
+  private count = 0;
+  private st = S.Between;
+
+  get strings(): number {
+    return this.count;
+  }
+
+  get done(): boolean {
+    return this.st === S.Done;
+  }
+
+  /** Scans `buf[from, end)`; returns the index just past the closing ']' or -1. `at` = file offset of buf[0], for errors. */
+  push(buf: Uint8Array, from = 0, end = buf.length, at = 0): number {
+    let st = this.st;
+    let i = from;
+    const base = this.len - from; // raw offset of buf[x] is base + x
+    let start = this.start;
+    let count = this.count;
+    let close = -1;
+    for (; i < end; i++) {
+      const c = buf[i];
+      if (st === S.In) {
+        if (c === 0x22) st = S.Between;
+        else if (c === 0x5c) st = S.Escape;
+      } else if (st === S.Escape) {
+        st = S.In;
+      } else if (c === 0x22) {
+        if (count === start.length) {
+          const more = new Uint32Array(count * 2);
+          more.set(start);
+          start = this.start = more;
+        }
+        start[count++] = base + i + 1;
+        st = S.In;
+      } else if (c === 0x5d) {
+        close = i;
+        st = S.Done;
+        break;
+      } else if (c !== 0x2c && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) {
+        this.count = count;
+        throw new HeapSnapshotError('NOT_JSON', `malformed snapshot: expected a string in "strings" but found ${describeByte(c)}`, at + i);
+      }
+    }
+    this.count = count;
+    this.st = st;
+    const copyEnd = close >= 0 ? close : end;
+    this.append(buf, from, copyEnd);
+    return close >= 0 ? close + 1 : -1;
+  }
+
+  private append(buf: Uint8Array, from: number, end: number): void {
+    const n = end - from;
+    if (this.len + n > this.raw.length) {
+      const want = Math.max(this.raw.length * 2, this.len + n);
+      if (want > 0xffffffff) throw new HeapSnapshotError('TOO_LARGE', '"strings" is larger than 4 GB');
+      const more = Buffer.allocUnsafe(want);
+      this.raw.copy(more, 0, 0, this.len);
+      this.raw = more;
+    }
+    this.raw.set(buf.subarray(from, end), this.len);
+    this.len += n;
+  }
+
+  /** The table; checks that every string is valid UTF-8. `offset`: the section's file offset, for errors. */
+  finish(offset: number): StringTable {
+    // the closing quote of a string at the very end must be in raw for decode(): it always is, as
+    // the section ends with ']' after it
+    const raw = this.raw.length - this.len > this.len >> 2 ? Buffer.from(this.raw.subarray(0, this.len)) : this.raw.subarray(0, this.len);
+    const start = this.start.length - this.count > this.count >> 2 ? this.start.slice(0, this.count) : this.start.subarray(0, this.count);
+    if (!isUtf8(raw)) {
+      const t = new StringTable(raw, start, this.count);
+      const bad = firstInvalid(raw, start, this.count);
+      throw new HeapSnapshotError('BAD_UTF8', `invalid UTF-8 in "strings" (string #${bad}${bad >= 0 ? `, after ${JSON.stringify(t.get(Math.max(0, bad - 1))).slice(0, 40)}` : ''})`, offset);
+    }
+    return new StringTable(raw, start, this.count);
+  }
+}
+
+function firstInvalid(raw: Buffer, start: Uint32Array, count: number): number {
+  for (let i = 0; i < count; i++) {
+    const end = i + 1 < count ? start[i + 1] : raw.length;
+    if (!isUtf8(raw.subarray(start[i], end))) return i;
+  }
+  return -1;
+}
+
+function describeByte(c: number): string {
+  if (c >= 0x20 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
+  return `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
