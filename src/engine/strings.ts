@@ -45,10 +45,10 @@ export class StringTable implements Strings {
     return this.added[i - this.count];
   }
 
-  /** Appends `s`; returns its index. */
+  /** Appends `s`; returns the new length (as Array#push: `s` is at length - 1). */
   push(s: string): number {
     this.added.push(s);
-    return this.length - 1;
+    return this.length;
   }
 
   /** Index of the first string equal to `s`, or -1 (as Array#indexOf). */
