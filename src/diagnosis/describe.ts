@@ -1,6 +1,7 @@
 // Turning heap nodes into what a developer reads: chain nodes, the seed's reference-list notation,
 // closure source locations and short owner names such as `Socket → _events → connect`.
 import { locationIndex, type HeapGraph } from '../engine/graph.js';
+import { retainerEdge } from '../engine/passes/retainers.js';
 import type { HeapAnalysis } from '../engine/types.js';
 import type { ChainNode, SourceLocation } from './types.js';
 import { edgeTarget, isPlumbing, rawName, typeName } from './heap.js';
@@ -81,7 +82,7 @@ function contextOwner(g: HeapGraph, ctx: number, hint: number): number {
   for (let r = g.firstRetainer[ctx]; r < g.firstRetainer[ctx + 1]; r++) {
     const from = g.retainerNode[r];
     if (g.nodeType[from] !== g.types.nodeClosure) continue;
-    if (g.strings.get(g.edgeNameOrIndex[g.retainerEdge[r]]) !== 'context') continue;
+    if (g.strings.get(g.edgeNameOrIndex[retainerEdge(g, ctx, r)]) !== 'context') continue;
     if (rawName(g, from)) return from;
     if (anon < 0) anon = from;
   }

@@ -5,6 +5,7 @@
 //   dominator that already existed in the first snapshot (the owner that accumulates them).
 // Growth must happen at every step: warm-up that stops, caches that plateau or turn over, are noise.
 import { nodeById } from '../engine/index.js';
+import { retainerEdge } from '../engine/passes/retainers.js';
 import type { HeapAnalysis } from '../engine/types.js';
 import type { GrowthFinding, GrowthKind } from './types.js';
 import { collectionInfo, type CollectionInfo } from './collections.js';
@@ -74,7 +75,7 @@ function viaEvents(a: HeapAnalysis, node: number): boolean {
   for (let r = g.firstRetainer[node]; r < g.firstRetainer[node + 1]; r++) {
     const holder = g.retainerNode[r];
     for (let k = g.firstRetainer[holder]; k < g.firstRetainer[holder + 1]; k++) {
-      const e = g.retainerEdge[k];
+      const e = retainerEdge(g, holder, k);
       if (g.edgeType[e] === g.types.edgeProperty && g.strings.get(g.edgeNameOrIndex[e]) === '_events') return true;
     }
   }

@@ -38,8 +38,8 @@ export function analyzeGraph(g: HeapGraph, opts: AnalyzeOptions = {}): HeapAnaly
   computeShallowSizes(g);
   const eph = findEphemeronEdgeNames(g);
   p({ phase: 'dominators' });
-  const essential = computeEssentialEdges(g, flags, eph);
-  const tree = finishDominatorTree(g, essential, dominatorDfs(g, essential));
+  const { essential, retained } = computeEssentialEdges(g, flags, eph);
+  const tree = finishDominatorTree(g, essential, dominatorDfs(g, essential, { retained }));
   p({ phase: 'retained' });
   const retainedSize = retainedSizes(tree, g.selfSize);
   const { firstDominated, dominated } = buildDominatedNodes(tree.dominator);
@@ -62,8 +62,8 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
     p({ phase: 'shallow' });
     computeShallowSizes(g);
     p({ phase: 'dominators' });
-    const essential = computeEssentialEdges(g, flags, eph);
-    const tree = finishDominatorTree(g, essential, dominatorDfs(g, essential));
+    const { essential, retained } = computeEssentialEdges(g, flags, eph);
+    const tree = finishDominatorTree(g, essential, dominatorDfs(g, essential, { retained }));
     const { firstDominated, dominated } = buildDominatedNodes(tree.dominator);
     p({ phase: 'retained' });
     const retainedSize = retainedSizes(tree, g.selfSize);
@@ -80,10 +80,10 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
     const scratch = allocDominatorScratch(g.nodeCount, true);
     computeShallowSizes(g, scratch);
     lap('shallow sizes');
-    const { flags, essential } = await side.flags;
+    const { flags, essential, retained } = await side.flags;
     lap('wait for flags');
     p({ phase: 'dominators' });
-    const dfs = dominatorDfs(g, essential, true, scratch);
+    const dfs = dominatorDfs(g, essential, { shared: true, scratch, retained });
     lap('dominator DFS');
     const slots = await side.retainers;
     lap('wait for retainers');

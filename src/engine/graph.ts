@@ -52,10 +52,8 @@ export interface HeapGraph {
   // ---- retainers (reverse CSR), built after parsing ----
   /** Retainers of node i are firstRetainer[i] .. firstRetainer[i+1]-1. Length nodeCount+1. */
   firstRetainer: Uint32Array;
-  /** Retaining node ordinal per retainer slot. */
+  /** Retaining node ordinal per retainer slot (the edge: passes/retainers.ts retainerEdge). */
   retainerNode: Uint32Array;
-  /** Retaining edge ordinal per retainer slot. */
-  retainerEdge: Uint32Array;
 
   /** The snapshot's string table, decoded on use; analyses may append (class names). */
   strings: StringTable;

@@ -10,9 +10,9 @@ export function buildGraph(p: ParsedSnapshot, onProgress?: ProgressFn, withRetai
   const nodeTypeNames = (p.meta.node_types[p.meta.node_fields.indexOf('type')] as string[]).slice();
   const edgeTypeNames = (p.meta.edge_types[p.meta.edge_fields.indexOf('type')] as string[]).slice();
   const none = new Uint32Array(0);
-  const { firstRetainer, retainerNode, retainerEdge } = withRetainers
+  const { firstRetainer, retainerNode } = withRetainers
     ? buildRetainers(p.nodeCount, p.firstEdge, p.edgeTo)
-    : { firstRetainer: none, retainerNode: none, retainerEdge: none };
+    : { firstRetainer: none, retainerNode: none };
 
   // Locations: [object_index (a node field offset), script_id, line, column] by meta.location_fields.
   const lf = p.meta.location_fields ?? ['object_index', 'script_id', 'line', 'column'];
@@ -64,7 +64,6 @@ export function buildGraph(p: ParsedSnapshot, onProgress?: ProgressFn, withRetai
     edgeTo: p.edgeTo,
     firstRetainer,
     retainerNode,
-    retainerEdge,
     strings: p.strings,
     locationNode,
     locationScript,

@@ -3,7 +3,8 @@
 // are all non-essential hang off the root and are explored from there; remaining unreachable
 // nodes (cycles only retaining each other) are attached to the root one by one.
 // Hot loops are plain functions over typed arrays (no closures), buckets are intrusive linked
-// lists, and the DFS edge cursors are reused as bucket heads.
+// lists, and the DFS keeps its edge cursors on an explicit stack (contiguous, so in cache) rather
+// than in per-vertex arrays (a cache miss per vertex visit and return).
 import type { HeapGraph } from '../graph.js';
 import { essentialSlots } from './retainers.js';
 
@@ -45,7 +46,7 @@ export interface DominatorTree {
 
 /** The tree alone: it does not depend on shallow sizes, so those may be computed meanwhile. */
 export function computeDominatorTree(g: HeapGraph, essential: Uint8Array): DominatorTree {
-  return finishDominatorTree(g, essential, dominatorDfs(g, essential));
+  return finishDominatorTree(g, essential, dominatorDfs(g, essential, {}));
 }
 
 /** DFS numbering: the first half of the pass, which needs no retainer index (so it may be built meanwhile). */
@@ -55,7 +56,6 @@ export interface DfsState {
   rec: Uint32Array;
   parent: Uint32Array;
   vertex: Uint32Array;
-  cursor: Uint32Array;
 }
 
 /** The pass's per-vertex scratch (see DominatorTree.scratch); other passes may work in it first. */
@@ -64,30 +64,43 @@ export function allocDominatorScratch(nodeCount: number, shared = false): Uint32
   return shared ? new Uint32Array(new SharedArrayBuffer(words * 4)) : new Uint32Array(words);
 }
 
-/**
- * `shared`: put the outputs (order, and later the dominators) in shared memory for a worker.
- * `scratch`: from allocDominatorScratch (zeroed here), so a pass before this one can borrow it.
- */
-export function dominatorDfs(g: HeapGraph, essential: Uint8Array, shared = false, scratch?: Uint32Array): DfsState {
+export interface DfsOptions {
+  /** Put the outputs (order, and later the dominators) in shared memory for a worker. */
+  shared?: boolean;
+  /** From allocDominatorScratch (zeroed here), so a pass before this one can borrow it. */
+  scratch?: Uint32Array;
+  /** From the essential-edge pass: a bit per node that some essential edge points at (else computed here). */
+  retained?: Uint8Array;
+}
+
+export function dominatorDfs(g: HeapGraph, essential: Uint8Array, opts: DfsOptions): DfsState {
+  const { shared = false, scratch } = opts;
   const { nodeCount, firstEdge, edgeTo } = g;
   const len = nodeCount + 1;
-  const rec = scratch && scratch.length === len * 4 ? scratch.fill(0) : allocDominatorScratch(nodeCount, shared);
+  // number() initialises every word of a vertex's record, so borrowed scratch needs no clearing
+  const rec = scratch && scratch.length === len * 4 ? scratch : allocDominatorScratch(nodeCount, shared);
   const parent = new Uint32Array(len);
   const vertex = shared ? new Uint32Array(new SharedArrayBuffer(len * 4)) : new Uint32Array(len);
-  const cursor = new Uint32Array(len); // DFS edge cursors; bucket heads in the main loop
   const seen = new Uint8Array((len + 7) >>> 3); // by vertex number
+  const stack = { a: new Uint32Array(3 << 12) };
 
   const r = 1; // the root is node ordinal 0
-  let n = dfs(r, 0, firstEdge, edgeTo, essential, parent, rec, vertex, cursor, seen);
+  let n = dfs(r, 0, firstEdge, edgeTo, essential, parent, rec, vertex, seen, stack);
   const unreachable = nodeCount - n;
   if (n < nodeCount) {
     // Nodes with only non-essential (weak) retainers: hang them off the root and explore.
-    const retained = new Uint8Array(nodeCount);
-    for (let e = 0, m = edgeTo.length; e < m; e++) if (essential[e >>> 3] & (1 << (e & 7))) retained[edgeTo[e]] = 1;
+    let retained = opts.retained;
+    if (!retained) {
+      retained = new Uint8Array((nodeCount + 7) >>> 3);
+      for (let e = 0, m = edgeTo.length; e < m; e++) {
+        if (essential[e >>> 3] & (1 << (e & 7))) retained[edgeTo[e] >>> 3] |= 1 << (edgeTo[e] & 7);
+      }
+    }
     for (let v = 1; v <= nodeCount; v++) {
-      if ((seen[v >>> 3] & (1 << (v & 7))) === 0 && retained[v - 1] === 0) {
+      const o = v - 1;
+      if ((seen[v >>> 3] & (1 << (v & 7))) === 0 && (retained[o >>> 3] & (1 << (o & 7))) === 0) {
         parent[v] = r;
-        n = dfs(v, n, firstEdge, edgeTo, essential, parent, rec, vertex, cursor, seen);
+        n = dfs(v, n, firstEdge, edgeTo, essential, parent, rec, vertex, seen, stack);
       }
     }
   }
@@ -99,7 +112,7 @@ export function dominatorDfs(g: HeapGraph, essential: Uint8Array, shared = false
       }
     }
   }
-  return { n, unreachable, rec, parent, vertex, cursor };
+  return { n, unreachable, rec, parent, vertex };
 }
 
 /**
@@ -108,11 +121,10 @@ export function dominatorDfs(g: HeapGraph, essential: Uint8Array, shared = false
  */
 export function finishDominatorTree(g: HeapGraph, essential: Uint8Array, state: DfsState, slots = essentialSlots(g, essential)): DominatorTree {
   const { nodeCount, firstRetainer, retainerNode } = g;
-  const { n, unreachable, rec, parent, vertex, cursor } = state;
+  const { n, unreachable, rec, parent, vertex } = state;
   // Immediate dominators are written straight into the 0-based result.
   const dominator = vertex.buffer instanceof SharedArrayBuffer ? new Uint32Array(new SharedArrayBuffer(nodeCount * 4)) : new Uint32Array(nodeCount);
-  cursor.fill(0);
-  const bucketHead = cursor;
+  const bucketHead = new Uint32Array(nodeCount + 1);
   // parent[w] is dead once w is linked, which is when w enters a bucket: the links share its slot
   const bucketNext = parent;
   const stack = { a: new Uint32Array(1024) };
@@ -186,6 +198,7 @@ export function retainedSizesInto(out: Float64Array, tree: DominatorTree, selfSi
 
 function number(v: number, n: number, rec: Uint32Array, vertex: Uint32Array): void {
   const v4 = v * 4;
+  rec[v4 + ANC] = 0;
   rec[v4 + SEMI] = rec[v4 + LSEMI] = n;
   rec[v4 + LABEL] = v;
   vertex[n] = v;
@@ -193,36 +206,50 @@ function number(v: number, n: number, rec: Uint32Array, vertex: Uint32Array): vo
 
 /**
  * Iterative DFS over essential edges from `root`; numbers vertices from n+1, returns the new n.
- * Visits are checked in a bitset (a megabyte for millions of nodes, so it stays in cache) rather
- * than in `rec`, which is a cache miss per edge.
+ * The stack holds (vertex, next edge, end edge) triples. Visits are checked in a bitset (a
+ * megabyte for millions of nodes, so it stays in cache) rather than in `rec`, a miss per edge.
  */
 function dfs(
   root: number, n: number, firstEdge: Uint32Array, edgeTo: Uint32Array, essential: Uint8Array,
-  parent: Uint32Array, rec: Uint32Array, vertex: Uint32Array, nextEdge: Uint32Array, seen: Uint8Array,
+  parent: Uint32Array, rec: Uint32Array, vertex: Uint32Array, seen: Uint8Array, stack: { a: Uint32Array },
 ): number {
   seen[root >>> 3] |= 1 << (root & 7);
   number(root, ++n, rec, vertex);
-  nextEdge[root] = firstEdge[root - 1];
-  let v = root;
-  while (v !== 0) {
-    let vNext = parent[v];
-    const end = firstEdge[v];
-    let e = nextEdge[v];
+  let st = stack.a;
+  st[0] = root;
+  st[1] = firstEdge[root - 1];
+  st[2] = firstEdge[root];
+  let sp = 0; // index of the top triple
+  while (sp >= 0) {
+    const v = st[sp];
+    const end = st[sp + 2];
+    let e = st[sp + 1];
+    let w = 0;
     for (; e < end; e++) {
       if ((essential[e >>> 3] & (1 << (e & 7))) === 0) continue;
-      const w = edgeTo[e] + 1;
-      if ((seen[w >>> 3] & (1 << (w & 7))) === 0) {
-        seen[w >>> 3] |= 1 << (w & 7);
-        number(w, ++n, rec, vertex);
-        parent[w] = v;
-        nextEdge[w] = firstEdge[w - 1];
-        vNext = w;
-        e++;
+      const x = edgeTo[e] + 1;
+      if ((seen[x >>> 3] & (1 << (x & 7))) === 0) {
+        w = x;
         break;
       }
     }
-    nextEdge[v] = e;
-    v = vNext;
+    if (w === 0) {
+      sp -= 3;
+      continue;
+    }
+    st[sp + 1] = e + 1;
+    seen[w >>> 3] |= 1 << (w & 7);
+    number(w, ++n, rec, vertex);
+    parent[w] = v;
+    sp += 3;
+    if (sp + 3 > st.length) {
+      const bigger = new Uint32Array(st.length * 2);
+      bigger.set(st);
+      st = stack.a = bigger;
+    }
+    st[sp] = w;
+    st[sp + 1] = firstEdge[w - 1];
+    st[sp + 2] = firstEdge[w];
   }
   return n;
 }

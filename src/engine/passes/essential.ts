@@ -9,14 +9,30 @@ import type { EphemeronInfo } from './weakmap.js';
 /** The graph arrays the pass reads: all typed arrays, so a worker can share them. */
 export type EssentialGraph = Pick<HeapGraph, 'nodeCount' | 'firstEdge' | 'edgeType' | 'edgeTo' | 'edgeNameOrIndex' | 'nodeId' | 'types'>;
 
-export function computeEssentialEdges(g: HeapGraph, flags: Uint8Array, eph: Pick<EphemeronInfo, 'tableId'>): Uint8Array {
-  return computeEssentialInto(g, flags, eph, new Uint8Array((g.edgeCount + 7) >>> 3));
+export interface EssentialEdges {
+  /** A bit per edge. */
+  essential: Uint8Array;
+  /** A bit per node: some essential edge points at it. */
+  retained: Uint8Array;
 }
 
-/** One bit per edge into `bits` (zeroed, then filled). */
-export function computeEssentialInto(g: EssentialGraph, flags: Uint8Array, eph: Pick<EphemeronInfo, 'tableId'>, bits: Uint8Array): Uint8Array {
+export function computeEssentialEdges(g: HeapGraph, flags: Uint8Array, eph: Pick<EphemeronInfo, 'tableId'>): EssentialEdges {
+  const retained = new Uint8Array((g.nodeCount + 7) >>> 3);
+  return { essential: computeEssentialInto(g, flags, eph, new Uint8Array((g.edgeCount + 7) >>> 3), retained), retained };
+}
+
+/**
+ * One bit per edge into `bits` (zeroed, then filled). `retained` (optional, a bit per node, zeroed
+ * here): set for every node some essential edge points at, which the dominator DFS needs to find
+ * the nodes only weak edges reach; a bitset small enough to stay in cache costs little here and
+ * saves that pass another walk over every edge.
+ */
+export function computeEssentialInto(
+  g: EssentialGraph, flags: Uint8Array, eph: Pick<EphemeronInfo, 'tableId'>, bits: Uint8Array, retained: Uint8Array,
+): Uint8Array {
   const { nodeCount, firstEdge, edgeType, edgeTo, edgeNameOrIndex, nodeId, types } = g;
   bits.fill(0);
+  retained.fill(0);
   const weak = types.edgeWeak;
   const shortcut = types.edgeShortcut;
   const internal = types.edgeInternal;
@@ -39,6 +55,7 @@ export function computeEssentialInto(g: EssentialGraph, flags: Uint8Array, eph: 
         if (flags[c] & PAGE_OBJECT && !nodePage) continue;
       }
       bits[e >>> 3] |= 1 << (e & 7);
+      retained[c >>> 3] |= 1 << (c & 7);
     }
   }
   return bits;

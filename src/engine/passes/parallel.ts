@@ -25,6 +25,8 @@ export interface SideJob {
   flags: Uint8Array;
   /** Then the essential-edge bits (one per edge), from the flags and the WeakMap tables. */
   essential: Uint8Array;
+  /** And a bit per node that some essential edge points at. */
+  retained: Uint8Array;
   tableId: Map<number, number>;
   /** Shared arrays for the worker to fill, or null when the graph has its retainer index. */
   retainers: Retainers | null;
@@ -34,7 +36,7 @@ export interface SideJob {
 
 export interface SideWork {
   /** Resolves with DevTools' node flags (see computeFlags) and the essential edges (computeEssentialEdges). */
-  flags: Promise<{ flags: Uint8Array; essential: Uint8Array }>;
+  flags: Promise<{ flags: Uint8Array; essential: Uint8Array; retained: Uint8Array }>;
   /**
    * Resolves once the graph's retainer index is filled in, with the essential bit per retainer
    * slot (null when the graph came with its index: see essentialSlots).
@@ -77,6 +79,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     distance: new Int32Array(new SharedArrayBuffer(g.nodeCount * 4)),
     flags: new Uint8Array(new SharedArrayBuffer(g.nodeCount)),
     essential: new Uint8Array(new SharedArrayBuffer((g.edgeCount + 7) >>> 3)),
+    retained: new Uint8Array(new SharedArrayBuffer((g.nodeCount + 7) >>> 3)),
     tableId: eph.tableId,
     retainers: hasRetainers(g) ? null : allocRetainers(g.nodeCount, g.edgeCount, true),
     slots: hasRetainers(g) ? null : new Uint8Array(new SharedArrayBuffer((g.edgeCount + 7) >>> 3)),
@@ -88,11 +91,11 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     return null;
   }
   onWorker?.(worker);
-  const flags = deferred<{ flags: Uint8Array; essential: Uint8Array }>();
+  const flags = deferred<{ flags: Uint8Array; essential: Uint8Array; retained: Uint8Array }>();
   const flagsHere = () => {
     computeFlagsInto(job.graph, job.inputs.domTrees, job.flags);
-    computeEssentialInto(job.graph, job.flags, job, job.essential);
-    return { flags: job.flags, essential: job.essential };
+    computeEssentialInto(job.graph, job.flags, job, job.essential, job.retained);
+    return { flags: job.flags, essential: job.essential, retained: job.retained };
   };
   const retainers = deferred<Uint8Array | null>();
   const distance = deferred<Int32Array>();
@@ -127,7 +130,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   worker.on('message', (m: { type: string; message?: string }) => {
     if (m.type === 'flags') {
       delivered.flags = true;
-      flags.resolve({ flags: job.flags, essential: job.essential });
+      flags.resolve({ flags: job.flags, essential: job.essential, retained: job.retained });
     } else if (m.type === 'retainers') {
       delivered.retainers = true;
       attach();

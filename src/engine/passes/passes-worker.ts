@@ -17,7 +17,7 @@ const lap = stepTimer();
 try {
   parentPort!.postMessage({ type: 'ready' });
   computeFlagsInto(g, job.inputs.domTrees, job.flags, scratch);
-  computeEssentialInto(g, job.flags, job, job.essential);
+  computeEssentialInto(g, job.flags, job, job.essential, job.retained);
   parentPort!.postMessage({ type: 'flags' });
   lap('flags, essential edges');
   if (job.retainers) {

@@ -4,16 +4,16 @@ import type { HeapAnalysis, PathStep } from '../types.js';
 import { edgeName } from '../graph.js';
 import { nodeDisplayName, nodeTypeName } from './nodes.js';
 import { NO_DISTANCE, BASE_SYSTEM_DISTANCE } from '../passes/distances.js';
+import { retainerEdge } from '../passes/retainers.js';
 
 export function retainerPath(a: HeapAnalysis, target: number): PathStep[] {
   const g = a.graph;
   if (target < 0 || target >= g.nodeCount) return [];
-  const viaDistance = pathByDistance(a, target);
-  const slots = viaDistance ?? pathByBfs(a, target);
-  if (!slots) return [{ node: target, edgeName: '', edgeType: '' }];
+  const edges = pathByDistance(a, target) ?? pathByBfs(a, target);
+  if (!edges) return [{ node: target, edgeName: '', edgeType: '' }];
   const steps: PathStep[] = [{ node: 0, edgeName: '', edgeType: '' }];
-  for (let i = slots.length - 1; i >= 0; i--) {
-    const e = g.retainerEdge[slots[i]];
+  for (let i = edges.length - 1; i >= 0; i--) {
+    const e = edges[i];
     steps.push({ node: g.edgeTo[e], edgeName: edgeName(g, e), edgeType: g.edgeTypeNames[g.edgeType[e]] });
   }
   return steps;
@@ -22,38 +22,40 @@ export function retainerPath(a: HeapAnalysis, target: number): PathStep[] {
 /**
  * Follows distances downhill: each hop takes a non-weak retainer one step closer to the roots, so
  * the path is a shortest one and goes through user roots (the global object) when the node is
- * reachable from them, as DevTools' Retainers view does. Returns retainer slots, target first.
+ * reachable from them, as DevTools' Retainers view does. Returns the edges, target's first.
  */
 function pathByDistance(a: HeapAnalysis, target: number): number[] | null {
   const g = a.graph;
-  const { firstRetainer, retainerNode, retainerEdge, edgeType, types } = g;
+  const { firstRetainer, retainerNode, edgeType, types } = g;
   const dist = a.distance;
   if (dist[target] === NO_DISTANCE) return null;
-  const slots: number[] = [];
+  const edges: number[] = [];
   let n = target;
   while (n !== 0) {
     const want = dist[n] - 1;
     let pick = -1;
+    let from = -1;
     for (let k = firstRetainer[n]; k < firstRetainer[n + 1]; k++) {
       const r = retainerNode[k];
-      if (edgeType[retainerEdge[k]] === types.edgeWeak) continue;
-      if (dist[r] === want || (r === 0 && (dist[n] === 1 || dist[n] === BASE_SYSTEM_DISTANCE + 1))) {
-        pick = k;
-        if (r === 0 || edgeType[retainerEdge[k]] !== types.edgeShortcut) break;
-      }
+      if (dist[r] !== want && !(r === 0 && (dist[n] === 1 || dist[n] === BASE_SYSTEM_DISTANCE + 1))) continue;
+      const e = retainerEdge(g, n, k);
+      if (edgeType[e] === types.edgeWeak) continue;
+      pick = e;
+      from = r;
+      if (r === 0 || edgeType[e] !== types.edgeShortcut) break;
     }
-    if (pick < 0 || slots.length > 10000) return null;
-    slots.push(pick);
-    n = retainerNode[pick];
+    if (pick < 0 || edges.length > 10000) return null;
+    edges.push(pick);
+    n = from;
   }
-  return slots;
+  return edges;
 }
 
 /** Backward BFS over non-weak retainers, for nodes without a distance. */
 function pathByBfs(a: HeapAnalysis, target: number): number[] | null {
   const g = a.graph;
-  const { nodeCount, firstRetainer, retainerNode, retainerEdge, edgeType, types } = g;
-  // via[n] = 1 + the retainer slot (in n's child's list) through which n reaches the target
+  const { nodeCount, firstRetainer, retainerNode, edgeType, types } = g;
+  // via[n] = 1 + the edge from n through which n reaches the target
   const via = new Uint32Array(nodeCount);
   const queue = new Uint32Array(nodeCount);
   let head = 0;
@@ -63,20 +65,20 @@ function pathByBfs(a: HeapAnalysis, target: number): number[] | null {
   while (head < tail) {
     const n = queue[head++];
     for (let k = firstRetainer[n]; k < firstRetainer[n + 1]; k++) {
-      const e = retainerEdge[k];
-      if (edgeType[e] === types.edgeWeak) continue;
       const r = retainerNode[k];
       if (via[r] !== 0) continue;
-      via[r] = k + 1;
+      const e = retainerEdge(g, n, k);
+      if (edgeType[e] === types.edgeWeak) continue;
+      via[r] = e + 1;
       if (r === 0) {
-        const slots: number[] = [];
+        const edges: number[] = [];
         let x = 0;
         while (x !== target) {
-          const slot = via[x] - 1;
-          slots.push(slot);
-          x = g.edgeTo[retainerEdge[slot]];
+          const edge = via[x] - 1;
+          edges.push(edge);
+          x = g.edgeTo[edge];
         }
-        return slots.reverse();
+        return edges.reverse();
       }
       queue[tail++] = r;
     }
