@@ -72,11 +72,9 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
   }
   const lap = stepTimer('main');
   try {
-    p({ phase: 'names' });
-    // both while the worker computes flags and essential edges
-    const classIndex = computeClassIndex(g);
-    lap('names');
-    // shallow sizes work in the dominator pass's scratch memory: nothing new to allocate (or page in)
+    p({ phase: 'shallow' });
+    // while the worker computes flags and essential edges; in the dominator pass's scratch memory:
+    // nothing new to allocate (or page in)
     const scratch = allocDominatorScratch(g.nodeCount, true);
     computeShallowSizes(g, scratch);
     lap('shallow sizes');
@@ -92,6 +90,8 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
     p({ phase: 'retained' });
     const { retainedSize, firstDominated, dominated } = await side.treeSizes(tree, g.selfSize);
     const distance = await side.distance;
+    p({ phase: 'names' });
+    const classIndex = await side.classIndex;
     lap('retained sizes, wait for the dominated index');
     const totalSize = retainedSize[0] + g.extraNativeBytes;
     const statistics = computeStatistics(g, totalSize);

@@ -13,6 +13,14 @@ export interface Strings {
   indexOf(s: string): number;
 }
 
+/** What a worker needs to read the same table (shared memory, plus the strings added so far). */
+export interface SharedStrings {
+  raw: Uint8Array;
+  start: Uint32Array;
+  count: number;
+  added: string[];
+}
+
 export class StringTable implements Strings {
   /** The section's bytes between '[' and ']': quoted strings and their separators. */
   private readonly raw: Buffer;
@@ -26,6 +34,23 @@ export class StringTable implements Strings {
     this.raw = raw;
     this.start = start;
     this.count = count;
+  }
+
+  /** The same table in another thread (see share). */
+  static fromShared(s: SharedStrings): StringTable {
+    const t = new StringTable(Buffer.from(s.raw.buffer, s.raw.byteOffset, s.raw.byteLength), s.start, s.count);
+    t.added.push(...s.added);
+    return t;
+  }
+
+  /** This table for a worker: its memory when shared (see StringBuilder.finish), else copies. */
+  share(): SharedStrings {
+    return { raw: this.raw, start: this.start, count: this.count, added: this.added.slice() };
+  }
+
+  /** Strings appended after the first `from` (a worker's additions, to replay here in order). */
+  addedSince(length: number): string[] {
+    return this.added.slice(length - this.count);
   }
 
   get length(): number {
@@ -273,12 +298,17 @@ export class StringBuilder {
     this.len += n;
   }
 
-  /** The table; checks that every string is valid UTF-8. `offset`: the section's file offset, for errors. */
+  /**
+   * The table; checks that every string is valid UTF-8. `offset`: the section's file offset, for
+   * errors. The bytes move to shared memory, exactly sized, so a worker can read them too.
+   */
   finish(offset: number): StringTable {
-    // the closing quote of a string at the very end must be in raw for decode(): it always is, as
-    // the section ends with ']' after it
-    const raw = this.raw.length - this.len > this.len >> 2 ? Buffer.from(this.raw.subarray(0, this.len)) : this.raw.subarray(0, this.len);
-    const start = this.start.length - this.count > this.count >> 2 ? this.start.slice(0, this.count) : this.start.subarray(0, this.count);
+    const raw = Buffer.from(new SharedArrayBuffer(this.len));
+    this.raw.copy(raw, 0, 0, this.len);
+    const start = new Uint32Array(new SharedArrayBuffer(this.count * 4));
+    start.set(this.start.subarray(0, this.count));
+    this.raw = Buffer.alloc(0);
+    this.start = new Uint32Array(0);
     if (!isUtf8(raw)) {
       const t = new StringTable(raw, start, this.count);
       const bad = firstInvalid(raw, start, this.count);

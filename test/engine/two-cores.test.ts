@@ -42,6 +42,7 @@ test('worker passes agree with the single-thread passes on every node', async ()
   assert.deepEqual(Array.from(parallel.graph.selfSize), Array.from(serial.graph.selfSize), 'shallow sizes');
   assert.deepEqual(parallel.statistics, serial.statistics);
   assert.deepEqual(summarize(parallel), summarize(serial));
+  assert.deepEqual(parallel.graph.strings.toArray(), serial.graph.strings.toArray(), 'the worker added the same class names, in order');
 });
 
 test('the worker builds the retainer index while the dominator DFS runs, identical to the serial one', async () => {
@@ -66,7 +67,7 @@ test('a worker killed at any stage costs time, not the analysis: the main thread
   const indexed = await loadSnapshot(file);
   const serial = analyzeGraph(await loadSnapshot(file));
   let fellBack = 0;
-  for (const stage of ['online', 'ready', 'flags', 'retainers']) {
+  for (const stage of ['online', 'ready', 'flags', 'retainers', 'classes']) {
     const g = shared(await loadUnindexed(file));
     const seen: string[] = [];
     const parallel = await analyzeGraphAsync(g, {
@@ -82,10 +83,11 @@ test('a worker killed at any stage costs time, not the analysis: the main thread
     });
     if (!seen.includes('done')) fellBack++;
     for (const k of ['firstRetainer', 'retainerNode'] as const) assert.deepEqual(Array.from(g[k]), Array.from(indexed[k]), `${stage}: ${k}`);
-    for (const k of ['dominator', 'retainedSize', 'distance', 'firstDominated', 'dominated', 'flags'] as const) {
+    for (const k of ['dominator', 'retainedSize', 'distance', 'firstDominated', 'dominated', 'flags', 'classIndex'] as const) {
       assert.deepEqual(Array.from(parallel[k]), Array.from(serial[k]), `${stage}: ${k}`);
     }
     assert.deepEqual(parallel.statistics, serial.statistics, stage);
+    assert.deepEqual(summarize(parallel), summarize(serial), `${stage}: class names`);
   }
-  assert.ok(fellBack >= 2, `the worker was killed before it finished in ${fellBack} of 4 runs`);
+  assert.ok(fellBack >= 2, `the worker was killed before it finished in ${fellBack} of 5 runs`);
 });

@@ -4,14 +4,20 @@
 // New names are appended to the string table, once each.
 import type { HeapGraph } from '../graph.js';
 import { ShapeTable } from './shapes.js';
-import type { Strings } from '../strings.js';
+import type { Strings, StringTable } from '../strings.js';
 
 const MIN_INTERFACE_PROPERTY_COUNT = 1;
 const MAX_INTERFACE_NAME_LENGTH = 120;
 const MIN_OBJECT_COUNT_PER_INTERFACE = 2;
 const MIN_OBJECT_PROPORTION_PER_INTERFACE = 1000;
 
-export function computeClassIndex(g: HeapGraph): Uint32Array {
+/** What the pass reads (typed arrays and the string table: a worker can run it on its copies). */
+export type ClassGraph = Pick<HeapGraph, 'nodeCount' | 'nodeType' | 'nodeName' | 'nodeTypeNames' | 'firstEdge' | 'edgeType' | 'edgeNameOrIndex' | 'types'> & {
+  strings: StringTable;
+};
+
+/** `out`: optional memory for the result (nodeCount words, overwritten whole). */
+export function computeClassIndex(g: ClassGraph, out?: Uint32Array): Uint32Array {
   const { nodeCount, nodeType, nodeName, strings, types } = g;
   const added = new Map<string, number>();
   const indexFor = (s: string): number => {
@@ -38,7 +44,7 @@ export function computeClassIndex(g: HeapGraph): Uint32Array {
     [types.nodeNative, BY_NAME],
   ];
   for (const [t, c] of fixed) if (t >= 0) byType[t] = c;
-  const classIndex = new Uint32Array(nodeCount);
+  const classIndex = out && out.length === nodeCount ? out : new Uint32Array(nodeCount);
   const byName = new Int32Array(strings.length).fill(-1); // class per node-name string, computed once
   // plain objects (type object, named Object), ascending, for the interface pass
   let plain = new Uint32Array(1 << 16);
@@ -94,7 +100,7 @@ interface TreeNode {
 }
 
 /** `plain`: the plain objects (type object, named `objectName`), ascending. */
-function applyInterfaces(g: HeapGraph, classIndex: Uint32Array, objectName: number, plain: Uint32Array): void {
+function applyInterfaces(g: ClassGraph, classIndex: Uint32Array, objectName: number, plain: Uint32Array): void {
   const { strings } = g;
   if (objectName < 0) return;
   const total = plain.length;

@@ -1,8 +1,9 @@
 // Two-core analysis. The dominator pass (DFS, then Lengauer-Tarjan) is the critical path and stays
 // on the main thread; a worker computes, over the graph's shared arrays: the flags and essential
-// edges (while the main thread names classes and moves shallow sizes), the retainer index (during
-// the DFS, which needs no retainers), distances (during Lengauer-Tarjan), then the dominated-nodes
-// index of the finished tree (while the main thread sums retained sizes). Used only when the parser
+// edges (while the main thread moves shallow sizes), the retainer index (during the DFS, which
+// needs no retainers), class names over a copy of the string table that shares its bytes, and
+// distances (both during Lengauer-Tarjan), then the dominated-nodes index of the finished tree
+// (while the main thread sums retained sizes). Used only when the parser
 // left the arrays it needs in SharedArrayBuffers (copying them would cost time and memory) and the
 // graph is big enough to pay for a thread.
 import type { Worker } from 'node:worker_threads';
@@ -14,6 +15,8 @@ import { allocRetainers, fillRetainers, hasRetainers, type Retainers } from './r
 import { computeFlagsInto, type FlagsGraph } from './flags.js';
 import { computeEssentialInto, type EssentialGraph } from './essential.js';
 import { buildDominatedInto, carveTreeSizes, retainedSizesInto, type DominatedNodes, type DominatorTree } from './dominators.js';
+import { computeClassIndex } from './classes.js';
+import type { SharedStrings } from '../strings.js';
 
 const MIN_NODES = 200_000;
 
@@ -32,6 +35,10 @@ export interface SideJob {
   retainers: Retainers | null;
   /** With retainers: the essential bit per retainer slot (see essentialSlots). */
   slots: Uint8Array | null;
+  /** For class names (computeClassIndex): the string table as it is now, and the output. */
+  strings: SharedStrings;
+  nodeTypeNames: string[];
+  classIndex: Uint32Array;
 }
 
 export interface SideWork {
@@ -43,6 +50,8 @@ export interface SideWork {
    */
   retainers: Promise<Uint8Array | null>;
   distance: Promise<Int32Array>;
+  /** Class names (computeClassIndex); the names it added are in the graph's string table by then. */
+  classIndex: Promise<Uint32Array>;
   /**
    * Retained sizes (summed here; selfSize must hold the shallow sizes) and the dominated-nodes
    * index (by the worker meanwhile, from a tree in shared memory: see dominatorDfs; here too if
@@ -83,7 +92,12 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     tableId: eph.tableId,
     retainers: hasRetainers(g) ? null : allocRetainers(g.nodeCount, g.edgeCount, true),
     slots: hasRetainers(g) ? null : new Uint8Array(new SharedArrayBuffer((g.edgeCount + 7) >>> 3)),
+    strings: g.strings.share(),
+    nodeTypeNames: g.nodeTypeNames,
+    classIndex: new Uint32Array(new SharedArrayBuffer(g.nodeCount * 4)),
   };
+  // the worker's copy of the table must match this one: nothing may add strings until it is back
+  const stringsAtStart = g.strings.length;
   let worker: Worker;
   try {
     worker = spawnWorker(script, { workerData: job });
@@ -99,6 +113,8 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   };
   const retainers = deferred<Uint8Array | null>();
   const distance = deferred<Int32Array>();
+  const classIndex = deferred<Uint32Array>();
+  const classesHere = () => computeClassIndex(g, job.classIndex);
   const attach = () => {
     if (job.retainers) Object.assign(g, job.retainers);
     retainers.resolve(job.slots);
@@ -106,7 +122,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   if (!job.retainers) attach(); // the graph has them
   // What the worker has delivered; if it dies, the rest is redone here from scratch (each pass
   // clears its output first), so a lost thread costs time, never the analysis.
-  const delivered = { flags: false, retainers: !job.retainers };
+  const delivered = { flags: false, retainers: !job.retainers, classes: false };
   let finished = false;
   const fail = (e: Error) => {
     if (finished) return;
@@ -120,20 +136,28 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
         fillRetainers(g.firstEdge, g.edgeTo, job.retainers!, undefined, { edges: job.essential, slots: job.slots! });
         attach();
       }
+      if (!delivered.classes) classIndex.resolve(classesHere());
       distance.resolve(bfsDistances(job.graph, job.inputs, job.distance));
     } catch (err) {
       flags.reject(err as Error);
       retainers.reject(err as Error);
+      classIndex.reject(err as Error);
       distance.reject(err as Error);
     }
   };
-  worker.on('message', (m: { type: string; message?: string }) => {
+  worker.on('message', (m: { type: string; message?: string; added?: string[] }) => {
     if (m.type === 'flags') {
       delivered.flags = true;
       flags.resolve({ flags: job.flags, essential: job.essential, retained: job.retained });
     } else if (m.type === 'retainers') {
       delivered.retainers = true;
       attach();
+    } else if (m.type === 'classes') {
+      delivered.classes = true;
+      if (g.strings.length === stringsAtStart) {
+        for (const s of m.added!) g.strings.push(s);
+        classIndex.resolve(job.classIndex);
+      } else classIndex.resolve(classesHere()); // the worker's indexes would be off: name them here
     } else if (m.type === 'done') {
       finished = true;
       distance.resolve(job.distance);
@@ -188,7 +212,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     finished = true; // the analysis is over (or failed): nothing left to take over
     void worker.terminate();
   };
-  return { flags: flags.promise, retainers: retainers.promise, distance: distance.promise, treeSizes, close };
+  return { flags: flags.promise, retainers: retainers.promise, distance: distance.promise, classIndex: classIndex.promise, treeSizes, close };
 }
 
 /** HEAPSCOPE_DEBUG_PASSES=1: a thread's time per step (waits included) on stderr. */

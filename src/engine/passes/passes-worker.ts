@@ -1,12 +1,14 @@
 // Worker half of the two-core analysis (see parallel.ts), over the graph's shared arrays: flags and
-// essential edges, the retainer index and distances (while the main thread computes the dominator
-// tree), then the dominated-nodes index of that tree.
+// essential edges, the retainer index, class names and distances (while the main thread computes
+// the dominator tree), then the dominated-nodes index of that tree.
 import { parentPort, workerData } from 'node:worker_threads';
 import { computeFlagsInto } from './flags.js';
 import { computeEssentialInto } from './essential.js';
 import { bfsDistances } from './distances.js';
 import { fillRetainers } from './retainers.js';
 import { buildDominatedInto } from './dominators.js';
+import { computeClassIndex } from './classes.js';
+import { StringTable } from '../strings.js';
 import { stepTimer, type SideJob, type TreeJob } from './parallel.js';
 
 const job = workerData as SideJob;
@@ -25,6 +27,10 @@ try {
     parentPort!.postMessage({ type: 'retainers' });
     lap('retainer index');
   }
+  const strings = StringTable.fromShared(job.strings);
+  computeClassIndex({ ...g, strings, nodeTypeNames: job.nodeTypeNames }, job.classIndex);
+  parentPort!.postMessage({ type: 'classes', added: strings.addedSince(job.strings.count + job.strings.added.length) });
+  lap('class names');
   bfsDistances(g, job.inputs, job.distance, scratch);
   parentPort!.postMessage({ type: 'done' });
   lap('distances');

@@ -17,7 +17,7 @@ export class ShapeTable {
   private slots = new Int32Array(1024);
   private last = -1;
 
-  constructor(private readonly g: HeapGraph) {}
+  constructor(private readonly g: Pick<HeapGraph, 'firstEdge' | 'edgeType' | 'edgeNameOrIndex' | 'types'>) {}
 
   get size(): number {
     return this.start.length;
