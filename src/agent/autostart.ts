@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debug, errorMessage } from './log.js';
+import { withHugePages } from '../hugepages.js';
 
 /** dist/cli/main.js next to the bundled agent (dist/index.js, dist/register.cjs, ...). */
 export function findCli(): string | undefined {
@@ -31,7 +32,8 @@ export function startDashboard(host: string, port: number, token: string | undef
     return false;
   }
   try {
-    const env: NodeJS.ProcessEnv = { ...process.env, HEAPSCOPE_DISABLE: '1' };
+    // huge pages for the analyses it runs (src/hugepages.ts); the app itself is left as it is
+    const env: NodeJS.ProcessEnv = withHugePages({ ...process.env, HEAPSCOPE_DISABLE: '1' });
     // The dashboard must not preload an agent (NODE_OPTIONS may carry --require heapscope/register).
     delete env.NODE_OPTIONS;
     if (token) env.HEAPSCOPE_TOKEN = token;

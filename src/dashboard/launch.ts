@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { distFile } from './paths.js';
 import { hostForUrl, probe, waitForDashboard } from './client.js';
 import { defaultDataDir } from './store.js';
+import { withHugePages } from '../hugepages.js';
 
 export interface Target {
   host: string;
@@ -23,7 +24,7 @@ export async function ensureDashboard(t: Target): Promise<{ url: string; started
   const dataDir = t.dataDir ?? defaultDataDir();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const logFd = openSync(join(dataDir, 'dashboard.log'), 'a', 0o600);
-  const env: NodeJS.ProcessEnv = { ...process.env, HEAPSCOPE_DISABLE: '1' };
+  const env: NodeJS.ProcessEnv = withHugePages({ ...process.env, HEAPSCOPE_DISABLE: '1' });
   delete env.NODE_OPTIONS;
   if (t.token) env.HEAPSCOPE_TOKEN = t.token;
   const args = [distFile('cli', 'main.js'), 'dashboard', '--port', String(t.port), '--host', t.host, '--data', dataDir];
