@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 
 const TUNABLE = 'glibc.malloc.hugetlb=1';
-const MIN_INPUT_BYTES = 64 << 20;
+const MIN_INPUT_MB = 64;
 
 /** `env` with the tunable added (other GLIBC_TUNABLES kept), or as it is where it does not apply. */
 export function withHugePages(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -31,7 +31,9 @@ export function wantsHugePages(files: string[], env: NodeJS.ProcessEnv = process
       // not a file (an id, a missing path): the command itself reports it
     }
   }
-  return total >= MIN_INPUT_BYTES;
+  // HEAPSCOPE_HUGEPAGES_MIN_MB moves the threshold (tests use 0)
+  const min = Number(env.HEAPSCOPE_HUGEPAGES_MIN_MB ?? MIN_INPUT_MB);
+  return total >= (Number.isFinite(min) ? min : MIN_INPUT_MB) * (1 << 20);
 }
 
 /**
