@@ -126,7 +126,21 @@ export function finishDominatorTree(g: HeapGraph, essential: Uint8Array, state: 
   const dominator = vertex.buffer instanceof SharedArrayBuffer ? new Uint32Array(new SharedArrayBuffer(nodeCount * 4)) : new Uint32Array(nodeCount);
   const bucketHead = new Uint32Array(nodeCount + 1);
   // parent[w] is dead once w is linked, which is when w enters a bucket: the links share its slot
-  const bucketNext = parent;
+  semidominators(n, vertex, firstRetainer, retainerNode, slots, rec, parent, bucketHead, parent, dominator);
+  dominator[0] = 0;
+  immediateDominators(n, vertex, rec, dominator);
+  return { dominator, order: vertex, unreachable, scratch: rec };
+}
+
+// The two loops live in functions of their own (as does compress): V8 optimises each with its own
+// type feedback, instead of compiling one big function mid-loop and deoptimising it (several times
+// here) when a later loop, never run yet, is reached.
+
+/** Lengauer-Tarjan's main loop, in reverse preorder: semidominators, and dominators relative to them. */
+function semidominators(
+  n: number, vertex: Uint32Array, firstRetainer: Uint32Array, retainerNode: Uint32Array, slots: Uint8Array, rec: Uint32Array,
+  parent: Uint32Array, bucketHead: Uint32Array, bucketNext: Uint32Array, dominator: Uint32Array,
+): void {
   const stack = { a: new Uint32Array(1024) };
   for (let i = n; i >= 2; i--) {
     const w = vertex[i];
@@ -158,14 +172,15 @@ export function finishDominatorTree(g: HeapGraph, essential: Uint8Array, state: 
     }
     bucketHead[p] = 0;
   }
-  dominator[0] = 0;
+}
+
+/** The final pass in preorder: a dominator relative to the semidominator becomes the immediate one. */
+function immediateDominators(n: number, vertex: Uint32Array, rec: Uint32Array, dominator: Uint32Array): void {
   for (let i = 2; i <= n; i++) {
     const w = vertex[i];
     const wo = w - 1;
     if (dominator[wo] !== vertex[rec[w * 4 + SEMI]] - 1) dominator[wo] = dominator[dominator[wo]];
   }
-
-  return { dominator, order: vertex, unreachable, scratch: rec };
 }
 
 /** Retained sizes and the dominated-nodes index laid out in the tree's scratch buffer (no longer used by it). */
@@ -242,16 +257,19 @@ function dfs(
     number(w, ++n, rec, vertex);
     parent[w] = v;
     sp += 3;
-    if (sp + 3 > st.length) {
-      const bigger = new Uint32Array(st.length * 2);
-      bigger.set(st);
-      st = stack.a = bigger;
-    }
+    if (sp + 3 > st.length) st = grow(stack);
     st[sp] = w;
     st[sp + 1] = firstEdge[w - 1];
     st[sp + 2] = firstEdge[w];
   }
   return n;
+}
+
+/** Doubles a stack (a function of its own: a rare branch inside a hot loop deoptimises it). */
+function grow(stack: { a: Uint32Array }): Uint32Array {
+  const bigger = new Uint32Array(stack.a.length * 2);
+  bigger.set(stack.a);
+  return (stack.a = bigger);
 }
 
 /** LT's eval path compression (for paths of 2+ links) from v4 = vertex * 4; the stack grows on demand. */
@@ -260,11 +278,7 @@ function compress(v4: number, rec: Uint32Array, stack: { a: Uint32Array }): void
   let sp = 0;
   let x4 = v4;
   while (rec[rec[x4 + ANC] * 4 + ANC] !== 0) {
-    if (sp === st.length) {
-      const bigger = new Uint32Array(st.length * 2);
-      bigger.set(st);
-      st = stack.a = bigger;
-    }
+    if (sp === st.length) st = grow(stack);
     st[sp++] = x4;
     x4 = rec[x4 + ANC] * 4;
   }
