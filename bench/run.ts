@@ -146,30 +146,36 @@ async function main() {
   for (const mb of sizes) {
     const file = snapshotFor(mb);
     const fileMB = statSync(file).size / 1e6;
-    for (const name of tools) {
-      const runs: Measure[] = [];
-      for (let i = 0; i < runsFor(mb); i++) {
+    // Runs are interleaved (run 1 of every tool, then run 2, ...): this machine's speed drifts by
+    // 20% over minutes, and a tool whose runs all fell in a slow spell would look slower than it is.
+    const runs = new Map<string, Measure[]>(tools.map((t) => [t, []]));
+    for (let i = 0; i < runsFor(mb); i++) {
+      for (const name of tools) {
+        const done = runs.get(name)!;
+        if (done.some((r) => !r.ok)) continue; // a tool that failed once is not run again
         // Every run starts with the file in the page cache: a tool that happens to run first after
         // the others pushed it out of memory would otherwise be timed on the disk, not on itself.
         warmPageCache(file);
         const scratch = mkdtempSync(join(tmpdir(), 'heapscope-bench-work-'));
         try {
           const m = await measure(TOOLS[name].command(file, scratch));
-          runs.push(m);
+          done.push(m);
           process.stderr.write(`${fileMB.toFixed(0)} MB ${name} run ${i + 1}: ${m.ok ? `${m.seconds.toFixed(2)} s, ${m.peakMB.toFixed(0)} MB` : `FAILED ${m.error}`}\n`);
-          if (!m.ok) break;
         } finally {
           rmSync(scratch, { recursive: true, force: true });
         }
       }
-      const good = runs.filter((r) => r.ok);
+    }
+    for (const name of tools) {
+      const all = runs.get(name)!;
+      const good = all.filter((r) => r.ok);
       rows.push({
         size: `${fileMB.toFixed(0)} MB`,
         tool: name,
         runs: good.length,
         seconds: good.length ? median(good.map((r) => r.seconds)) : NaN,
         peakMB: good.length ? median(good.map((r) => r.peakMB)) : NaN,
-        failed: good.length === runs.length ? undefined : runs.find((r) => !r.ok)?.error,
+        failed: good.length === all.length ? undefined : all.find((r) => !r.ok)?.error,
       });
     }
   }
@@ -177,11 +183,11 @@ async function main() {
 }
 
 function printTable(rows: { size: string; tool: string; runs: number; seconds: number; peakMB: number; failed?: string }[]) {
-  const lines = [['snapshot', 'tool', 'runs', 'median time', 'median peak RSS', 'memlab/heapscope (time, RSS)']];
+  const lines = [['snapshot', 'tool', 'runs', 'median time', 'median peak RSS', 'tool/heapscope (time, RSS)']];
   for (const r of rows) {
     const hs = rows.find((x) => x.size === r.size && x.tool === 'heapscope');
     const ratio =
-      r.tool === 'memlab' && hs && hs.runs && r.runs ? `${(r.seconds / hs.seconds).toFixed(2)}x, ${(r.peakMB / hs.peakMB).toFixed(2)}x` : '';
+      r.tool !== 'heapscope' && hs && hs.runs && r.runs ? `${(r.seconds / hs.seconds).toFixed(2)}x, ${(r.peakMB / hs.peakMB).toFixed(2)}x` : '';
     lines.push([
       r.size,
       r.tool,
