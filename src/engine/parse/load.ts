@@ -71,6 +71,7 @@ async function loadGraph(source: SnapshotSource, opts: LoadOptions, withRetainer
         } catch (e) {
           // Bad input is bad on one thread too; a worker that could not run is not: read it here.
           if (e instanceof HeapSnapshotError) throw e;
+          if (process.env.HEAPSCOPE_DEBUG_PARSE) process.stderr.write(`parse fallback: ${(e as Error).message}; reading on one thread\n`);
           return loadGraph(source, { ...opts, parallel: false }, withRetainers);
         }
       }

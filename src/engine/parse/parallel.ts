@@ -14,7 +14,7 @@ import { findWorkerScript, spawnWorker } from '../workers.js';
 import { SnapshotParser, type ParsedSnapshot } from './parser.js';
 import { BackwardEdgeParser } from './backward.js';
 import { HeapSnapshotError, type HeapSnapshotErrorCode } from './errors.js';
-import { Ctrl, CTRL_CHUNK, LAYOUT_ERROR } from './worker-job.js';
+import { Ctrl, CTRL_CHUNK, LAYOUT_ERROR, lowerLimit } from './worker-job.js';
 import type { ProgressFn } from '../types.js';
 
 const CHUNK = 4 << 20;
@@ -38,6 +38,7 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
   let workerFinishedAt = 0;
   const fh = await open(file, 'r');
   const ctrl = new BigInt64Array(new SharedArrayBuffer(8 * Ctrl.Slots)).fill(-1n);
+  Atomics.store(ctrl, Ctrl.Lock, 0n);
 
   const parser = new SnapshotParser({
     shared: true,
@@ -113,9 +114,13 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
       // Take the back half of what the worker has not reached (at least two of its chunks ahead of
       // it, so it never has read past the new limit), cut at a separator.
       const reached = Number(Atomics.load(ctrl, Ctrl.Position));
-      const at = Math.max(reached + 2 * CTRL_CHUNK, reached + Math.floor((e.close - reached) / 2));
-      const split = await separatorAtOrAfter(fh, at, e.close);
-      if (split < e.close) Atomics.store(ctrl, Ctrl.Limit, BigInt(split));
+      let at = Math.max(reached + 2 * CTRL_CHUNK, reached + Math.floor((e.close - reached) / 2));
+      let split = await separatorAtOrAfter(fh, at, e.close);
+      // the worker went on during the read: if it has taken bytes past the split, split after them
+      while (split < e.close && !lowerLimit(ctrl, split)) {
+        at = Number(Atomics.load(ctrl, Ctrl.Reserved)) + CTRL_CHUNK;
+        split = await separatorAtOrAfter(fh, at, e.close);
+      }
       // The back of "edges", from its end to the split, backwards.
       const { targets, edgeLayout } = parser.targets();
       const back = new BackwardEdgeParser(edgeLayout, targets);
@@ -208,9 +213,11 @@ async function edgesEndFromTail(fh: import('node:fs/promises').FileHandle, from:
 }
 
 /**
- * Tail mode's share of "edges": chunks claimed from the end, each only past two of the worker's
- * chunks beyond where it is (or, before it reaches "edges", past the earliest place "edges" could
- * start: every value takes at least two bytes), so the worker never reads what this thread parses.
+ * Tail mode's share of "edges": chunks claimed from the end, aiming two of the worker's chunks
+ * beyond where it is (or, before it reaches "edges", past the earliest place "edges" could start:
+ * every value takes at least two bytes). That aim is only a guess, as the worker goes on while a
+ * chunk is read: lowerLimit decides, against what the worker has reserved.
+ * HEAPSCOPE_TEST_CLAIM_DELAY_MS (tests) holds each claim back after its read, as a slow disk would.
  */
 async function claimEdgesFromEnd(
   fh: import('node:fs/promises').FileHandle, buf: Buffer, ctrl: BigInt64Array, parser: SnapshotParser, close: number, size: number, onProgress?: ProgressFn,
@@ -218,6 +225,7 @@ async function claimEdgesFromEnd(
   const { targets, edgeLayout } = parser.targets();
   const back = new BackwardEdgeParser(edgeLayout, targets);
   const earliestOpen = close - 2 * edgeLayout.edgeCount * edgeLayout.efc;
+  const claimDelay = Number(process.env.HEAPSCOPE_TEST_CLAIM_DELAY_MS) || 0;
   let hi = close;
   for (;;) {
     const reached = Number(Atomics.load(ctrl, Ctrl.Position));
@@ -226,10 +234,15 @@ async function claimEdgesFromEnd(
     if (lo >= hi) break;
     const { bytesRead } = await fh.read(buf, 0, hi - lo, lo);
     if (bytesRead !== hi - lo) throw new HeapSnapshotError('IO', 'file changed while reading', lo);
+    if (claimDelay > 0) await new Promise((r) => setTimeout(r, claimDelay));
+    // the first separator the worker has not taken: it went on while this chunk was read
     let s = 0;
-    while (s < bytesRead && buf[s] !== 0x2c && buf[s] !== 0x0a) s++;
-    if (s === bytesRead) break; // no separator: leave the rest to the worker
-    Atomics.store(ctrl, Ctrl.Limit, BigInt(lo + s));
+    for (;;) {
+      while (s < bytesRead && buf[s] !== 0x2c && buf[s] !== 0x0a) s++;
+      if (s === bytesRead || lowerLimit(ctrl, lo + s)) break;
+      s = Math.max(s + 1, Number(Atomics.load(ctrl, Ctrl.Reserved)) - 1 - lo);
+    }
+    if (s >= bytesRead) break; // no separator left: the rest is the worker's
     back.push(buf.subarray(s, bytesRead), lo + s);
     hi = lo + s;
     // about half of what is left between the two threads is this one's

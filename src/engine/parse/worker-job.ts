@@ -18,7 +18,46 @@ export const enum Ctrl {
    * so the worker must find them right after "nodes" (V8's order) or give up.
    */
   Tail = 3,
-  Slots = 4,
+  /**
+   * Where the chunk the worker is reading ends (exclusive): set under the lock together with the
+   * check against Limit, so the main thread never lowers Limit below bytes the worker has taken.
+   */
+  Reserved = 4,
+  /** A spin lock (0 free, 1 held) over Limit and Reserved; each side holds it for a few instructions. */
+  Lock = 5,
+  Slots = 6,
+}
+
+function lock(ctrl: BigInt64Array): void {
+  while (Atomics.compareExchange(ctrl, Ctrl.Lock, 0n, 1n) !== 0n);
+}
+
+function unlock(ctrl: BigInt64Array): void {
+  Atomics.store(ctrl, Ctrl.Lock, 0n);
+}
+
+/**
+ * Main thread: make `limit` (the offset of a separator) the worker's last byte, unless the worker
+ * has already taken bytes past it. A bound computed from Position before an async read is stale by
+ * the time the read returns (the worker may have gone on for megabytes): this is the only check.
+ */
+export function lowerLimit(ctrl: BigInt64Array, limit: number): boolean {
+  lock(ctrl);
+  const ok = Number(Atomics.load(ctrl, Ctrl.Reserved)) <= limit + 1;
+  if (ok) Atomics.store(ctrl, Ctrl.Limit, BigInt(limit));
+  unlock(ctrl);
+  return ok;
+}
+
+/** The worker's next chunk from `pos`: its length (0 = the share is done), reserved under the lock. */
+function reserve(ctrl: BigInt64Array, pos: number, chunk: number): number {
+  lock(ctrl);
+  // include the byte at the limit: a separator ends the last number, a ']' ends the section
+  const end = Number(Atomics.load(ctrl, Ctrl.Limit)) + 1;
+  const len = pos < end ? Math.min(chunk, end - pos) : 0;
+  if (len > 0) Atomics.store(ctrl, Ctrl.Reserved, BigInt(pos + len));
+  unlock(ctrl);
+  return len;
 }
 
 /** Thrown when "edges" does not follow "nodes" in tail mode: the caller reads the file another way. */
@@ -58,8 +97,8 @@ export class WorkerJob {
   }
 
   /**
-   * Parses "edges" from the front, one chunk at a time, re-reading the limit before each chunk:
-   * the main thread only ever moves the limit to at least two chunks past `Position`.
+   * Parses "edges" from the front, one chunk at a time, each reserved against the limit (see
+   * lowerLimit: the main thread moves the limit only past what the worker has reserved).
    */
   edges(): number {
     const ctrl = this.job.ctrl;
@@ -77,12 +116,11 @@ export class WorkerJob {
     const p = this.parser;
     p.beginSection('edges', open);
     let pos = open;
-    Atomics.store(ctrl, Ctrl.Position, BigInt(pos)); // before reading: the main thread claims from the end only past it
+    Atomics.store(ctrl, Ctrl.Position, BigInt(pos)); // where the worker is: the main thread keeps its claims clear of it
     for (;;) {
-      // include the byte at the limit: a separator ends the last number, a ']' ends the section
-      const end = Number(Atomics.load(ctrl, Ctrl.Limit)) + 1;
-      if (pos >= end || p.sectionDone) break;
-      const n = readSync(this.fd, this.buf, 0, Math.min(CHUNK, end - pos), pos);
+      const len = p.sectionDone ? 0 : reserve(ctrl, pos, CHUNK);
+      if (len === 0) break;
+      const n = readSync(this.fd, this.buf, 0, len, pos);
       if (n === 0) break;
       p.push(this.buf.subarray(0, n));
       pos += n;

@@ -1,10 +1,13 @@
-// Dominator tree and retained sizes: Lengauer-Tarjan (simple eval/link, iterative DFS), with
-// DevTools' handling of nodes the root can't reach over essential edges: nodes whose retainers
-// are all non-essential hang off the root and are explored from there; remaining unreachable
-// nodes (cycles only retaining each other) are attached to the root one by one.
-// Hot loops are plain functions over typed arrays (no closures), buckets are intrusive linked
-// lists, and the DFS keeps its edge cursors on an explicit stack (contiguous, so in cache) rather
-// than in per-vertex arrays (a cache miss per vertex visit and return).
+// Dominator tree and retained sizes: semidominators as in Lengauer-Tarjan (simple eval/link,
+// iterative DFS), then immediate dominators as in SEMI-NCA (Georgiadis, Tarjan & Werneck, "Finding
+// dominators in practice", 2006: as fast as LT on real graphs and without its buckets, a word per
+// node and several cache misses per vertex fewer). DevTools' handling of nodes the root can't
+// reach over essential edges: nodes whose retainers are all non-essential hang off the root and
+// are explored from there; remaining unreachable nodes (cycles only retaining each other) are
+// attached to the root one by one.
+// Hot loops are plain functions over typed arrays (no closures), and the DFS keeps its edge
+// cursors on an explicit stack (contiguous, so in cache) rather than in per-vertex arrays (a cache
+// miss per vertex visit and return).
 import type { HeapGraph } from '../graph.js';
 import { essentialSlots } from './retainers.js';
 
@@ -16,11 +19,14 @@ export interface DominatorResult {
 }
 
 // Per-vertex state is interleaved in one array (stride 4) so the hot retainer loop touches one
-// cache line per retainer instead of four: ancestor, label, semi[label] (cached), semi.
+// cache line per retainer instead of four: ancestor, label, semi[label] (cached), semi. Once the
+// semidominators are known, the first two hold the vertex's immediate dominator and preorder number.
 const ANC = 0;
 const LABEL = 1;
 const LSEMI = 2;
 const SEMI = 3;
+const IDOM = ANC;
+const PRE = LABEL;
 
 /**
  * Vertex numbers are node ordinal + 1 so 0 can mean "none" in parent/ancestor; semi holds DFS
@@ -124,22 +130,18 @@ export function finishDominatorTree(g: HeapGraph, essential: Uint8Array, state: 
   const { n, unreachable, rec, parent, vertex } = state;
   // Immediate dominators are written straight into the 0-based result.
   const dominator = vertex.buffer instanceof SharedArrayBuffer ? new Uint32Array(new SharedArrayBuffer(nodeCount * 4)) : new Uint32Array(nodeCount);
-  const bucketHead = new Uint32Array(nodeCount + 1);
-  // parent[w] is dead once w is linked, which is when w enters a bucket: the links share its slot
-  semidominators(n, vertex, firstRetainer, retainerNode, slots, rec, parent, bucketHead, parent, dominator);
-  dominator[0] = 0;
-  immediateDominators(n, vertex, rec, dominator);
+  semidominators(n, vertex, firstRetainer, retainerNode, slots, rec, parent);
+  immediateDominators(n, vertex, rec, parent, dominator);
   return { dominator, order: vertex, unreachable, scratch: rec };
 }
 
 // The two loops live in functions of their own (as does compress): V8 optimises each with its own
-// type feedback, instead of compiling one big function mid-loop and deoptimising it (several times
-// here) when a later loop, never run yet, is reached.
+// type feedback, instead of compiling one big function mid-loop and deoptimising it when a later
+// loop, never run yet, is reached.
 
-/** Lengauer-Tarjan's main loop, in reverse preorder: semidominators, and dominators relative to them. */
+/** Lengauer-Tarjan's semidominators, in reverse preorder; each vertex is then linked to its parent. */
 function semidominators(
-  n: number, vertex: Uint32Array, firstRetainer: Uint32Array, retainerNode: Uint32Array, slots: Uint8Array, rec: Uint32Array,
-  parent: Uint32Array, bucketHead: Uint32Array, bucketNext: Uint32Array, dominator: Uint32Array,
+  n: number, vertex: Uint32Array, firstRetainer: Uint32Array, retainerNode: Uint32Array, slots: Uint8Array, rec: Uint32Array, parent: Uint32Array,
 ): void {
   const stack = { a: new Uint32Array(1024) };
   for (let i = n; i >= 2; i--) {
@@ -159,27 +161,29 @@ function semidominators(
     if (orphan) s = 1; // semi[r]
     const w4 = w * 4;
     rec[w4 + SEMI] = rec[w4 + LSEMI] = s;
-    const p = parent[w];
-    const b = vertex[s];
-    bucketNext[w] = bucketHead[b];
-    bucketHead[b] = w;
-    rec[w4 + ANC] = p; // link
-    for (let v = bucketHead[p]; v !== 0; v = bucketNext[v]) {
-      const v4 = v * 4;
-      const a = rec[v4 + ANC];
-      if (a !== 0 && rec[a * 4 + ANC] !== 0) compress(v4, rec, stack);
-      dominator[v - 1] = rec[v4 + LSEMI] < rec[v4 + SEMI] ? rec[v4 + LABEL] - 1 : p - 1;
-    }
-    bucketHead[p] = 0;
+    rec[w4 + ANC] = parent[w]; // link
   }
 }
 
-/** The final pass in preorder: a dominator relative to the semidominator becomes the immediate one. */
-function immediateDominators(n: number, vertex: Uint32Array, rec: Uint32Array, dominator: Uint32Array): void {
+/**
+ * SEMI-NCA's second pass, in preorder: the immediate dominator of w is the nearest ancestor of its
+ * DFS parent, in the dominator tree built so far, whose preorder number is at most semi(w). Writes
+ * `dominator` (node ordinals); in `rec`, IDOM and PRE replace the finished ancestor and label.
+ */
+function immediateDominators(n: number, vertex: Uint32Array, rec: Uint32Array, parent: Uint32Array, dominator: Uint32Array): void {
+  const root = vertex[1];
+  rec[root * 4 + IDOM] = root;
+  rec[root * 4 + PRE] = 1;
+  dominator[root - 1] = root - 1;
   for (let i = 2; i <= n; i++) {
     const w = vertex[i];
-    const wo = w - 1;
-    if (dominator[wo] !== vertex[rec[w * 4 + SEMI]] - 1) dominator[wo] = dominator[dominator[wo]];
+    const w4 = w * 4;
+    const s = rec[w4 + SEMI];
+    let x = parent[w];
+    while (rec[x * 4 + PRE] > s) x = rec[x * 4 + IDOM];
+    rec[w4 + IDOM] = x;
+    rec[w4 + PRE] = i;
+    dominator[w - 1] = x - 1;
   }
 }
 
