@@ -229,12 +229,13 @@ const enum S {
 
 /**
  * Collects the "strings" section as it streams past: push() takes the bytes after its '[' in any
- * chunks and returns where the closing ']' was found (or -1 while the section goes on).
+ * chunks and returns where the closing ']' was found (or -1 while the section goes on). The text
+ * goes into shared memory; reserve() with the section's likely size saves growing (and copying) it.
  */
 export class StringBuilder {
-  private raw = Buffer.allocUnsafe(1 << 16);
+  private raw: Buffer = Buffer.from(new SharedArrayBuffer(1 << 16));
   private len = 0;
-  private start = new Uint32Array(1 << 12);
+  private start: Uint32Array = new Uint32Array(1 << 12);
   private count = 0;
   private st = S.Between;
 
@@ -246,6 +247,11 @@ export class StringBuilder {
     return this.st === S.Done;
   }
 
+  /** Room for `bytes` of text (e.g. what is left of the file when the section starts). */
+  reserve(bytes: number): void {
+    if (bytes > this.raw.length && this.len === 0) this.raw = Buffer.from(new SharedArrayBuffer(Math.min(bytes, 0xffffffff)));
+  }
+
   /** Scans `buf[from, end)`; returns the index just past the closing ']' or -1. `at` = file offset of buf[0], for errors. */
   push(buf: Uint8Array, from = 0, end = buf.length, at = 0): number {
     let st = this.st;
@@ -254,34 +260,36 @@ export class StringBuilder {
     let start = this.start;
     let count = this.count;
     let close = -1;
-    for (; i < end; i++) {
-      const c = buf[i];
+    while (i < end) {
       if (st === S.In) {
-        if (c === 0x22) st = S.Between;
-        else if (c === 0x5c) st = S.Escape;
+        // the string's body: only '"' and '\\' matter
+        let c = buf[i];
+        while (c !== 0x22 && c !== 0x5c && ++i < end) c = buf[i];
+        if (i === end) break;
+        i++;
+        st = c === 0x22 ? S.Between : S.Escape;
       } else if (st === S.Escape) {
+        i++; // the escaped byte can't end the string
         st = S.In;
-      } else if (c === 0x22) {
-        if (count === start.length) {
-          const more = new Uint32Array(count * 2);
-          more.set(start);
-          start = this.start = more;
+      } else {
+        const c = buf[i++];
+        if (c === 0x22) {
+          if (count === start.length) start = this.start = grown(start);
+          start[count++] = base + i;
+          st = S.In;
+        } else if (c === 0x5d) {
+          close = i - 1;
+          st = S.Done;
+          break;
+        } else if (c !== 0x2c && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) {
+          this.count = count;
+          throw new HeapSnapshotError('NOT_JSON', `malformed snapshot: expected a string in "strings" but found ${describeByte(c)}`, at + i - 1);
         }
-        start[count++] = base + i + 1;
-        st = S.In;
-      } else if (c === 0x5d) {
-        close = i;
-        st = S.Done;
-        break;
-      } else if (c !== 0x2c && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) {
-        this.count = count;
-        throw new HeapSnapshotError('NOT_JSON', `malformed snapshot: expected a string in "strings" but found ${describeByte(c)}`, at + i);
       }
     }
     this.count = count;
     this.st = st;
-    const copyEnd = close >= 0 ? close : end;
-    this.append(buf, from, copyEnd);
+    this.append(buf, from, close >= 0 ? close : end);
     return close >= 0 ? close + 1 : -1;
   }
 
@@ -290,7 +298,7 @@ export class StringBuilder {
     if (this.len + n > this.raw.length) {
       const want = Math.max(this.raw.length * 2, this.len + n);
       if (want > 0xffffffff) throw new HeapSnapshotError('TOO_LARGE', '"strings" is larger than 4 GB');
-      const more = Buffer.allocUnsafe(want);
+      const more = Buffer.from(new SharedArrayBuffer(want));
       this.raw.copy(more, 0, 0, this.len);
       this.raw = more;
     }
@@ -300,11 +308,13 @@ export class StringBuilder {
 
   /**
    * The table; checks that every string is valid UTF-8. `offset`: the section's file offset, for
-   * errors. The bytes move to shared memory, exactly sized, so a worker can read them too.
+   * errors. The text stays in shared memory, so a worker can read the same table.
    */
   finish(offset: number): StringTable {
-    const raw = Buffer.from(new SharedArrayBuffer(this.len));
-    this.raw.copy(raw, 0, 0, this.len);
+    // more than a quarter unused (a reserve() that guessed high): copy to size
+    const fit = this.raw.length - this.len > this.len >> 2;
+    const raw = fit ? Buffer.from(new SharedArrayBuffer(this.len)) : this.raw.subarray(0, this.len);
+    if (fit) this.raw.copy(raw, 0, 0, this.len);
     const start = new Uint32Array(new SharedArrayBuffer(this.count * 4));
     start.set(this.start.subarray(0, this.count));
     this.raw = Buffer.alloc(0);
@@ -316,6 +326,12 @@ export class StringBuilder {
     }
     return new StringTable(raw, start, this.count);
   }
+}
+
+function grown(a: Uint32Array): Uint32Array {
+  const more = new Uint32Array(a.length * 2);
+  more.set(a);
+  return more;
 }
 
 function firstInvalid(raw: Buffer, start: Uint32Array, count: number): number {

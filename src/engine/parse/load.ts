@@ -38,7 +38,8 @@ export function loadUnindexed(source: SnapshotSource, opts: LoadOptions = {}): P
 }
 
 async function loadGraph(source: SnapshotSource, opts: LoadOptions, withRetainers: boolean): Promise<HeapGraph> {
-  const parser = new SnapshotParser();
+  // the file's size (when known) sizes the string table's buffer; a gzip's is not the snapshot's
+  const parser = new SnapshotParser({ totalBytes: typeof source === 'string' && opts.totalBytes === undefined ? await fileSizeIfPlain(source) : undefined });
   const onProgress = opts.onProgress;
   let total = opts.totalBytes ?? 0;
   let read = 0;
@@ -143,5 +144,21 @@ async function feedStream(parser: SnapshotParser, stream: NodeJS.ReadableStream,
       throw new HeapSnapshotError('TRUNCATED', `gzip stream is corrupt or truncated: ${err.message}`, parser.offset);
     }
     throw new HeapSnapshotError('IO', `reading the snapshot failed: ${err.message}`, parser.offset);
+  }
+}
+
+/** Size of a plain (not gzipped) snapshot file, or undefined; errors are left to the reader. */
+async function fileSizeIfPlain(file: string): Promise<number | undefined> {
+  try {
+    const fh = await open(file, 'r');
+    try {
+      const head = Buffer.alloc(2);
+      await fh.read(head, 0, 2, 0);
+      return head[0] === 0x1f && head[1] === 0x8b ? undefined : (await fh.stat()).size;
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
   }
 }

@@ -42,6 +42,7 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
 
   const parser = new SnapshotParser({
     shared: true,
+    totalBytes: size,
     fastSkip: new Set(['nodes', 'edges']),
     onSectionStart(key, openAt) {
       if (key !== 'nodes' || worker) return;

@@ -71,6 +71,8 @@ export interface ParserOptions {
   fastSkip?: ReadonlySet<string>;
   /** Called when a section's value starts (offset of its first byte, e.g. '['). */
   onSectionStart?: (key: string, open: number) => void;
+  /** Total input size when known: "strings" (V8 writes it last) reserves what is left of it. */
+  totalBytes?: number;
   /** Called when a fast-skipped section ends (offset of its closing ']'). */
   onSectionEnd?: (key: string, open: number, close: number) => void;
 }
@@ -249,6 +251,7 @@ export class SnapshotParser {
           const c = buf[i++];
           if (c !== 0x5b) throw this.unexpected("'[' to start \"strings\"", c, i - 1);
           this.stringsAt = this.pos + i - 1;
+          if (this.opts.totalBytes) this.stringsBuilder.reserve(this.opts.totalBytes - this.stringsAt);
           this.st = St.StrList;
           break;
         }
