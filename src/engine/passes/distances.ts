@@ -50,15 +50,20 @@ export function computeDistances(g: HeapGraph, eph: EphemeronInfo): Int32Array {
   return bfsDistances(g, distanceInputs(g, eph));
 }
 
+/** Words the BFS queue may need: every node once, plus the root's edges (as DevTools, a user root reached twice from the root is queued twice). */
+export function distanceQueueLength(g: Pick<HeapGraph, 'nodeCount' | 'firstEdge'>): number {
+  return g.nodeCount + (g.firstEdge[1] - g.firstEdge[0]);
+}
+
 /**
  * Writes into `out` when given (e.g. shared memory a worker fills), else allocates. `scratch`:
- * optional memory for the queue (nodeCount + the root's edge count words).
+ * optional memory for the queue (distanceQueueLength words).
  */
 export function bfsDistances(g: DistanceGraph, inputs: DistanceInputs, out?: Int32Array, scratch?: Uint32Array): Int32Array {
   const { nodeCount, firstEdge, edgeType, edgeTo, edgeNameOrIndex, nodeType, nodeName, types } = g;
   const { nativeContextName, sloppyMapName, descriptorsName, domTrees, namedIndex, dupKey } = inputs;
   const distances = (out ?? new Int32Array(nodeCount)).fill(NO_DISTANCE);
-  const queueLength = nodeCount + (firstEdge[1] - firstEdge[0]);
+  const queueLength = distanceQueueLength(g);
   const queue = scratch && scratch.length >= queueLength ? scratch : new Uint32Array(queueLength);
   let qlen = 0;
   const pending = new Set<string>();

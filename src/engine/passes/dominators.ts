@@ -48,6 +48,8 @@ export interface DominatorTree {
    * needs no new memory at its peak.
    */
   scratch?: Uint32Array;
+  /** The DFS parents (nodeCount + 1 words, shared when the DFS was), free once the tree is built. */
+  spare?: Uint32Array;
 }
 
 /** The tree alone: it does not depend on shallow sizes, so those may be computed meanwhile. */
@@ -85,7 +87,7 @@ export function dominatorDfs(g: HeapGraph, essential: Uint8Array, opts: DfsOptio
   const len = nodeCount + 1;
   // number() initialises every word of a vertex's record, so borrowed scratch needs no clearing
   const rec = scratch && scratch.length === len * 4 ? scratch : allocDominatorScratch(nodeCount, shared);
-  const parent = new Uint32Array(len);
+  const parent = shared ? new Uint32Array(new SharedArrayBuffer(len * 4)) : new Uint32Array(len);
   const vertex = shared ? new Uint32Array(new SharedArrayBuffer(len * 4)) : new Uint32Array(len);
   const seen = new Uint8Array((len + 7) >>> 3); // by vertex number
   const stack = { a: new Uint32Array(3 << 12) };
@@ -132,7 +134,7 @@ export function finishDominatorTree(g: HeapGraph, essential: Uint8Array, state: 
   const dominator = vertex.buffer instanceof SharedArrayBuffer ? new Uint32Array(new SharedArrayBuffer(nodeCount * 4)) : new Uint32Array(nodeCount);
   semidominators(n, vertex, firstRetainer, retainerNode, slots, rec, parent);
   immediateDominators(n, vertex, rec, parent, dominator);
-  return { dominator, order: vertex, unreachable, scratch: rec };
+  return { dominator, order: vertex, unreachable, scratch: rec, spare: parent };
 }
 
 // The two loops live in functions of their own (as does compress): V8 optimises each with its own

@@ -9,7 +9,7 @@
 import type { Worker } from 'node:worker_threads';
 import { findWorkerScript, spawnWorker } from '../workers.js';
 import type { HeapGraph } from '../graph.js';
-import { bfsDistances, distanceInputs, type DistanceGraph, type DistanceInputs } from './distances.js';
+import { bfsDistances, distanceInputs, distanceQueueLength, type DistanceGraph, type DistanceInputs } from './distances.js';
 import type { EphemeronInfo } from './weakmap.js';
 import { allocRetainers, fillRetainers, hasRetainers, type Retainers } from './retainers.js';
 import { computeFlagsInto, type FlagsGraph } from './flags.js';
@@ -39,6 +39,11 @@ export interface SideJob {
   strings: SharedStrings;
   nodeTypeNames: string[];
   classIndex: Uint32Array;
+  /**
+   * The worker's working memory until it names classes: classIndex's buffer, a little longer (the
+   * distance queue's length). Its stacks, cursors and queue need no memory of their own.
+   */
+  scratch: Uint32Array;
 }
 
 export interface SideWork {
@@ -69,6 +74,8 @@ export interface TreeSizes extends DominatedNodes {
 /** The message that hands the worker a dominator tree (outputs preallocated in shared memory). */
 export interface TreeJob extends DominatedNodes {
   dominator: Uint32Array;
+  /** Free memory for the index's cursors (the DFS parents), or null. */
+  spare: Uint32Array | null;
 }
 
 const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
@@ -94,8 +101,10 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     slots: hasRetainers(g) ? null : new Uint8Array(new SharedArrayBuffer((g.edgeCount + 7) >>> 3)),
     strings: g.strings.share(),
     nodeTypeNames: g.nodeTypeNames,
-    classIndex: new Uint32Array(new SharedArrayBuffer(g.nodeCount * 4)),
+    classIndex: new Uint32Array(0),
+    scratch: new Uint32Array(new SharedArrayBuffer(Math.max(g.nodeCount, distanceQueueLength(g)) * 4)),
   };
+  job.classIndex = new Uint32Array(job.scratch.buffer, 0, g.nodeCount);
   // the worker's copy of the table must match this one: nothing may add strings until it is back
   const stringsAtStart = g.strings.length;
   let worker: Worker;
@@ -122,7 +131,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   if (!job.retainers) attach(); // the graph has them
   // What the worker has delivered; if it dies, the rest is redone here from scratch (each pass
   // clears its output first), so a lost thread costs time, never the analysis.
-  const delivered = { flags: false, retainers: !job.retainers, classes: false };
+  const delivered = { flags: false, retainers: !job.retainers, distances: false, classes: false };
   let finished = false;
   const fail = (e: Error) => {
     if (finished) return;
@@ -136,8 +145,8 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
         fillRetainers(g.firstEdge, g.edgeTo, job.retainers!, undefined, { edges: job.essential, slots: job.slots! });
         attach();
       }
+      if (!delivered.distances) distance.resolve(bfsDistances(job.graph, job.inputs, job.distance));
       if (!delivered.classes) classIndex.resolve(classesHere());
-      distance.resolve(bfsDistances(job.graph, job.inputs, job.distance));
     } catch (err) {
       flags.reject(err as Error);
       retainers.reject(err as Error);
@@ -158,10 +167,13 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
         for (const s of m.added!) g.strings.push(s);
         classIndex.resolve(job.classIndex);
       } else classIndex.resolve(classesHere()); // the worker's indexes would be off: name them here
+    } else if (m.type === 'distances') {
+      delivered.distances = true;
+      distance.resolve(job.distance);
     } else if (m.type === 'done') {
       finished = true;
-      distance.resolve(job.distance);
-      worker.unref(); // it waits for a tree; that must not keep the process alive
+      // it waits for a tree, which must not keep the process alive (unless one is on its way)
+      if (!sizes) worker.unref();
     } else if (m.type === 'tree') sizes?.resolve();
     else if (m.type === 'error') {
       const e = new Error(`analysis worker: ${m.message}`);
@@ -189,7 +201,8 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
       firstDominated: new Uint32Array(sab((n + 1) * 4)),
       dominated: new Uint32Array(sab(Math.max(0, n - 1) * 4)),
     };
-    const job: TreeJob = { dominator: tree.dominator, firstDominated: out.firstDominated, dominated: out.dominated };
+    const spare = tree.spare && isShared(tree.spare) ? tree.spare : null;
+    const job: TreeJob = { dominator: tree.dominator, firstDominated: out.firstDominated, dominated: out.dominated, spare };
     await distance.promise; // the worker takes the tree after its distances
     const there = !exited && [job.dominator, job.firstDominated, job.dominated].every(isShared);
     if (there) {
@@ -199,10 +212,10 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     }
     retainedSizesInto(out.retainedSize, tree, selfSize);
     try {
-      if (!there) buildDominatedInto(tree.dominator, out);
+      if (!there) buildDominatedInto(tree.dominator, out, tree.spare);
       else await sizes!.promise;
     } catch {
-      buildDominatedInto(tree.dominator, out); // rebuilt from scratch, whatever the worker left
+      buildDominatedInto(tree.dominator, out, tree.spare); // rebuilt from scratch, whatever the worker left
     } finally {
       void worker.terminate();
     }

@@ -12,9 +12,10 @@ import { StringTable } from '../strings.js';
 import { stepTimer, type SideJob, type TreeJob } from './parallel.js';
 
 const job = workerData as SideJob;
-// one scratch array for every pass's stack, cursors and queue, one after the other
+// one scratch array for every pass's stack, cursors and queue, one after the other, until the
+// class names overwrite it (see SideJob.scratch)
 const g = job.graph;
-const scratch = new Uint32Array(g.nodeCount + (g.firstEdge[1] - g.firstEdge[0]));
+const scratch = job.scratch;
 const lap = stepTimer();
 try {
   parentPort!.postMessage({ type: 'ready' });
@@ -27,17 +28,19 @@ try {
     parentPort!.postMessage({ type: 'retainers' });
     lap('retainer index');
   }
+  bfsDistances(g, job.inputs, job.distance, scratch);
+  parentPort!.postMessage({ type: 'distances' });
+  lap('distances');
+  // last: the names overwrite the scratch memory
   const strings = StringTable.fromShared(job.strings);
   computeClassIndex({ ...g, strings, nodeTypeNames: job.nodeTypeNames }, job.classIndex);
   parentPort!.postMessage({ type: 'classes', added: strings.addedSince(job.strings.count + job.strings.added.length) });
-  lap('class names');
-  bfsDistances(g, job.inputs, job.distance, scratch);
   parentPort!.postMessage({ type: 'done' });
-  lap('distances');
+  lap('class names');
   parentPort!.once('message', (t: TreeJob) => {
     try {
       lap('idle until the tree');
-      buildDominatedInto(t.dominator, t, scratch);
+      buildDominatedInto(t.dominator, t, t.spare ?? undefined);
       parentPort!.postMessage({ type: 'tree' });
       lap('dominated index');
     } catch (e) {
