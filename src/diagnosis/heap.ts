@@ -77,7 +77,7 @@ const EDGE_RANK: Record<string, number> = { property: 0, context: 0, element: 1,
 /**
  * The graph edge from `from` to `to` a reader should see (named property/variable over internal
  * links; the first of equals), or -1 when `to` is only reached indirectly (dominated through
- * several paths).
+ * several paths). Reads `from`'s edges, after `to`'s retainers when those are fewer.
  */
 export function edgeBetween(g: HeapGraph, from: number, to: number): number {
   const lo = g.firstEdge[from];
@@ -92,10 +92,13 @@ export function edgeBetween(g: HeapGraph, from: number, to: number): number {
       bestRank = rank;
     }
   };
-  // `to`'s retainers are usually fewer than `from`'s edges: they say at once whether there is an edge
-  let retained = false;
-  for (let k = g.firstRetainer[to]; k < g.firstRetainer[to + 1] && !retained; k++) retained = g.retainerNode[k] === from;
-  if (retained) for (let e = lo; e < hi; e++) if (g.edgeTo[e] === to) consider(e);
+  if (g.firstRetainer[to + 1] - g.firstRetainer[to] < hi - lo) {
+    // fewer retainers than edges: they say at once whether `from` holds `to` at all
+    let retained = false;
+    for (let k = g.firstRetainer[to]; k < g.firstRetainer[to + 1] && !retained; k++) retained = g.retainerNode[k] === from;
+    if (!retained) return -1;
+  }
+  for (let e = lo; e < hi; e++) if (g.edgeTo[e] === to) consider(e);
   return best;
 }
 

@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { HeapSnapshotError } from './parse/errors.js';
 
-/** Read-only view most passes need (lets tests hand in a plain list). */
+/** The reads the class-name helpers make. */
 export interface Strings {
   readonly length: number;
   get(i: number): string;
@@ -118,11 +118,6 @@ export class StringTable implements Strings {
     const out: string[] = [];
     for (let i = 0; i < this.length; i++) out.push(this.get(i));
     return out;
-  }
-
-  /** Bytes held (the raw text and its offsets). */
-  get byteLength(): number {
-    return this.raw.length + this.start.byteLength;
   }
 
   /**
