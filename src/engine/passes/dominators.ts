@@ -48,8 +48,6 @@ export interface DominatorTree {
    * needs no new memory at its peak.
    */
   scratch?: Uint32Array;
-  /** The DFS parents (nodeCount + 1 words, shared when the DFS was), free once the tree is built. */
-  spare?: Uint32Array;
 }
 
 /** The tree alone: it does not depend on shallow sizes, so those may be computed meanwhile. */
@@ -131,10 +129,12 @@ export function finishDominatorTree(g: HeapGraph, essential: Uint8Array, state: 
   const { nodeCount, firstRetainer, retainerNode } = g;
   const { n, unreachable, rec, parent, vertex } = state;
   // Immediate dominators are written straight into the 0-based result.
-  const dominator = vertex.buffer instanceof SharedArrayBuffer ? new Uint32Array(new SharedArrayBuffer(nodeCount * 4)) : new Uint32Array(nodeCount);
   semidominators(n, vertex, firstRetainer, retainerNode, slots, rec, parent);
+  // the result lives in the parents' memory, one word on: dominator[w - 1] is parent[w], which the
+  // second pass reads (once, for w) just before it writes w's dominator there
+  const dominator = new Uint32Array(parent.buffer, parent.byteOffset + 4, nodeCount);
   immediateDominators(n, vertex, rec, parent, dominator);
-  return { dominator, order: vertex, unreachable, scratch: rec, spare: parent };
+  return { dominator, order: vertex, unreachable, scratch: rec };
 }
 
 // The two loops live in functions of their own (as does compress): V8 optimises each with its own
@@ -181,7 +181,7 @@ function immediateDominators(n: number, vertex: Uint32Array, rec: Uint32Array, p
     const w = vertex[i];
     const w4 = w * 4;
     const s = rec[w4 + SEMI];
-    let x = parent[w];
+    let x = parent[w]; // (the same word as dominator[w - 1], written below)
     while (rec[x * 4 + PRE] > s) x = rec[x * 4 + IDOM];
     rec[w4 + IDOM] = x;
     rec[w4 + PRE] = i;
@@ -310,15 +310,20 @@ export interface DominatedNodes {
   dominated: Uint32Array;
 }
 
-/** As buildDominatedNodes, into preallocated arrays (overwritten whole); `scratch`: nodeCount words. */
-export function buildDominatedInto(dominator: Uint32Array, out: DominatedNodes, scratch?: Uint32Array): DominatedNodes {
+/**
+ * As buildDominatedNodes, into preallocated arrays (overwritten whole). firstDominated serves as
+ * the fill cursors (then moves up a slot), so the index needs no memory beyond its own.
+ */
+export function buildDominatedInto(dominator: Uint32Array, out: DominatedNodes): DominatedNodes {
   const { firstDominated, dominated } = out;
   const nodeCount = dominator.length;
   firstDominated.fill(0);
+  // counts at [p + 1], then prefix sums: firstDominated[p] is where p's children start
   for (let o = 1; o < nodeCount; o++) firstDominated[dominator[o] + 1]++;
   for (let i = 0; i < nodeCount; i++) firstDominated[i + 1] += firstDominated[i];
-  const cursor = scratch && scratch.length >= nodeCount ? scratch : new Uint32Array(nodeCount);
-  cursor.set(firstDominated.subarray(0, nodeCount));
-  for (let o = 1; o < nodeCount; o++) dominated[cursor[dominator[o]]++] = o;
+  // fill in node order; each cursor ends where the next node's children start
+  for (let o = 1; o < nodeCount; o++) dominated[firstDominated[dominator[o]]++] = o;
+  firstDominated.copyWithin(1, 0, nodeCount);
+  firstDominated[0] = 0;
   return out;
 }

@@ -74,8 +74,6 @@ export interface TreeSizes extends DominatedNodes {
 /** The message that hands the worker a dominator tree (outputs preallocated in shared memory). */
 export interface TreeJob extends DominatedNodes {
   dominator: Uint32Array;
-  /** Free memory for the index's cursors (the DFS parents), or null. */
-  spare: Uint32Array | null;
 }
 
 const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
@@ -201,8 +199,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
       firstDominated: new Uint32Array(sab((n + 1) * 4)),
       dominated: new Uint32Array(sab(Math.max(0, n - 1) * 4)),
     };
-    const spare = tree.spare && isShared(tree.spare) ? tree.spare : null;
-    const job: TreeJob = { dominator: tree.dominator, firstDominated: out.firstDominated, dominated: out.dominated, spare };
+    const job: TreeJob = { dominator: tree.dominator, firstDominated: out.firstDominated, dominated: out.dominated };
     await distance.promise; // the worker takes the tree after its distances
     const there = !exited && [job.dominator, job.firstDominated, job.dominated].every(isShared);
     if (there) {
@@ -212,10 +209,10 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     }
     retainedSizesInto(out.retainedSize, tree, selfSize);
     try {
-      if (!there) buildDominatedInto(tree.dominator, out, tree.spare);
+      if (!there) buildDominatedInto(tree.dominator, out);
       else await sizes!.promise;
     } catch {
-      buildDominatedInto(tree.dominator, out, tree.spare); // rebuilt from scratch, whatever the worker left
+      buildDominatedInto(tree.dominator, out); // rebuilt from scratch, whatever the worker left
     } finally {
       void worker.terminate();
     }

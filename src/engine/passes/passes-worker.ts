@@ -40,7 +40,7 @@ try {
   parentPort!.once('message', (t: TreeJob) => {
     try {
       lap('idle until the tree');
-      buildDominatedInto(t.dominator, t, t.spare ?? undefined);
+      buildDominatedInto(t.dominator, t);
       parentPort!.postMessage({ type: 'tree' });
       lap('dominated index');
     } catch (e) {
