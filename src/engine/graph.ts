@@ -16,6 +16,9 @@ export interface SnapshotMeta {
   [key: string]: unknown;
 }
 
+/** Per-node sizes: Uint32Array until one needs more (see HeapGraph.selfSize). */
+export type Sizes = Uint32Array | Float64Array;
+
 export interface HeapGraph {
   meta: SnapshotMeta;
   nodeCount: number;
@@ -33,9 +36,10 @@ export interface HeapGraph {
   nodeId: Uint32Array;
   /**
    * Shallow size. After analysis this holds DevTools' adjusted value (hidden/array nodes owned by
-   * one object moved onto it), which is what DevTools shows and sums.
+   * one object moved onto it), which is what DevTools shows and sums. 32-bit, as DevTools keeps
+   * them, unless a size (or an owner's sum) reaches 4 GB: then 64-bit floats, exact.
    */
-  selfSize: Float64Array;
+  selfSize: Sizes;
   /** Null when the snapshot has no such field (newer V8 drops it) or it is all zero. */
   traceNodeId: Uint32Array | null;
   detachedness: Uint8Array | null;

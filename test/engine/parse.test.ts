@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { loadSnapshot, analyzeSnapshot, HeapSnapshotError, nodeById, edgeName } from '../../src/engine/index.js';
 import { retainerEdge } from '../../src/engine/passes/retainers.js';
+import { jsHeap, writeSnapshot } from '../support/synthetic.js';
 
 let dir: string;
 let file: string;
@@ -262,4 +263,45 @@ test('tail mode with a slow main thread: the worker reads on past where the main
   } finally {
     delete process.env.HEAPSCOPE_TEST_CLAIM_DELAY_MS;
   }
+});
+
+test('self sizes are 32-bit until one reaches 4 GB: then the input is read again with exact 64-bit sizes', async () => {
+  const small = writeSnapshot(dir, 'sizes-small', jsHeap({ globalEdges: [['property', 'a', 'a']], nodes: [{ key: 'a', type: 'object', name: 'A', id: 9, size: 0xffffffff }] }));
+  const g = await loadSnapshot(small);
+  assert.ok(g.selfSize instanceof Uint32Array, 'everything fits: half the memory');
+  assert.equal(g.selfSize[nodeById({ graph: g } as never, 9)], 0xffffffff);
+
+  // a 5 GB buffer, and an object whose two owned arrays add up past 32 bits
+  const big = writeSnapshot(dir, 'sizes-big', jsHeap({
+    globalEdges: [['property', 'buf', 'buf'], ['property', 'owner', 'owner']],
+    nodes: [
+      { key: 'buf', type: 'native', name: 'system / JSArrayBufferData', id: 9, size: 5_000_000_000 },
+      { key: 'owner', type: 'object', name: 'Owner', id: 11, size: 32, edges: [['internal', 'elements', 'arr1'], ['internal', 'properties', 'arr2']] },
+      { key: 'arr1', type: 'array', name: '', id: 13, size: 3_000_000_000 },
+      { key: 'arr2', type: 'array', name: '', id: 15, size: 3_000_000_000 },
+    ],
+  }));
+  for (const parallel of [false, true]) {
+    const w = await loadSnapshot(big, { parallel });
+    assert.ok(w.selfSize instanceof Float64Array, `64-bit sizes (parallel: ${parallel})`);
+    assert.equal(w.selfSize[nodeById({ graph: w } as never, 9)], 5_000_000_000);
+  }
+  const a = await analyzeSnapshot(big);
+  const owner = nodeById(a, 11);
+  assert.equal(a.graph.selfSize[owner], 6_000_000_032, "the arrays' sizes moved onto their owner, not wrapped");
+  assert.equal(a.retainedSize[nodeById(a, 9)], 5_000_000_000);
+  assert.ok(a.totalSize > 11_000_000_000);
+
+  // only the owner's sum is past 32 bits: the sizes are widened during the analysis
+  const sum = writeSnapshot(dir, 'sizes-sum', jsHeap({
+    globalEdges: [['property', 'owner', 'owner']],
+    nodes: [
+      { key: 'owner', type: 'object', name: 'Owner', id: 11, size: 32, edges: [['internal', 'elements', 'arr1'], ['internal', 'properties', 'arr2']] },
+      { key: 'arr1', type: 'array', name: '', id: 13, size: 3_000_000_000 },
+      { key: 'arr2', type: 'array', name: '', id: 15, size: 3_000_000_000 },
+    ],
+  }));
+  const s = await analyzeSnapshot(sum);
+  assert.equal(s.graph.selfSize[nodeById(s, 11)], 6_000_000_032);
+  assert.equal(s.retainedSize[nodeById(s, 11)], 6_000_000_032);
 });

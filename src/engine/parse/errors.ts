@@ -9,7 +9,9 @@ export type HeapSnapshotErrorCode =
   | 'BAD_REFERENCE'
   | 'BAD_UTF8'
   | 'TOO_LARGE'
-  | 'IO';
+  | 'IO'
+  /** Not bad input: a self size of 4 GB or more, read again with 64-bit sizes (load.ts). */
+  | 'WIDE_SIZES';
 
 export class HeapSnapshotError extends Error {
   readonly code: HeapSnapshotErrorCode;

@@ -20,6 +20,8 @@ export interface LoadOptions {
   parallel?: boolean;
   /** Total input size for progress when reading a stream (e.g. Content-Length). */
   totalBytes?: number;
+  /** 64-bit self sizes from the start (see ParserOptions.wideSizes); streams always get them. */
+  wideSizes?: boolean;
 }
 
 const CHUNK = 4 << 20;
@@ -38,8 +40,25 @@ export function loadUnindexed(source: SnapshotSource, opts: LoadOptions = {}): P
 }
 
 async function loadGraph(source: SnapshotSource, opts: LoadOptions, withRetainers: boolean): Promise<HeapGraph> {
+  // a stream can be read only once: it gets 64-bit sizes from the start
+  const rereadable = typeof source === 'string' || source instanceof Uint8Array;
+  try {
+    return await loadGraphOnce(source, { ...opts, wideSizes: opts.wideSizes || !rereadable }, withRetainers);
+  } catch (e) {
+    // a node of 4 GB or more (rare: a huge ArrayBuffer): read it all again with 64-bit sizes
+    if (e instanceof HeapSnapshotError && e.code === 'WIDE_SIZES' && rereadable && !opts.wideSizes) {
+      return loadGraphOnce(source, { ...opts, wideSizes: true }, withRetainers);
+    }
+    throw e;
+  }
+}
+
+async function loadGraphOnce(source: SnapshotSource, opts: LoadOptions, withRetainers: boolean): Promise<HeapGraph> {
   // the file's size (when known) sizes the string table's buffer; a gzip's is not the snapshot's
-  const parser = new SnapshotParser({ totalBytes: typeof source === 'string' && opts.totalBytes === undefined ? await fileSizeIfPlain(source) : undefined });
+  const parser = new SnapshotParser({
+    totalBytes: typeof source === 'string' && opts.totalBytes === undefined ? await fileSizeIfPlain(source) : undefined,
+    wideSizes: opts.wideSizes,
+  });
   const onProgress = opts.onProgress;
   let total = opts.totalBytes ?? 0;
   let read = 0;
@@ -68,12 +87,12 @@ async function loadGraph(source: SnapshotSource, opts: LoadOptions, withRetainer
         await fh.close();
         fh = undefined;
         try {
-          return buildGraph(await parseFileParallel(source, total, onProgress), onProgress, withRetainers);
+          return buildGraph(await parseFileParallel(source, total, onProgress, opts.wideSizes), onProgress, withRetainers);
         } catch (e) {
           // Bad input is bad on one thread too; a worker that could not run is not: read it here.
           if (e instanceof HeapSnapshotError) throw e;
           if (process.env.HEAPSCOPE_DEBUG_PARSE) process.stderr.write(`parse fallback: ${(e as Error).message}; reading on one thread\n`);
-          return loadGraph(source, { ...opts, parallel: false }, withRetainers);
+          return loadGraphOnce(source, { ...opts, parallel: false }, withRetainers);
         }
       }
       if (gzip) {

@@ -29,7 +29,7 @@ interface WorkerResult {
   traces: boolean;
 }
 
-export async function parseFileParallel(file: string, size: number, onProgress?: ProgressFn): Promise<ParsedSnapshot> {
+export async function parseFileParallel(file: string, size: number, onProgress?: ProgressFn, wideSizes = false): Promise<ParsedSnapshot> {
   const script = findWorkerScript('parse-worker', 'parse');
   if (!script) throw new Error('parse worker not found');
   let worker: Worker | null = null;
@@ -43,6 +43,7 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
   const parser = new SnapshotParser({
     shared: true,
     totalBytes: size,
+    wideSizes,
     fastSkip: new Set(['nodes', 'edges']),
     onSectionStart(key, openAt) {
       if (key !== 'nodes' || worker) return;
@@ -145,7 +146,7 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
     } catch (e) {
       // as everything unexpected in tail mode: the one-thread re-read reports it exactly (or
       // succeeds, if the threads' shares ever met badly: one bad range was seen in ~40 runs)
-      if (tail && e instanceof HeapSnapshotError) throw new Error(`tail mode: ${e.message}`);
+      if (tail && e instanceof HeapSnapshotError && e.code !== 'WIDE_SIZES') throw new Error(`tail mode: ${e.message}`);
       throw e;
     }
     const { edgeValues, traces } = result;

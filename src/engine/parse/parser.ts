@@ -2,7 +2,7 @@
 // the graph's typed arrays and strings one by one into the string table. The file is never held as
 // one buffer or one JS string (V8 strings stop at ~512 MB and real snapshots are larger).
 import { HeapSnapshotError } from './errors.js';
-import type { HeapGraph, SnapshotMeta } from '../graph.js';
+import type { HeapGraph, Sizes, SnapshotMeta } from '../graph.js';
 import { EdgeStore, NodeStore, NF } from './store.js';
 import { EdgeRecords, NodeRecords, isStandardEdgeLayout } from './records.js';
 import { StringBuilder, type StringTable } from '../strings.js';
@@ -53,7 +53,7 @@ export interface ParsedSnapshot {
   nodeType: Uint8Array;
   nodeName: Uint32Array;
   nodeId: Uint32Array;
-  selfSize: Float64Array;
+  selfSize: Sizes;
   traceNodeId: Uint32Array | null;
   detachedness: Uint8Array | null;
   firstEdge: Uint32Array;
@@ -71,6 +71,11 @@ export interface ParserOptions {
   fastSkip?: ReadonlySet<string>;
   /** Called when a section's value starts (offset of its first byte, e.g. '['). */
   onSectionStart?: (key: string, open: number) => void;
+  /**
+   * 64-bit self sizes. Without it they are 32-bit (half the memory), and a size of 4 GB or more
+   * stops the parse with WIDE_SIZES for the caller to read the input again with this set.
+   */
+  wideSizes?: boolean;
   /** Total input size when known: "strings" (V8 writes it last) reserves what is left of it. */
   totalBytes?: number;
   /** Called when a fast-skipped section ends (offset of its closing ']'). */
@@ -145,7 +150,7 @@ export class SnapshotParser {
   private nodeType!: Uint8Array;
   private nodeName!: Uint32Array;
   private nodeId!: Uint32Array;
-  private selfSize!: Float64Array;
+  private selfSize!: Sizes;
   private traceNodeId: Uint32Array | null = null;
   private detachedness: Uint8Array | null = null;
   private firstEdge!: Uint32Array;
@@ -454,7 +459,9 @@ export class SnapshotParser {
       this.nodeType = u8(n);
       this.nodeName = u32(n);
       this.nodeId = u32(n);
-      this.selfSize = shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+      this.selfSize = this.opts.wideSizes
+        ? shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n)
+        : u32(n);
       this.traceNodeId = nf.includes('trace_node_id') ? u32(n) : null;
       this.detachedness = nf.includes('detachedness') ? u8(n) : null;
       this.firstEdge = u32(n + 1);

@@ -134,6 +134,7 @@ export class NodeRecords {
     const firstEdge = t.firstEdge;
     const trace = t.traceNodeId;
     const det = t.detachedness;
+    const wide = selfSize instanceof Float64Array;
     const lim = safe - 2;
     let sum = firstEdge[n];
     let rec = skipSep(buf, i, safe);
@@ -182,7 +183,8 @@ export class NodeRecords {
         while (((d = buf[++i] - 48) >>> 0) <= 9) dt = dt * 10 + d;
       }
       const next = sum + count;
-      if (type >= typeCount || next > edgeCount) break;
+      // a size that doesn't fit a Uint32Array: the careful path says so (WIDE_SIZES)
+      if (type >= typeCount || next > edgeCount || (size > 0xffffffff && !wide)) break;
       nodeType[n] = type;
       nodeName[n] = name;
       nodeId[n] = id;

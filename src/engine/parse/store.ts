@@ -95,6 +95,9 @@ export class NodeStore {
         t.nodeId[node] = v;
         break;
       case NF.SelfSize:
+        if (v > 0xffffffff && !(t.selfSize instanceof Float64Array)) {
+          throw new HeapSnapshotError('WIDE_SIZES', `node #${node} has self size ${v}, more than 32 bits hold`, offset);
+        }
         t.selfSize[node] = v;
         break;
       case NF.EdgeCount: {

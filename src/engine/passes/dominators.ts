@@ -8,7 +8,7 @@
 // Hot loops are plain functions over typed arrays (no closures), and the DFS keeps its edge
 // cursors on an explicit stack (contiguous, so in cache) rather than in per-vertex arrays (a cache
 // miss per vertex visit and return).
-import type { HeapGraph } from '../graph.js';
+import type { HeapGraph, Sizes } from '../graph.js';
 import { essentialSlots } from './retainers.js';
 
 export interface DominatorResult {
@@ -32,7 +32,7 @@ const PRE = LABEL;
  * Vertex numbers are node ordinal + 1 so 0 can mean "none" in parent/ancestor; semi holds DFS
  * preorder numbers (1 = the root) until the main loop turns them into semidominators.
  */
-export function computeDominators(g: HeapGraph, essential: Uint8Array, selfSize: Float64Array): DominatorResult {
+export function computeDominators(g: HeapGraph, essential: Uint8Array, selfSize: Sizes): DominatorResult {
   const tree = computeDominatorTree(g, essential);
   return { dominator: tree.dominator, retainedSize: retainedSizes(tree, selfSize), unreachable: tree.unreachable };
 }
@@ -202,12 +202,12 @@ export function carveTreeSizes(tree: DominatorTree): (DominatedNodes & { retaine
 }
 
 /** Retained sizes: each node's size added to its dominator, children before parents. */
-export function retainedSizes(tree: DominatorTree, selfSize: Float64Array): Float64Array {
+export function retainedSizes(tree: DominatorTree, selfSize: Sizes): Float64Array {
   return retainedSizesInto(new Float64Array(selfSize.length), tree, selfSize);
 }
 
 /** As retainedSizes, into `out` (overwritten whole, e.g. shared memory a worker fills). */
-export function retainedSizesInto(out: Float64Array, tree: DominatorTree, selfSize: Float64Array): Float64Array {
+export function retainedSizesInto(out: Float64Array, tree: DominatorTree, selfSize: Sizes): Float64Array {
   const { dominator, order } = tree;
   out.set(selfSize);
   for (let i = dominator.length; i > 1; i--) {

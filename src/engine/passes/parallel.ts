@@ -8,7 +8,7 @@
 // graph is big enough to pay for a thread.
 import type { Worker } from 'node:worker_threads';
 import { findWorkerScript, spawnWorker } from '../workers.js';
-import type { HeapGraph } from '../graph.js';
+import type { HeapGraph, Sizes } from '../graph.js';
 import { bfsDistances, distanceInputs, distanceQueueLength, type DistanceGraph, type DistanceInputs } from './distances.js';
 import type { EphemeronInfo } from './weakmap.js';
 import { allocRetainers, fillRetainers, hasRetainers, type Retainers } from './retainers.js';
@@ -62,7 +62,7 @@ export interface SideWork {
    * index (by the worker meanwhile, from a tree in shared memory: see dominatorDfs; here too if
    * the worker is gone).
    */
-  treeSizes(tree: DominatorTree, selfSize: Float64Array): Promise<TreeSizes>;
+  treeSizes(tree: DominatorTree, selfSize: Sizes): Promise<TreeSizes>;
   /** Stops the worker (it would otherwise wait for a tree, holding the graph): call when done or failed. */
   close(): void;
 }
@@ -191,7 +191,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     sizes?.reject(e);
   });
   let sizes: ReturnType<typeof deferred<void>> | null = null;
-  const treeSizes = async (tree: DominatorTree, selfSize: Float64Array): Promise<TreeSizes> => {
+  const treeSizes = async (tree: DominatorTree, selfSize: Sizes): Promise<TreeSizes> => {
     const n = tree.dominator.length;
     const sab = (bytes: number) => new SharedArrayBuffer(bytes);
     const out = carveTreeSizes(tree) ?? {

@@ -59,11 +59,15 @@ export function moveOwnedSizes(g: ShallowGraph, externalData: number, scratch?: 
     }
   }
   const synthetic = types.nodeSynthetic;
+  let sizes = selfSize;
   for (let i = 0; i < nodeCount; i++) {
     const o = owners[i];
     if (o === UNVISITED || o === MULTIPLE || o === i) continue;
     if (nodeType[o] === synthetic || o === 0) continue;
-    selfSize[o] += selfSize[i];
-    selfSize[i] = 0;
+    const sum = sizes[o] + sizes[i];
+    // an owner of 4 GB or more: 32-bit sizes would wrap, so the graph's sizes become 64-bit
+    if (sum > 0xffffffff && !(sizes instanceof Float64Array)) sizes = g.selfSize = Float64Array.from(sizes);
+    sizes[o] = sum;
+    sizes[i] = 0;
   }
 }
