@@ -144,8 +144,8 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
     try {
       result = await workerDone!;
     } catch (e) {
-      // as everything unexpected in tail mode: the one-thread re-read reports it exactly (or
-      // succeeds, if the threads' shares ever met badly: one bad range was seen in ~40 runs)
+      // as everything unexpected in tail mode: the one-thread re-read reports it exactly (a self
+      // size past 32 bits is not unexpected: load.ts reads again with 64-bit sizes)
       if (tail && e instanceof HeapSnapshotError && e.code !== 'WIDE_SIZES') throw new Error(`tail mode: ${e.message}`);
       throw e;
     }

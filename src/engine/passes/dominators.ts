@@ -73,7 +73,7 @@ export function allocDominatorScratch(nodeCount: number, shared = false): Uint32
 export interface DfsOptions {
   /** Put the outputs (order, and later the dominators) in shared memory for a worker. */
   shared?: boolean;
-  /** From allocDominatorScratch (zeroed here), so a pass before this one can borrow it. */
+  /** From allocDominatorScratch (number() sets every word), so a pass before this one can borrow it. */
   scratch?: Uint32Array;
   /** From the essential-edge pass: a bit per node that some essential edge points at (else computed here). */
   retained?: Uint8Array;
