@@ -6,7 +6,6 @@
 // CLI runs itself once more with it for inputs of 64 MB and more (about 50 ms). On the 524 MB bench
 // snapshot on a 2-core VM that took `analyze` from 4.5 s to 3.6 s at the same peak RSS.
 // Elsewhere the variable is ignored. HEAPSCOPE_HUGEPAGES=0 turns this off.
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 
 const TUNABLE = 'glibc.malloc.hugetlb=1';
@@ -34,28 +33,4 @@ export function wantsHugePages(files: string[], env: NodeJS.ProcessEnv = process
   // HEAPSCOPE_HUGEPAGES_MIN_MB moves the threshold (tests use 0)
   const min = Number(env.HEAPSCOPE_HUGEPAGES_MIN_MB ?? MIN_INPUT_MB);
   return total >= (Number.isFinite(min) ? min : MIN_INPUT_MB) * (1 << 20);
-}
-
-/**
- * Runs this same command line again with huge pages, signals forwarded; resolves with the exit
- * code to use, or null when the child could not start (the caller then goes on here).
- */
-export function rerunWithHugePages(): Promise<number | null> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: withHugePages(process.env) });
-    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-    const forward = (sig: NodeJS.Signals): void => {
-      if (child.exitCode === null) child.kill(sig);
-    };
-    for (const s of signals) process.on(s, forward);
-    const settle = (code: number | null) => {
-      for (const s of signals) process.off(s, forward);
-      resolve(code);
-    };
-    child.on('error', () => settle(null));
-    child.on('exit', (code, signal) => {
-      const n = signal ? ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1 : 0;
-      settle(code ?? 128 + n);
-    });
-  });
 }

@@ -1,6 +1,6 @@
 // Shared by `heapscope run` and `heapscope demo`: make sure a dashboard answers, then start a
 // Node program with the agent pointed at it.
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { distFile } from './paths.js';
@@ -46,26 +46,4 @@ export function agentEnv(url: string, token: string | undefined, base: NodeJS.Pr
   env.HEAPSCOPE_AUTOSTART = '0';
   if (token) env.HEAPSCOPE_TOKEN = token;
   return env;
-}
-
-/** Run a child with signals forwarded; resolves with the exit code to use (128+n for signals). */
-export function runForwarding(cmd: string, args: string[], opts: SpawnOptions): { child: ChildProcess; done: Promise<number> } {
-  const child = spawn(cmd, args, { stdio: 'inherit', ...opts });
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const forward = (sig: NodeJS.Signals): void => {
-    if (child.exitCode === null) child.kill(sig);
-  };
-  for (const s of signals) process.on(s, forward);
-  const done = new Promise<number>((resolve) => {
-    child.on('error', (err) => {
-      process.stderr.write(`heapscope: cannot start ${cmd}: ${err.message}\n`);
-      resolve(127);
-    });
-    child.on('exit', (code, signal) => {
-      for (const s of signals) process.off(s, forward);
-      const n = signal ? ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGKILL: 9 } as Record<string, number>)[signal] ?? 1 : 0;
-      resolve(code ?? 128 + n);
-    });
-  });
-  return { child, done };
 }

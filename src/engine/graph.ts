@@ -2,6 +2,7 @@
 // indexed by node ordinal (0..nodeCount-1) and edge ordinal (0..edgeCount-1). Node 0 is V8's
 // synthetic root. Nothing here allocates per node; passes (dominators, distances, ...) add arrays.
 import type { StringTable } from './strings.js';
+import { sortedIndexOf } from './sorted.js';
 
 /** Field layout of the snapshot as declared by its own `snapshot.meta`. */
 export interface SnapshotMeta {
@@ -136,15 +137,5 @@ export function edgeName(g: HeapGraph, edge: number): string {
 
 /** Location index of a node (into the location* arrays) or -1. */
 export function locationIndex(g: HeapGraph, node: number): number {
-  const a = g.locationNode;
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = a[mid];
-    if (v === node) return mid;
-    if (v < node) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
+  return sortedIndexOf(g.locationNode, node);
 }

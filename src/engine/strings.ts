@@ -5,6 +5,10 @@
 // (all live) twice. Analyses append their own strings (class names) after the snapshot's.
 import { isUtf8 } from 'node:buffer';
 import { HeapSnapshotError } from './parse/errors.js';
+import { sortedFloor, sortedIndexOf } from './sorted.js';
+
+/** Text that reads the same raw and decoded: printable ASCII, no '"' or '\\' (which are escaped). */
+const RAW_SEARCHABLE = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /** The reads the class-name helpers make. */
 export interface Strings {
@@ -100,12 +104,12 @@ export class StringTable implements Strings {
    * scan of the raw text, so a pass can pick out a few names without decoding millions.
    */
   containing(sub: string): number[] {
-    if (sub === '' || !/^[\x20-\x7e]*$/.test(sub) || sub.includes('"') || sub.includes('\\')) throw new Error(`containing: unsupported pattern ${JSON.stringify(sub)}`);
+    if (!RAW_SEARCHABLE.test(sub)) throw new Error(`containing: unsupported pattern ${JSON.stringify(sub)}`);
     const out: number[] = [];
     const needle = Buffer.from(sub, 'latin1');
     const raw = this.raw;
     for (let at = raw.indexOf(needle); at !== -1; ) {
-      const i = this.stringBefore(at);
+      const i = sortedFloor(this.start, at);
       const end = i < 0 ? -1 : this.endOf(i);
       if (end >= at + needle.length) out.push(i);
       at = raw.indexOf(needle, Math.max(at + 1, end + 1));
@@ -127,50 +131,19 @@ export class StringTable implements Strings {
    */
   private find(s: string, limit: number): number[] {
     const out: number[] = [];
-    if (s === '' || !/^[\x20-\x7e]*$/.test(s) || s.includes('"') || s.includes('\\')) {
+    if (!RAW_SEARCHABLE.test(s)) {
       for (let i = 0; i < this.count && out.length < limit; i++) if (this.get(i) === s) out.push(i);
       return out;
     }
     const needle = Buffer.from(s + '"', 'latin1');
     const raw = this.raw;
     for (let at = raw.indexOf(needle); at !== -1 && out.length < limit; at = raw.indexOf(needle, at + 1)) {
-      const i = this.stringAt(at);
+      const i = sortedIndexOf(this.start, at);
       // a hit counts when it is a whole string: it starts at a string's first byte (the closing
       // quote in the needle then is that string's own, as ASCII without '"' or '\' has no escapes)
       if (i >= 0) out.push(i);
     }
     return out;
-  }
-
-  /** The string whose content starts exactly at `offset`, or -1. */
-  private stringAt(offset: number): number {
-    const start = this.start;
-    let lo = 0;
-    let hi = this.count - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = start[mid];
-      if (v === offset) return mid;
-      if (v < offset) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
-  }
-
-  /** The last string starting at or before `offset`, or -1. */
-  private stringBefore(offset: number): number {
-    const start = this.start;
-    let lo = 0;
-    let hi = this.count - 1;
-    let best = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (start[mid] <= offset) {
-        best = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return best;
   }
 
   /** Offset of string i's closing quote. */
@@ -236,10 +209,6 @@ export class StringBuilder {
 
   get strings(): number {
     return this.count;
-  }
-
-  get done(): boolean {
-    return this.st === S.Done;
   }
 
   /** Room for `bytes` of text (e.g. what is left of the file when the section starts). */

@@ -3,7 +3,8 @@
 // signals forwarded, the app's exit code returned.
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../protocol/index.js';
-import { ensureDashboard, agentEnv, runForwarding } from '../../dashboard/launch.js';
+import { ensureDashboard, agentEnv } from '../../dashboard/launch.js';
+import { runForwarding } from '../lib/forward.js';
 import { parsePort } from './dashboard.js';
 
 export function register(program: Command): void {

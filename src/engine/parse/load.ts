@@ -54,11 +54,9 @@ async function loadGraph(source: SnapshotSource, opts: LoadOptions, withRetainer
 }
 
 async function loadGraphOnce(source: SnapshotSource, opts: LoadOptions, withRetainers: boolean): Promise<HeapGraph> {
-  // the file's size (when known) sizes the string table's buffer; a gzip's is not the snapshot's
-  const parser = new SnapshotParser({
-    totalBytes: typeof source === 'string' && opts.totalBytes === undefined ? await fileSizeIfPlain(source) : undefined,
-    wideSizes: opts.wideSizes,
-  });
+  // the input's size, when it is the snapshot's (not a gzip's), sizes the string table's buffer
+  const newParser = (snapshotBytes?: number) => new SnapshotParser({ totalBytes: snapshotBytes, wideSizes: opts.wideSizes });
+  let parser: SnapshotParser;
   const onProgress = opts.onProgress;
   let total = opts.totalBytes ?? 0;
   let read = 0;
@@ -83,6 +81,7 @@ async function loadGraphOnce(source: SnapshotSource, opts: LoadOptions, withReta
       const head = Buffer.alloc(2);
       await fh.read(head, 0, 2, 0);
       const gzip = head[0] === 0x1f && head[1] === 0x8b;
+      parser = newParser(gzip ? undefined : total);
       if (!gzip && (opts.parallel ?? total >= PARALLEL_MIN_BYTES) && parallelAvailable()) {
         await fh.close();
         fh = undefined;
@@ -116,6 +115,7 @@ async function loadGraphOnce(source: SnapshotSource, opts: LoadOptions, withReta
   } else if (source instanceof Uint8Array) {
     total = source.length;
     const gz = source[0] === 0x1f && source[1] === 0x8b;
+    parser = newParser(gz ? undefined : total);
     if (gz) await feedStream(parser, Readable.from([Buffer.from(source)]), () => {}, false);
     else
       for (let i = 0; i < source.length; i += CHUNK) {
@@ -124,6 +124,7 @@ async function loadGraphOnce(source: SnapshotSource, opts: LoadOptions, withReta
         report();
       }
   } else {
+    parser = newParser();
     await feedStream(parser, source, (n) => {
       read += n;
       report();
@@ -163,21 +164,5 @@ async function feedStream(parser: SnapshotParser, stream: NodeJS.ReadableStream,
       throw new HeapSnapshotError('TRUNCATED', `gzip stream is corrupt or truncated: ${err.message}`, parser.offset);
     }
     throw new HeapSnapshotError('IO', `reading the snapshot failed: ${err.message}`, parser.offset);
-  }
-}
-
-/** Size of a plain (not gzipped) snapshot file, or undefined; errors are left to the reader. */
-async function fileSizeIfPlain(file: string): Promise<number | undefined> {
-  try {
-    const fh = await open(file, 'r');
-    try {
-      const head = Buffer.alloc(2);
-      await fh.read(head, 0, 2, 0);
-      return head[0] === 0x1f && head[1] === 0x8b ? undefined : (await fh.stat()).size;
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return undefined;
   }
 }

@@ -11,31 +11,17 @@
 import type { HeapGraph, Sizes } from '../graph.js';
 import { essentialSlots } from './retainers.js';
 
-export interface DominatorResult {
-  dominator: Uint32Array;
-  retainedSize: Float64Array;
-  /** Nodes the root did not reach over essential edges (DevTools reports these as problems). */
-  unreachable: number;
-}
-
 // Per-vertex state is interleaved in one array (stride 4) so the hot retainer loop touches one
 // cache line per retainer instead of four: ancestor, label, semi[label] (cached), semi. Once the
 // semidominators are known, the first two hold the vertex's immediate dominator and preorder number.
+// Vertex numbers are node ordinal + 1 so 0 can mean "none" in parent/ancestor; semi holds DFS
+// preorder numbers (1 = the root).
 const ANC = 0;
 const LABEL = 1;
 const LSEMI = 2;
 const SEMI = 3;
 const IDOM = ANC;
 const PRE = LABEL;
-
-/**
- * Vertex numbers are node ordinal + 1 so 0 can mean "none" in parent/ancestor; semi holds DFS
- * preorder numbers (1 = the root) until the main loop turns them into semidominators.
- */
-export function computeDominators(g: HeapGraph, essential: Uint8Array, selfSize: Sizes): DominatorResult {
-  const tree = computeDominatorTree(g, essential);
-  return { dominator: tree.dominator, retainedSize: retainedSizes(tree, selfSize), unreachable: tree.unreachable };
-}
 
 export interface DominatorTree {
   dominator: Uint32Array;
@@ -48,11 +34,6 @@ export interface DominatorTree {
    * needs no new memory at its peak.
    */
   scratch?: Uint32Array;
-}
-
-/** The tree alone: it does not depend on shallow sizes, so those may be computed meanwhile. */
-export function computeDominatorTree(g: HeapGraph, essential: Uint8Array): DominatorTree {
-  return finishDominatorTree(g, essential, dominatorDfs(g, essential, {}));
 }
 
 /** DFS numbering: the first half of the pass, which needs no retainer index (so it may be built meanwhile). */
@@ -75,8 +56,8 @@ export interface DfsOptions {
   shared?: boolean;
   /** From allocDominatorScratch (number() sets every word), so a pass before this one can borrow it. */
   scratch?: Uint32Array;
-  /** From the essential-edge pass: a bit per node that some essential edge points at (else computed here). */
-  retained?: Uint8Array;
+  /** From the essential-edge pass: a bit per node that some essential edge points at. */
+  retained: Uint8Array;
 }
 
 export function dominatorDfs(g: HeapGraph, essential: Uint8Array, opts: DfsOptions): DfsState {
@@ -95,13 +76,7 @@ export function dominatorDfs(g: HeapGraph, essential: Uint8Array, opts: DfsOptio
   const unreachable = nodeCount - n;
   if (n < nodeCount) {
     // Nodes with only non-essential (weak) retainers: hang them off the root and explore.
-    let retained = opts.retained;
-    if (!retained) {
-      retained = new Uint8Array((nodeCount + 7) >>> 3);
-      for (let e = 0, m = edgeTo.length; e < m; e++) {
-        if (essential[e >>> 3] & (1 << (e & 7))) retained[edgeTo[e] >>> 3] |= 1 << (edgeTo[e] & 7);
-      }
-    }
+    const retained = opts.retained;
     for (let v = 1; v <= nodeCount; v++) {
       const o = v - 1;
       if ((seen[v >>> 3] & (1 << (v & 7))) === 0 && (retained[o >>> 3] & (1 << (o & 7))) === 0) {

@@ -22,8 +22,8 @@ export function computeEssentialEdges(g: HeapGraph, flags: Uint8Array, eph: Pick
 }
 
 /**
- * One bit per edge into `bits` (zeroed, then filled). `retained` (optional, a bit per node, zeroed
- * here): set for every node some essential edge points at, which the dominator DFS needs to find
+ * One bit per edge into `bits` (zeroed, then filled). `retained` (a bit per node, zeroed here):
+ * set for every node some essential edge points at, which the dominator DFS needs to find
  * the nodes only weak edges reach; a bitset small enough to stay in cache costs little here and
  * saves that pass another walk over every edge.
  */

@@ -33,19 +33,12 @@ export function fillRetainers(
   cursor.set(firstRetainer.subarray(0, nodeCount));
   const edges = essential?.edges;
   const slots = essential?.slots;
-  if (edges && slots) {
-    for (let src = 0; src < nodeCount; src++) {
-      const end = firstEdge[src + 1];
-      for (let e = firstEdge[src]; e < end; e++) {
-        const slot = cursor[edgeTo[e]]++;
-        retainerNode[slot] = src;
-        if (edges[e >>> 3] & (1 << (e & 7))) slots[slot >>> 3] |= 1 << (slot & 7);
-      }
-    }
-  } else {
-    for (let src = 0; src < nodeCount; src++) {
-      const end = firstEdge[src + 1];
-      for (let e = firstEdge[src]; e < end; e++) retainerNode[cursor[edgeTo[e]]++] = src;
+  for (let src = 0; src < nodeCount; src++) {
+    const end = firstEdge[src + 1];
+    for (let e = firstEdge[src]; e < end; e++) {
+      const slot = cursor[edgeTo[e]]++;
+      retainerNode[slot] = src;
+      if (edges && edges[e >>> 3] & (1 << (e & 7))) slots![slot >>> 3] |= 1 << (slot & 7);
     }
   }
 }
