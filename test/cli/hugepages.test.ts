@@ -36,10 +36,17 @@ function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
   return { ...r, tunables: notes.map((l) => l.split(' ')[1]) };
 }
 
-test('the environment: the tunable is added to what is there, once, and only on Linux unless turned off', () => {
+const TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=1048576';
+
+test('the environment: the tunables are added to what is there, once, and only on Linux unless turned off', () => {
   const linux = process.platform === 'linux';
-  assert.equal(withHugePages({}).GLIBC_TUNABLES, linux ? 'glibc.malloc.hugetlb=1' : undefined);
-  assert.equal(withHugePages({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }).GLIBC_TUNABLES, linux ? 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1' : 'glibc.malloc.arena_max=2');
+  assert.equal(withHugePages({}).GLIBC_TUNABLES, linux ? TUNABLES : undefined);
+  assert.equal(withHugePages({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }).GLIBC_TUNABLES, linux ? `glibc.malloc.arena_max=2:${TUNABLES}` : 'glibc.malloc.arena_max=2');
+  assert.equal(
+    withHugePages({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=65536' }).GLIBC_TUNABLES,
+    linux ? 'glibc.malloc.mmap_threshold=65536:glibc.malloc.hugetlb=1' : 'glibc.malloc.mmap_threshold=65536',
+    "the user's threshold stands",
+  );
   assert.equal(withHugePages({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }).GLIBC_TUNABLES, 'glibc.malloc.hugetlb=0', "the user's own choice stands");
   assert.equal(withHugePages({ HEAPSCOPE_HUGEPAGES: '0' }).GLIBC_TUNABLES, undefined);
   assert.equal(wantsHugePages([file], {}), false, 'a small file is analysed where it is');
@@ -53,7 +60,7 @@ test('analyze re-runs itself with huge pages for big input; output and exit code
 
   const big = cli({ HEAPSCOPE_HUGEPAGES_MIN_MB: '0' }, 'analyze', file, '--json');
   assert.equal(big.status, 0, big.stderr);
-  assert.deepEqual(big.tunables, ['-', 'glibc.malloc.hugetlb=1'], 'the command ran again, with the tunable');
+  assert.deepEqual(big.tunables, ['-', TUNABLES], 'the command ran again, with the tunables');
   assert.deepEqual(JSON.parse(big.stdout), JSON.parse(plain.stdout), 'the same document, printed once');
 
   const off = cli({ HEAPSCOPE_HUGEPAGES_MIN_MB: '0', HEAPSCOPE_HUGEPAGES: '0' }, 'analyze', file, '--json');

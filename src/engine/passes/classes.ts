@@ -46,10 +46,8 @@ export function computeClassIndex(g: ClassGraph, out?: Uint32Array): Uint32Array
   for (const [t, c] of fixed) if (t >= 0) byType[t] = c;
   const classIndex = out && out.length === nodeCount ? out : new Uint32Array(nodeCount);
   const byName = new Int32Array(strings.length).fill(-1); // class per node-name string, computed once
-  // plain objects (type object, named Object), ascending, for the interface pass
-  let plain = new Uint32Array(1 << 16);
-  let plainCount = 0;
   const object = types.nodeObject;
+  let plain = 0; // plain objects (type object, named Object), for the interface pass
   for (let i = 0; i < nodeCount; i++) {
     const t = nodeType[i];
     let c = byType[t];
@@ -57,18 +55,11 @@ export function computeClassIndex(g: ClassGraph, out?: Uint32Array): Uint32Array
       const n = nodeName[i];
       c = byName[n];
       if (c === -1) c = byName[n] = objectClass(strings.get(n), n, indexFor);
-      if (n === objectName && t === object) {
-        if (plainCount === plain.length) {
-          const more = new Uint32Array(plainCount * 2);
-          more.set(plain);
-          plain = more;
-        }
-        plain[plainCount++] = i;
-      }
+      if (n === objectName && t === object) plain++;
     } else if (c === UNSEEN) c = byType[t] = indexFor('(' + g.nodeTypeNames[t] + ')');
     classIndex[i] = c;
   }
-  applyInterfaces(g, classIndex, objectName, plain.subarray(0, plainCount));
+  if (plain > 0) applyInterfaces(g, classIndex, objectName, plain);
   return classIndex;
 }
 
@@ -99,21 +90,25 @@ interface TreeNode {
   greatestNext: string | null;
 }
 
-/** `plain`: the plain objects (type object, named `objectName`), ascending. */
-function applyInterfaces(g: ClassGraph, classIndex: Uint32Array, objectName: number, plain: Uint32Array): void {
-  const { strings } = g;
-  if (objectName < 0) return;
-  const total = plain.length;
+/**
+ * `plain`: how many plain objects (type object, named `objectName`) there are. They are found by
+ * scanning the nodes again rather than listed: a list, and a shape per object, would take memory
+ * at the analysis's peak (this runs on the worker during the dominator pass). Meanwhile a plain
+ * object's classIndex holds its shape id.
+ */
+function applyInterfaces(g: ClassGraph, classIndex: Uint32Array, objectName: number, plain: number): void {
+  const { strings, nodeCount, nodeType, nodeName } = g;
+  const object = g.types.nodeObject;
 
   // 1. Candidate interfaces: the first properties of every plain object, in order. Objects are
   // grouped by shape; a candidate's first appearance (its rank among equal counts) is the first
   // object's, as in DevTools. Objects are counted per shape, candidates per shape afterwards.
   const shapes = new ShapeTable(g);
-  const shapeOfPlain = new Uint32Array(total);
   let perShape = new Float64Array(256);
-  for (let k = 0; k < total; k++) {
-    const s = shapes.shapeOf(plain[k]);
-    shapeOfPlain[k] = s;
+  for (let i = 0; i < nodeCount; i++) {
+    if (nodeName[i] !== objectName || nodeType[i] !== object) continue;
+    const s = shapes.shapeOf(i);
+    classIndex[i] = s;
     if (s === perShape.length) {
       const more = new Float64Array(s * 2);
       more.set(perShape);
@@ -128,13 +123,12 @@ function applyInterfaces(g: ClassGraph, classIndex: Uint32Array, objectName: num
     if (c) c.count += perShape[s];
   }
   const sorted = Array.from(candidates.values()).sort((a, b) => b.count - a.count);
-  const minCount = Math.max(MIN_OBJECT_COUNT_PER_INTERFACE, total / MIN_OBJECT_PROPORTION_PER_INTERFACE);
+  const minCount = Math.max(MIN_OBJECT_COUNT_PER_INTERFACE, plain / MIN_OBJECT_PROPORTION_PER_INTERFACE);
   const defs: { name: string; properties: string[] }[] = [];
   for (const c of sorted) {
     if (c.count < minCount) break;
     defs.push(c);
   }
-  if (defs.length === 0) return;
 
   // 2. Property tree over sorted property names; match each shape to the best interface.
   const root: TreeNode = { next: new Map(), match: null, greatestNext: null };
@@ -152,14 +146,15 @@ function applyInterfaces(g: ClassGraph, classIndex: Uint32Array, objectName: num
     }
     if (!cur.match) cur.match = { name: def.name, count: props.length, index };
   });
+  // in node order, as DevTools adds interface names to the string table
   const names = new Map<string, number>();
   const classOfShape = new Int32Array(shapes.size).fill(-1);
-  for (let k = 0; k < total; k++) {
-    const i = plain[k];
-    const s = shapeOfPlain[k];
+  for (let i = 0; i < nodeCount; i++) {
+    if (nodeName[i] !== objectName || nodeType[i] !== object) continue;
+    const s = classIndex[i];
     let c = classOfShape[s];
     if (c === -1) {
-      const match = bestInterface(root, shapes.names(s), strings);
+      const match = defs.length > 0 ? bestInterface(root, shapes.names(s), strings) : null;
       if (match === null) {
         c = objectName;
       } else {

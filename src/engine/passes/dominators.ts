@@ -11,15 +11,17 @@
 import type { HeapGraph, Sizes } from '../graph.js';
 import { essentialSlots } from './retainers.js';
 
-// Per-vertex state is interleaved in one array (stride 4) so the hot retainer loop touches one
-// cache line per retainer instead of four: ancestor, label, semi[label] (cached), semi. Once the
-// semidominators are known, the first two hold the vertex's immediate dominator and preorder number.
+// Per-vertex state is interleaved in one array (stride 3) so the hot retainer loop touches one
+// cache line per retainer instead of three: ancestor, label, semi. Once the semidominators are
+// known, the first two hold the vertex's immediate dominator and preorder number. (A fourth word
+// caching semi[label] saved a read per retainer whose label moved, about 5% of the pass, for 4
+// bytes a node at the analysis's peak.)
 // Vertex numbers are node ordinal + 1 so 0 can mean "none" in parent/ancestor; semi holds DFS
 // preorder numbers (1 = the root).
 const ANC = 0;
 const LABEL = 1;
-const LSEMI = 2;
-const SEMI = 3;
+const SEMI = 2;
+const STRIDE = 3;
 const IDOM = ANC;
 const PRE = LABEL;
 
@@ -29,9 +31,9 @@ export interface DominatorTree {
   order: Uint32Array;
   unreachable: number;
   /**
-   * The pass's per-vertex scratch buffer (16 bytes per node), free once the tree is built: retained
-   * sizes and the dominated-nodes index fit in it exactly (see carveTreeSizes), so the analysis
-   * needs no new memory at its peak.
+   * The pass's per-vertex scratch buffer (12 bytes per node), free once the tree is built: retained
+   * sizes and the dominated-nodes index fit in it and in `order` (see carveTreeSizes), so the
+   * analysis needs no new memory at its peak.
    */
   scratch?: Uint32Array;
 }
@@ -47,7 +49,7 @@ export interface DfsState {
 
 /** The pass's per-vertex scratch (see DominatorTree.scratch); other passes may work in it first. */
 export function allocDominatorScratch(nodeCount: number, shared = false): Uint32Array {
-  const words = (nodeCount + 1) * 4;
+  const words = (nodeCount + 1) * STRIDE;
   return shared ? new Uint32Array(new SharedArrayBuffer(words * 4)) : new Uint32Array(words);
 }
 
@@ -65,7 +67,7 @@ export function dominatorDfs(g: HeapGraph, essential: Uint8Array, opts: DfsOptio
   const { nodeCount, firstEdge, edgeTo } = g;
   const len = nodeCount + 1;
   // number() initialises every word of a vertex's record, so borrowed scratch needs no clearing
-  const rec = scratch && scratch.length === len * 4 ? scratch : allocDominatorScratch(nodeCount, shared);
+  const rec = scratch && scratch.length === len * STRIDE ? scratch : allocDominatorScratch(nodeCount, shared);
   const parent = shared ? new Uint32Array(new SharedArrayBuffer(len * 4)) : new Uint32Array(len);
   const vertex = shared ? new Uint32Array(new SharedArrayBuffer(len * 4)) : new Uint32Array(len);
   const seen = new Uint8Array((len + 7) >>> 3); // by vertex number
@@ -129,16 +131,16 @@ function semidominators(
       if ((slots[k >>> 3] & (1 << (k & 7))) === 0) continue;
       orphan = false;
       // semi[evaluate(v)]: an unlinked vertex or one linked straight to a tree root is its own answer
-      const v4 = (retainerNode[k] + 1) * 4;
-      const a = rec[v4 + ANC];
-      if (a !== 0 && rec[a * 4 + ANC] !== 0) compress(v4, rec, stack);
-      const su = rec[v4 + LSEMI];
+      const v3 = (retainerNode[k] + 1) * STRIDE;
+      const a = rec[v3 + ANC];
+      if (a !== 0 && rec[a * STRIDE + ANC] !== 0) compress(v3, rec, stack);
+      const su = rec[rec[v3 + LABEL] * STRIDE + SEMI];
       if (su < s) s = su;
     }
     if (orphan) s = 1; // semi[r]
-    const w4 = w * 4;
-    rec[w4 + SEMI] = rec[w4 + LSEMI] = s;
-    rec[w4 + ANC] = parent[w]; // link
+    const w3 = w * STRIDE;
+    rec[w3 + SEMI] = s;
+    rec[w3 + ANC] = parent[w]; // link
   }
 }
 
@@ -149,30 +151,34 @@ function semidominators(
  */
 function immediateDominators(n: number, vertex: Uint32Array, rec: Uint32Array, parent: Uint32Array, dominator: Uint32Array): void {
   const root = vertex[1];
-  rec[root * 4 + IDOM] = root;
-  rec[root * 4 + PRE] = 1;
+  rec[root * STRIDE + IDOM] = root;
+  rec[root * STRIDE + PRE] = 1;
   dominator[root - 1] = root - 1;
   for (let i = 2; i <= n; i++) {
     const w = vertex[i];
-    const w4 = w * 4;
-    const s = rec[w4 + SEMI];
+    const w3 = w * STRIDE;
+    const s = rec[w3 + SEMI];
     let x = parent[w]; // (the same word as dominator[w - 1], written below)
-    while (rec[x * 4 + PRE] > s) x = rec[x * 4 + IDOM];
-    rec[w4 + IDOM] = x;
-    rec[w4 + PRE] = i;
+    while (rec[x * STRIDE + PRE] > s) x = rec[x * STRIDE + IDOM];
+    rec[w3 + IDOM] = x;
+    rec[w3 + PRE] = i;
     dominator[w - 1] = x - 1;
   }
 }
 
-/** Retained sizes and the dominated-nodes index laid out in the tree's scratch buffer (no longer used by it). */
+/**
+ * Retained sizes and the dominated-nodes index laid out in memory the tree no longer needs:
+ * retained sizes and firstDominated in its scratch buffer, `dominated` in `order`, which is free
+ * once the retained sizes are summed (see fillDominated).
+ */
 export function carveTreeSizes(tree: DominatorTree): (DominatedNodes & { retainedSize: Float64Array }) | null {
   const n = tree.dominator.length;
-  const buf = tree.scratch?.buffer;
-  if (!buf || buf.byteLength < n * 16) return null;
+  const { scratch, order } = tree;
+  if (!scratch || scratch.byteLength < n * 12 + 4 || order.length < n - 1) return null;
   return {
-    retainedSize: new Float64Array(buf, 0, n),
-    firstDominated: new Uint32Array(buf, n * 8, n + 1),
-    dominated: new Uint32Array(buf, n * 12 + 4, Math.max(0, n - 1)),
+    retainedSize: new Float64Array(scratch.buffer, scratch.byteOffset, n),
+    firstDominated: new Uint32Array(scratch.buffer, scratch.byteOffset + n * 8, n + 1),
+    dominated: order.subarray(0, Math.max(0, n - 1)),
   };
 }
 
@@ -193,10 +199,10 @@ export function retainedSizesInto(out: Float64Array, tree: DominatorTree, selfSi
 }
 
 function number(v: number, n: number, rec: Uint32Array, vertex: Uint32Array): void {
-  const v4 = v * 4;
-  rec[v4 + ANC] = 0;
-  rec[v4 + SEMI] = rec[v4 + LSEMI] = n;
-  rec[v4 + LABEL] = v;
+  const v3 = v * STRIDE;
+  rec[v3 + ANC] = 0;
+  rec[v3 + LABEL] = v;
+  rec[v3 + SEMI] = n;
   vertex[n] = v;
 }
 
@@ -253,24 +259,22 @@ function grow(stack: { a: Uint32Array }): Uint32Array {
   return (stack.a = bigger);
 }
 
-/** LT's eval path compression (for paths of 2+ links) from v4 = vertex * 4; the stack grows on demand. */
-function compress(v4: number, rec: Uint32Array, stack: { a: Uint32Array }): void {
+/** LT's eval path compression (for paths of 2+ links) from v3 = vertex * STRIDE; the stack grows on demand. */
+function compress(v3: number, rec: Uint32Array, stack: { a: Uint32Array }): void {
   let st = stack.a;
   let sp = 0;
-  let x4 = v4;
-  while (rec[rec[x4 + ANC] * 4 + ANC] !== 0) {
+  let x3 = v3;
+  while (rec[rec[x3 + ANC] * STRIDE + ANC] !== 0) {
     if (sp === st.length) st = grow(stack);
-    st[sp++] = x4;
-    x4 = rec[x4 + ANC] * 4;
+    st[sp++] = x3;
+    x3 = rec[x3 + ANC] * STRIDE;
   }
   while (sp > 0) {
-    const w4 = st[--sp];
-    const a4 = rec[w4 + ANC] * 4;
-    if (rec[a4 + LSEMI] < rec[w4 + LSEMI]) {
-      rec[w4 + LABEL] = rec[a4 + LABEL];
-      rec[w4 + LSEMI] = rec[a4 + LSEMI];
-    }
-    rec[w4 + ANC] = rec[a4 + ANC];
+    const w3 = st[--sp];
+    const a3 = rec[w3 + ANC] * STRIDE;
+    const al = rec[a3 + LABEL];
+    if (rec[al * STRIDE + SEMI] < rec[rec[w3 + LABEL] * STRIDE + SEMI]) rec[w3 + LABEL] = al;
+    rec[w3 + ANC] = rec[a3 + ANC];
   }
 }
 
@@ -290,12 +294,23 @@ export interface DominatedNodes {
  * the fill cursors (then moves up a slot), so the index needs no memory beyond its own.
  */
 export function buildDominatedInto(dominator: Uint32Array, out: DominatedNodes): DominatedNodes {
-  const { firstDominated, dominated } = out;
+  countDominated(dominator, out.firstDominated);
+  return fillDominated(dominator, out);
+}
+
+/** buildDominatedInto's first half: where each node's children will start (writes only firstDominated). */
+export function countDominated(dominator: Uint32Array, firstDominated: Uint32Array): void {
   const nodeCount = dominator.length;
   firstDominated.fill(0);
   // counts at [p + 1], then prefix sums: firstDominated[p] is where p's children start
   for (let o = 1; o < nodeCount; o++) firstDominated[dominator[o] + 1]++;
   for (let i = 0; i < nodeCount; i++) firstDominated[i + 1] += firstDominated[i];
+}
+
+/** The second half, after countDominated: fills `dominated` (the only write to it). */
+export function fillDominated(dominator: Uint32Array, out: DominatedNodes): DominatedNodes {
+  const { firstDominated, dominated } = out;
+  const nodeCount = dominator.length;
   // fill in node order; each cursor ends where the next node's children start
   for (let o = 1; o < nodeCount; o++) dominated[firstDominated[dominator[o]]++] = o;
   firstDominated.copyWithin(1, 0, nodeCount);

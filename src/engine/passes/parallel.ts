@@ -74,6 +74,11 @@ export interface TreeSizes extends DominatedNodes {
 /** The message that hands the worker a dominator tree (outputs preallocated in shared memory). */
 export interface TreeJob extends DominatedNodes {
   dominator: Uint32Array;
+  /**
+   * Set to 1 by the main thread once `dominated` may be written: it may lie in the tree's `order`,
+   * which the main thread reads to sum retained sizes meanwhile (see carveTreeSizes).
+   */
+  dominatedFree: Int32Array;
 }
 
 const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
@@ -199,7 +204,8 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
       firstDominated: new Uint32Array(sab((n + 1) * 4)),
       dominated: new Uint32Array(sab(Math.max(0, n - 1) * 4)),
     };
-    const job: TreeJob = { dominator: tree.dominator, firstDominated: out.firstDominated, dominated: out.dominated };
+    const dominatedFree = new Int32Array(sab(4));
+    const job: TreeJob = { dominator: tree.dominator, firstDominated: out.firstDominated, dominated: out.dominated, dominatedFree };
     await distance.promise; // the worker takes the tree after its distances
     const there = !exited && [job.dominator, job.firstDominated, job.dominated].every(isShared);
     if (there) {
@@ -207,7 +213,13 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
       worker.ref();
       worker.postMessage(job);
     }
-    retainedSizesInto(out.retainedSize, tree, selfSize);
+    try {
+      retainedSizesInto(out.retainedSize, tree, selfSize);
+    } finally {
+      // the tree's order is read: the worker may fill in `dominated` (and must not wait forever)
+      Atomics.store(dominatedFree, 0, 1);
+      Atomics.notify(dominatedFree, 0);
+    }
     try {
       if (!there) buildDominatedInto(tree.dominator, out);
       else await sizes!.promise;
@@ -232,7 +244,7 @@ export function stepTimer(thread = 'worker'): (step: string) => void {
   return (step) => {
     const now = performance.now();
     // RSS is the whole process's (both threads): where the peak builds up.
-    process.stderr.write(`passes (${thread}): ${step} ${Math.round(now - t)} ms, rss ${Math.round(process.memoryUsage.rss() / 1048576)} MB\n`);
+    process.stderr.write(`passes (${thread}): ${step} ${Math.round(now - t)} ms, rss ${Math.round(process.memoryUsage.rss() / 1048576)} MB ab ${Math.round(process.memoryUsage().arrayBuffers / 1048576)} heap ${Math.round(process.memoryUsage().heapTotal / 1048576)}\n`);
     t = now;
   };
 }

@@ -6,7 +6,7 @@ import { computeFlagsInto } from './flags.js';
 import { computeEssentialInto } from './essential.js';
 import { bfsDistances } from './distances.js';
 import { fillRetainers } from './retainers.js';
-import { buildDominatedInto } from './dominators.js';
+import { countDominated, fillDominated } from './dominators.js';
 import { computeClassIndex } from './classes.js';
 import { StringTable } from '../strings.js';
 import { stepTimer, type SideJob, type TreeJob } from './parallel.js';
@@ -40,7 +40,10 @@ try {
   parentPort!.once('message', (t: TreeJob) => {
     try {
       lap('idle until the tree');
-      buildDominatedInto(t.dominator, t);
+      countDominated(t.dominator, t.firstDominated);
+      // `dominated` may share memory with what the main thread reads until it says otherwise
+      while (Atomics.load(t.dominatedFree, 0) === 0) Atomics.wait(t.dominatedFree, 0, 0, 50);
+      fillDominated(t.dominator, t);
       parentPort!.postMessage({ type: 'tree' });
       lap('dominated index');
     } catch (e) {
