@@ -6,6 +6,10 @@ import assert from 'node:assert/strict';
 import { loadSnapshot, summarize, type HeapGraph } from '../../src/engine/index.js';
 import { analyzeGraph, analyzeGraphAsync } from '../../src/engine/analyze.js';
 import { loadUnindexed } from '../../src/engine/parse/load.js';
+import { propagateDomState } from '../../src/engine/passes/domstate.js';
+import { computeFlags } from '../../src/engine/passes/flags.js';
+import { findEphemeronEdgeNames } from '../../src/engine/passes/weakmap.js';
+import { computeEssentialEdges, computeEssentialRange } from '../../src/engine/passes/essential.js';
 import { appPath, makeTempDir, removeTempDir, takeSnapshots } from '../support/snapshot.js';
 
 let dir: string;
@@ -69,7 +73,7 @@ test('a worker killed at any stage costs time, not the analysis: the main thread
   let fellBack = 0;
   // 'posted': as the dominator tree is handed over, so the worker dies counting, waiting for the
   // main thread to free the memory of `dominated`, or filling it
-  for (const stage of ['online', 'ready', 'flags', 'retainers', 'distances', 'classes', 'done', 'posted']) {
+  for (const stage of ['online', 'ready', 'flags', 'essential', 'retainers', 'distances', 'classes', 'done', 'posted']) {
     const g = shared(await loadUnindexed(file));
     const seen: string[] = [];
     const parallel = await analyzeGraphAsync(g, {
@@ -98,5 +102,24 @@ test('a worker killed at any stage costs time, not the analysis: the main thread
     assert.deepEqual(parallel.statistics, serial.statistics, stage);
     assert.deepEqual(summarize(parallel), summarize(serial), `${stage}: class names`);
   }
-  assert.ok(fellBack >= 2, `the worker was killed before it finished in ${fellBack} of 8 runs`);
+  assert.ok(fellBack >= 2, `the worker was killed before it finished in ${fellBack} of 9 runs`);
+});
+
+test('the essential edges split at any multiple of 8 give the bits of one pass', async () => {
+  const [file] = await takeSnapshots(appPath('map-cache'), { count: 1, workPerStep: 20, dir });
+  const g = await loadSnapshot(file);
+  propagateDomState(g);
+  const flags = computeFlags(g);
+  const eph = findEphemeronEdgeNames(g);
+  const whole = computeEssentialEdges(g, flags, eph);
+  const E = g.edgeCount;
+  for (const split of [0, 8, Math.floor(E / 16) * 8, Math.floor(E / 8) * 8 - 8, Math.floor(E / 8) * 8]) {
+    const bits = new Uint8Array(whole.essential.length);
+    const low = new Uint8Array(whole.retained.length);
+    const high = new Uint8Array(whole.retained.length);
+    computeEssentialRange(g, flags, eph, bits, low, 0, split);
+    computeEssentialRange(g, flags, eph, bits, high, split, E);
+    assert.deepEqual(bits, whole.essential, `split at ${split}`);
+    assert.deepEqual(low.map((b, i) => b | high[i]), whole.retained, `split at ${split}: retained`);
+  }
 });

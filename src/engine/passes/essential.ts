@@ -4,6 +4,7 @@
 // doesn't (so engine/debugger references don't become dominators of user objects).
 import type { HeapGraph } from '../graph.js';
 import { PAGE_OBJECT } from './flags.js';
+import { sortedFloor } from '../sorted.js';
 import type { EphemeronInfo } from './weakmap.js';
 
 /** The graph arrays the pass reads: all typed arrays, so a worker can share them. */
@@ -30,18 +31,30 @@ export function computeEssentialEdges(g: HeapGraph, flags: Uint8Array, eph: Pick
 export function computeEssentialInto(
   g: EssentialGraph, flags: Uint8Array, eph: Pick<EphemeronInfo, 'tableId'>, bits: Uint8Array, retained: Uint8Array,
 ): Uint8Array {
-  const { nodeCount, firstEdge, edgeType, edgeTo, edgeNameOrIndex, nodeId, types } = g;
   bits.fill(0);
   retained.fill(0);
+  return computeEssentialRange(g, flags, eph, bits, retained, 0, g.firstEdge[g.nodeCount]);
+}
+
+/**
+ * As computeEssentialInto for the edges [from, to) only, adding to `bits` and `retained` (neither
+ * is cleared). Two threads may fill one `bits` at once over ranges that split it at a multiple of
+ * 8 (no byte is shared), each with a `retained` of its own.
+ */
+export function computeEssentialRange(
+  g: EssentialGraph, flags: Uint8Array, eph: Pick<EphemeronInfo, 'tableId'>, bits: Uint8Array, retained: Uint8Array, from: number, to: number,
+): Uint8Array {
+  const { nodeCount, firstEdge, edgeType, edgeTo, edgeNameOrIndex, nodeId, types } = g;
   const weak = types.edgeWeak;
   const shortcut = types.edgeShortcut;
   const internal = types.edgeInternal;
   const tables = eph.tableId;
   const checkTables = tables.size > 0;
-  for (let n = 0; n < nodeCount; n++) {
-    const end = firstEdge[n + 1];
+  // the nodes whose edges meet the range, from the one holding edge `from`
+  for (let n = from > 0 ? sortedFloor(firstEdge, from) : 0; n < nodeCount && firstEdge[n] < to; n++) {
+    const end = Math.min(firstEdge[n + 1], to);
     const nodePage = flags[n] & PAGE_OBJECT;
-    for (let e = firstEdge[n]; e < end; e++) {
+    for (let e = Math.max(firstEdge[n], from); e < end; e++) {
       const t = edgeType[e];
       if (t === weak) continue;
       if (checkTables && t === internal) {

@@ -1,6 +1,7 @@
 // Two-core analysis. The dominator pass (DFS, then Lengauer-Tarjan) is the critical path and stays
-// on the main thread; a worker computes, over the graph's shared arrays: the flags and essential
-// edges (while the main thread moves shallow sizes), the retainer index (during the DFS, which
+// on the main thread; a worker computes, over the graph's shared arrays: the flags (while the main
+// thread moves shallow sizes) and half the essential edges (the main thread does the other half),
+// the retainer index (during the DFS, which
 // needs no retainers), class names over a copy of the string table that shares its bytes, and
 // distances (both during Lengauer-Tarjan), then the dominated-nodes index of the finished tree
 // (while the main thread sums retained sizes). Used only when the parser
@@ -13,7 +14,7 @@ import { bfsDistances, distanceInputs, distanceQueueLength, type DistanceGraph, 
 import type { EphemeronInfo } from './weakmap.js';
 import { allocRetainers, fillRetainers, hasRetainers, type Retainers } from './retainers.js';
 import { computeFlagsInto, type FlagsGraph } from './flags.js';
-import { computeEssentialInto, type EssentialGraph } from './essential.js';
+import { computeEssentialInto, computeEssentialRange, type EssentialGraph } from './essential.js';
 import { buildDominatedInto, carveTreeSizes, retainedSizesInto, type DominatedNodes, type DominatorTree } from './dominators.js';
 import { computeClassIndex } from './classes.js';
 import type { SharedStrings } from '../strings.js';
@@ -30,6 +31,14 @@ export interface SideJob {
   essential: Uint8Array;
   /** And a bit per node that some essential edge points at. */
   retained: Uint8Array;
+  /**
+   * The essential edges are split between the threads (the main thread is done with shallow sizes
+   * by the time the flags are): the worker takes the edges below this index (a multiple of 8), the
+   * main thread the rest, into its own `retained`.
+   */
+  essentialSplit: number;
+  /** Set to 1 by the main thread when its share is in `essential` (the retainer index reads them all). */
+  essentialDone: Int32Array;
   tableId: Map<number, number>;
   /** Shared arrays for the worker to fill, or null when the graph has its retainer index. */
   retainers: Retainers | null;
@@ -99,6 +108,8 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     flags: new Uint8Array(new SharedArrayBuffer(g.nodeCount)),
     essential: new Uint8Array(new SharedArrayBuffer((g.edgeCount + 7) >>> 3)),
     retained: new Uint8Array(new SharedArrayBuffer((g.nodeCount + 7) >>> 3)),
+    essentialSplit: Math.floor(g.edgeCount / 16) * 8,
+    essentialDone: new Int32Array(new SharedArrayBuffer(4)),
     tableId: eph.tableId,
     retainers: hasRetainers(g) ? null : allocRetainers(g.nodeCount, g.edgeCount, true),
     slots: hasRetainers(g) ? null : new Uint8Array(new SharedArrayBuffer((g.edgeCount + 7) >>> 3)),
@@ -123,6 +134,21 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     computeEssentialInto(job.graph, job.flags, job, job.essential, job.retained);
     return { flags: job.flags, essential: job.essential, retained: job.retained };
   };
+  // The two shares of the essential edges: this thread's `retained` bits until both are in.
+  let mine: Uint8Array | null = null;
+  let theirs = false;
+  const myShare = () => {
+    mine = new Uint8Array(job.retained.length);
+    computeEssentialRange(job.graph, job.flags, job, job.essential, mine, job.essentialSplit, g.edgeCount);
+    Atomics.store(job.essentialDone, 0, 1);
+    Atomics.notify(job.essentialDone, 0);
+  };
+  const join = () => {
+    if (!mine || !theirs) return;
+    const r = job.retained;
+    for (let i = 0; i < r.length; i++) r[i] |= mine[i];
+    flags.resolve({ flags: job.flags, essential: job.essential, retained: r });
+  };
   const retainers = deferred<Uint8Array | null>();
   const distance = deferred<Int32Array>();
   const classIndex = deferred<Uint32Array>();
@@ -134,7 +160,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   if (!job.retainers) attach(); // the graph has them
   // What the worker has delivered; if it dies, the rest is redone here from scratch (each pass
   // clears its output first), so a lost thread costs time, never the analysis.
-  const delivered = { flags: false, retainers: !job.retainers, distances: false, classes: false };
+  const delivered = { flags: false, essential: false, retainers: !job.retainers, distances: false, classes: false };
   let finished = false;
   const fail = (e: Error) => {
     if (finished) return;
@@ -142,6 +168,12 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     if (process.env.HEAPSCOPE_DEBUG_PASSES) process.stderr.write(`passes: ${e.message}; finishing its work on this thread\n`);
     try {
       if (!delivered.flags) flags.resolve(flagsHere());
+      else if (!delivered.essential) {
+        // the worker's share again (its bits so far are right, only incomplete)
+        computeEssentialRange(job.graph, job.flags, job, job.essential, job.retained, 0, job.essentialSplit);
+        theirs = true;
+        join();
+      }
       if (!delivered.retainers) {
         job.retainers!.firstRetainer.fill(0);
         job.slots!.fill(0);
@@ -160,7 +192,12 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   worker.on('message', (m: { type: string; message?: string; added?: string[] }) => {
     if (m.type === 'flags') {
       delivered.flags = true;
-      flags.resolve({ flags: job.flags, essential: job.essential, retained: job.retained });
+      myShare();
+      join();
+    } else if (m.type === 'essential') {
+      delivered.essential = true;
+      theirs = true;
+      join();
     } else if (m.type === 'retainers') {
       delivered.retainers = true;
       attach();

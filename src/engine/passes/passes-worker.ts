@@ -3,7 +3,7 @@
 // the dominator tree), then the dominated-nodes index of that tree.
 import { parentPort, workerData } from 'node:worker_threads';
 import { computeFlagsInto } from './flags.js';
-import { computeEssentialInto } from './essential.js';
+import { computeEssentialRange } from './essential.js';
 import { bfsDistances } from './distances.js';
 import { fillRetainers } from './retainers.js';
 import { countDominated, fillDominated } from './dominators.js';
@@ -20,10 +20,15 @@ const lap = stepTimer();
 try {
   parentPort!.postMessage({ type: 'ready' });
   computeFlagsInto(g, job.inputs.domTrees, job.flags, scratch);
-  computeEssentialInto(g, job.flags, job, job.essential, job.retained);
-  parentPort!.postMessage({ type: 'flags' });
-  lap('flags, essential edges');
+  parentPort!.postMessage({ type: 'flags' }); // the main thread takes the upper share of the essential edges
+  lap('flags');
+  computeEssentialRange(g, job.flags, job, job.essential, job.retained, 0, job.essentialSplit);
+  parentPort!.postMessage({ type: 'essential' });
+  lap('essential edges');
   if (job.retainers) {
+    // the index marks essential slots: it needs the main thread's share too
+    while (Atomics.load(job.essentialDone, 0) === 0) Atomics.wait(job.essentialDone, 0, 0, 50);
+    lap('wait for the main thread\'s essential edges');
     fillRetainers(g.firstEdge, g.edgeTo, job.retainers, scratch, { edges: job.essential, slots: job.slots! });
     parentPort!.postMessage({ type: 'retainers' });
     lap('retainer index');
