@@ -77,6 +77,7 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
     // nothing new to allocate (or page in)
     const scratch = allocDominatorScratch(g.nodeCount, true);
     computeShallowSizes(g, scratch);
+    side.shallowDone();
     lap('shallow sizes');
     const { flags, essential, retained } = await side.flags;
     lap('wait for flags');
@@ -94,7 +95,7 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
     const classIndex = await side.classIndex;
     lap('retained sizes, wait for the dominated index');
     const totalSize = retainedSize[0] + g.extraNativeBytes;
-    const statistics = computeStatistics(g, totalSize);
+    const statistics = (await side.statistics) ?? computeStatistics(g, totalSize);
     lap('statistics');
     return { graph: g, dominator: tree.dominator, retainedSize, distance, firstDominated, dominated, classIndex, flags, totalSize, statistics };
   } finally {

@@ -304,4 +304,22 @@ test('self sizes are 32-bit until one reaches 4 GB: then the input is read again
   const s = await analyzeSnapshot(sum);
   assert.equal(s.graph.selfSize[nodeById(s, 11)], 6_000_000_032);
   assert.equal(s.retainedSize[nodeById(s, 11)], 6_000_000_032);
+  // the same on two threads, with owned system objects: the worker, which computes the Statistics
+  // from the 32-bit sizes it shares, must leave them to the main thread (else "system" would count
+  // the sizes that moved)
+  const hidden = writeSnapshot(dir, 'sizes-sum-hidden', jsHeap({
+    globalEdges: [['property', 'owner', 'owner']],
+    nodes: [
+      { key: 'owner', type: 'object', name: 'Owner', id: 11, size: 32, edges: [['internal', 'a', 'h1'], ['internal', 'b', 'h2']] },
+      { key: 'h1', type: 'hidden', name: 'system / X', id: 13, size: 3_000_000_000 },
+      { key: 'h2', type: 'hidden', name: 'system / Y', id: 15, size: 3_000_000_000 },
+    ],
+  }));
+  const one = await analyzeSnapshot(hidden);
+  let workers = 0;
+  const two = await analyzeSnapshot(hidden, { parallel: true, twoCores: true, onWorker: () => workers++ });
+  assert.equal(workers, 1, 'the analysis worker ran');
+  assert.equal(two.graph.selfSize[nodeById(two, 11)], 6_000_000_032);
+  assert.equal(one.statistics.v8heap.system, 0, 'the system objects moved onto their owner');
+  assert.deepEqual(two.statistics, one.statistics);
 });

@@ -18,6 +18,7 @@ import { computeEssentialInto, computeEssentialRange, type EssentialGraph } from
 import { buildDominatedInto, carveTreeSizes, retainedSizesInto, type DominatedNodes, type DominatorTree } from './dominators.js';
 import { computeClassIndex } from './classes.js';
 import type { SharedStrings } from '../strings.js';
+import type { Statistics } from '../types.js';
 
 const MIN_NODES = 200_000;
 
@@ -39,6 +40,17 @@ export interface SideJob {
   essentialSplit: number;
   /** Set to 1 by the main thread when its share is in `essential` (the retainer index reads them all). */
   essentialDone: Int32Array;
+  /**
+   * For the Statistics, which the worker computes while it waits for the dominator tree: the self
+   * sizes, final once the main thread sets shallowDone to 1 (2: they moved to new memory when an
+   * owner passed 32 bits, so the main thread computes the Statistics itself), and the extra native
+   * bytes.
+   */
+  selfSize: Sizes;
+  shallowDone: Int32Array;
+  extraNativeBytes: number;
+  /** The retainer index's offsets when the graph came with them in shared memory (else see `retainers`). */
+  firstRetainer: Uint32Array | null;
   tableId: Map<number, number>;
   /** Shared arrays for the worker to fill, or null when the graph has its retainer index. */
   retainers: Retainers | null;
@@ -66,6 +78,10 @@ export interface SideWork {
   distance: Promise<Int32Array>;
   /** Class names (computeClassIndex); the names it added are in the graph's string table by then. */
   classIndex: Promise<Uint32Array>;
+  /** Call once the shallow sizes are final: the worker computes the Statistics then. */
+  shallowDone(): void;
+  /** The worker's Statistics, or null for the caller to compute (the worker is gone, or the sizes moved to new memory). */
+  statistics: Promise<Statistics | null>;
   /**
    * Retained sizes (summed here; selfSize must hold the shallow sizes) and the dominated-nodes
    * index (by the worker meanwhile, from a tree in shared memory: see dominatorDfs; here too if
@@ -98,7 +114,7 @@ const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
  */
 export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_NODES, onWorker?: (w: Worker) => void): SideWork | null {
   const { nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo } = g;
-  if (g.nodeCount < minNodes || ![nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo].every(isShared)) return null;
+  if (g.nodeCount < minNodes || ![nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo, g.selfSize].every(isShared)) return null;
   const script = findWorkerScript('passes-worker', 'passes');
   if (!script) return null;
   const job: SideJob = {
@@ -110,6 +126,10 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     retained: new Uint8Array(new SharedArrayBuffer((g.nodeCount + 7) >>> 3)),
     essentialSplit: Math.floor(g.edgeCount / 16) * 8,
     essentialDone: new Int32Array(new SharedArrayBuffer(4)),
+    selfSize: g.selfSize,
+    shallowDone: new Int32Array(new SharedArrayBuffer(4)),
+    extraNativeBytes: g.extraNativeBytes,
+    firstRetainer: null,
     tableId: eph.tableId,
     retainers: hasRetainers(g) ? null : allocRetainers(g.nodeCount, g.edgeCount, true),
     slots: hasRetainers(g) ? null : new Uint8Array(new SharedArrayBuffer((g.edgeCount + 7) >>> 3)),
@@ -119,6 +139,9 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     scratch: new Uint32Array(new SharedArrayBuffer(Math.max(g.nodeCount, distanceQueueLength(g)) * 4)),
   };
   job.classIndex = new Uint32Array(job.scratch.buffer, 0, g.nodeCount);
+  if (hasRetainers(g) && isShared(g.firstRetainer)) job.firstRetainer = g.firstRetainer;
+  // (a graph that came with an index in private memory: the Statistics are computed here)
+  const statsThere = job.retainers !== null || job.firstRetainer !== null;
   // the worker's copy of the table must match this one: nothing may add strings until it is back
   const stringsAtStart = g.strings.length;
   let worker: Worker;
@@ -152,6 +175,14 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   const retainers = deferred<Uint8Array | null>();
   const distance = deferred<Int32Array>();
   const classIndex = deferred<Uint32Array>();
+  const statistics = deferred<Statistics | null>();
+  let sizesMoved = false;
+  const shallowDone = () => {
+    sizesMoved = g.selfSize !== job.selfSize;
+    Atomics.store(job.shallowDone, 0, sizesMoved ? 2 : 1);
+    Atomics.notify(job.shallowDone, 0);
+    if (sizesMoved || !statsThere) statistics.resolve(null);
+  };
   const classesHere = () => computeClassIndex(g, job.classIndex);
   const attach = () => {
     if (job.retainers) Object.assign(g, job.retainers);
@@ -160,7 +191,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   if (!job.retainers) attach(); // the graph has them
   // What the worker has delivered; if it dies, the rest is redone here from scratch (each pass
   // clears its output first), so a lost thread costs time, never the analysis.
-  const delivered = { flags: false, essential: false, retainers: !job.retainers, distances: false, classes: false };
+  const delivered = { flags: false, essential: false, retainers: !job.retainers, distances: false, classes: false, statistics: false };
   let finished = false;
   const fail = (e: Error) => {
     if (finished) return;
@@ -182,14 +213,16 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
       }
       if (!delivered.distances) distance.resolve(bfsDistances(job.graph, job.inputs, job.distance));
       if (!delivered.classes) classIndex.resolve(classesHere());
+      if (!delivered.statistics) statistics.resolve(null);
     } catch (err) {
       flags.reject(err as Error);
       retainers.reject(err as Error);
       classIndex.reject(err as Error);
+      statistics.resolve(null);
       distance.reject(err as Error);
     }
   };
-  worker.on('message', (m: { type: string; message?: string; added?: string[] }) => {
+  worker.on('message', (m: { type: string; message?: string; added?: string[]; statistics?: Statistics }) => {
     if (m.type === 'flags') {
       delivered.flags = true;
       myShare();
@@ -207,6 +240,9 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
         for (const s of m.added!) g.strings.push(s);
         classIndex.resolve(job.classIndex);
       } else classIndex.resolve(classesHere()); // the worker's indexes would be off: name them here
+    } else if (m.type === 'statistics') {
+      delivered.statistics = true;
+      if (!sizesMoved) statistics.resolve(m.statistics!);
     } else if (m.type === 'distances') {
       delivered.distances = true;
       distance.resolve(job.distance);
@@ -271,7 +307,17 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     finished = true; // the analysis is over (or failed): nothing left to take over
     void worker.terminate();
   };
-  return { flags: flags.promise, retainers: retainers.promise, distance: distance.promise, classIndex: classIndex.promise, treeSizes, close };
+  return {
+    flags: flags.promise, retainers: retainers.promise, distance: distance.promise, classIndex: classIndex.promise,
+    shallowDone, statistics: statistics.promise, treeSizes, close,
+  };
+}
+
+/** The total of the self sizes: the root's retained size (every node hangs below the root). */
+export function sumOf(sizes: Sizes): number {
+  let total = 0;
+  for (let i = 0; i < sizes.length; i++) total += sizes[i];
+  return total;
 }
 
 /** HEAPSCOPE_DEBUG_PASSES=1: a thread's time per step (waits included) on stderr. */

@@ -9,7 +9,8 @@ import { fillRetainers } from './retainers.js';
 import { countDominated, fillDominated } from './dominators.js';
 import { computeClassIndex } from './classes.js';
 import { StringTable } from '../strings.js';
-import { stepTimer, type SideJob, type TreeJob } from './parallel.js';
+import { computeStatistics } from './statistics.js';
+import { stepTimer, sumOf, type SideJob, type TreeJob } from './parallel.js';
 
 const job = workerData as SideJob;
 // one scratch array for every pass's stack, cursors and queue, one after the other, until the
@@ -40,8 +41,19 @@ try {
   const strings = StringTable.fromShared(job.strings);
   computeClassIndex({ ...g, strings, nodeTypeNames: job.nodeTypeNames }, job.classIndex);
   parentPort!.postMessage({ type: 'classes', added: strings.addedSince(job.strings.count + job.strings.added.length) });
-  parentPort!.postMessage({ type: 'done' });
   lap('class names');
+  const firstRetainer = job.retainers?.firstRetainer ?? job.firstRetainer;
+  if (firstRetainer) {
+    // the Statistics read the self sizes the main thread moves (long done by now, as a rule)
+    while (Atomics.load(job.shallowDone, 0) === 0) Atomics.wait(job.shallowDone, 0, 0, 50);
+    if (Atomics.load(job.shallowDone, 0) === 1) {
+      const total = sumOf(job.selfSize) + job.extraNativeBytes;
+      const sg = { ...g, strings, selfSize: job.selfSize, firstRetainer, extraNativeBytes: job.extraNativeBytes };
+      parentPort!.postMessage({ type: 'statistics', statistics: computeStatistics(sg, total) });
+      lap('statistics');
+    }
+  }
+  parentPort!.postMessage({ type: 'done' });
   parentPort!.once('message', (t: TreeJob) => {
     try {
       lap('idle until the tree');

@@ -3,7 +3,13 @@
 import type { HeapGraph } from '../graph.js';
 import type { Statistics } from '../types.js';
 
-export function computeStatistics(g: HeapGraph, totalSize: number): Statistics {
+/** What the pass reads (a worker runs it over its shared copies). */
+export type StatisticsGraph = Pick<
+  HeapGraph,
+  'nodeCount' | 'nodeType' | 'nodeName' | 'selfSize' | 'strings' | 'types' | 'firstEdge' | 'edgeType' | 'edgeNameOrIndex' | 'edgeTo' | 'firstRetainer' | 'extraNativeBytes'
+>;
+
+export function computeStatistics(g: StatisticsGraph, totalSize: number): Statistics {
   const { nodeCount, nodeType, nodeName, selfSize, strings, types, firstEdge, edgeType, edgeNameOrIndex, edgeTo, firstRetainer } = g;
   let native = g.extraNativeBytes;
   let typedArrays = 0;
