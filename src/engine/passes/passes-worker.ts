@@ -1,6 +1,6 @@
 // Worker half of the two-core analysis (see parallel.ts), over the graph's shared arrays: flags and
-// essential edges, the retainer index, class names and distances (while the main thread computes
-// the dominator tree), then the dominated-nodes index of that tree.
+// its share of the essential edges, the retainer index, distances, class names and the Statistics
+// (while the main thread computes the dominator tree), then the dominated-nodes index of that tree.
 import { parentPort, workerData } from 'node:worker_threads';
 import { computeFlagsInto } from './flags.js';
 import { computeEssentialRange } from './essential.js';
