@@ -293,28 +293,23 @@ test('self sizes are 32-bit until one reaches 4 GB: then the input is read again
   assert.ok(a.totalSize > 11_000_000_000);
 
   // only the owner's sum is past 32 bits: the sizes are widened during the analysis
-  const sum = writeSnapshot(dir, 'sizes-sum', jsHeap({
-    globalEdges: [['property', 'owner', 'owner']],
-    nodes: [
-      { key: 'owner', type: 'object', name: 'Owner', id: 11, size: 32, edges: [['internal', 'elements', 'arr1'], ['internal', 'properties', 'arr2']] },
-      { key: 'arr1', type: 'array', name: '', id: 13, size: 3_000_000_000 },
-      { key: 'arr2', type: 'array', name: '', id: 15, size: 3_000_000_000 },
-    ],
-  }));
-  const s = await analyzeSnapshot(sum);
+  // an object (@11) owning two 3 GB nodes of one type (their sizes move onto it)
+  const ownerOfTwo = (type: 'array' | 'hidden') =>
+    writeSnapshot(dir, `sizes-sum-${type}`, jsHeap({
+      globalEdges: [['property', 'owner', 'owner']],
+      nodes: [
+        { key: 'owner', type: 'object', name: 'Owner', id: 11, size: 32, edges: [['internal', 'elements', 'o1'], ['internal', 'properties', 'o2']] },
+        { key: 'o1', type, name: type === 'hidden' ? 'system / X' : '', id: 13, size: 3_000_000_000 },
+        { key: 'o2', type, name: type === 'hidden' ? 'system / Y' : '', id: 15, size: 3_000_000_000 },
+      ],
+    }));
+  const s = await analyzeSnapshot(ownerOfTwo('array'));
   assert.equal(s.graph.selfSize[nodeById(s, 11)], 6_000_000_032);
   assert.equal(s.retainedSize[nodeById(s, 11)], 6_000_000_032);
   // the same on two threads, with owned system objects: the worker, which computes the Statistics
   // from the 32-bit sizes it shares, must leave them to the main thread (else "system" would count
   // the sizes that moved)
-  const hidden = writeSnapshot(dir, 'sizes-sum-hidden', jsHeap({
-    globalEdges: [['property', 'owner', 'owner']],
-    nodes: [
-      { key: 'owner', type: 'object', name: 'Owner', id: 11, size: 32, edges: [['internal', 'a', 'h1'], ['internal', 'b', 'h2']] },
-      { key: 'h1', type: 'hidden', name: 'system / X', id: 13, size: 3_000_000_000 },
-      { key: 'h2', type: 'hidden', name: 'system / Y', id: 15, size: 3_000_000_000 },
-    ],
-  }));
+  const hidden = ownerOfTwo('hidden');
   const one = await analyzeSnapshot(hidden);
   let workers = 0;
   const two = await analyzeSnapshot(hidden, { parallel: true, twoCores: true, onWorker: () => workers++ });
