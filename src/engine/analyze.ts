@@ -1,8 +1,9 @@
 // Runs DevTools' passes over a loaded graph, in DevTools' order: DOM state -> flags -> shallow sizes ->
 // dominators + retained sizes -> distances -> class names -> statistics. analyzeSnapshot uses two
-// cores when it can: a worker computes flags, essential edges, the retainer index, distances and the
-// dominated index while this thread names classes, moves shallow sizes and computes the dominator
-// tree (the critical path; see passes/parallel.ts).
+// cores when it can: a worker computes flags, half the essential edges, the retainer index,
+// distances, class names, the Statistics, the Summary's class counts and the dominated index while
+// this thread moves shallow sizes and computes the dominator tree (the critical path; see
+// passes/parallel.ts).
 import type { Worker } from 'node:worker_threads';
 import type { HeapGraph } from './graph.js';
 import type { HeapAnalysis, ProgressFn } from './types.js';
@@ -18,6 +19,9 @@ import { computeClassIndex } from './passes/classes.js';
 import { computeStatistics } from './passes/statistics.js';
 import { ensureRetainers } from './passes/retainers.js';
 import { startSideWork, stepTimer } from './passes/parallel.js';
+import { adoptClassCounts } from './passes/summary.js';
+import { keepLargest, largestByRetained, LARGEST_KEPT } from './query/largest.js';
+import { collectGarbage } from './memory.js';
 
 export interface AnalyzeOptions {
   onProgress?: ProgressFn;
@@ -89,7 +93,10 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
     const tree = finishDominatorTree(g, essential, dfs, slots ?? undefined);
     lap('Lengauer-Tarjan');
     p({ phase: 'retained' });
-    const { retainedSize, firstDominated, dominated } = await side.treeSizes(tree, g.selfSize);
+    let largest: number[] = [];
+    const { retainedSize, firstDominated, dominated } = await side.treeSizes(tree, g.selfSize, (rs) => {
+      largest = largestByRetained(g, rs, LARGEST_KEPT); // for the report
+    });
     const distance = await side.distance;
     p({ phase: 'names' });
     const classIndex = await side.classIndex;
@@ -97,7 +104,11 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
     const totalSize = retainedSize[0] + g.extraNativeBytes;
     const statistics = (await side.statistics) ?? computeStatistics(g, totalSize);
     lap('statistics');
-    return { graph: g, dominator: tree.dominator, retainedSize, distance, firstDominated, dominated, classIndex, flags, totalSize, statistics };
+    const a: HeapAnalysis = { graph: g, dominator: tree.dominator, retainedSize, distance, firstDominated, dominated, classIndex, flags, totalSize, statistics };
+    const counts = await side.classCounts;
+    if (counts) adoptClassCounts(a, counts.counts, counts.packed);
+    keepLargest(a, largest);
+    return a;
   } finally {
     side.close();
   }
@@ -116,5 +127,6 @@ function finish(
 
 export async function analyzeSnapshot(source: SnapshotSource, opts: LoadOptions & AnalyzeOptions = {}): Promise<HeapAnalysis> {
   const g = await loadUnindexed(source, opts);
+  collectGarbage(); // the load's leftovers, before the analysis's peak (see memory.ts)
   return analyzeGraphAsync(g, opts);
 }

@@ -211,9 +211,17 @@ export class StringBuilder {
     return this.count;
   }
 
-  /** Room for `bytes` of text (e.g. what is left of the file when the section starts). */
+  /**
+   * Room for `bytes` of text (e.g. what is left of the file when the section starts), and for
+   * the strings in it at 8 bytes each. Growing by copies would leave the old arrays for the
+   * garbage collector, which may not run before the analysis reaches its peak; room never
+   * written costs address space, not memory.
+   */
   reserve(bytes: number): void {
-    if (bytes > this.raw.length && this.len === 0) this.raw = Buffer.from(new SharedArrayBuffer(Math.min(bytes, 0xffffffff)));
+    if (this.len !== 0 || this.count !== 0) return;
+    if (bytes > this.raw.length) this.raw = Buffer.from(new SharedArrayBuffer(Math.min(bytes, 0xffffffff)));
+    const strings = Math.ceil(bytes / 8);
+    if (strings > this.start.length) this.start = new Uint32Array(new SharedArrayBuffer(strings * 4));
   }
 
   /** Scans `buf[from, end)`; returns the index just past the closing ']' or -1. `at` = file offset of buf[0], for errors. */
@@ -279,8 +287,13 @@ export class StringBuilder {
     const fit = this.raw.length - this.len > this.len >> 2;
     const raw = fit ? Buffer.from(new SharedArrayBuffer(this.len)) : this.raw.subarray(0, this.len);
     if (fit) this.raw.copy(raw, 0, 0, this.len);
-    const start = new Uint32Array(new SharedArrayBuffer(this.count * 4));
-    start.set(this.start.subarray(0, this.count));
+    // (the reserved array as it is: its unwritten end costs no memory)
+    let start = this.start.subarray(0, this.count);
+    if (!(start.buffer instanceof SharedArrayBuffer)) {
+      const shared = new Uint32Array(new SharedArrayBuffer(this.count * 4));
+      shared.set(start);
+      start = shared;
+    }
     this.raw = Buffer.alloc(0);
     this.start = new Uint32Array(0);
     if (!isUtf8(raw)) {

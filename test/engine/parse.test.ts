@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { loadSnapshot, analyzeSnapshot, HeapSnapshotError, nodeById, edgeName } from '../../src/engine/index.js';
 import { retainerEdge } from '../../src/engine/passes/retainers.js';
+import { stableOrder } from '../../src/engine/parse/build.js';
 import { jsHeap, writeSnapshot } from '../support/synthetic.js';
 
 let dir: string;
@@ -61,6 +62,33 @@ test('reads a real snapshot: counts match the header, strings decode, edges poin
     }
   }
   assert.equal(seen.indexOf(0), -1, 'no edge is missing from the index');
+});
+
+test('locations come out ordered by node, a node\'s own in file order, on one thread and on two', async () => {
+  const raw = JSON.parse(text) as { snapshot: { meta: { node_fields: string[]; location_fields: string[] } }; locations: number[] };
+  const nfc = raw.snapshot.meta.node_fields.length;
+  const lf = raw.snapshot.meta.location_fields;
+  const lfc = lf.length;
+  const rows: number[][] = [];
+  for (let k = 0; k < raw.locations.length; k += lfc) rows.push(['object_index', 'script_id', 'line', 'column'].map((f) => raw.locations[k + lf.indexOf(f)]));
+  const backwards = rows.filter((r, k) => k > 0 && r[0] < rows[k - 1][0]).length;
+  assert.ok(backwards > 0, 'V8 wrote some locations out of node order (what the sort is for)');
+  const want = rows.map((r, k) => ({ r, k })).sort((a, b) => a.r[0] - b.r[0] || a.k - b.k).map(({ r }) => [r[0] / nfc, r[1], r[2], r[3]]);
+  for (const parallel of [false, true]) {
+    const g = await loadSnapshot(file, { parallel });
+    const got = Array.from(g.locationNode, (n, k) => [n, g.locationScript[k], g.locationLine[k], g.locationColumn[k]]);
+    assert.deepEqual(got, want, `parallel: ${parallel}`);
+  }
+});
+
+test('stableOrder sorts by key and keeps equal keys in index order, keys of any 32 bits', () => {
+  let seed = 7;
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  for (const [n, span] of [[0, 1], [1, 1], [1000, 3], [5000, 70000], [5000, 2 ** 32]] as const) {
+    const keys = Uint32Array.from({ length: n }, () => (span === 2 ** 32 ? rand() : rand() % span));
+    const want = Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[a] - keys[b] || a - b);
+    assert.deepEqual(Array.from(stableOrder(keys)), want, `${n} keys below ${span}`);
+  }
 });
 
 test('same graph from a file, a Buffer, a Readable in odd-sized chunks, and gzip', async () => {

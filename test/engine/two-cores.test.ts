@@ -3,7 +3,8 @@
 // real snapshot of a real child process.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadSnapshot, summarize, type HeapGraph } from '../../src/engine/index.js';
+import { loadSnapshot, summarize, largestNodes, type HeapGraph } from '../../src/engine/index.js';
+import { largestByRetained } from '../../src/engine/query/largest.js';
 import { analyzeGraph, analyzeGraphAsync } from '../../src/engine/analyze.js';
 import { loadUnindexed } from '../../src/engine/parse/load.js';
 import { propagateDomState } from '../../src/engine/passes/domstate.js';
@@ -37,7 +38,13 @@ test('worker passes agree with the single-thread passes on every node', async ()
   const serial = analyzeGraph(await loadSnapshot(file));
   const g = shared(await loadSnapshot(file));
   const phases: string[] = [];
-  const parallel = await analyzeGraphAsync(g, { twoCores: true, onProgress: (p) => phases.push(p.phase) });
+  const messages: { type: string; counts?: unknown }[] = [];
+  const parallel = await analyzeGraphAsync(g, {
+    twoCores: true,
+    onProgress: (p) => phases.push(p.phase),
+    onWorker: (w) => w.on('message', (m: { type: string }) => messages.push(m)),
+  });
+  assert.ok(messages.some((m) => m.type === 'counts' && m.counts), 'the worker counted the classes');
   assert.ok(parallel.distance.buffer instanceof SharedArrayBuffer, 'distances were written to shared memory');
   assert.ok(phases.includes('dominators') && phases.includes('names'));
   for (const k of ['dominator', 'retainedSize', 'distance', 'firstDominated', 'dominated', 'classIndex', 'flags'] as const) {
@@ -47,6 +54,22 @@ test('worker passes agree with the single-thread passes on every node', async ()
   assert.deepEqual(parallel.statistics, serial.statistics);
   assert.deepEqual(summarize(parallel), summarize(serial));
   assert.deepEqual(parallel.graph.strings.toArray(), serial.graph.strings.toArray(), 'the worker added the same class names, in order');
+  // the largest objects, found while the worker built the dominated index, as one scan finds them
+  assert.deepEqual(largestNodes(parallel, 30), largestByRetained(serial.graph, serial.retainedSize, 30));
+});
+
+test('more classes than 16 bits number: the class counts fall back to 32-bit ids, on the worker and here', async () => {
+  const [file] = await takeSnapshots(appPath('many-classes'), { count: 1, workPerStep: 1, dir });
+  const serial = analyzeGraph(await loadSnapshot(file));
+  const rows = summarize(serial);
+  assert.ok(rows.filter((r) => /^Shape\d+$/.test(r.name)).length > 32767, `${rows.length} classes`);
+  const messages: { type: string; counts?: unknown }[] = [];
+  const parallel = await analyzeGraphAsync(shared(await loadSnapshot(file)), {
+    twoCores: true,
+    onWorker: (w) => w.on('message', (m: { type: string }) => messages.push(m)),
+  });
+  assert.ok(messages.some((m) => m.type === 'counts' && m.counts === null), 'the worker gave up on 16 bits');
+  assert.deepEqual(summarize(parallel), rows);
 });
 
 test('the worker builds the retainer index while the dominator DFS runs, identical to the serial one', async () => {
@@ -73,7 +96,7 @@ test('a worker killed at any stage costs time, not the analysis: the main thread
   let fellBack = 0;
   // 'posted': as the dominator tree is handed over, so the worker dies counting, waiting for the
   // main thread to free the memory of `dominated`, or filling it
-  for (const stage of ['online', 'ready', 'flags', 'essential', 'retainers', 'distances', 'classes', 'statistics', 'done', 'posted']) {
+  for (const stage of ['online', 'ready', 'flags', 'essential', 'retainers', 'distances', 'classes', 'statistics', 'counts', 'done', 'posted']) {
     const g = shared(await loadUnindexed(file));
     const seen: string[] = [];
     const parallel = await analyzeGraphAsync(g, {
@@ -102,7 +125,7 @@ test('a worker killed at any stage costs time, not the analysis: the main thread
     assert.deepEqual(parallel.statistics, serial.statistics, stage);
     assert.deepEqual(summarize(parallel), summarize(serial), `${stage}: class names`);
   }
-  assert.ok(fellBack >= 2, `the worker was killed before it finished in ${fellBack} of 10 runs`);
+  assert.ok(fellBack >= 2, `the worker was killed before it finished in ${fellBack} of 11 runs`);
 });
 
 test('the essential edges split at any multiple of 8 give the bits of one pass', async () => {

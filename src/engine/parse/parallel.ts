@@ -78,7 +78,8 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
   });
 
   try {
-    const buf = Buffer.allocUnsafe(CHUNK);
+    // (one buffer for every read: each one left behind is garbage at the analysis's peak)
+    const buf = Buffer.allocUnsafe(CHUNK + TAIL_OVERLAP);
     let pos = 0;
     const readOn = async (untilNodes: boolean): Promise<void> => {
       for (;;) {
@@ -86,7 +87,7 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
         const want = worker ? CHUNK : HEAD_CHUNK;
         const { bytesRead } = await fh.read(buf, 0, want, pos);
         if (bytesRead === 0) break;
-        parser.push(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
+        parser.push(buf.subarray(0, bytesRead));
         pos += bytesRead;
         onProgress?.({ phase: 'reading', done: pos, total: size, ratio: (pos / size) * 0.5 });
         if (untilNodes && worker && parser.fastSkipping === 'nodes') return; // the worker has started: try the tail
@@ -94,7 +95,7 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
     };
     await readOn(true);
     let backValues: number;
-    let close = parser.fastSkipping === 'nodes' ? await edgesEndFromTail(fh, pos, size) : -1;
+    let close = parser.fastSkipping === 'nodes' ? await edgesEndFromTail(fh, buf, pos, size) : -1;
     if (close >= 0) {
       // Tail mode.
       try {
@@ -177,6 +178,7 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
 
 // V8 writes "trace_function_infos" right after "edges" (then trace_tree, samples, locations, strings).
 const TAIL_KEY = Buffer.from('"trace_function_infos"');
+const TAIL_OVERLAP = TAIL_KEY.length + 64;
 const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /**
@@ -185,10 +187,9 @@ const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
  * escaped), or -1 when the tail is not V8's or is longer than a quarter of the file (then reading
  * everything once costs about the same).
  */
-async function edgesEndFromTail(fh: import('node:fs/promises').FileHandle, from: number, size: number): Promise<number> {
+async function edgesEndFromTail(fh: import('node:fs/promises').FileHandle, buf: Buffer, from: number, size: number): Promise<number> {
   const limit = Math.max(from, size - Math.max(64 << 20, Math.floor(size / 4)));
-  const overlap = TAIL_KEY.length + 64;
-  const buf = Buffer.allocUnsafe(CHUNK + overlap);
+  const overlap = TAIL_OVERLAP;
   let hi = size;
   let carry = 0; // bytes at buf's end carried over from the previous (later) chunk
   while (hi > limit) {

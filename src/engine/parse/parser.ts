@@ -323,6 +323,13 @@ export class SnapshotParser {
         return i + 1;
       }
       this.sec = key === 'nodes' ? Sec.Nodes : key === 'edges' ? Sec.Edges : Sec.Locations;
+      if (key === 'locations' && this.opts.totalBytes) {
+        // room for every value the rest of the file could hold (up to 4 per node, V8 writes one
+        // location per object): growing by copies leaves garbage for the analysis's peak (see
+        // StringBuilder.reserve); room never written costs no memory
+        const rest = Math.floor((this.opts.totalBytes - this.pos - i) / 2) + 1;
+        this.growLocations(Math.min(rest, this.nodeCount * 4 + 1024));
+      }
       this.cur = 0;
       this.digits = 0;
       this.valuesRead = 0;

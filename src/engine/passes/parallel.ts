@@ -2,8 +2,9 @@
 // on the main thread; a worker computes, over the graph's shared arrays: the flags (while the main
 // thread moves shallow sizes) and half the essential edges (the main thread does the other half),
 // the retainer index (during the DFS, which needs no retainers), distances, class names over a copy
-// of the string table that shares its bytes, and the Statistics (during Lengauer-Tarjan), then the
-// dominated-nodes index of the finished tree (while the main thread sums retained sizes). Used only
+// of the string table that shares its bytes, the Statistics and the Summary's class counts (during
+// Lengauer-Tarjan), then the dominated-nodes index of the finished tree (while the main thread
+// sums retained sizes). Used only
 // when the parser left the arrays it needs in SharedArrayBuffers (copying them would cost time and
 // memory) and the graph is big enough to pay for a thread.
 import type { Worker } from 'node:worker_threads';
@@ -16,6 +17,7 @@ import { computeFlagsInto, type FlagsGraph } from './flags.js';
 import { computeEssentialInto, computeEssentialRange, type EssentialGraph } from './essential.js';
 import { buildDominatedInto, carveTreeSizes, retainedSizesInto, type DominatedNodes, type DominatorTree } from './dominators.js';
 import { computeClassIndex } from './classes.js';
+import type { ClassCounts, PackedClasses } from './summary.js';
 import type { SharedStrings } from '../strings.js';
 import type { Statistics } from '../types.js';
 
@@ -60,6 +62,13 @@ export interface SideJob {
   nodeTypeNames: string[];
   classIndex: Uint32Array;
   /**
+   * For the Summary's class counts (countClasses), which the worker computes after the Statistics:
+   * each node's packed class goes here; the locations split classes.
+   */
+  packed: Uint16Array;
+  objectType: number;
+  locations: Pick<HeapGraph, 'locationNode' | 'locationScript' | 'locationLine' | 'locationColumn'>;
+  /**
    * The worker's working memory until it names classes: classIndex's buffer, a little longer (the
    * distance queue's length). Its stacks, cursors and queue need no memory of their own.
    */
@@ -81,12 +90,15 @@ export interface SideWork {
   shallowDone(): void;
   /** The worker's Statistics, or null for the caller to compute (the worker is gone, or the sizes moved to new memory). */
   statistics: Promise<Statistics | null>;
+  /** The Summary's class counts over the final classIndex, distances and sizes (see adoptClassCounts), or null: the caller counts. */
+  classCounts: Promise<{ counts: ClassCounts; packed: PackedClasses } | null>;
   /**
    * Retained sizes (summed here; selfSize must hold the shallow sizes) and the dominated-nodes
    * index (by the worker meanwhile, from a tree in shared memory: see dominatorDfs; here too if
-   * the worker is gone).
+   * the worker is gone). `meanwhile` runs here with the final retained sizes while the worker
+   * fills the index.
    */
-  treeSizes(tree: DominatorTree, selfSize: Sizes): Promise<TreeSizes>;
+  treeSizes(tree: DominatorTree, selfSize: Sizes, meanwhile?: (retainedSize: Float64Array) => void): Promise<TreeSizes>;
   /** Stops the worker (it would otherwise wait for a tree, holding the graph): call when done or failed. */
   close(): void;
 }
@@ -135,6 +147,9 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     strings: g.strings.share(),
     nodeTypeNames: g.nodeTypeNames,
     classIndex: new Uint32Array(0),
+    packed: new Uint16Array(new SharedArrayBuffer(g.nodeCount * 2)),
+    objectType: g.types.nodeObject,
+    locations: { locationNode: g.locationNode, locationScript: g.locationScript, locationLine: g.locationLine, locationColumn: g.locationColumn },
     scratch: new Uint32Array(new SharedArrayBuffer(Math.max(g.nodeCount, distanceQueueLength(g)) * 4)),
   };
   job.classIndex = new Uint32Array(job.scratch.buffer, 0, g.nodeCount);
@@ -175,13 +190,16 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   const distance = deferred<Int32Array>();
   const classIndex = deferred<Uint32Array>();
   const statistics = deferred<Statistics | null>();
+  const classCounts = deferred<{ counts: ClassCounts; packed: PackedClasses } | null>();
   let sizesMoved = false;
   const shallowDone = () => {
     sizesMoved = g.selfSize !== job.selfSize;
     Atomics.store(job.shallowDone, 0, sizesMoved ? 2 : 1);
     Atomics.notify(job.shallowDone, 0);
     if (sizesMoved || !statsThere) statistics.resolve(null);
+    if (sizesMoved) classCounts.resolve(null);
   };
+  let namedThere = false; // classIndex is the worker's (so are the class counts over it)
   const classesHere = () => computeClassIndex(g, job.classIndex);
   const attach = () => {
     if (job.retainers) Object.assign(g, job.retainers);
@@ -190,7 +208,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   if (!job.retainers) attach(); // the graph has them
   // What the worker has delivered; if it dies, the rest is redone here from scratch (each pass
   // clears its output first), so a lost thread costs time, never the analysis.
-  const delivered = { flags: false, essential: false, retainers: !job.retainers, distances: false, classes: false, statistics: false };
+  const delivered = { flags: false, essential: false, retainers: !job.retainers, distances: false, classes: false, statistics: false, counts: false };
   let finished = false;
   const fail = (e: Error) => {
     if (finished) return;
@@ -213,15 +231,17 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
       if (!delivered.distances) distance.resolve(bfsDistances(job.graph, job.inputs, job.distance));
       if (!delivered.classes) classIndex.resolve(classesHere());
       if (!delivered.statistics) statistics.resolve(null);
+      if (!delivered.counts) classCounts.resolve(null);
     } catch (err) {
       flags.reject(err as Error);
       retainers.reject(err as Error);
       classIndex.reject(err as Error);
       statistics.resolve(null);
+      classCounts.resolve(null);
       distance.reject(err as Error);
     }
   };
-  worker.on('message', (m: { type: string; message?: string; added?: string[]; statistics?: Statistics }) => {
+  worker.on('message', (m: { type: string; message?: string; added?: string[]; statistics?: Statistics; counts?: ClassCounts | null }) => {
     if (m.type === 'flags') {
       delivered.flags = true;
       myShare();
@@ -237,11 +257,16 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
       delivered.classes = true;
       if (g.strings.length === stringsAtStart) {
         for (const s of m.added!) g.strings.push(s);
+        namedThere = true;
         classIndex.resolve(job.classIndex);
       } else classIndex.resolve(classesHere()); // the worker's indexes would be off: name them here
     } else if (m.type === 'statistics') {
       delivered.statistics = true;
       if (!sizesMoved) statistics.resolve(m.statistics!);
+    } else if (m.type === 'counts') {
+      delivered.counts = true;
+      // (null: more classes than 16 bits hold)
+      classCounts.resolve(m.counts && namedThere && !sizesMoved ? { counts: m.counts, packed: job.packed } : null);
     } else if (m.type === 'distances') {
       delivered.distances = true;
       distance.resolve(job.distance);
@@ -268,7 +293,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     sizes?.reject(e);
   });
   let sizes: ReturnType<typeof deferred<void>> | null = null;
-  const treeSizes = async (tree: DominatorTree, selfSize: Sizes): Promise<TreeSizes> => {
+  const treeSizes = async (tree: DominatorTree, selfSize: Sizes, meanwhile?: (retainedSize: Float64Array) => void): Promise<TreeSizes> => {
     const n = tree.dominator.length;
     const sab = (bytes: number) => new SharedArrayBuffer(bytes);
     const out = carveTreeSizes(tree) ?? {
@@ -292,6 +317,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
       Atomics.store(dominatedFree, 0, 1);
       Atomics.notify(dominatedFree, 0);
     }
+    meanwhile?.(out.retainedSize);
     try {
       if (!there) buildDominatedInto(tree.dominator, out);
       else await sizes!.promise;
@@ -308,7 +334,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   };
   return {
     flags: flags.promise, retainers: retainers.promise, distance: distance.promise, classIndex: classIndex.promise,
-    shallowDone, statistics: statistics.promise, treeSizes, close,
+    shallowDone, statistics: statistics.promise, classCounts: classCounts.promise, treeSizes, close,
   };
 }
 

@@ -1,6 +1,6 @@
 // Worker half of the two-core analysis (see parallel.ts), over the graph's shared arrays: flags and
 // its share of the essential edges, the retainer index, distances, class names and the Statistics
-// (while the main thread computes the dominator tree), then the dominated-nodes index of that tree.
+// and the Summary's class counts (while the main thread computes the dominator tree), then the dominated-nodes index of that tree.
 import { parentPort, workerData } from 'node:worker_threads';
 import { computeFlagsInto } from './flags.js';
 import { computeEssentialRange } from './essential.js';
@@ -10,6 +10,7 @@ import { countDominated, fillDominated } from './dominators.js';
 import { computeClassIndex } from './classes.js';
 import { StringTable } from '../strings.js';
 import { computeStatistics } from './statistics.js';
+import { countClasses } from './summary.js';
 import { stepTimer, sumOf, type SideJob, type TreeJob } from './parallel.js';
 
 const job = workerData as SideJob;
@@ -42,16 +43,23 @@ try {
   computeClassIndex({ ...g, strings, nodeTypeNames: job.nodeTypeNames }, job.classIndex);
   parentPort!.postMessage({ type: 'classes', added: strings.addedSince(job.strings.count + job.strings.added.length) });
   lap('class names');
-  const firstRetainer = job.retainers?.firstRetainer ?? job.firstRetainer;
-  if (firstRetainer) {
-    // the Statistics read the self sizes the main thread moves (long done by now, as a rule)
-    while (Atomics.load(job.shallowDone, 0) === 0) Atomics.wait(job.shallowDone, 0, 0, 50);
-    if (Atomics.load(job.shallowDone, 0) === 1) {
+  // the Statistics and the class counts read the self sizes the main thread moves (long done by
+  // now, as a rule); 2: they moved to memory this thread doesn't see
+  while (Atomics.load(job.shallowDone, 0) === 0) Atomics.wait(job.shallowDone, 0, 0, 50);
+  if (Atomics.load(job.shallowDone, 0) === 1) {
+    const firstRetainer = job.retainers?.firstRetainer ?? job.firstRetainer;
+    if (firstRetainer) {
       const total = sumOf(job.selfSize) + job.extraNativeBytes;
       const sg = { ...g, strings, selfSize: job.selfSize, firstRetainer, extraNativeBytes: job.extraNativeBytes };
       parentPort!.postMessage({ type: 'statistics', statistics: computeStatistics(sg, total) });
       lap('statistics');
     }
+    const input = {
+      ...job.locations, nodeCount: g.nodeCount, nodeType: g.nodeType, selfSize: job.selfSize, classIndex: job.classIndex,
+      distance: job.distance, objectType: job.objectType, stringCount: strings.length,
+    };
+    parentPort!.postMessage({ type: 'counts', counts: countClasses(input, job.packed) });
+    lap('class counts');
   }
   parentPort!.postMessage({ type: 'done' });
   parentPort!.once('message', (t: TreeJob) => {

@@ -4,6 +4,10 @@
 // Classes get dense ids in first-seen order, so the per-class arrays stay small and hot in cache
 // while the passes stream over millions of nodes; no string or object exists per node or per
 // location, only per row returned. The per-class totals are cached per analysis.
+// Two passes: countClasses (count, self size, distance, and each node's dense class id) needs no
+// dominator tree, so the analysis worker runs it while the main thread computes the tree (see
+// adoptClassCounts); retainedByClass walks the finished tree.
+import type { HeapGraph, Sizes } from '../graph.js';
 import type { HeapAnalysis, ClassSummary } from '../types.js';
 
 interface ClassTotals {
@@ -22,12 +26,54 @@ interface ClassTotals {
   retained: Float64Array;
   /** All rows, sorted; built on the first call that asks for all of them. */
   rows: ClassSummary[] | null;
-  /** The LARGEST_KEPT largest nodes (see largestKept), found in the same pass. */
-  largest: number[];
 }
 
-/** How many of the largest nodes the summary pass keeps for the report. */
-const LARGEST_KEPT = 64;
+/** Per-class results of countClasses, trimmed to `size` (plain typed arrays: they cross threads). */
+export interface ClassCounts {
+  size: number;
+  names: Uint32Array;
+  rank: Float64Array;
+  count: Float64Array;
+  self: Float64Array;
+  minDist: Int32Array;
+}
+
+/**
+ * Each node's dense class id << 1 | NOT_COUNTED. 16 bits while there are at most 32767 classes
+ * (a few thousand is usual; the array is live at the analysis's peak when the worker fills it).
+ */
+export type PackedClasses = Uint16Array | Int32Array;
+
+/** The most classes a Uint16Array of packed ids holds. */
+export const MAX_CLASSES_16 = 0x7fff;
+
+/** What countClasses reads: typed arrays a worker can share, and the string table's length. */
+export interface ClassCountInput extends Pick<HeapGraph, 'nodeCount' | 'nodeType' | 'locationNode' | 'locationScript' | 'locationLine' | 'locationColumn'> {
+  selfSize: Sizes;
+  classIndex: Uint32Array;
+  distance: Int32Array;
+  /** The node type id of `object` (only objects split by constructor location). */
+  objectType: number;
+  /** The string table's length (with the class names added): location-split classes rank after it. */
+  stringCount: number;
+}
+
+export function classCountInput(a: HeapAnalysis): ClassCountInput {
+  const g = a.graph;
+  const { nodeCount, nodeType, selfSize, locationNode, locationScript, locationLine, locationColumn } = g;
+  return {
+    nodeCount, nodeType, selfSize, locationNode, locationScript, locationLine, locationColumn,
+    classIndex: a.classIndex, distance: a.distance, objectType: g.types.nodeObject, stringCount: g.strings.length,
+  };
+}
+
+/** Counts computed elsewhere (the analysis worker) for `a`, with the packed ids they filled in. */
+const adopted = new WeakMap<HeapAnalysis, { counts: ClassCounts; packed: PackedClasses }>();
+
+/** Hands summarize the class counts of `a` computed ahead (by countClasses over `a`'s arrays). */
+export function adoptClassCounts(a: HeapAnalysis, counts: ClassCounts, packed: PackedClasses): void {
+  if (!cache.has(a)) adopted.set(a, { counts, packed });
+}
 
 const cache = new WeakMap<HeapAnalysis, ClassTotals>();
 
@@ -46,16 +92,6 @@ export function summarize(a: HeapAnalysis, limit?: number): ClassSummary[] {
   if (limit !== undefined && limit >= 0 && limit < 1000) return topRows(a, t, Math.floor(limit));
   t.rows = allRows(a, t);
   return t.rows.slice(0, limit);
-}
-
-/**
- * The `n` nodes with the largest retained size (ties: lower ordinal first), skipping the root and
- * synthetic nodes, when the summary of `a` is computed and kept that many: its pass over every
- * node's retained size collects them too, so the report need not stream them again. Else null.
- */
-export function largestKept(a: HeapAnalysis, n: number): number[] | null {
-  const t = cache.get(a);
-  return t && n >= 0 && n <= LARGEST_KEPT ? t.largest.slice(0, n) : null;
 }
 
 /** Per-class arrays, grown (doubling) as dense ids are handed out. */
@@ -81,6 +117,14 @@ class ClassTable {
     this.names[this.size] = name;
     this.rank[this.size] = rank;
     return this.size++;
+  }
+
+  counts(): ClassCounts {
+    const k = this.size;
+    return {
+      size: k, names: this.names.slice(0, k), rank: this.rank.slice(0, k), count: this.count.slice(0, k),
+      self: this.self.slice(0, k), minDist: this.minDist.slice(0, k),
+    };
   }
 }
 
@@ -143,42 +187,50 @@ class LocationKeys {
   }
 }
 
-// A node's packed class: dense id << 1 | NOT_COUNTED (self size 0: neither counted nor hiding
-// instances of its class below it).
+// A packed class: dense id << 1 | NOT_COUNTED (self size 0: neither counted nor hiding instances
+// of its class below it).
 const NOT_COUNTED = 1;
 
 function computeTotals(a: HeapAnalysis): ClassTotals {
-  const classes = new ClassTable();
-  const packed = new Int32Array(a.graph.nodeCount);
-  const largest = countClasses(a, classes, packed);
-  const k = classes.size;
-  const retained = classes.retained.subarray(0, k);
+  const ahead = adopted.get(a);
+  adopted.delete(a);
+  let counts: ClassCounts;
+  let packed: PackedClasses;
+  if (ahead) ({ counts, packed } = ahead);
+  else {
+    const input = classCountInput(a);
+    packed = new Uint16Array(input.nodeCount);
+    let c = countClasses(input, packed);
+    if (!c) {
+      packed = new Int32Array(input.nodeCount);
+      c = countClasses(input, packed)!;
+    }
+    counts = c;
+  }
+  const retained = new Float64Array(counts.size);
   retainedByClass(a, packed, retained);
-  const { names, rank, count, self, minDist } = classes;
-  return { size: k, names, rank, count, self, minDist, retained, rows: null, largest };
+  return { ...counts, retained, rows: null };
 }
 
 /**
- * One pass in node order: `packed` per node, and per class count, self size and minimum distance
- * (retained sizes come from the dominator tree, in retainedByClass). Returns
- * the LARGEST_KEPT largest nodes (as largestKept).
+ * One pass in node order: each node's packed class into `packed`, and per class the count, self
+ * size and minimum distance (retained sizes come from the dominator tree, in retainedByClass).
+ * Null when `packed` is 16-bit and there are more than MAX_CLASSES_16 classes.
  * Objects with a constructor location get a class per distinct (script, line, column, class
  * name), ranked after every string index in the order first seen.
  */
-function countClasses(a: HeapAnalysis, classes: ClassTable, packed: Int32Array): number[] {
-  const g = a.graph;
-  const { nodeCount, selfSize, strings, nodeType, locationNode, locationScript, locationLine, locationColumn } = g;
-  const synthetic = g.types.nodeSynthetic;
-  const object = g.types.nodeObject;
-  const { distance, classIndex, retainedSize } = a;
+export function countClasses(input: ClassCountInput, packed: PackedClasses): ClassCounts | null {
+  const { nodeCount, selfSize, nodeType, locationNode, locationScript, locationLine, locationColumn, classIndex, distance, stringCount } = input;
+  const object = input.objectType;
+  const maxClasses = packed instanceof Uint16Array ? MAX_CLASSES_16 : 0x3fffffff;
+  const classes = new ClassTable();
   let { count, self, minDist } = classes;
-  const largest: number[] = [];
-  let floor = -Infinity; // the smallest size in `largest` once it is full
-  // class name string index -> 1 + dense id (0: none yet); only the few class names get touched
-  const byName = new Uint32Array(strings.length);
+  const byName = new NameIds(); // class name string index -> dense id
   const keys = new LocationKeys();
   const keyClass: number[] = []; // dense id per location key
   let lastKey = -1;
+  let lastName = -1; // the class of the last name looked up: objects of one class tend to come in runs
+  let lastClass = -1;
   const locations = locationNode.length;
   let l = 0; // locations are sorted by node: walk them alongside the nodes
   let nextLocated = locations > 0 ? locationNode[0] : -1;
@@ -193,7 +245,8 @@ function countClasses(a: HeapAnalysis, classes: ClassTable, packed: Int32Array):
         const col = locationColumn[l];
         if (lastKey === -1 || !keys.is(lastKey, s, line, col, name)) lastKey = keys.id(s, line, col, name);
         if (lastKey === keyClass.length) {
-          keyClass.push(classes.add(name, strings.length + lastKey));
+          if (classes.size === maxClasses) return null;
+          keyClass.push(classes.add(name, stringCount + lastKey));
           ({ count, self, minDist } = classes); // they may have grown
         }
         c = keyClass[lastKey];
@@ -202,15 +255,19 @@ function countClasses(a: HeapAnalysis, classes: ClassTable, packed: Int32Array):
       nextLocated = l < locations ? locationNode[l] : -1;
     }
     if (c === -1) {
-      c = byName[name] - 1;
-      if (c === -1) {
-        c = classes.add(name, name);
-        byName[name] = c + 1;
-        ({ count, self, minDist } = classes);
+      if (name === lastName) c = lastClass;
+      else {
+        c = byName.get(name);
+        if (c === -1) {
+          if (classes.size === maxClasses) return null;
+          c = classes.add(name, name);
+          byName.set(name, c);
+          ({ count, self, minDist } = classes);
+        }
+        lastName = name;
+        lastClass = c;
       }
     }
-    const r = retainedSize[i];
-    if (r > floor && i !== 0 && nodeType[i] !== synthetic) floor = keepLargest(largest, i, retainedSize);
     const s = selfSize[i];
     if (!s) {
       packed[i] = (c << 1) | NOT_COUNTED;
@@ -221,24 +278,53 @@ function countClasses(a: HeapAnalysis, classes: ClassTable, packed: Int32Array):
     if (count[c]++ === 0 || d < minDist[c]) minDist[c] = d;
     self[c] += s;
   }
-  return largest;
+  return classes.counts();
 }
 
-/** Inserts `node` into `largest` (sorted by size, equal sizes in node order); returns the new floor. */
-function keepLargest(largest: number[], node: number, rs: Float64Array): number {
-  const v = rs[node];
-  let pos = largest.length;
-  while (pos > 0 && rs[largest[pos - 1]] < v) pos--;
-  largest.splice(pos, 0, node);
-  if (largest.length > LARGEST_KEPT) largest.pop();
-  return largest.length >= LARGEST_KEPT ? rs[largest[largest.length - 1]] : -Infinity;
+/** Class name string index -> dense id (-1: none yet); open addressing, grows. A few thousand names at most, as a rule. */
+class NameIds {
+  private size = 0;
+  private keys = new Int32Array(1024).fill(-1);
+  private ids = new Int32Array(1024);
+
+  get(name: number): number {
+    const mask = this.keys.length - 1;
+    for (let p = NameIds.hash(name) & mask; ; p = (p + 1) & mask) {
+      const k = this.keys[p];
+      if (k === name) return this.ids[p];
+      if (k === -1) return -1;
+    }
+  }
+
+  set(name: number, id: number): void {
+    if ((this.size + 1) * 2 > this.keys.length) this.rehash();
+    const mask = this.keys.length - 1;
+    let p = NameIds.hash(name) & mask;
+    while (this.keys[p] !== -1) p = (p + 1) & mask;
+    this.keys[p] = name;
+    this.ids[p] = id;
+    this.size++;
+  }
+
+  private rehash(): void {
+    const { keys, ids } = this;
+    this.keys = new Int32Array(keys.length * 2).fill(-1);
+    this.ids = new Int32Array(keys.length * 2);
+    this.size = 0;
+    for (let p = 0; p < keys.length; p++) if (keys[p] !== -1) this.set(keys[p], ids[p]);
+  }
+
+  private static hash(x: number): number {
+    const h = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+    return h ^ (h >>> 13);
+  }
 }
 
 /**
  * DFS over the dominator tree: adds the retained size of each topmost counted instance of a class
  * (one dominated by another instance of its class is already inside that one's retained size).
  */
-function retainedByClass(a: HeapAnalysis, packed: Int32Array, retained: Float64Array): void {
+function retainedByClass(a: HeapAnalysis, packed: PackedClasses, retained: Float64Array): void {
   const { retainedSize, firstDominated, dominated } = a;
   const open = new Uint8Array(retained.length);
   const stack = new Int32Array(a.graph.nodeCount + 1);
