@@ -75,18 +75,37 @@ export function referenceList(nodes: ChainNode[]): string[] {
   });
 }
 
-/** A closure whose context is `ctx`: prefer one on the path, then any named one. */
+/**
+ * A closure whose context is `ctx`, to name the scope by: the one on the path, else the named one
+ * defined first in the source, else any. (A scope's closures all share it, and the order the heap
+ * lists them in changes from run to run: the demo's scope was named after replaceThing in one run
+ * and fibonacci in the next.)
+ */
 function contextOwner(g: HeapGraph, ctx: number, hint: number): number {
   if (hint >= 0 && g.nodeType[hint] === g.types.nodeClosure) return hint;
   let anon = -1;
+  let best = -1;
+  let bestAt = -1; // best's location index (-1: none)
   for (let r = g.firstRetainer[ctx]; r < g.firstRetainer[ctx + 1]; r++) {
     const from = g.retainerNode[r];
     if (g.nodeType[from] !== g.types.nodeClosure) continue;
     if (g.strings.get(g.edgeNameOrIndex[retainerEdge(g, ctx, r)]) !== 'context') continue;
-    if (rawName(g, from)) return from;
-    if (anon < 0) anon = from;
+    if (!rawName(g, from)) {
+      if (anon < 0) anon = from;
+      continue;
+    }
+    const at = locationIndex(g, from);
+    if (best < 0 || (at >= 0 && (bestAt < 0 || sourceOrder(g, at, bestAt) < 0))) {
+      best = from;
+      bestAt = at;
+    }
   }
-  return anon;
+  return best >= 0 ? best : anon;
+}
+
+/** Compares two locations (indexes into the graph's location arrays) by script, line, column. */
+function sourceOrder(g: HeapGraph, x: number, y: number): number {
+  return g.locationScript[x] - g.locationScript[y] || g.locationLine[x] - g.locationLine[y] || g.locationColumn[x] - g.locationColumn[y];
 }
 
 /** `context of arrayLeak (app.js:12)` for a scope, the class name for a recognisable object. */
