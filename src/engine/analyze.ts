@@ -13,7 +13,7 @@ import { propagateDomState } from './passes/domstate.js';
 import { computeShallowSizes } from './passes/shallow.js';
 import { findEphemeronEdgeNames } from './passes/weakmap.js';
 import { computeEssentialEdges } from './passes/essential.js';
-import { allocDominatorScratch, dominatorDfs, finishDominatorTree, retainedSizes, buildDominatedNodes } from './passes/dominators.js';
+import { allocDominatorMemory, dominatorDfs, finishDominatorTree, retainedSizes, buildDominatedNodes } from './passes/dominators.js';
 import { computeDistances } from './passes/distances.js';
 import { computeClassIndex } from './passes/classes.js';
 import { computeStatistics } from './passes/statistics.js';
@@ -79,14 +79,14 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
     p({ phase: 'shallow' });
     // while the worker computes flags and essential edges; in the dominator pass's scratch memory:
     // nothing new to allocate (or page in)
-    const scratch = allocDominatorScratch(g.nodeCount, true);
-    computeShallowSizes(g, scratch);
+    const memory = allocDominatorMemory(g.nodeCount, true);
+    computeShallowSizes(g, memory.rec);
     side.shallowDone();
     lap('shallow sizes');
     const { flags, essential, retained } = await side.flags;
     lap('wait for flags');
     p({ phase: 'dominators' });
-    const dfs = dominatorDfs(g, essential, { shared: true, scratch, retained });
+    const dfs = dominatorDfs(g, essential, { memory, retained });
     lap('dominator DFS');
     const slots = await side.retainers;
     lap('wait for retainers');

@@ -43,3 +43,31 @@ test('allowGarbageCollection: collectGarbage runs a full collection; worker thre
   assert.equal(r.mainContext, 'undefined', 'the main context gets no global gc');
   assert.equal(r.inWorker, 'function', 'a worker started afterwards can collect (the dashboard analyses in one)');
 });
+
+test('sharedArena: 64-byte aligned, disjoint places for every size; whole 2 MB pages (less malloc\'s 4112 bytes) under the huge-page tunable', () => {
+  const script = `
+    import { sharedArena } from ${JSON.stringify(memory)};
+    const sizes = [5, 0, 3 << 20, 1, 64, 10_000_001];
+    const a = sharedArena(sizes);
+    console.log(JSON.stringify({ offsets: a.offsets, bytes: a.buffer.byteLength, sizes }));
+  `;
+  const run = (env: NodeJS.ProcessEnv) => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, ...env } });
+    return JSON.parse(out.trim().split('\n').pop()!) as { offsets: number[]; bytes: number; sizes: number[] };
+  };
+  const plain = run({ GLIBC_TUNABLES: '' });
+  const huge = run({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
+  for (const r of [plain, huge]) {
+    let end = 0;
+    r.sizes.forEach((s, i) => {
+      assert.equal(r.offsets[i] % 64, 0, `offset ${i} aligned`);
+      assert.ok(r.offsets[i] >= end, `array ${i} starts after the one before ends`);
+      end = r.offsets[i] + s;
+    });
+    assert.ok(r.bytes >= end, 'the buffer holds them all');
+  }
+  assert.deepEqual(huge.offsets, plain.offsets);
+  assert.equal(plain.bytes, plain.offsets.at(-1)! + Math.ceil(10_000_001 / 64) * 64, 'no rounding without the tunable');
+  assert.equal((huge.bytes + 4112) % (2 << 20), 0, 'malloc maps whole 2 MB pages');
+  assert.ok(huge.bytes - plain.bytes < 2 << 20);
+});

@@ -5,6 +5,7 @@ import { HeapSnapshotError } from './errors.js';
 import type { HeapGraph, Sizes, SnapshotMeta } from '../graph.js';
 import { EdgeStore, NodeStore, NF } from './store.js';
 import { EdgeRecords, NodeRecords, isStandardEdgeLayout } from './records.js';
+import { sharedArena } from '../memory.js';
 import { StringBuilder, type StringTable } from '../strings.js';
 
 const enum St {
@@ -460,17 +461,25 @@ export class SnapshotParser {
       return;
     }
     const shared = this.opts.shared === true;
-    const u8 = (len: number) => (shared ? new Uint8Array(new SharedArrayBuffer(len)) : new Uint8Array(len));
-    const u32 = (len: number) => (shared ? new Uint32Array(new SharedArrayBuffer(len * 4)) : new Uint32Array(len));
+    const wide = this.opts.wideSizes === true;
+    const traces = nf.includes('trace_node_id');
+    const det = nf.includes('detachedness');
     try {
+      // shared: one buffer for all of them, in this order (see sharedArena: huge pages throughout),
+      // but trace ids: nearly always all zero, and then dropped (their memory with them)
+      const arena = shared ? sharedArena([n, n * 4, n * 4, n * (wide ? 8 : 4), det ? n : 0, (n + 1) * 4, m, m * 4, m * 4]) : null;
+      let k = 0;
+      const at = () => arena!.offsets[k++];
+      const u8 = (len: number) => (arena ? new Uint8Array(arena.buffer, at(), len) : new Uint8Array(len));
+      const u32 = (len: number) => (arena ? new Uint32Array(arena.buffer, at(), len) : new Uint32Array(len));
+      const f64 = (len: number) => (arena ? new Float64Array(arena.buffer, at(), len) : new Float64Array(len));
+      const none = () => (k++, null);
       this.nodeType = u8(n);
       this.nodeName = u32(n);
       this.nodeId = u32(n);
-      this.selfSize = this.opts.wideSizes
-        ? shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n)
-        : u32(n);
-      this.traceNodeId = nf.includes('trace_node_id') ? u32(n) : null;
-      this.detachedness = nf.includes('detachedness') ? u8(n) : null;
+      this.selfSize = wide ? f64(n) : u32(n);
+      this.detachedness = det ? u8(n) : none();
+      this.traceNodeId = !traces ? null : shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
       this.firstEdge = u32(n + 1);
       this.edgeType = u8(m);
       this.edgeNameOrIndex = u32(m);

@@ -10,6 +10,7 @@
 // miss per vertex visit and return).
 import type { HeapGraph, Sizes } from '../graph.js';
 import { essentialSlots } from './retainers.js';
+import { sharedArena } from '../memory.js';
 
 // Per-vertex state is interleaved in one array (stride 3) so the hot retainer loop touches one
 // cache line per retainer instead of three: ancestor, label, semi. Once the semidominators are
@@ -47,29 +48,33 @@ export interface DfsState {
   vertex: Uint32Array;
 }
 
-/** The pass's per-vertex scratch (see DominatorTree.scratch); other passes may work in it first. */
-export function allocDominatorScratch(nodeCount: number, shared = false): Uint32Array {
-  const words = (nodeCount + 1) * STRIDE;
-  return shared ? new Uint32Array(new SharedArrayBuffer(words * 4)) : new Uint32Array(words);
+/** The pass's memory: per-vertex records (see DominatorTree.scratch), DFS parents and preorder. */
+export interface DominatorMemory {
+  rec: Uint32Array;
+  parent: Uint32Array;
+  vertex: Uint32Array;
+}
+
+/** `shared`: in one shared buffer (see sharedArena), for a worker to read the results. Other passes may work in `rec` first. */
+export function allocDominatorMemory(nodeCount: number, shared = false): DominatorMemory {
+  const len = nodeCount + 1;
+  if (!shared) return { rec: new Uint32Array(len * STRIDE), parent: new Uint32Array(len), vertex: new Uint32Array(len) };
+  const { buffer, offsets } = sharedArena([len * STRIDE * 4, len * 4, len * 4]);
+  return { rec: new Uint32Array(buffer, offsets[0], len * STRIDE), parent: new Uint32Array(buffer, offsets[1], len), vertex: new Uint32Array(buffer, offsets[2], len) };
 }
 
 export interface DfsOptions {
-  /** Put the outputs (order, and later the dominators) in shared memory for a worker. */
-  shared?: boolean;
-  /** From allocDominatorScratch (number() sets every word), so a pass before this one can borrow it. */
-  scratch?: Uint32Array;
+  /** From allocDominatorMemory (number() sets every word of `rec`, so a pass before this one can borrow it); else allocated here. */
+  memory?: DominatorMemory;
   /** From the essential-edge pass: a bit per node that some essential edge points at. */
   retained: Uint8Array;
 }
 
 export function dominatorDfs(g: HeapGraph, essential: Uint8Array, opts: DfsOptions): DfsState {
-  const { shared = false, scratch } = opts;
   const { nodeCount, firstEdge, edgeTo } = g;
   const len = nodeCount + 1;
-  // number() initialises every word of a vertex's record, so borrowed scratch needs no clearing
-  const rec = scratch && scratch.length === len * STRIDE ? scratch : allocDominatorScratch(nodeCount, shared);
-  const parent = shared ? new Uint32Array(new SharedArrayBuffer(len * 4)) : new Uint32Array(len);
-  const vertex = shared ? new Uint32Array(new SharedArrayBuffer(len * 4)) : new Uint32Array(len);
+  // number() initialises every word of a vertex's record, so borrowed memory needs no clearing
+  const { rec, parent, vertex } = opts.memory ?? allocDominatorMemory(nodeCount);
   const seen = new Uint8Array((len + 7) >>> 3); // by vertex number
   const stack = { a: new Uint32Array(3 << 12) };
 

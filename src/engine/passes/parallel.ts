@@ -12,7 +12,8 @@ import { findWorkerScript, spawnWorker } from '../workers.js';
 import type { HeapGraph, Sizes } from '../graph.js';
 import { bfsDistances, distanceInputs, distanceQueueLength, type DistanceGraph, type DistanceInputs } from './distances.js';
 import type { EphemeronInfo } from './weakmap.js';
-import { allocRetainers, fillRetainers, hasRetainers, type Retainers } from './retainers.js';
+import { fillRetainers, hasRetainers, type Retainers } from './retainers.js';
+import { sharedArena } from '../memory.js';
 import { computeFlagsInto, type FlagsGraph } from './flags.js';
 import { computeEssentialInto, computeEssentialRange, type EssentialGraph } from './essential.js';
 import { buildDominatedInto, carveTreeSizes, retainedSizesInto, type DominatedNodes, type DominatorTree } from './dominators.js';
@@ -128,13 +129,20 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   if (g.nodeCount < minNodes || ![nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo, g.selfSize].every(isShared)) return null;
   const script = findWorkerScript('passes-worker', 'passes');
   if (!script) return null;
+  // the worker's arrays (and the retainer index it fills) in one shared buffer (see sharedArena)
+  const n = g.nodeCount;
+  const m = g.edgeCount;
+  const indexHere = !hasRetainers(g);
+  const queue = Math.max(n, distanceQueueLength(g));
+  const { buffer, offsets } = sharedArena([n * 4, n, (m + 7) >>> 3, (n + 7) >>> 3, n * 2, queue * 4, ...(indexHere ? [(m + 7) >>> 3, (n + 1) * 4, m * 4] : [])]);
+  const [atDistance, atFlags, atEssential, atRetained, atPacked, atScratch, atSlots, atFirst, atNode] = offsets;
   const job: SideJob = {
     graph: { nodeCount: g.nodeCount, nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo, types: g.types },
     inputs: distanceInputs(g, eph),
-    distance: new Int32Array(new SharedArrayBuffer(g.nodeCount * 4)),
-    flags: new Uint8Array(new SharedArrayBuffer(g.nodeCount)),
-    essential: new Uint8Array(new SharedArrayBuffer((g.edgeCount + 7) >>> 3)),
-    retained: new Uint8Array(new SharedArrayBuffer((g.nodeCount + 7) >>> 3)),
+    distance: new Int32Array(buffer, atDistance, n),
+    flags: new Uint8Array(buffer, atFlags, n),
+    essential: new Uint8Array(buffer, atEssential, (m + 7) >>> 3),
+    retained: new Uint8Array(buffer, atRetained, (n + 7) >>> 3),
     essentialSplit: Math.floor(g.edgeCount / 16) * 8,
     essentialDone: new Int32Array(new SharedArrayBuffer(4)),
     selfSize: g.selfSize,
@@ -142,17 +150,17 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     extraNativeBytes: g.extraNativeBytes,
     firstRetainer: null,
     tableId: eph.tableId,
-    retainers: hasRetainers(g) ? null : allocRetainers(g.nodeCount, g.edgeCount, true),
-    slots: hasRetainers(g) ? null : new Uint8Array(new SharedArrayBuffer((g.edgeCount + 7) >>> 3)),
+    retainers: indexHere ? { firstRetainer: new Uint32Array(buffer, atFirst, n + 1), retainerNode: new Uint32Array(buffer, atNode, m) } : null,
+    slots: indexHere ? new Uint8Array(buffer, atSlots, (m + 7) >>> 3) : null,
     strings: g.strings.share(),
     nodeTypeNames: g.nodeTypeNames,
     classIndex: new Uint32Array(0),
-    packed: new Uint16Array(new SharedArrayBuffer(g.nodeCount * 2)),
+    packed: new Uint16Array(buffer, atPacked, n),
     objectType: g.types.nodeObject,
     locations: { locationNode: g.locationNode, locationScript: g.locationScript, locationLine: g.locationLine, locationColumn: g.locationColumn },
-    scratch: new Uint32Array(new SharedArrayBuffer(Math.max(g.nodeCount, distanceQueueLength(g)) * 4)),
+    scratch: new Uint32Array(buffer, atScratch, queue),
   };
-  job.classIndex = new Uint32Array(job.scratch.buffer, 0, g.nodeCount);
+  job.classIndex = job.scratch.subarray(0, n);
   if (hasRetainers(g) && isShared(g.firstRetainer)) job.firstRetainer = g.firstRetainer;
   // (a graph that came with an index in private memory: the Statistics are computed here)
   const statsThere = job.retainers !== null || job.firstRetainer !== null;
