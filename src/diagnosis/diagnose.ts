@@ -28,6 +28,8 @@ export function snapshotInfo(a: HeapAnalysis, file?: string): SnapshotInfo {
 
 /** `heapscope analyze`'s report: statistics, summary classes and the suspects of one snapshot. */
 export function diagnose(a: HeapAnalysis, opts: DiagnoseOptions = {}): HeapReport {
+  // the suspects first: the analysis worker may still be summing the Summary's retained sizes
+  const suspects = findSuspects(a, opts);
   return {
     version: 1,
     kind: 'analyze',
@@ -35,7 +37,7 @@ export function diagnose(a: HeapAnalysis, opts: DiagnoseOptions = {}): HeapRepor
     snapshot: snapshotInfo(a, opts.file),
     statistics: a.statistics,
     classes: summarize(a, opts.classes ?? 50),
-    suspects: findSuspects(a, opts),
+    suspects,
   };
 }
 

@@ -106,7 +106,8 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
     lap('statistics');
     const a: HeapAnalysis = { graph: g, dominator: tree.dominator, retainedSize, distance, firstDominated, dominated, classIndex, flags, totalSize, statistics };
     const counts = await side.classCounts;
-    if (counts) adoptClassCounts(a, counts.counts, counts.packed);
+    // the worker sums retained sizes by class while the caller goes on (to the diagnosis, say)
+    if (counts) adoptClassCounts(a, counts.counts, counts.packed, side.classRetained(counts.counts.size));
     keepLargest(a, largest);
     return a;
   } finally {

@@ -22,8 +22,9 @@ export function register(program: Command): void {
       } finally {
         bar.stop();
       }
-      const report: AnalyzeReport = { file, ...buildAnalyzeReport(a, { top: opts.top }) };
+      // the diagnosis first: the analysis worker may still be summing the Summary's retained sizes
       const diag = await diagnosisOf(a, opts.top);
+      const report: AnalyzeReport = { file, ...buildAnalyzeReport(a, { top: opts.top }) };
       if (diag) report.suspects = diag.report.suspects;
       if (opts.html && diag) await diag.writeHtml(opts.html);
       if (opts.json) {

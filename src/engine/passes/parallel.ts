@@ -18,7 +18,7 @@ import { computeFlagsInto, type FlagsGraph } from './flags.js';
 import { computeEssentialInto, computeEssentialRange, type EssentialGraph } from './essential.js';
 import { buildDominatedInto, carveTreeSizes, retainedSizesInto, type DominatedNodes, type DominatorTree } from './dominators.js';
 import { computeClassIndex } from './classes.js';
-import type { ClassCounts, PackedClasses } from './summary.js';
+import type { ClassCounts, PackedClasses, PendingRetained } from './summary.js';
 import type { SharedStrings } from '../strings.js';
 import type { Statistics } from '../types.js';
 
@@ -100,6 +100,12 @@ export interface SideWork {
    * fills the index.
    */
   treeSizes(tree: DominatorTree, selfSize: Sizes, meanwhile?: (retainedSize: Float64Array) => void): Promise<TreeSizes>;
+  /**
+   * After treeSizes: has the worker, which indexed that tree, sum the Summary's retained sizes by
+   * class (over the class counts it computed) while this thread goes on (see PendingRetained).
+   * Null when the worker is gone or did not index the tree.
+   */
+  classRetained(classes: number): PendingRetained | null;
   /** Stops the worker (it would otherwise wait for a tree, holding the graph): call when done or failed. */
   close(): void;
 }
@@ -116,6 +122,12 @@ export interface TreeJob extends DominatedNodes {
    * which the main thread reads to sum retained sizes meanwhile (see carveTreeSizes).
    */
   dominatedFree: Int32Array;
+}
+
+/** The message that has the worker sum retained sizes by class over the tree it indexed (see SideWork.classRetained). */
+export interface ClassRetainedJob {
+  retainedSize: Float64Array;
+  pending: PendingRetained;
 }
 
 const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
@@ -283,6 +295,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
       // it waits for a tree, which must not keep the process alive (unless one is on its way)
       if (!sizes) worker.unref();
     } else if (m.type === 'tree') sizes?.resolve();
+    else if (m.type === 'class-retained') void worker.terminate();
     else if (m.type === 'error') {
       const e = new Error(`analysis worker: ${m.message}`);
       fail(e);
@@ -328,21 +341,38 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     meanwhile?.(out.retainedSize);
     try {
       if (!there) buildDominatedInto(tree.dominator, out);
-      else await sizes!.promise;
+      else {
+        await sizes!.promise;
+        treeThere = out;
+      }
     } catch {
       buildDominatedInto(tree.dominator, out); // rebuilt from scratch, whatever the worker left
-    } finally {
-      void worker.terminate();
     }
     return out;
   };
+  // the tree the worker indexed (it still has it), and whether it sums retained sizes by class
+  let treeThere: TreeSizes | null = null;
+  let classJob = false;
+  const classRetained = (classes: number): PendingRetained | null => {
+    if (!treeThere || exited || !isShared(treeThere.retainedSize)) return null;
+    const pending: PendingRetained = {
+      retained: new Float64Array(new SharedArrayBuffer(Math.max(classes, 1) * 8), 0, classes),
+      state: new Int32Array(new SharedArrayBuffer(8)),
+    };
+    const job: ClassRetainedJob = { retainedSize: treeThere.retainedSize, pending };
+    classJob = true;
+    worker.postMessage(job);
+    // it must not keep the process alive: a caller that never asks for the Summary may exit
+    worker.unref();
+    return pending;
+  };
   const close = () => {
     finished = true; // the analysis is over (or failed): nothing left to take over
-    void worker.terminate();
+    if (!classJob) void worker.terminate(); // (with one, the worker ends when it is done)
   };
   return {
     flags: flags.promise, retainers: retainers.promise, distance: distance.promise, classIndex: classIndex.promise,
-    shallowDone, statistics: statistics.promise, classCounts: classCounts.promise, treeSizes, close,
+    shallowDone, statistics: statistics.promise, classCounts: classCounts.promise, treeSizes, classRetained, close,
   };
 }
 

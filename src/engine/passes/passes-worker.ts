@@ -1,6 +1,8 @@
 // Worker half of the two-core analysis (see parallel.ts), over the graph's shared arrays: flags and
-// its share of the essential edges, the retainer index, distances, class names and the Statistics
-// and the Summary's class counts (while the main thread computes the dominator tree), then the dominated-nodes index of that tree.
+// its share of the essential edges, the retainer index, distances, class names, the Statistics and
+// the Summary's class counts (while the main thread computes the dominator tree), then the
+// dominated-nodes index of that tree and, while the main thread goes on, the Summary's retained
+// sizes by class.
 import { parentPort, workerData } from 'node:worker_threads';
 import { computeFlagsInto } from './flags.js';
 import { computeEssentialRange } from './essential.js';
@@ -10,8 +12,8 @@ import { countDominated, fillDominated } from './dominators.js';
 import { computeClassIndex } from './classes.js';
 import { StringTable } from '../strings.js';
 import { computeStatistics } from './statistics.js';
-import { countClasses } from './summary.js';
-import { stepTimer, sumOf, type SideJob, type TreeJob } from './parallel.js';
+import { countClasses, retainedByClass, RETAINED_DONE, RETAINED_WORKING } from './summary.js';
+import { stepTimer, sumOf, type ClassRetainedJob, type SideJob, type TreeJob } from './parallel.js';
 
 const job = workerData as SideJob;
 // one scratch array for every pass's stack, cursors and queue, one after the other, until the
@@ -71,6 +73,20 @@ try {
       fillDominated(t.dominator, t);
       parentPort!.postMessage({ type: 'tree' });
       lap('dominated index');
+      // then, if asked, the Summary's retained sizes by class while the main thread goes on
+      parentPort!.once('message', (c: ClassRetainedJob) => {
+        try {
+          Atomics.store(c.pending.state, 0, RETAINED_WORKING);
+          Atomics.notify(c.pending.state, 0);
+          retainedByClass({ retainedSize: c.retainedSize, firstDominated: t.firstDominated, dominated: t.dominated }, job.packed, c.pending.retained, c.pending.state);
+          Atomics.store(c.pending.state, 0, RETAINED_DONE);
+          Atomics.notify(c.pending.state, 0);
+          parentPort!.postMessage({ type: 'class-retained' });
+          lap('retained sizes by class');
+        } catch (e) {
+          parentPort!.postMessage({ type: 'error', message: (e as Error).message });
+        }
+      });
     } catch (e) {
       parentPort!.postMessage({ type: 'error', message: (e as Error).message });
     }

@@ -67,12 +67,46 @@ export function classCountInput(a: HeapAnalysis): ClassCountInput {
   };
 }
 
-/** Counts computed elsewhere (the analysis worker) for `a`, with the packed ids they filled in. */
-const adopted = new WeakMap<HeapAnalysis, { counts: ClassCounts; packed: PackedClasses }>();
+/**
+ * Retained sizes by class that another thread sums (retainedByClass) while this one goes on:
+ * `state[0]` is one of the states below, `state[1]` ticks as the other thread makes progress.
+ */
+export interface PendingRetained {
+  retained: Float64Array;
+  state: Int32Array;
+}
+export const RETAINED_WAITING = 0;
+export const RETAINED_WORKING = 1;
+export const RETAINED_DONE = 2;
+/** How long a wait may pass without progress before this thread sums them itself. */
+const STALLED_MS = 250;
 
-/** Hands summarize the class counts of `a` computed ahead (by countClasses over `a`'s arrays). */
-export function adoptClassCounts(a: HeapAnalysis, counts: ClassCounts, packed: PackedClasses): void {
-  if (!cache.has(a)) adopted.set(a, { counts, packed });
+/** Counts computed elsewhere (the analysis worker) for `a`, with the packed ids they filled in. */
+const adopted = new WeakMap<HeapAnalysis, { counts: ClassCounts; packed: PackedClasses; pending: PendingRetained | null }>();
+
+/**
+ * Hands summarize the class counts of `a` computed ahead (by countClasses over `a`'s arrays), and
+ * the retained sizes by class if another thread is summing them.
+ */
+export function adoptClassCounts(a: HeapAnalysis, counts: ClassCounts, packed: PackedClasses, pending: PendingRetained | null = null): void {
+  if (!cache.has(a)) adopted.set(a, { counts, packed, pending });
+}
+
+/**
+ * Waits for another thread's retained sizes by class; false when it stopped making progress (it
+ * died, or never started): the caller sums them itself. Blocks this thread, which would
+ * otherwise spend the time summing them.
+ */
+function awaitRetained(p: PendingRetained): boolean {
+  let tick = -1;
+  for (;;) {
+    const s = Atomics.load(p.state, 0);
+    if (s === RETAINED_DONE) return true;
+    const now = Atomics.load(p.state, 1);
+    if (now === tick) return false;
+    tick = now;
+    Atomics.wait(p.state, 0, s, STALLED_MS);
+  }
 }
 
 const cache = new WeakMap<HeapAnalysis, ClassTotals>();
@@ -207,6 +241,7 @@ function computeTotals(a: HeapAnalysis): ClassTotals {
     }
     counts = c;
   }
+  if (ahead?.pending && awaitRetained(ahead.pending)) return { ...counts, retained: ahead.pending.retained, rows: null };
   const retained = new Float64Array(counts.size);
   retainedByClass(a, packed, retained);
   return { ...counts, retained, rows: null };
@@ -323,12 +358,16 @@ class NameIds {
 /**
  * DFS over the dominator tree: adds the retained size of each topmost counted instance of a class
  * (one dominated by another instance of its class is already inside that one's retained size).
+ * `progress`: when given, [1] ticks every 2^16 nodes (see PendingRetained).
  */
-function retainedByClass(a: HeapAnalysis, packed: PackedClasses, retained: Float64Array): void {
+export function retainedByClass(
+  a: Pick<HeapAnalysis, 'retainedSize' | 'firstDominated' | 'dominated'>, packed: PackedClasses, retained: Float64Array, progress?: Int32Array,
+): void {
   const { retainedSize, firstDominated, dominated } = a;
   const open = new Uint8Array(retained.length);
-  const stack = new Int32Array(a.graph.nodeCount + 1);
+  const stack = new Int32Array(retainedSize.length + 1);
   let sp = 0;
+  let visits = 0;
   stack[sp++] = 0;
   while (sp > 0) {
     const n = stack[--sp];
@@ -336,6 +375,7 @@ function retainedByClass(a: HeapAnalysis, packed: PackedClasses, retained: Float
       open[~n] = 0;
       continue;
     }
+    if ((++visits & 0xffff) === 0 && progress) Atomics.add(progress, 1, 1);
     const p = packed[n];
     const from = firstDominated[n];
     const to = firstDominated[n + 1];
