@@ -81,6 +81,46 @@ test('locations come out ordered by node, a node\'s own in file order, on one th
   }
 });
 
+test('a name that points past "strings" is an error naming the node or edge, whichever thread read it', async () => {
+  const snap = JSON.parse(text);
+  const meta = snap.snapshot.meta;
+  const nfc = meta.node_fields.length;
+  const efc = meta.edge_fields.length;
+  const nameAt = meta.node_fields.indexOf('name');
+  const edgeTypes = meta.edge_types[meta.edge_fields.indexOf('type')] as string[];
+  const named = (e: number) => !['element', 'hidden'].includes(edgeTypes[snap.edges[e * efc]]);
+  const edgeCount = snap.edges.length / efc;
+  const firstNamed = Array.from({ length: edgeCount }, (_, e) => e).find(named)!;
+  const lastNamed = Array.from({ length: edgeCount }, (_, e) => edgeCount - 1 - e).find(named)!;
+  const past = snap.strings.length + 5;
+  const cases: [string, (c: typeof snap) => void, RegExp][] = [
+    ['first node', (c) => (c.nodes[nameAt] = past), new RegExp(`^node #0 \\(id \\d+\\) names string ${past}, but there are ${snap.strings.length} strings`)],
+    ['last node', (c) => (c.nodes[c.nodes.length - nfc + nameAt] = past), new RegExp(`^node #${snap.nodes.length / nfc - 1} \\(id`)],
+    ['first named edge', (c) => (c.edges[firstNamed * efc + 1] = past), new RegExp(`^edge #${firstNamed} names string ${past}`)],
+    ['last named edge', (c) => (c.edges[lastNamed * efc + 1] = past), new RegExp(`^edge #${lastNamed} names string ${past}`)],
+  ];
+  for (const [what, spoil, message] of cases) {
+    const copy = { ...snap, nodes: snap.nodes.slice(), edges: snap.edges.slice() };
+    spoil(copy);
+    const f = join(dir, `past-strings-${what.replace(/ /g, '-')}.heapsnapshot`);
+    writeFileSync(f, JSON.stringify(copy));
+    for (const parallel of [false, true]) {
+      await assert.rejects(loadSnapshot(f, { parallel }), (e: unknown) => {
+        assert.ok(e instanceof HeapSnapshotError && e.code === 'BAD_REFERENCE', `${what}, parallel ${parallel}: ${String(e)}`);
+        assert.match(e.message, message, `${what}, parallel ${parallel}`);
+        return true;
+      });
+    }
+  }
+  // element indexes past the string count are no error
+  const arrayEdge = Array.from({ length: edgeCount }, (_, e) => e).find((e) => edgeTypes[snap.edges[e * efc]] === 'element')!;
+  const copy = { ...snap, edges: snap.edges.slice() };
+  copy.edges[arrayEdge * efc + 1] = past;
+  const f = join(dir, 'element-index-past-strings.heapsnapshot');
+  writeFileSync(f, JSON.stringify(copy));
+  for (const parallel of [false, true]) assert.equal((await loadSnapshot(f, { parallel })).edgeNameOrIndex[arrayEdge], past);
+});
+
 test('stableOrder sorts by key and keeps equal keys in index order, keys of any 32 bits', () => {
   let seed = 7;
   const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);

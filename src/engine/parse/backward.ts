@@ -18,7 +18,7 @@ export class BackwardEdgeParser {
 
   constructor(
     private readonly l: EdgeLayout,
-    t: Pick<ParseTargets, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'>,
+    t: Pick<ParseTargets, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo' | 'nameMax'>,
   ) {
     this.store = new EdgeStore(l, t);
     this.records = isStandardEdgeLayout(l) ? new BackEdgeRecords(l, t) : null;

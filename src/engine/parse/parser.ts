@@ -87,7 +87,14 @@ export interface ParserOptions {
 export type ParseTargets = Pick<
   HeapGraph,
   'nodeType' | 'nodeName' | 'nodeId' | 'selfSize' | 'traceNodeId' | 'detachedness' | 'firstEdge' | 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'
->;
+> & {
+  /**
+   * The largest node name [0] and edge name or index [1] written so far, by every writer on every
+   * thread (see raiseNameMax in store.ts): the check that names point into "strings" then needs no second
+   * pass over the arrays unless one is out of range.
+   */
+  nameMax: BigInt64Array;
+};
 
 /** Field layout an edge parser needs (also used by the backward parser). */
 export interface EdgeLayout {
@@ -158,6 +165,7 @@ export class SnapshotParser {
   private edgeType!: Uint8Array;
   private edgeNameOrIndex!: Uint32Array;
   private edgeTo!: Uint32Array;
+  private nameMax!: BigInt64Array;
   private locations = new Uint32Array(0);
   private locLen = 0;
 
@@ -480,6 +488,7 @@ export class SnapshotParser {
       this.selfSize = wide ? f64(n) : u32(n);
       this.detachedness = det ? u8(n) : none();
       this.traceNodeId = !traces ? null : shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
+      this.nameMax = shared ? new BigInt64Array(new SharedArrayBuffer(16)) : new BigInt64Array(2);
       this.firstEdge = u32(n + 1);
       this.edgeType = u8(m);
       this.edgeNameOrIndex = u32(m);
@@ -816,6 +825,7 @@ export class SnapshotParser {
         edgeType: this.edgeType,
         edgeNameOrIndex: this.edgeNameOrIndex,
         edgeTo: this.edgeTo,
+        nameMax: this.nameMax,
       },
       edgeLayout: {
         efc: this.efc,
@@ -929,10 +939,14 @@ export class SnapshotParser {
     }
     const strings = this.stringsBuilder.finish(this.stringsAt);
     const strCount = strings.length;
+    // the arrays are searched only when the largest value written says a name may be out of range
+    const nameMax = this.nameMax;
     const nn = this.nodeName;
     const n = this.nodeCount;
-    for (let i = 0; i < n; i++) {
-      if (nn[i] >= strCount) throw new HeapSnapshotError('BAD_REFERENCE', `node #${i} (id ${this.nodeId[i]}) names string ${nn[i]}, but there are ${strCount} strings`);
+    if (Atomics.load(nameMax, 0) >= BigInt(strCount)) {
+      for (let i = 0; i < n; i++) {
+        if (nn[i] >= strCount) throw new HeapSnapshotError('BAD_REFERENCE', `node #${i} (id ${this.nodeId[i]}) names string ${nn[i]}, but there are ${strCount} strings`);
+      }
     }
     const et = this.edgeType;
     const en = this.edgeNameOrIndex;
@@ -940,10 +954,12 @@ export class SnapshotParser {
     const element = types.indexOf('element');
     const hidden = types.indexOf('hidden');
     const m = this.edgeCount;
-    // element and hidden edges hold an index, not a string; most indexes are small too
-    for (let e = 0; e < m; e++) {
-      if (en[e] >= strCount && et[e] !== element && et[e] !== hidden) {
-        throw new HeapSnapshotError('BAD_REFERENCE', `edge #${e} names string ${en[e]}, but there are ${strCount} strings`);
+    // element and hidden edges hold an index, not a string (the maximum counts those too)
+    if (Atomics.load(nameMax, 1) >= BigInt(strCount)) {
+      for (let e = 0; e < m; e++) {
+        if (en[e] >= strCount && et[e] !== element && et[e] !== hidden) {
+          throw new HeapSnapshotError('BAD_REFERENCE', `edge #${e} names string ${en[e]}, but there are ${strCount} strings`);
+        }
       }
     }
     return {

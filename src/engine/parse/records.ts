@@ -11,7 +11,7 @@
 // when the separator is not the last byte allowed. `(d >>> 0) > 9` is d < 0 || d > 9 in one compare.
 // Values are computed as the value-by-value path computes them, so the arrays are identical.
 import type { EdgeLayout, ParseTargets } from './parser.js';
-import { EdgeTargets } from './store.js';
+import { EdgeTargets, raiseNameMax } from './store.js';
 
 /** Field layouts with a dedicated loop. */
 export function isStandardEdgeLayout(l: EdgeLayout): boolean {
@@ -47,6 +47,7 @@ export class EdgeRecords extends EdgeTargets {
     const en = this.edgeNameOrIndex;
     const eto = this.edgeTo;
     const lim = safe - 2; // a separator below lim may be followed by two more bytes
+    let maxName = 0;
     let rec = skipSep(buf, i, safe);
     if (rec < 0) rec = i;
     else i = rec;
@@ -71,6 +72,7 @@ export class EdgeRecords extends EdgeTargets {
       et[e] = t;
       en[e] = n;
       eto[e] = node;
+      if (n > maxName) maxName = n;
       e++;
       rec = i;
       if (i >= lim) break;
@@ -80,6 +82,7 @@ export class EdgeRecords extends EdgeTargets {
       i++;
     }
     this.e = e;
+    raiseNameMax(this.nameMax, 1, maxName);
     return rec;
   }
 }
@@ -137,6 +140,7 @@ export class NodeRecords {
     const wide = selfSize instanceof Float64Array;
     const lim = safe - 2;
     let sum = firstEdge[n];
+    let maxName = 0;
     let rec = skipSep(buf, i, safe);
     if (rec < 0) rec = i;
     else i = rec;
@@ -187,6 +191,7 @@ export class NodeRecords {
       if (type >= typeCount || next > edgeCount || (size > 0xffffffff && !wide)) break;
       nodeType[n] = type;
       nodeName[n] = name;
+      if (name > maxName) maxName = name;
       nodeId[n] = id;
       selfSize[n] = size;
       // the arrays start zeroed: most snapshots have no traces, and most nodes are attached
@@ -206,6 +211,7 @@ export class NodeRecords {
       i++;
     }
     this.n = n;
+    raiseNameMax(t.nameMax, 0, maxName);
     return rec;
   }
 }
@@ -236,6 +242,7 @@ export class BackEdgeRecords extends EdgeTargets {
       if (--i <= low) return i + 1;
     }
     let rec = i;
+    let maxName = 0;
     while (e >= 0 && i > lim) {
       rec = i;
       let d = buf[i] - 48;
@@ -271,6 +278,7 @@ export class BackEdgeRecords extends EdgeTargets {
       et[e] = t;
       en[e] = n;
       eto[e] = node;
+      if (n > maxName) maxName = n;
       e--;
       rec = i;
       if (i <= lim) break;
@@ -280,6 +288,7 @@ export class BackEdgeRecords extends EdgeTargets {
       if (c === 0x0a) i--;
     }
     this.e = e;
+    raiseNameMax(this.nameMax, 1, maxName);
     return rec;
   }
 }

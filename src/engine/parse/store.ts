@@ -5,6 +5,17 @@
 import { HeapSnapshotError } from './errors.js';
 import type { EdgeLayout, ParseTargets } from './parser.js';
 
+/** Raises slot `i` of ParseTargets.nameMax to `v` (atomically: threads share it). Once per run of records. */
+export function raiseNameMax(nameMax: BigInt64Array, i: number, v: number): void {
+  const want = BigInt(v);
+  let cur = Atomics.load(nameMax, i);
+  while (want > cur) {
+    const seen = Atomics.compareExchange(nameMax, i, cur, want);
+    if (seen === cur) return;
+    cur = seen;
+  }
+}
+
 /** What every writer of edges needs: the layout's limits and the arrays (see records.ts too). */
 export class EdgeTargets {
   protected readonly nfc: number;
@@ -15,8 +26,10 @@ export class EdgeTargets {
   protected readonly edgeType: Uint8Array;
   protected readonly edgeNameOrIndex: Uint32Array;
   protected readonly edgeTo: Uint32Array;
+  /** See ParseTargets.nameMax: slot 1, edge names. */
+  protected readonly nameMax: BigInt64Array;
 
-  constructor(l: EdgeLayout, t: Pick<ParseTargets, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'>) {
+  constructor(l: EdgeLayout, t: Pick<ParseTargets, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo' | 'nameMax'>) {
     this.nfc = l.nfc;
     this.maxTo = l.nodeCount * l.nfc;
     this.typeCount = l.typeCount;
@@ -24,6 +37,7 @@ export class EdgeTargets {
     this.edgeType = t.edgeType;
     this.edgeNameOrIndex = t.edgeNameOrIndex;
     this.edgeTo = t.edgeTo;
+    this.nameMax = t.nameMax;
   }
 }
 
@@ -32,7 +46,7 @@ export class EdgeStore extends EdgeTargets {
   private readonly nameOffset: number;
   private readonly toOffset: number;
 
-  constructor(l: EdgeLayout, t: Pick<ParseTargets, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'>) {
+  constructor(l: EdgeLayout, t: Pick<ParseTargets, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo' | 'nameMax'>) {
     super(l, t);
     this.typeOffset = l.typeOffset;
     this.nameOffset = l.nameOffset;
@@ -55,6 +69,7 @@ export class EdgeStore extends EdgeTargets {
     } else if (field === this.nameOffset) {
       if (v > 0xffffffff) throw new HeapSnapshotError('BAD_VALUE', `edge #${edge} name index ${v} is out of range`, offset);
       this.edgeNameOrIndex[edge] = v;
+      raiseNameMax(this.nameMax, 1, v);
     }
   }
 }
@@ -90,6 +105,7 @@ export class NodeStore {
         break;
       case NF.Name:
         t.nodeName[node] = v;
+        raiseNameMax(t.nameMax, 0, v);
         break;
       case NF.Id:
         t.nodeId[node] = v;

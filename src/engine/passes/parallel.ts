@@ -141,20 +141,22 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   if (g.nodeCount < minNodes || ![nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo, g.selfSize].every(isShared)) return null;
   const script = findWorkerScript('passes-worker', 'passes');
   if (!script) return null;
-  // the worker's arrays (and the retainer index it fills) in one shared buffer (see sharedArena)
+  // The worker's arrays that outlive the analysis (and the retainer index it fills) in one shared
+  // buffer (see sharedArena); those the analysis drops on its own, so that they go when it ends.
   const n = g.nodeCount;
   const m = g.edgeCount;
   const indexHere = !hasRetainers(g);
   const queue = Math.max(n, distanceQueueLength(g));
-  const { buffer, offsets } = sharedArena([n * 4, n, (m + 7) >>> 3, (n + 7) >>> 3, n * 2, queue * 4, ...(indexHere ? [(m + 7) >>> 3, (n + 1) * 4, m * 4] : [])]);
-  const [atDistance, atFlags, atEssential, atRetained, atPacked, atScratch, atSlots, atFirst, atNode] = offsets;
+  const { buffer, offsets } = sharedArena([n * 4, n, queue * 4, ...(indexHere ? [(n + 1) * 4, m * 4] : [])]);
+  const [atDistance, atFlags, atScratch, atFirst, atNode] = offsets;
+  const bits = (count: number) => new Uint8Array(new SharedArrayBuffer((count + 7) >>> 3));
   const job: SideJob = {
     graph: { nodeCount: g.nodeCount, nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo, types: g.types },
     inputs: distanceInputs(g, eph),
     distance: new Int32Array(buffer, atDistance, n),
     flags: new Uint8Array(buffer, atFlags, n),
-    essential: new Uint8Array(buffer, atEssential, (m + 7) >>> 3),
-    retained: new Uint8Array(buffer, atRetained, (n + 7) >>> 3),
+    essential: bits(m),
+    retained: bits(n),
     essentialSplit: Math.floor(g.edgeCount / 16) * 8,
     essentialDone: new Int32Array(new SharedArrayBuffer(4)),
     selfSize: g.selfSize,
@@ -163,11 +165,11 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     firstRetainer: null,
     tableId: eph.tableId,
     retainers: indexHere ? { firstRetainer: new Uint32Array(buffer, atFirst, n + 1), retainerNode: new Uint32Array(buffer, atNode, m) } : null,
-    slots: indexHere ? new Uint8Array(buffer, atSlots, (m + 7) >>> 3) : null,
+    slots: indexHere ? bits(m) : null,
     strings: g.strings.share(),
     nodeTypeNames: g.nodeTypeNames,
     classIndex: new Uint32Array(0),
-    packed: new Uint16Array(buffer, atPacked, n),
+    packed: new Uint16Array(new SharedArrayBuffer(n * 2)),
     objectType: g.types.nodeObject,
     locations: { locationNode: g.locationNode, locationScript: g.locationScript, locationLine: g.locationLine, locationColumn: g.locationColumn },
     scratch: new Uint32Array(buffer, atScratch, queue),
