@@ -1,7 +1,11 @@
 // `npm run bench`: heapscope vs memlab (and DevTools' own worker) on the same generated snapshots.
 // Each analysis runs as its own process; wall time and peak RSS come from GNU time when present.
-//   node --import tsx bench/run.ts [--runs N] [--huge] [--sizes 50,470] [--only heapscope,memlab,devtools]
+//   node --import tsx bench/run.ts [--runs N] [--huge] [--sizes 50,470] [--only heapscope,memlab,devtools] [--warm-memory MB]
 // Sizes above 2000 MB (e.g. --sizes 4000) are the 1400 MB snapshot replicated by bench/replicate.ts.
+// User and system CPU times are printed too: on VMs that hand freed memory back to their host (as
+// these do, within seconds), a process pays for first touching memory in system time, 1-2 ms per
+// MB, and wall time swings with it. --warm-memory MB has a throwaway process touch that much
+// memory right before every run of every tool, so the run gets memory the host still backs.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +27,10 @@ const { values } = parseArgs({
     huge: { type: 'boolean', default: false },
     sizes: { type: 'string' },
     only: { type: 'string' },
+    'warm-memory': { type: 'string' },
   },
 });
+const warmMB = Number(values['warm-memory'] ?? 0);
 // 470 MB: the size issue 2's targets are set at (~6 M nodes, ~18 M edges)
 const sizes = values.sizes ? values.sizes.split(',').map(Number) : [50, 470, ...(values.huge ? [1400] : [])];
 const tools = (values.only ?? 'heapscope,memlab,devtools').split(',').map((s) => s.trim());
@@ -51,6 +57,9 @@ const TOOLS: Record<string, Tool> = {
 interface Measure {
   seconds: number;
   peakMB: number;
+  /** CPU seconds in user and system mode (NaN without GNU time). */
+  user: number;
+  sys: number;
   ok: boolean;
   error?: string;
 }
@@ -61,7 +70,7 @@ const gnuTime = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f',
 function measure(args: string[]): Promise<Measure> {
   const scratch = mkdtempSync(join(tmpdir(), 'heapscope-bench-'));
   const timeFile = join(scratch, 'time.txt');
-  const argv = gnuTime ? ['/usr/bin/time', '-f', '%e %M', '-o', timeFile, process.execPath, ...args] : [process.execPath, ...args];
+  const argv = gnuTime ? ['/usr/bin/time', '-f', '%e %M %U %S', '-o', timeFile, process.execPath, ...args] : [process.execPath, ...args];
   const started = performance.now();
   return new Promise((done) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
@@ -82,15 +91,19 @@ function measure(args: string[]): Promise<Measure> {
     child.on('close', (code) => {
       if (poll) clearInterval(poll);
       let seconds = (performance.now() - started) / 1000;
+      let user = NaN;
+      let sys = NaN;
       if (gnuTime && existsSync(timeFile)) {
         const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
-        const [s, kb] = last.split(' ').map(Number);
+        const [s, kb, u, k] = last.split(' ').map(Number);
         if (Number.isFinite(s)) seconds = s;
         if (Number.isFinite(kb)) hwmKB = kb;
+        user = u;
+        sys = k;
       }
       rmSync(scratch, { recursive: true, force: true });
       const ok = code === 0;
-      done({ seconds, peakMB: hwmKB / 1024, ok, error: ok ? undefined : stderr.trim().split('\n').slice(-3).join(' | ') });
+      done({ seconds, peakMB: hwmKB / 1024, user, sys, ok, error: ok ? undefined : stderr.trim().split('\n').slice(-3).join(' | ') });
     });
   });
 }
@@ -123,6 +136,17 @@ function snapshotFor(mb: number): string {
   return file;
 }
 
+/**
+ * Touches `mb` MB in a throwaway process that then exits (see --warm-memory): the memory it frees
+ * is backed by the host again, and the next process gets it before the host takes it back.
+ */
+function warmMemory(mb: number): void {
+  const touch = `const b = new Uint8Array(${mb} * 1048576); for (let i = 0; i < b.length; i += 4096) b[i] = 1;`;
+  // huge pages, so that the guest's own page faults don't dominate (see src/hugepages.ts)
+  const env = { ...process.env, NODE_OPTIONS: '', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
+  spawnSync(process.execPath, ['-e', touch], { stdio: 'ignore', env });
+}
+
 function warmPageCache(file: string): void {
   const fd = openSync(file, 'r');
   const buf = Buffer.allocUnsafe(8 << 20);
@@ -143,7 +167,7 @@ async function main() {
   for (const t of tools) if (!TOOLS[t]) throw new Error(`unknown tool ${t} (heapscope, memlab, devtools)`);
   if (tools.includes('heapscope') && !existsSync(join(root, 'dist/cli/main.js'))) throw new Error('dist/cli/main.js is missing: run `npm run build`');
   if (tools.includes('devtools')) await ensureOracle();
-  const rows: { size: string; tool: string; runs: number; seconds: number; peakMB: number; failed?: string }[] = [];
+  const rows: Row[] = [];
   for (const mb of sizes) {
     const file = snapshotFor(mb);
     const fileMB = statSync(file).size / 1e6;
@@ -157,11 +181,13 @@ async function main() {
         // Every run starts with the file in the page cache: a tool that happens to run first after
         // the others pushed it out of memory would otherwise be timed on the disk, not on itself.
         warmPageCache(file);
+        if (warmMB > 0) warmMemory(warmMB);
         const scratch = mkdtempSync(join(tmpdir(), 'heapscope-bench-work-'));
         try {
           const m = await measure(TOOLS[name].command(file, scratch));
           done.push(m);
-          process.stderr.write(`${fileMB.toFixed(0)} MB ${name} run ${i + 1}: ${m.ok ? `${m.seconds.toFixed(2)} s, ${m.peakMB.toFixed(0)} MB` : `FAILED ${m.error}`}\n`);
+          const cpu = Number.isFinite(m.user) ? ` (user ${m.user.toFixed(2)} s, sys ${m.sys.toFixed(2)} s)` : '';
+          process.stderr.write(`${fileMB.toFixed(0)} MB ${name} run ${i + 1}: ${m.ok ? `${m.seconds.toFixed(2)} s${cpu}, ${m.peakMB.toFixed(0)} MB` : `FAILED ${m.error}`}\n`);
         } finally {
           rmSync(scratch, { recursive: true, force: true });
         }
@@ -176,15 +202,29 @@ async function main() {
         runs: good.length,
         seconds: good.length ? median(good.map((r) => r.seconds)) : NaN,
         peakMB: good.length ? median(good.map((r) => r.peakMB)) : NaN,
+        user: good.length ? median(good.map((r) => r.user)) : NaN,
+        sys: good.length ? median(good.map((r) => r.sys)) : NaN,
         failed: good.length === all.length ? undefined : all.find((r) => !r.ok)?.error,
       });
     }
   }
+  if (warmMB > 0) console.log(`(every run started right after a throwaway process touched ${warmMB} MB: --warm-memory)`);
   printTable(rows);
 }
 
-function printTable(rows: { size: string; tool: string; runs: number; seconds: number; peakMB: number; failed?: string }[]) {
-  const lines = [['snapshot', 'tool', 'runs', 'median time', 'median peak RSS', 'tool/heapscope (time, RSS)']];
+interface Row {
+  size: string;
+  tool: string;
+  runs: number;
+  seconds: number;
+  peakMB: number;
+  user: number;
+  sys: number;
+  failed?: string;
+}
+
+function printTable(rows: Row[]) {
+  const lines = [['snapshot', 'tool', 'runs', 'median time', 'CPU user / sys', 'median peak RSS', 'tool/heapscope (time, RSS)']];
   for (const r of rows) {
     const hs = rows.find((x) => x.size === r.size && x.tool === 'heapscope');
     const ratio =
@@ -194,6 +234,7 @@ function printTable(rows: { size: string; tool: string; runs: number; seconds: n
       r.tool,
       String(r.runs),
       r.runs ? `${r.seconds.toFixed(2)} s` : `failed: ${r.failed ?? ''}`.slice(0, 60),
+      r.runs && Number.isFinite(r.user) ? `${r.user.toFixed(2)} / ${r.sys.toFixed(2)} s` : '',
       r.runs ? `${r.peakMB.toFixed(0)} MB` : '',
       ratio,
     ]);
