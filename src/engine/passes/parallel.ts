@@ -4,9 +4,9 @@
 // the retainer index (during the DFS, which needs no retainers), distances, class names over a copy
 // of the string table that shares its bytes, the Statistics and the Summary's class counts (during
 // Lengauer-Tarjan), then the dominated-nodes index of the finished tree (while the main thread
-// sums retained sizes). Used only
-// when the parser left the arrays it needs in SharedArrayBuffers (copying them would cost time and
-// memory) and the graph is big enough to pay for a thread.
+// sums retained sizes) and, once the analysis has returned, the Summary's retained sizes by class.
+// Used only when the parser left the arrays it needs in SharedArrayBuffers (copying them would
+// cost time and memory) and the graph is big enough to pay for a thread.
 import type { Worker } from 'node:worker_threads';
 import { findWorkerScript, spawnWorker } from '../workers.js';
 import type { HeapGraph, Sizes } from '../graph.js';
