@@ -90,8 +90,8 @@ export type ParseTargets = Pick<
 > & {
   /**
    * The largest node name [0] and edge name or index [1] written so far, by every writer on every
-   * thread (see raiseNameMax in store.ts): the check that names point into "strings" then needs no second
-   * pass over the arrays unless one is out of range.
+   * thread (see raiseNameMax in store.ts): the check that names point into "strings" then needs
+   * no second pass over the arrays unless one is out of range.
    */
   nameMax: BigInt64Array;
 };
