@@ -10,7 +10,8 @@
 import type { HeapGraph, Sizes } from '../graph.js';
 import type { HeapAnalysis, ClassSummary } from '../types.js';
 
-interface ClassTotals {
+/** Per-class results of countClasses, trimmed to `size` (plain typed arrays: they cross threads). */
+export interface ClassCounts {
   /** Dense class ids 0..size-1. */
   size: number;
   /** The class name's string index. */
@@ -23,19 +24,12 @@ interface ClassTotals {
   count: Float64Array;
   self: Float64Array;
   minDist: Int32Array;
+}
+
+interface ClassTotals extends ClassCounts {
   retained: Float64Array;
   /** All rows, sorted; built on the first call that asks for all of them. */
   rows: ClassSummary[] | null;
-}
-
-/** Per-class results of countClasses, trimmed to `size` (plain typed arrays: they cross threads). */
-export interface ClassCounts {
-  size: number;
-  names: Uint32Array;
-  rank: Float64Array;
-  count: Float64Array;
-  self: Float64Array;
-  minDist: Int32Array;
 }
 
 /**
@@ -69,13 +63,13 @@ export function classCountInput(a: HeapAnalysis): ClassCountInput {
 
 /**
  * Retained sizes by class that another thread sums (retainedByClass) while this one goes on:
- * `state[0]` is one of the states below, `state[1]` ticks as the other thread makes progress.
+ * `state[0]` is 0 until it starts, then one of the states below; `state[1]` ticks as it makes
+ * progress.
  */
 export interface PendingRetained {
   retained: Float64Array;
   state: Int32Array;
 }
-export const RETAINED_WAITING = 0;
 export const RETAINED_WORKING = 1;
 export const RETAINED_DONE = 2;
 /** How long a wait may pass without progress before this thread sums them itself. */
@@ -167,8 +161,11 @@ function grown<T extends Uint32Array | Int32Array | Float64Array>(to: T, from: T
   return to;
 }
 
-/** (script, line, column, class) -> key number in first-seen order; open addressing, grows. */
-class LocationKeys {
+/**
+ * (script, line, column, class) -> key number in first-seen order; open addressing, grows. Classes
+ * by name alone have a table of their own, with the location all zero.
+ */
+class ClassKeys {
   size = 0;
   private keys = new Uint32Array(64 * 4);
   private slots = new Int32Array(128).fill(-1);
@@ -180,7 +177,7 @@ class LocationKeys {
 
   id(s: number, line: number, col: number, c: number): number {
     const mask = this.slots.length - 1;
-    let p = LocationKeys.hash(s, line, col, c) & mask;
+    let p = ClassKeys.hash(s, line, col, c) & mask;
     for (let k = this.slots[p]; k !== -1; k = this.slots[p]) {
       if (this.is(k, s, line, col, c)) return k;
       p = (p + 1) & mask;
@@ -206,7 +203,7 @@ class LocationKeys {
     const mask = this.slots.length - 1;
     for (let k = 0; k < this.size; k++) {
       const k4 = k * 4;
-      let p = LocationKeys.hash(this.keys[k4], this.keys[k4 + 1], this.keys[k4 + 2], this.keys[k4 + 3]) & mask;
+      let p = ClassKeys.hash(this.keys[k4], this.keys[k4 + 1], this.keys[k4 + 2], this.keys[k4 + 3]) & mask;
       while (this.slots[p] !== -1) p = (p + 1) & mask;
       this.slots[p] = k;
     }
@@ -260,8 +257,9 @@ export function countClasses(input: ClassCountInput, packed: PackedClasses): Cla
   const maxClasses = packed instanceof Uint16Array ? MAX_CLASSES_16 : 0x3fffffff;
   const classes = new ClassTable();
   let { count, self, minDist } = classes;
-  const byName = new NameIds(); // class name string index -> dense id
-  const keys = new LocationKeys();
+  const names = new ClassKeys(); // class name string index -> key
+  const nameClass: number[] = []; // dense id per name key
+  const keys = new ClassKeys();
   const keyClass: number[] = []; // dense id per location key
   let lastKey = -1;
   let lastName = -1; // the class of the last name looked up: objects of one class tend to come in runs
@@ -292,13 +290,13 @@ export function countClasses(input: ClassCountInput, packed: PackedClasses): Cla
     if (c === -1) {
       if (name === lastName) c = lastClass;
       else {
-        c = byName.get(name);
-        if (c === -1) {
+        const k = names.id(0, 0, 0, name);
+        if (k === nameClass.length) {
           if (classes.size === maxClasses) return null;
-          c = classes.add(name, name);
-          byName.set(name, c);
+          nameClass.push(classes.add(name, name));
           ({ count, self, minDist } = classes);
         }
+        c = nameClass[k];
         lastName = name;
         lastClass = c;
       }
@@ -314,45 +312,6 @@ export function countClasses(input: ClassCountInput, packed: PackedClasses): Cla
     self[c] += s;
   }
   return classes.counts();
-}
-
-/** Class name string index -> dense id (-1: none yet); open addressing, grows. A few thousand names at most, as a rule. */
-class NameIds {
-  private size = 0;
-  private keys = new Int32Array(1024).fill(-1);
-  private ids = new Int32Array(1024);
-
-  get(name: number): number {
-    const mask = this.keys.length - 1;
-    for (let p = NameIds.hash(name) & mask; ; p = (p + 1) & mask) {
-      const k = this.keys[p];
-      if (k === name) return this.ids[p];
-      if (k === -1) return -1;
-    }
-  }
-
-  set(name: number, id: number): void {
-    if ((this.size + 1) * 2 > this.keys.length) this.rehash();
-    const mask = this.keys.length - 1;
-    let p = NameIds.hash(name) & mask;
-    while (this.keys[p] !== -1) p = (p + 1) & mask;
-    this.keys[p] = name;
-    this.ids[p] = id;
-    this.size++;
-  }
-
-  private rehash(): void {
-    const { keys, ids } = this;
-    this.keys = new Int32Array(keys.length * 2).fill(-1);
-    this.ids = new Int32Array(keys.length * 2);
-    this.size = 0;
-    for (let p = 0; p < keys.length; p++) if (keys[p] !== -1) this.set(keys[p], ids[p]);
-  }
-
-  private static hash(x: number): number {
-    const h = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-    return h ^ (h >>> 13);
-  }
 }
 
 /**
