@@ -80,7 +80,7 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
     // while the worker computes flags and essential edges; in the dominator pass's scratch memory:
     // nothing new to allocate (or page in)
     const memory = allocDominatorMemory(g.nodeCount, true);
-    computeShallowSizes(g, memory.rec);
+    computeShallowSizes(g, memory.scratch);
     side.shallowDone();
     lap('shallow sizes');
     const { flags, essential, retained } = await side.flags;

@@ -12,19 +12,19 @@ import type { HeapGraph, Sizes } from '../graph.js';
 import { essentialSlots } from './retainers.js';
 import { sharedArena } from '../memory.js';
 
-// Per-vertex state is interleaved in one array (stride 3) so the hot retainer loop touches one
-// cache line per retainer instead of three: ancestor, label, semi. Once the semidominators are
-// known, the first two hold the vertex's immediate dominator and preorder number. (A fourth word
-// caching semi[label] saved a read per retainer whose label moved, about 5% of the pass, for 4
-// bytes a node at the analysis's peak.)
-// Vertex numbers are node ordinal + 1 so 0 can mean "none" in parent/ancestor; semi holds DFS
-// preorder numbers (1 = the root).
+// The pass's per-vertex state is indexed by DFS preorder number, not by node: the DFS writes a
+// vertex's parent and its own number in sequence, Lengauer-Tarjan walks the vertices in reverse
+// preorder and SEMI-NCA forwards, so their own records are read and written in sequence, and only
+// retainers cost a random access. A retainer numbered before the vertex is not yet linked, so it
+// is its own answer, read from `pre` alone. (Indexed by node, as it was, the DFS and
+// Lengauer-Tarjan took about 0.3 s more at 470 MB.)
+// Once linked, a vertex has a two-word record: its ancestor in the link forest and the smallest
+// semidominator on its compressed path (SEMI-NCA needs no more than that value from eval). Its
+// own semidominator is parked in `vertex`, whose preorder is rebuilt from `pre` afterwards.
+// Vertex numbers are node ordinal + 1; preorder numbers start at 1 (the root).
 const ANC = 0;
-const LABEL = 1;
-const SEMI = 2;
-const STRIDE = 3;
-const IDOM = ANC;
-const PRE = LABEL;
+const BEST = 1;
+const STRIDE = 2;
 
 export interface DominatorTree {
   dominator: Uint32Array;
@@ -32,39 +32,54 @@ export interface DominatorTree {
   order: Uint32Array;
   unreachable: number;
   /**
-   * The pass's per-vertex scratch buffer (12 bytes per node), free once the tree is built: retained
+   * Memory the pass no longer needs once the tree is built (8 and 4 bytes per node): retained
    * sizes and the dominated-nodes index fit in it and in `order` (see carveTreeSizes), so the
    * analysis needs no new memory at its peak.
    */
-  scratch?: Uint32Array;
+  spare?: { records: Uint32Array; parents: Uint32Array };
 }
 
 /** DFS numbering: the first half of the pass, which needs no retainer index (so it may be built meanwhile). */
-export interface DfsState {
+export interface DfsState extends DominatorMemory {
   n: number;
   unreachable: number;
-  rec: Uint32Array;
-  parent: Uint32Array;
-  vertex: Uint32Array;
 }
 
-/** The pass's memory: per-vertex records (see DominatorTree.scratch), DFS parents and preorder. */
+/**
+ * The pass's memory: the records (STRIDE words by preorder), DFS parents (by preorder: the
+ * parent's number), the preorder (vertex by number) and each vertex's number (`pre`, by vertex).
+ * `rec` and `parent` are contiguous: `scratch` spans both.
+ */
 export interface DominatorMemory {
   rec: Uint32Array;
   parent: Uint32Array;
   vertex: Uint32Array;
+  pre: Uint32Array;
+  /** rec and parent as one array (3 x (nodeCount + 1) words), for a pass before this one to work in. */
+  scratch: Uint32Array;
 }
 
-/** `shared`: in one shared buffer (see sharedArena), for a worker to read the results. Other passes may work in `rec` first. */
+/** `shared`: in one shared buffer (see sharedArena), for a worker to read the results. Other passes may work in `scratch` first. */
 export function allocDominatorMemory(nodeCount: number, shared = false): DominatorMemory {
   const len = nodeCount + 1;
-  if (!shared) return { rec: new Uint32Array(len * STRIDE), parent: new Uint32Array(len), vertex: new Uint32Array(len) };
-  const { buffer, offsets } = sharedArena([len * STRIDE * 4, len * 4, len * 4]);
-  return { rec: new Uint32Array(buffer, offsets[0], len * STRIDE), parent: new Uint32Array(buffer, offsets[1], len), vertex: new Uint32Array(buffer, offsets[2], len) };
+  let scratch: Uint32Array;
+  let vertex: Uint32Array;
+  let pre: Uint32Array;
+  if (!shared) {
+    scratch = new Uint32Array(len * (STRIDE + 1));
+    vertex = new Uint32Array(len);
+    pre = new Uint32Array(len);
+  } else {
+    const { buffer, offsets } = sharedArena([len * (STRIDE + 1) * 4, len * 4, len * 4]);
+    scratch = new Uint32Array(buffer, offsets[0], len * (STRIDE + 1));
+    vertex = new Uint32Array(buffer, offsets[1], len);
+    pre = new Uint32Array(buffer, offsets[2], len);
+  }
+  return { rec: scratch.subarray(0, len * STRIDE), parent: scratch.subarray(len * STRIDE), vertex, pre, scratch };
 }
 
 export interface DfsOptions {
-  /** From allocDominatorMemory (number() sets every word of `rec`, so a pass before this one can borrow it); else allocated here. */
+  /** From allocDominatorMemory (the pass writes every word before it reads it, so a pass before this one can borrow it); else allocated here. */
   memory?: DominatorMemory;
   /** From the essential-edge pass: a bit per node that some essential edge points at. */
   retained: Uint8Array;
@@ -73,13 +88,13 @@ export interface DfsOptions {
 export function dominatorDfs(g: HeapGraph, essential: Uint8Array, opts: DfsOptions): DfsState {
   const { nodeCount, firstEdge, edgeTo } = g;
   const len = nodeCount + 1;
-  // number() initialises every word of a vertex's record, so borrowed memory needs no clearing
-  const { rec, parent, vertex } = opts.memory ?? allocDominatorMemory(nodeCount);
+  const memory = opts.memory ?? allocDominatorMemory(nodeCount);
+  const { parent, vertex, pre } = memory;
   const seen = new Uint8Array((len + 7) >>> 3); // by vertex number
   const stack = { a: new Uint32Array(3 << 12) };
 
-  const r = 1; // the root is node ordinal 0
-  let n = dfs(r, 0, firstEdge, edgeTo, essential, parent, rec, vertex, seen, stack);
+  const r = 1; // the root is node ordinal 0, and preorder number 1
+  let n = dfs(r, 0, 0, firstEdge, edgeTo, essential, parent, vertex, pre, seen, stack);
   const unreachable = nodeCount - n;
   if (n < nodeCount) {
     // Nodes with only non-essential (weak) retainers: hang them off the root and explore.
@@ -87,20 +102,21 @@ export function dominatorDfs(g: HeapGraph, essential: Uint8Array, opts: DfsOptio
     for (let v = 1; v <= nodeCount; v++) {
       const o = v - 1;
       if ((seen[v >>> 3] & (1 << (v & 7))) === 0 && (retained[o >>> 3] & (1 << (o & 7))) === 0) {
-        parent[v] = r;
-        n = dfs(v, n, firstEdge, edgeTo, essential, parent, rec, vertex, seen, stack);
+        n = dfs(v, 1, n, firstEdge, edgeTo, essential, parent, vertex, pre, seen, stack);
       }
     }
   }
   if (n < nodeCount) {
     for (let v = 1; v <= nodeCount; v++) {
       if ((seen[v >>> 3] & (1 << (v & 7))) === 0) {
-        parent[v] = r;
-        number(v, ++n, rec, vertex);
+        n++;
+        pre[v] = n;
+        vertex[n] = v;
+        parent[n] = 1;
       }
     }
   }
-  return { n, unreachable, rec, parent, vertex };
+  return { ...memory, n, unreachable };
 }
 
 /**
@@ -109,23 +125,29 @@ export function dominatorDfs(g: HeapGraph, essential: Uint8Array, opts: DfsOptio
  */
 export function finishDominatorTree(g: HeapGraph, essential: Uint8Array, state: DfsState, slots = essentialSlots(g, essential)): DominatorTree {
   const { nodeCount, firstRetainer, retainerNode } = g;
-  const { n, unreachable, rec, parent, vertex } = state;
-  // Immediate dominators are written straight into the 0-based result.
-  semidominators(n, vertex, firstRetainer, retainerNode, slots, rec, parent);
-  // the result lives in the parents' memory, one word on: dominator[w - 1] is parent[w], which the
-  // second pass reads (once, for w) just before it writes w's dominator there
-  const dominator = new Uint32Array(parent.buffer, parent.byteOffset + 4, nodeCount);
-  immediateDominators(n, vertex, rec, parent, dominator);
-  return { dominator, order: vertex, unreachable, scratch: rec };
+  const { n, unreachable, rec, parent, vertex, pre } = state;
+  semidominators(n, pre, vertex, firstRetainer, retainerNode, slots, rec, parent);
+  immediateDominators(n, vertex, parent);
+  // `vertex` holds semidominators now: the preorder again, from `pre`
+  for (let v = 1; v <= nodeCount; v++) vertex[pre[v]] = v; // (every node is numbered: n = nodeCount)
+  // The result (node ordinals) lives in `pre`'s memory, one word on: dominator[w - 1] is pre[w],
+  // which nothing reads any more.
+  const dominator = new Uint32Array(pre.buffer, pre.byteOffset + 4, nodeCount);
+  for (let i = 1; i <= n; i++) dominator[vertex[i] - 1] = vertex[parent[i]] - 1;
+  return { dominator, order: vertex, unreachable, spare: { records: rec, parents: parent } };
 }
 
-// The two loops live in functions of their own (as does compress): V8 optimises each with its own
+// The loops live in functions of their own (as does compress): V8 optimises each with its own
 // type feedback, instead of compiling one big function mid-loop and deoptimising it when a later
 // loop, never run yet, is reached.
 
-/** Lengauer-Tarjan's semidominators, in reverse preorder; each vertex is then linked to its parent. */
+/**
+ * Lengauer-Tarjan's semidominators, in reverse preorder; each vertex is then linked to its parent.
+ * A vertex is linked once processed, so "linked" is "numbered after i". Writes each vertex's
+ * semidominator (a preorder number) into vertex[i].
+ */
 function semidominators(
-  n: number, vertex: Uint32Array, firstRetainer: Uint32Array, retainerNode: Uint32Array, slots: Uint8Array, rec: Uint32Array, parent: Uint32Array,
+  n: number, pre: Uint32Array, vertex: Uint32Array, firstRetainer: Uint32Array, retainerNode: Uint32Array, slots: Uint8Array, rec: Uint32Array, parent: Uint32Array,
 ): void {
   const stack = { a: new Uint32Array(1024) };
   for (let i = n; i >= 2; i--) {
@@ -135,39 +157,38 @@ function semidominators(
     for (let k = firstRetainer[w - 1], end = firstRetainer[w]; k < end; k++) {
       if ((slots[k >>> 3] & (1 << (k & 7))) === 0) continue;
       orphan = false;
-      // semi[evaluate(v)]: an unlinked vertex or one linked straight to a tree root is its own answer
-      const v3 = (retainerNode[k] + 1) * STRIDE;
-      const a = rec[v3 + ANC];
-      if (a !== 0 && rec[a * STRIDE + ANC] !== 0) compress(v3, rec, stack);
-      const su = rec[rec[v3 + LABEL] * STRIDE + SEMI];
+      const pv = pre[retainerNode[k] + 1];
+      if (pv <= i) {
+        // not linked (or w itself): its own answer
+        if (pv < s) s = pv;
+        continue;
+      }
+      // linked: the smallest semidominator on its path, once compressed to a root's child
+      const v2 = pv * STRIDE;
+      if (rec[v2 + ANC] > i) compress(v2, i, rec, stack);
+      const su = rec[v2 + BEST];
       if (su < s) s = su;
     }
-    if (orphan) s = 1; // semi[r]
-    const w3 = w * STRIDE;
-    rec[w3 + SEMI] = s;
-    rec[w3 + ANC] = parent[w]; // link
+    if (orphan) s = 1; // the root's
+    const i2 = i * STRIDE;
+    rec[i2 + ANC] = parent[i]; // link
+    rec[i2 + BEST] = s;
+    vertex[i] = s;
   }
 }
 
 /**
- * SEMI-NCA's second pass, in preorder: the immediate dominator of w is the nearest ancestor of its
- * DFS parent, in the dominator tree built so far, whose preorder number is at most semi(w). Writes
- * `dominator` (node ordinals); in `rec`, IDOM and PRE replace the finished ancestor and label.
+ * SEMI-NCA's second pass, in preorder: the immediate dominator of i is the nearest ancestor of its
+ * DFS parent, in the dominator tree built so far, numbered at most semi(i). `semi` is `vertex` as
+ * semidominators left it; `parent` becomes the immediate dominators (by preorder).
  */
-function immediateDominators(n: number, vertex: Uint32Array, rec: Uint32Array, parent: Uint32Array, dominator: Uint32Array): void {
-  const root = vertex[1];
-  rec[root * STRIDE + IDOM] = root;
-  rec[root * STRIDE + PRE] = 1;
-  dominator[root - 1] = root - 1;
+function immediateDominators(n: number, semi: Uint32Array, parent: Uint32Array): void {
+  parent[1] = 1;
   for (let i = 2; i <= n; i++) {
-    const w = vertex[i];
-    const w3 = w * STRIDE;
-    const s = rec[w3 + SEMI];
-    let x = parent[w]; // (the same word as dominator[w - 1], written below)
-    while (rec[x * STRIDE + PRE] > s) x = rec[x * STRIDE + IDOM];
-    rec[w3 + IDOM] = x;
-    rec[w3 + PRE] = i;
-    dominator[w - 1] = x - 1;
+    const s = semi[i];
+    let x = parent[i];
+    while (x > s) x = parent[x];
+    parent[i] = x;
   }
 }
 
@@ -178,11 +199,11 @@ function immediateDominators(n: number, vertex: Uint32Array, rec: Uint32Array, p
  */
 export function carveTreeSizes(tree: DominatorTree): (DominatedNodes & { retainedSize: Float64Array }) | null {
   const n = tree.dominator.length;
-  const { scratch, order } = tree;
-  if (!scratch || scratch.byteLength < n * 12 + 4 || order.length < n - 1) return null;
+  const { spare, order } = tree;
+  if (!spare || spare.records.byteLength < n * 8 || spare.records.byteOffset % 8 !== 0 || spare.parents.length < n + 1 || order.length < n - 1) return null;
   return {
-    retainedSize: new Float64Array(scratch.buffer, scratch.byteOffset, n),
-    firstDominated: new Uint32Array(scratch.buffer, scratch.byteOffset + n * 8, n + 1),
+    retainedSize: new Float64Array(spare.records.buffer, spare.records.byteOffset, n),
+    firstDominated: spare.parents.subarray(0, n + 1),
     dominated: order.subarray(0, Math.max(0, n - 1)),
   };
 }
@@ -203,32 +224,27 @@ export function retainedSizesInto(out: Float64Array, tree: DominatorTree, selfSi
   return out;
 }
 
-function number(v: number, n: number, rec: Uint32Array, vertex: Uint32Array): void {
-  const v3 = v * STRIDE;
-  rec[v3 + ANC] = 0;
-  rec[v3 + LABEL] = v;
-  rec[v3 + SEMI] = n;
-  vertex[n] = v;
-}
-
 /**
- * Iterative DFS over essential edges from `root`; numbers vertices from n+1, returns the new n.
- * The stack holds (vertex, next edge, end edge) triples. Visits are checked in a bitset (a
- * megabyte for millions of nodes, so it stays in cache) rather than in `rec`, a miss per edge.
+ * Iterative DFS over essential edges from `root` (whose parent is numbered `rootParent`); numbers
+ * vertices from n+1, returns the new n. The stack holds (number, next edge, end edge) triples.
+ * Visits are checked in a bitset (a megabyte for millions of nodes, so it stays in cache) rather
+ * than in `pre`, a miss per edge.
  */
 function dfs(
-  root: number, n: number, firstEdge: Uint32Array, edgeTo: Uint32Array, essential: Uint8Array,
-  parent: Uint32Array, rec: Uint32Array, vertex: Uint32Array, seen: Uint8Array, stack: { a: Uint32Array },
+  root: number, rootParent: number, n: number, firstEdge: Uint32Array, edgeTo: Uint32Array, essential: Uint8Array,
+  parent: Uint32Array, vertex: Uint32Array, pre: Uint32Array, seen: Uint8Array, stack: { a: Uint32Array },
 ): number {
   seen[root >>> 3] |= 1 << (root & 7);
-  number(root, ++n, rec, vertex);
+  n++;
+  pre[root] = n;
+  vertex[n] = root;
+  parent[n] = rootParent;
   let st = stack.a;
-  st[0] = root;
+  st[0] = n;
   st[1] = firstEdge[root - 1];
   st[2] = firstEdge[root];
   let sp = 0; // index of the top triple
   while (sp >= 0) {
-    const v = st[sp];
     const end = st[sp + 2];
     let e = st[sp + 1];
     let w = 0;
@@ -246,11 +262,13 @@ function dfs(
     }
     st[sp + 1] = e + 1;
     seen[w >>> 3] |= 1 << (w & 7);
-    number(w, ++n, rec, vertex);
-    parent[w] = v;
+    n++;
+    pre[w] = n;
+    vertex[n] = w;
+    parent[n] = st[sp];
     sp += 3;
     if (sp + 3 > st.length) st = grow(stack);
-    st[sp] = w;
+    st[sp] = n;
     st[sp + 1] = firstEdge[w - 1];
     st[sp + 2] = firstEdge[w];
   }
@@ -264,22 +282,25 @@ function grow(stack: { a: Uint32Array }): Uint32Array {
   return (stack.a = bigger);
 }
 
-/** LT's eval path compression (for paths of 2+ links) from v3 = vertex * STRIDE; the stack grows on demand. */
-function compress(v3: number, rec: Uint32Array, stack: { a: Uint32Array }): void {
+/**
+ * LT's eval path compression from v2 = (linked vertex) * STRIDE whose ancestor is linked too
+ * (numbered after i); the stack grows on demand.
+ */
+function compress(v2: number, i: number, rec: Uint32Array, stack: { a: Uint32Array }): void {
   let st = stack.a;
   let sp = 0;
-  let x3 = v3;
-  while (rec[rec[x3 + ANC] * STRIDE + ANC] !== 0) {
+  let x2 = v2;
+  while (rec[x2 + ANC] > i) {
     if (sp === st.length) st = grow(stack);
-    st[sp++] = x3;
-    x3 = rec[x3 + ANC] * STRIDE;
+    st[sp++] = x2;
+    x2 = rec[x2 + ANC] * STRIDE;
   }
   while (sp > 0) {
-    const w3 = st[--sp];
-    const a3 = rec[w3 + ANC] * STRIDE;
-    const al = rec[a3 + LABEL];
-    if (rec[al * STRIDE + SEMI] < rec[rec[w3 + LABEL] * STRIDE + SEMI]) rec[w3 + LABEL] = al;
-    rec[w3 + ANC] = rec[a3 + ANC];
+    const w2 = st[--sp];
+    const a2 = rec[w2 + ANC] * STRIDE;
+    const b = rec[a2 + BEST];
+    if (b < rec[w2 + BEST]) rec[w2 + BEST] = b;
+    rec[w2 + ANC] = rec[a2 + ANC];
   }
 }
 
