@@ -35,8 +35,7 @@ export default defineConfig([
   {
     entry: {
       'cli/main': 'src/cli/main.ts',
-      'engine/parse-worker': 'src/engine/parse/parse-worker.ts',
-      'engine/passes-worker': 'src/engine/passes/passes-worker.ts',
+      'engine/engine-worker': 'src/engine/engine-worker.ts',
       'dashboard/analysis-worker': 'src/dashboard/analysis-worker.ts',
     },
     format: ['esm'],

@@ -1,12 +1,12 @@
 // Runs DevTools' passes over a loaded graph, in DevTools' order: DOM state -> flags -> shallow sizes ->
 // dominators + retained sizes -> distances -> class names -> statistics. analyzeSnapshot uses two
 // cores when it can: a worker computes flags, half the essential edges, the retainer index,
-// distances, class names, the Statistics, the Summary's class counts and the dominated index while
-// this thread moves shallow sizes and computes the dominator tree (the critical path; see
-// passes/parallel.ts).
+// distances, class names, the Summary's class counts and the dominated index while this thread
+// moves shallow sizes, computes the dominator tree (the critical path) and, while the worker
+// indexes the tree, the Statistics (see passes/parallel.ts).
 import type { Worker } from 'node:worker_threads';
 import type { HeapGraph } from './graph.js';
-import type { HeapAnalysis, ProgressFn } from './types.js';
+import type { HeapAnalysis, ProgressFn, Statistics } from './types.js';
 import { loadUnindexed, type LoadOptions, type SnapshotSource } from './parse/load.js';
 import { computeFlags } from './passes/flags.js';
 import { propagateDomState } from './passes/domstate.js';
@@ -27,7 +27,10 @@ export interface AnalyzeOptions {
   onProgress?: ProgressFn;
   /** analyzeSnapshot only: use a worker even for small graphs (tests); default: by graph size. */
   twoCores?: boolean;
-  /** Sees the analysis worker when one starts (tests kill it mid-run to check the fallback). */
+  /**
+   * Sees the analysis worker when it is handed its job (tests kill it mid-run to check the
+   * fallback). analyzeSnapshot's loader calls it with the parse worker too.
+   */
   onWorker?: (worker: Worker) => void;
 }
 
@@ -94,17 +97,20 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
     lap('Lengauer-Tarjan');
     p({ phase: 'retained' });
     let largest: number[] = [];
+    let statistics: Statistics | null = null;
     const { retainedSize, firstDominated, dominated } = await side.treeSizes(tree, g.selfSize, (rs) => {
       largest = largestByRetained(g, rs, LARGEST_KEPT); // for the report
+      statistics = computeStatistics(g, rs[0] + g.extraNativeBytes);
     });
     const distance = await side.distance;
     p({ phase: 'names' });
     const classIndex = await side.classIndex;
     lap('retained sizes, wait for the dominated index');
     const totalSize = retainedSize[0] + g.extraNativeBytes;
-    const statistics = (await side.statistics) ?? computeStatistics(g, totalSize);
-    lap('statistics');
-    const a: HeapAnalysis = { graph: g, dominator: tree.dominator, retainedSize, distance, firstDominated, dominated, classIndex, flags, totalSize, statistics };
+    const a: HeapAnalysis = {
+      graph: g, dominator: tree.dominator, retainedSize, distance, firstDominated, dominated, classIndex, flags, totalSize,
+      statistics: statistics ?? computeStatistics(g, totalSize),
+    };
     const counts = await side.classCounts;
     // the worker sums retained sizes by class while the caller goes on (to the diagnosis, say)
     if (counts) adoptClassCounts(a, counts.counts, counts.packed, side.classRetained(counts.counts.size));

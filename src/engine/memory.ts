@@ -24,6 +24,11 @@ export function allowGarbageCollection(): void {
   if (typeof gc === 'function') collector = gc as () => void;
 }
 
+/** Whether collectGarbage() collects here (and in worker threads started from now on). */
+export function canCollectGarbage(): boolean {
+  return typeof (collector ?? (globalThis as { gc?: unknown }).gc) === 'function';
+}
+
 /** A full collection, where the process allows it (see above); otherwise nothing. */
 export function collectGarbage(): void {
   const gc = collector ?? (globalThis as { gc?: unknown }).gc;

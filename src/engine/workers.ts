@@ -1,12 +1,15 @@
-// Locating and starting the engine's worker threads. The worker scripts sit next to the built
-// bundle that loads them (dist/engine/*.js, whether the caller is dist/engine/index.js,
-// dist/cli/main.js or dist/dashboard/analysis-worker.js) or next to their source under tsx.
+// Locating and starting the engine's worker thread. Its script sits next to the built bundle that
+// loads it (dist/engine/engine-worker.js, whether the caller is dist/engine/index.js,
+// dist/cli/main.js or dist/dashboard/analysis-worker.js) or next to its source under tsx.
+// A worker takes 50-80 ms to start on these machines (most of it Node's own bootstrap), time the
+// analysis would wait for before its first pass: the thread that parsed a snapshot is parked for a
+// few seconds, and the analysis that follows takes it (see parkWorker).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-/** `name` is the script's base name (e.g. 'parse-worker'); `sourceDir` its folder under src/engine. */
-export function findWorkerScript(name: string, sourceDir: string): URL | null {
+/** The engine's worker script (engine-worker), or null where it can't be found. */
+export function engineWorkerScript(): URL | null {
   let here: string;
   try {
     here = import.meta.url;
@@ -14,7 +17,8 @@ export function findWorkerScript(name: string, sourceDir: string): URL | null {
     return null;
   }
   if (!here) return null;
-  for (const rel of [`./${name}.js`, `../engine/${name}.js`, `./engine/${name}.js`, `./${sourceDir}/${name}.ts`, `./${name}.ts`]) {
+  const name = 'engine-worker';
+  for (const rel of [`./${name}.js`, `../engine/${name}.js`, `./engine/${name}.js`, `./${name}.ts`]) {
     const u = new URL(rel, here);
     if (u.protocol === 'file:' && existsSync(fileURLToPath(u))) return u;
   }
@@ -29,4 +33,44 @@ export function spawnWorker(script: URL, opts: WorkerOptions = {}): Worker {
   // From source (tests under tsx): register tsx in the worker before loading the module.
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`;
   return new Worker(boot, { ...opts, eval: true });
+}
+
+/** How long a parked worker waits for its next job before it ends. */
+const PARKED_MS = 3000;
+let parked: { worker: Worker; timer: NodeJS.Timeout } | null = null;
+const EVENTS = ['message', 'messageerror', 'error', 'exit', 'online'] as const;
+
+/**
+ * Keeps an engine worker whose job went well (and that waits for another: see engine-worker.ts)
+ * for takeWorker, for PARKED_MS. It keeps neither the process alive nor its caller's listeners.
+ * One at a time: another one already parked ends.
+ */
+export function parkWorker(w: Worker): void {
+  for (const ev of EVENTS) w.removeAllListeners(ev);
+  if (parked) void parked.worker.terminate();
+  w.unref();
+  const timer = setTimeout(() => {
+    if (parked?.worker === w) parked = null;
+    void w.terminate();
+  }, PARKED_MS);
+  timer.unref();
+  w.on('error', () => {}); // (an error with no listener would be thrown in this thread)
+  w.once('exit', () => {
+    if (parked?.worker !== w) return;
+    clearTimeout(parked.timer);
+    parked = null;
+  });
+  parked = { worker: w, timer };
+}
+
+/** The parked worker (see parkWorker), referenced again, or null. */
+export function takeWorker(): Worker | null {
+  if (!parked) return null;
+  const { worker, timer } = parked;
+  parked = null;
+  clearTimeout(timer);
+  for (const ev of EVENTS) worker.removeAllListeners(ev);
+  if (worker.threadId < 0) return null; // it has exited
+  worker.ref();
+  return worker;
 }

@@ -101,7 +101,7 @@ test('a worker killed at any stage costs time, not the analysis: the main thread
   // 'tree': as it reports the dominated index, before it is asked for the retained sizes by class;
   // 'posted-classes': as it is asked, so it dies summing them (the Summary then waits for progress
   // that never comes, and sums them itself)
-  const stages = ['online', 'ready', 'flags', 'essential', 'retainers', 'distances', 'classes', 'statistics', 'counts', 'done', 'posted', 'tree', 'posted-classes', 'class-retained'];
+  const stages = ['online', 'ready', 'flags', 'essential', 'retainers', 'distances', 'classes', 'counts', 'done', 'posted', 'tree', 'posted-classes', 'class-retained'];
   for (const stage of stages) {
     const g = shared(await loadUnindexed(file));
     const seen: string[] = [];

@@ -7,6 +7,7 @@ import { SnapshotParser } from './parser.js';
 import { HeapSnapshotError } from './errors.js';
 import { buildGraph } from './build.js';
 import { parseFileParallel, parallelAvailable } from './parallel.js';
+import type { Worker } from 'node:worker_threads';
 import type { HeapGraph } from '../graph.js';
 import type { ProgressFn } from '../types.js';
 
@@ -22,6 +23,8 @@ export interface LoadOptions {
   totalBytes?: number;
   /** 64-bit self sizes from the start (see ParserOptions.wideSizes); streams always get them. */
   wideSizes?: boolean;
+  /** Sees the parse worker when it is handed its job (tests). */
+  onWorker?: (worker: Worker) => void;
 }
 
 const CHUNK = 4 << 20;
@@ -86,7 +89,7 @@ async function loadGraphOnce(source: SnapshotSource, opts: LoadOptions, withReta
         await fh.close();
         fh = undefined;
         try {
-          return buildGraph(await parseFileParallel(source, total, onProgress, opts.wideSizes), onProgress, withRetainers);
+          return buildGraph(await parseFileParallel(source, total, onProgress, opts.wideSizes, opts.onWorker), onProgress, withRetainers);
         } catch (e) {
           // Bad input is bad on one thread too; a worker that could not run is not: read it here.
           if (e instanceof HeapSnapshotError) throw e;

@@ -10,7 +10,9 @@
 // thread, which reports it exactly.
 import { open } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
-import { findWorkerScript, spawnWorker } from '../workers.js';
+import { engineWorkerScript, parkWorker, spawnWorker, takeWorker } from '../workers.js';
+import type { EngineJob } from '../engine-worker.js';
+import { canCollectGarbage } from '../memory.js';
 import { SnapshotParser, type ParsedSnapshot } from './parser.js';
 import { BackwardEdgeParser } from './backward.js';
 import { HeapSnapshotError, type HeapSnapshotErrorCode } from './errors.js';
@@ -21,7 +23,7 @@ const CHUNK = 4 << 20;
 const HEAD_CHUNK = 64 << 10;
 
 export function parallelAvailable(): boolean {
-  return findWorkerScript('parse-worker', 'parse') !== null;
+  return engineWorkerScript() !== null;
 }
 
 interface WorkerResult {
@@ -29,9 +31,11 @@ interface WorkerResult {
   traces: boolean;
 }
 
-export async function parseFileParallel(file: string, size: number, onProgress?: ProgressFn, wideSizes = false): Promise<ParsedSnapshot> {
-  const script = findWorkerScript('parse-worker', 'parse');
-  if (!script) throw new Error('parse worker not found');
+export async function parseFileParallel(
+  file: string, size: number, onProgress?: ProgressFn, wideSizes = false, onWorker?: (w: Worker) => void,
+): Promise<ParsedSnapshot> {
+  const script = engineWorkerScript();
+  if (!script) throw new Error('engine worker not found');
   let worker: Worker | null = null;
   let workerDone: Promise<WorkerResult> | null = null;
   let edges: { open: number; close: number } | null = null;
@@ -49,7 +53,8 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
     onSectionStart(key, openAt) {
       if (key !== 'nodes' || worker) return;
       const { headerText, targets } = parser.targets();
-      worker = spawnWorker(script);
+      worker = takeWorker() ?? spawnWorker(script);
+      onWorker?.(worker);
       workerDone = new Promise<WorkerResult>((resolve, reject) => {
         worker!.on('message', (m: { type: string; edgeValues?: number; traces?: boolean; code?: HeapSnapshotErrorCode | typeof LAYOUT_ERROR; message?: string; offset?: number }) => {
           if (m.type === 'done') {
@@ -65,7 +70,7 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
         () => (workerSettled = true),
         () => (workerSettled = true),
       ); // (also: no unhandled rejection before it is awaited below)
-      worker.postMessage({ file, fileSize: size, headerText, targets, nodesOpen: openAt, ctrl });
+      worker.postMessage({ kind: 'parse', job: { file, fileSize: size, headerText, targets, nodesOpen: openAt, ctrl } } satisfies EngineJob);
     },
     onSectionEnd(key, openAt, close) {
       if (key !== 'edges') return;
@@ -172,7 +177,10 @@ export async function parseFileParallel(file: string, size: number, onProgress?:
   } finally {
     await fh.close();
     const w = worker as Worker | null;
-    if (w) await w.terminate();
+    // A worker that finished its share waits for its next job: the analysis, as a rule. (Only where
+    // it can collect its garbage: it refers to arrays the graph may have dropped until it does.)
+    if (w && workerFinishedAt > 0 && canCollectGarbage()) parkWorker(w);
+    else if (w) await w.terminate();
   }
 }
 

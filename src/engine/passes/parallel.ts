@@ -2,13 +2,13 @@
 // on the main thread; a worker computes, over the graph's shared arrays: the flags (while the main
 // thread moves shallow sizes) and half the essential edges (the main thread does the other half),
 // the retainer index (during the DFS, which needs no retainers), distances, class names over a copy
-// of the string table that shares its bytes, the Statistics and the Summary's class counts (during
-// Lengauer-Tarjan), then the dominated-nodes index of the finished tree (while the main thread
+// of the string table that shares its bytes and the Summary's class counts (during Lengauer-Tarjan), then the dominated-nodes index of the finished tree (while the main thread
 // sums retained sizes) and, once the analysis has returned, the Summary's retained sizes by class.
 // Used only when the parser left the arrays it needs in SharedArrayBuffers (copying them would
 // cost time and memory) and the graph is big enough to pay for a thread.
 import type { Worker } from 'node:worker_threads';
-import { findWorkerScript, spawnWorker } from '../workers.js';
+import { engineWorkerScript, spawnWorker, takeWorker } from '../workers.js';
+import type { EngineJob } from '../engine-worker.js';
 import type { HeapGraph, Sizes } from '../graph.js';
 import { bfsDistances, distanceInputs, distanceQueueLength, type DistanceGraph, type DistanceInputs } from './distances.js';
 import type { EphemeronInfo } from './weakmap.js';
@@ -20,7 +20,6 @@ import { buildDominatedInto, carveTreeSizes, retainedSizesInto, type DominatedNo
 import { computeClassIndex } from './classes.js';
 import type { ClassCounts, PackedClasses, PendingRetained } from './summary.js';
 import type { SharedStrings } from '../strings.js';
-import type { Statistics } from '../types.js';
 
 const MIN_NODES = 200_000;
 
@@ -43,16 +42,11 @@ export interface SideJob {
   /** Set to 1 by the main thread when its share is in `essential` (the retainer index reads them all). */
   essentialDone: Int32Array;
   /**
-   * For the Statistics, which the worker computes while it waits for the dominator tree: the self
-   * sizes, final once the main thread sets shallowDone to 1 (2: they moved to new memory when an
-   * owner passed 32 bits, so the main thread computes the Statistics itself), and the extra native
-   * bytes.
+   * For the class counts: the self sizes, final once the main thread sets shallowDone to 1 (2: they
+   * moved to new memory when an owner passed 32 bits, so the main thread counts classes itself).
    */
   selfSize: Sizes;
   shallowDone: Int32Array;
-  extraNativeBytes: number;
-  /** The retainer index's offsets when the graph came with them in shared memory (else see `retainers`). */
-  firstRetainer: Uint32Array | null;
   tableId: Map<number, number>;
   /** Shared arrays for the worker to fill, or null when the graph has its retainer index. */
   retainers: Retainers | null;
@@ -63,7 +57,7 @@ export interface SideJob {
   nodeTypeNames: string[];
   classIndex: Uint32Array;
   /**
-   * For the Summary's class counts (countClasses), which the worker computes after the Statistics:
+   * For the Summary's class counts (countClasses), which the worker computes after the class names:
    * each node's packed class goes here; the locations split classes.
    */
   packed: Uint16Array;
@@ -87,10 +81,8 @@ export interface SideWork {
   distance: Promise<Int32Array>;
   /** Class names (computeClassIndex); the names it added are in the graph's string table by then. */
   classIndex: Promise<Uint32Array>;
-  /** Call once the shallow sizes are final: the worker computes the Statistics then. */
+  /** Call once the shallow sizes are final: the worker counts classes over them. */
   shallowDone(): void;
-  /** The worker's Statistics, or null for the caller to compute (the worker is gone, or the sizes moved to new memory). */
-  statistics: Promise<Statistics | null>;
   /** The Summary's class counts over the final classIndex, distances and sizes (see adoptClassCounts), or null: the caller counts. */
   classCounts: Promise<{ counts: ClassCounts; packed: PackedClasses } | null>;
   /**
@@ -139,7 +131,7 @@ const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
 export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_NODES, onWorker?: (w: Worker) => void): SideWork | null {
   const { nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo } = g;
   if (g.nodeCount < minNodes || ![nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo, g.selfSize].every(isShared)) return null;
-  const script = findWorkerScript('passes-worker', 'passes');
+  const script = engineWorkerScript();
   if (!script) return null;
   // The worker's arrays that outlive the analysis (and the retainer index it fills) in one shared
   // buffer (see sharedArena); those the analysis drops on its own, so that they go when it ends.
@@ -161,8 +153,6 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     essentialDone: new Int32Array(new SharedArrayBuffer(4)),
     selfSize: g.selfSize,
     shallowDone: new Int32Array(new SharedArrayBuffer(4)),
-    extraNativeBytes: g.extraNativeBytes,
-    firstRetainer: null,
     tableId: eph.tableId,
     retainers: indexHere ? { firstRetainer: new Uint32Array(buffer, atFirst, n + 1), retainerNode: new Uint32Array(buffer, atNode, m) } : null,
     slots: indexHere ? bits(m) : null,
@@ -175,14 +165,12 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     scratch: new Uint32Array(buffer, atScratch, queue),
   };
   job.classIndex = job.scratch.subarray(0, n);
-  if (hasRetainers(g) && isShared(g.firstRetainer)) job.firstRetainer = g.firstRetainer;
-  // (a graph that came with an index in private memory: the Statistics are computed here)
-  const statsThere = job.retainers !== null || job.firstRetainer !== null;
   // the worker's copy of the table must match this one: nothing may add strings until it is back
   const stringsAtStart = g.strings.length;
   let worker: Worker;
   try {
-    worker = spawnWorker(script, { workerData: job });
+    worker = takeWorker() ?? spawnWorker(script);
+    worker.postMessage({ kind: 'side', job } satisfies EngineJob);
   } catch {
     return null;
   }
@@ -211,14 +199,12 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   const retainers = deferred<Uint8Array | null>();
   const distance = deferred<Int32Array>();
   const classIndex = deferred<Uint32Array>();
-  const statistics = deferred<Statistics | null>();
   const classCounts = deferred<{ counts: ClassCounts; packed: PackedClasses } | null>();
   let sizesMoved = false;
   const shallowDone = () => {
     sizesMoved = g.selfSize !== job.selfSize;
     Atomics.store(job.shallowDone, 0, sizesMoved ? 2 : 1);
     Atomics.notify(job.shallowDone, 0);
-    if (sizesMoved || !statsThere) statistics.resolve(null);
     if (sizesMoved) classCounts.resolve(null);
   };
   let namedThere = false; // classIndex is the worker's (so are the class counts over it)
@@ -230,7 +216,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   if (!job.retainers) attach(); // the graph has them
   // What the worker has delivered; if it dies, the rest is redone here from scratch (each pass
   // clears its output first), so a lost thread costs time, never the analysis.
-  const delivered = { flags: false, essential: false, retainers: !job.retainers, distances: false, classes: false, statistics: false, counts: false };
+  const delivered = { flags: false, essential: false, retainers: !job.retainers, distances: false, classes: false, counts: false };
   let finished = false;
   const fail = (e: Error) => {
     if (finished) return;
@@ -252,18 +238,16 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
       }
       if (!delivered.distances) distance.resolve(bfsDistances(job.graph, job.inputs, job.distance));
       if (!delivered.classes) classIndex.resolve(classesHere());
-      if (!delivered.statistics) statistics.resolve(null);
       if (!delivered.counts) classCounts.resolve(null);
     } catch (err) {
       flags.reject(err as Error);
       retainers.reject(err as Error);
       classIndex.reject(err as Error);
-      statistics.resolve(null);
       classCounts.resolve(null);
       distance.reject(err as Error);
     }
   };
-  worker.on('message', (m: { type: string; message?: string; added?: string[]; statistics?: Statistics; counts?: ClassCounts | null }) => {
+  worker.on('message', (m: { type: string; message?: string; added?: string[]; counts?: ClassCounts | null }) => {
     if (m.type === 'flags') {
       delivered.flags = true;
       myShare();
@@ -282,9 +266,6 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
         namedThere = true;
         classIndex.resolve(job.classIndex);
       } else classIndex.resolve(classesHere()); // the worker's indexes would be off: name them here
-    } else if (m.type === 'statistics') {
-      delivered.statistics = true;
-      if (!sizesMoved) statistics.resolve(m.statistics!);
     } else if (m.type === 'counts') {
       delivered.counts = true;
       // (null: more classes than 16 bits hold)
@@ -374,15 +355,8 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   };
   return {
     flags: flags.promise, retainers: retainers.promise, distance: distance.promise, classIndex: classIndex.promise,
-    shallowDone, statistics: statistics.promise, classCounts: classCounts.promise, treeSizes, classRetained, close,
+    shallowDone, classCounts: classCounts.promise, treeSizes, classRetained, close,
   };
-}
-
-/** The total of the self sizes: the root's retained size (every node hangs below the root). */
-export function sumOf(sizes: Sizes): number {
-  let total = 0;
-  for (let i = 0; i < sizes.length; i++) total += sizes[i];
-  return total;
 }
 
 /** HEAPSCOPE_DEBUG_PASSES=1: a thread's time per step (waits included) on stderr. */

@@ -1,0 +1,22 @@
+// The worker's share of a two-core parse (see parallel.ts): "nodes" and the front of "edges" into
+// shared arrays.
+import type { MessagePort } from 'node:worker_threads';
+import { WorkerJob, type NodesJob } from './worker-job.js';
+import type { HeapSnapshotError } from './errors.js';
+
+export type ParseJob = NodesJob & { fileSize: number };
+
+export function runParseJob(m: ParseJob, port: MessagePort): void {
+  let job: WorkerJob | null = null;
+  try {
+    job = new WorkerJob(m);
+    job.nodes(m.fileSize);
+    const edgeValues = job.edges();
+    port.postMessage({ type: 'done', edgeValues, traces: job.sawTraceIds });
+  } catch (e) {
+    const err = e as HeapSnapshotError;
+    port.postMessage({ type: 'error', code: err.code ?? 'IO', message: err.message, offset: err.offset });
+  } finally {
+    job?.close();
+  }
+}
