@@ -218,6 +218,9 @@ class ClassKeys {
   }
 }
 
+/** Slots of countClasses' cache of the class per name (a power of 2; 64 KB, in the L2 cache). */
+const NAME_CACHE = 8192;
+
 // A packed class: dense id << 1 | NOT_COUNTED (self size 0: neither counted nor hiding instances
 // of its class below it).
 const NOT_COUNTED = 1;
@@ -262,8 +265,10 @@ export function countClasses(input: ClassCountInput, packed: PackedClasses): Cla
   const keys = new ClassKeys();
   const keyClass: number[] = []; // dense id per location key
   let lastKey = -1;
-  let lastName = -1; // the class of the last name looked up: objects of one class tend to come in runs
-  let lastClass = -1;
+  // The class of a name in a direct-mapped cache in front of the hash: neighbouring nodes are of
+  // few classes, but seldom the same one twice in a row.
+  const cachedName = new Int32Array(NAME_CACHE).fill(-1);
+  const cachedClass = new Int32Array(NAME_CACHE);
   const locations = locationNode.length;
   let l = 0; // locations are sorted by node: walk them alongside the nodes
   let nextLocated = locations > 0 ? locationNode[0] : -1;
@@ -288,7 +293,8 @@ export function countClasses(input: ClassCountInput, packed: PackedClasses): Cla
       nextLocated = l < locations ? locationNode[l] : -1;
     }
     if (c === -1) {
-      if (name === lastName) c = lastClass;
+      const slot = name & (NAME_CACHE - 1);
+      if (cachedName[slot] === name) c = cachedClass[slot];
       else {
         const k = names.id(0, 0, 0, name);
         if (k === nameClass.length) {
@@ -297,8 +303,8 @@ export function countClasses(input: ClassCountInput, packed: PackedClasses): Cla
           ({ count, self, minDist } = classes);
         }
         c = nameClass[k];
-        lastName = name;
-        lastClass = c;
+        cachedName[slot] = name;
+        cachedClass[slot] = c;
       }
     }
     const s = selfSize[i];
