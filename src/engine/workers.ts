@@ -47,7 +47,10 @@ const EVENTS = ['message', 'messageerror', 'error', 'exit', 'online'] as const;
  */
 export function parkWorker(w: Worker): void {
   for (const ev of EVENTS) w.removeAllListeners(ev);
-  if (parked) void parked.worker.terminate();
+  if (parked) {
+    clearTimeout(parked.timer);
+    if (parked.worker !== w) void parked.worker.terminate();
+  }
   w.unref();
   const timer = setTimeout(() => {
     if (parked?.worker === w) parked = null;

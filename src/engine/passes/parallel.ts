@@ -2,8 +2,9 @@
 // on the main thread; a worker computes, over the graph's shared arrays: the flags (while the main
 // thread moves shallow sizes) and half the essential edges (the main thread does the other half),
 // the retainer index (during the DFS, which needs no retainers), distances, class names over a copy
-// of the string table that shares its bytes and the Summary's class counts (during Lengauer-Tarjan), then the dominated-nodes index of the finished tree (while the main thread
-// sums retained sizes) and, once the analysis has returned, the Summary's retained sizes by class.
+// of the string table that shares its bytes and the Summary's class counts (during
+// Lengauer-Tarjan), then the dominated-nodes index of the finished tree (while the main thread sums
+// retained sizes) and, once the analysis has returned, the Summary's retained sizes by class.
 // Used only when the parser left the arrays it needs in SharedArrayBuffers (copying them would
 // cost time and memory) and the graph is big enough to pay for a thread.
 import type { Worker } from 'node:worker_threads';
