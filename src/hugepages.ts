@@ -24,9 +24,8 @@ export function withHugePages(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, GLIBC_TUNABLES: [cur, ...add].filter(Boolean).join(':') };
 }
 
-/** True when this process should run again with huge pages to analyse `files`. */
-export function wantsHugePages(files: string[], env: NodeJS.ProcessEnv = process.env): boolean {
-  if (withHugePages(env) === env) return false; // not Linux, turned off, or already set
+/** The total size of those of `files` that are files. */
+export function inputBytes(files: string[]): number {
   let total = 0;
   for (const f of files) {
     try {
@@ -35,6 +34,13 @@ export function wantsHugePages(files: string[], env: NodeJS.ProcessEnv = process
       // not a file (an id, a missing path): the command itself reports it
     }
   }
+  return total;
+}
+
+/** True when this process should run again with huge pages to analyse `files`. */
+export function wantsHugePages(files: string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  if (withHugePages(env) === env) return false; // not Linux, turned off, or already set
+  const total = inputBytes(files);
   // HEAPSCOPE_HUGEPAGES_MIN_MB moves the threshold (tests use 0)
   const min = Number(env.HEAPSCOPE_HUGEPAGES_MIN_MB ?? MIN_INPUT_MB);
   return total >= (Number.isFinite(min) ? min : MIN_INPUT_MB) * (1 << 20);

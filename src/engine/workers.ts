@@ -77,3 +77,21 @@ export function takeWorker(): Worker | null {
   worker.ref();
   return worker;
 }
+
+/** Files of this size and more are parsed on two threads (see parse/load.ts). */
+export const PARALLEL_MIN_BYTES = 32 << 20;
+
+/**
+ * Starts an engine worker for a parse the caller knows is coming and parks it (the CLI, before it
+ * loads its commands: the worker's start overlaps that). Call after allowGarbageCollection.
+ */
+export function prewarmWorker(): void {
+  if (parked) return;
+  const script = engineWorkerScript();
+  if (!script) return;
+  try {
+    parkWorker(spawnWorker(script));
+  } catch {
+    // the parse starts one itself
+  }
+}

@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { analyzeSnapshot, loadSnapshot, summarize } from '../../src/engine/index.js';
 import { analyzeGraph } from '../../src/engine/analyze.js';
 import { allowGarbageCollection } from '../../src/engine/memory.js';
-import { engineWorkerScript, parkWorker, spawnWorker, takeWorker } from '../../src/engine/workers.js';
+import { engineWorkerScript, parkWorker, prewarmWorker, spawnWorker, takeWorker } from '../../src/engine/workers.js';
 import { appPath, makeTempDir, removeTempDir, takeSnapshots } from '../support/snapshot.js';
 
 let dir: string;
@@ -39,6 +39,15 @@ test('the thread that parsed a file takes its analysis, and the results are thos
   assert.deepEqual(a.statistics, serial.statistics);
   assert.deepEqual(summarize(a), summarize(serial));
   assert.equal(takeWorker(), null, 'nothing left parked');
+  // a worker started ahead (as the CLI does while it loads its commands) takes the parse
+  prewarmWorker();
+  const ahead = takeWorker();
+  assert.ok(ahead, 'prewarmWorker parked a worker');
+  parkWorker(ahead);
+  const again: Worker[] = [];
+  const b = await analyzeSnapshot(file, { parallel: true, twoCores: true, onWorker: (w) => again.push(w) });
+  assert.deepEqual(again, [ahead, ahead], 'the worker started ahead parsed, then analysed');
+  assert.deepEqual(Array.from(b.retainedSize), Array.from(serial.retainedSize));
 });
 
 test('a parked worker is handed out once, and not once it has exited', async () => {

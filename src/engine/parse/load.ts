@@ -7,6 +7,7 @@ import { SnapshotParser } from './parser.js';
 import { HeapSnapshotError } from './errors.js';
 import { buildGraph } from './build.js';
 import { parseFileParallel, parallelAvailable } from './parallel.js';
+import { PARALLEL_MIN_BYTES } from '../workers.js';
 import type { Worker } from 'node:worker_threads';
 import type { HeapGraph } from '../graph.js';
 import type { ProgressFn } from '../types.js';
@@ -28,7 +29,6 @@ export interface LoadOptions {
 }
 
 const CHUNK = 4 << 20;
-const PARALLEL_MIN_BYTES = 32 << 20;
 
 export async function loadSnapshot(source: SnapshotSource, opts: LoadOptions = {}): Promise<HeapGraph> {
   return loadGraph(source, opts, true);
