@@ -13,7 +13,8 @@ import type { Worker } from 'node:worker_threads';
 import { engineWorkerScript, parkWorker, spawnWorker, takeWorker } from '../workers.js';
 import type { EngineJob } from '../engine-worker.js';
 import { canCollectGarbage } from '../memory.js';
-import { SnapshotParser, type ParsedSnapshot } from './parser.js';
+import { SnapshotParser, type LocationIndex, type ParsedSnapshot } from './parser.js';
+import { buildLocationIndex } from './build.js';
 import { BackwardEdgeParser } from './backward.js';
 import { HeapSnapshotError, type HeapSnapshotErrorCode } from './errors.js';
 import { Ctrl, CTRL_CHUNK, LAYOUT_ERROR, lowerLimit } from './worker-job.js';
@@ -41,6 +42,7 @@ export async function parseFileParallel(
   let edges: { open: number; close: number } | null = null;
   let workerFinishedAt = 0;
   let workerSettled = false; // done or failed: it will not move on in "edges"
+  let locationIndex: LocationIndex | undefined;
   const fh = await open(file, 'r');
   const ctrl = new BigInt64Array(new SharedArrayBuffer(8 * Ctrl.Slots)).fill(-1n);
   Atomics.store(ctrl, Ctrl.Lock, 0n);
@@ -111,6 +113,8 @@ export async function parseFileParallel(
         pos = close + 1;
         await readOn(false);
         parser.checkComplete();
+        // (done here, the worker takes more of "edges": the wait is shared)
+        locationIndex = buildLocationIndex(parser.locationsSoFar(), true);
         backValues = await claimEdgesFromEnd(fh, buf, ctrl, parser, close, size, () => workerSettled, onProgress);
       } catch (e) {
         if (e instanceof HeapSnapshotError) throw new Error(`tail mode: ${e.message}`); // re-read on one thread
@@ -121,6 +125,7 @@ export async function parseFileParallel(
       await readOn(false);
       parser.checkComplete();
       if (!worker || !edges) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', 'not a heap snapshot: no "nodes" or "edges" section');
+      locationIndex = buildLocationIndex(parser.locationsSoFar(), true); // (before the split below)
       const e = edges as { open: number; close: number };
       close = e.close;
       // Take the back half of what the worker has not reached (at least two of its chunks ahead of
@@ -173,7 +178,7 @@ export async function parseFileParallel(
       throw err;
     }
     parser.markParsedElsewhere('edges');
-    return parser.finish();
+    return { ...parser.finish(), locationIndex };
   } finally {
     await fh.close();
     const w = worker as Worker | null;

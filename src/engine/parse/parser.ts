@@ -63,7 +63,12 @@ export interface ParsedSnapshot {
   edgeTo: Uint32Array;
   locations: Uint32Array;
   strings: StringTable;
+  /** The locations by node, when the two-core parse built them ahead (see buildLocationIndex). */
+  locationIndex?: LocationIndex;
 }
+
+/** Locations by node, sorted by node (stably: a node's first location first). */
+export type LocationIndex = Pick<HeapGraph, 'locationNode' | 'locationScript' | 'locationLine' | 'locationColumn'>;
 
 export interface ParserOptions {
   /** Allocate node and edge arrays in SharedArrayBuffers (for parse workers). */
@@ -906,6 +911,11 @@ export class SnapshotParser {
   }
 
   /** Call at end of input. Validates cross-references and returns the arrays. */
+  /** What buildLocationIndex reads, once "locations" is complete (after checkComplete, say). */
+  locationsSoFar(): Pick<ParsedSnapshot, 'meta' | 'locations' | 'nodeFieldCount'> {
+    return { meta: this.meta!, locations: this.locations.subarray(0, this.locLen), nodeFieldCount: this.nfc };
+  }
+
   finish(): ParsedSnapshot {
     this.checkComplete();
     return this.validate();
