@@ -26,9 +26,23 @@ export function engineWorkerScript(): URL | null {
 }
 
 export function spawnWorker(script: URL, opts: WorkerOptions = {}): Worker {
-  // Workers inherit the process's flags; some only make sense for a main script.
-  const execArgv = process.execArgv.filter((a) => !/^--(input-type|eval|print|test|watch)\b/.test(a));
-  opts = { execArgv, ...opts };
+  // Workers inherit the process's flags, except those only a main script takes and V8's, which
+  // are the process's anyway: a worker given one does not start (`node --max-old-space-size=8192
+  // heapscope analyze` read every big file on one thread). Which flags are V8's, Node says.
+  let execArgv = process.execArgv.filter((a) => !/^--(input-type|eval|print|test|watch)\b/.test(a));
+  try {
+    return startWorker(script, { execArgv, ...opts });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || opts.execArgv) throw e;
+    // "Initiated Worker with invalid execArgv flags: --max-old-space-size=8192, --expose-gc" (a V8
+    // flag's value comes after '=': node takes no other form)
+    const invalid = new Set(((e as Error).message.split(': ')[1] ?? '').split(', '));
+    execArgv = execArgv.filter((a) => !invalid.has(a));
+    return startWorker(script, { execArgv, ...opts });
+  }
+}
+
+function startWorker(script: URL, opts: WorkerOptions): Worker {
   if (!script.pathname.endsWith('.ts')) return new Worker(script, opts);
   // From source (tests under tsx): register tsx in the worker before loading the module.
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`;

@@ -94,3 +94,16 @@ test('a parked worker keeps no process alive', () => {
   assert.ok(threadId > 0, 'it exited with the worker still parked');
   assert.ok(ms < 2000, `exited ${Math.round(ms)} ms after parking`);
 });
+
+test('V8 flags on the command line (node --max-old-space-size=... heapscope) do not keep the worker from starting', () => {
+  const workers = fileURLToPath(new URL('../../src/engine/workers.ts', import.meta.url));
+  const code = `
+    import { engineWorkerScript, spawnWorker } from ${JSON.stringify(workers)};
+    const w = spawnWorker(engineWorkerScript());
+    w.once('online', () => { console.log('online'); void w.terminate(); });`;
+  // V8's flags around the loader flag the worker needs (tsx)
+  const flags = ['--max-old-space-size=2048', '--expose-gc', '--import', 'tsx', '--stack-trace-limit=20'];
+  const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /online/);
+});
