@@ -36,15 +36,20 @@ function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
   return { ...r, tunables: notes.map((l) => l.split(' ')[1]) };
 }
 
-const TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=1048576';
+const TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=1048576:glibc.malloc.arena_max=1';
 
 test('the environment: the tunables are added to what is there, once, and only on Linux unless turned off', () => {
   const linux = process.platform === 'linux';
   assert.equal(withHugePages({}).GLIBC_TUNABLES, linux ? TUNABLES : undefined);
-  assert.equal(withHugePages({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }).GLIBC_TUNABLES, linux ? `glibc.malloc.arena_max=2:${TUNABLES}` : 'glibc.malloc.arena_max=2');
+  assert.equal(
+    withHugePages({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }).GLIBC_TUNABLES,
+    linux ? 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=1048576' : 'glibc.malloc.arena_max=2',
+    "the user's arena count stands",
+  );
+  assert.equal(withHugePages({ GLIBC_TUNABLES: 'glibc.mem.tagging=0' }).GLIBC_TUNABLES, linux ? `glibc.mem.tagging=0:${TUNABLES}` : 'glibc.mem.tagging=0');
   assert.equal(
     withHugePages({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=65536' }).GLIBC_TUNABLES,
-    linux ? 'glibc.malloc.mmap_threshold=65536:glibc.malloc.hugetlb=1' : 'glibc.malloc.mmap_threshold=65536',
+    linux ? 'glibc.malloc.mmap_threshold=65536:glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1' : 'glibc.malloc.mmap_threshold=65536',
     "the user's threshold stands",
   );
   assert.equal(withHugePages({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }).GLIBC_TUNABLES, 'glibc.malloc.hugetlb=0', "the user's own choice stands");
