@@ -9,9 +9,10 @@
 // largest buffer freed (up to 32 MB), after which big arrays come from malloc's heaps and stay in
 // the process when freed: that added 30-60 MB, varying run to run, to the peak RSS at 500 MB.
 // And it gives malloc one arena for all threads. With one per thread (V8's compiler and GC
-// threads, libuv's, the engine worker) each arena grew and shrank on its own: 24,000 page faults
-// at 470 MB instead of 15,000, 0.5 s of system time instead of 0.35, 2.46 s instead of 1.97 s
-// (8 runs each), for 3 MB more peak RSS. The engine's threads hardly call malloc: no contention.
+// threads, libuv's, the engine worker) each arena grew and shrank on its own: at 470 MB 24,000
+// page faults instead of 15,000, 4.0 s of CPU instead of 3.7 and 2.60 s instead of 2.36 (medians
+// of 10 runs each, interleaved), at the same peak RSS within 3 MB. The engine's threads hardly call
+// malloc: there is no contention to speak of.
 // Elsewhere the variable is ignored. HEAPSCOPE_HUGEPAGES=0 turns this off.
 import { statSync } from 'node:fs';
 
