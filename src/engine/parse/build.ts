@@ -91,7 +91,7 @@ function nodesOf(locs: Uint32Array, at: number, lfc: number, nfc: number, out: U
 /** Field `f` of each location, in `order` (or as they come), into `out`; divided by `div` (object_index). */
 function gather(locs: Uint32Array, f: number, lfc: number, order: Uint32Array | null, out: Uint32Array, div = 1): void {
   if (order) for (let k = 0; k < out.length; k++) out[k] = locs[order[k] * lfc + f] / div;
-  else for (let k = 0, at = f; k < out.length; k++, at += lfc) out[k] = locs[at];
+  else for (let k = 0, at = f; k < out.length; k++, at += lfc) out[k] = locs[at] / div;
 }
 
 /**

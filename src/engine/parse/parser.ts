@@ -910,12 +910,12 @@ export class SnapshotParser {
     this.tracesElsewhere = true;
   }
 
-  /** Call at end of input. Validates cross-references and returns the arrays. */
   /** What buildLocationIndex reads, once "locations" is complete (after checkComplete, say). */
   locationsSoFar(): Pick<ParsedSnapshot, 'meta' | 'locations' | 'nodeFieldCount'> {
     return { meta: this.meta!, locations: this.locations.subarray(0, this.locLen), nodeFieldCount: this.nfc };
   }
 
+  /** Call at end of input. Validates cross-references and returns the arrays. */
   finish(): ParsedSnapshot {
     this.checkComplete();
     return this.validate();
