@@ -13,12 +13,12 @@ import { propagateDomState } from './passes/domstate.js';
 import { computeShallowSizes } from './passes/shallow.js';
 import { findEphemeronEdgeNames } from './passes/weakmap.js';
 import { computeEssentialEdges } from './passes/essential.js';
-import { allocDominatorMemory, dominatorDfs, finishDominatorTree, retainedSizes, buildDominatedNodes } from './passes/dominators.js';
+import { allocDominatorMemory, dominatorDfs, finishDominatorTree, retainedSizes, buildDominatedNodes, type DominatorMemory, type DominatorTree } from './passes/dominators.js';
 import { computeDistances } from './passes/distances.js';
 import { computeClassIndex } from './passes/classes.js';
 import { computeStatistics } from './passes/statistics.js';
 import { ensureRetainers } from './passes/retainers.js';
-import { startSideWork, stepTimer } from './passes/parallel.js';
+import { startSideWork, stepTimer, type SideWork } from './passes/parallel.js';
 import { adoptClassCounts } from './passes/summary.js';
 import { keepLargest, largestByRetained, LARGEST_KEPT } from './query/largest.js';
 import { collectGarbage } from './memory.js';
@@ -86,21 +86,17 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
     computeShallowSizes(g, memory.scratch);
     side.shallowDone();
     lap('shallow sizes');
-    const { flags, essential, retained } = await side.flags;
-    lap('wait for flags');
+    const flags = (await side.flags).flags;
     p({ phase: 'dominators' });
-    const dfs = dominatorDfs(g, essential, { memory, retained });
-    lap('dominator DFS');
-    const slots = await side.retainers;
-    lap('wait for retainers');
-    const tree = finishDominatorTree(g, essential, dfs, slots ?? undefined);
-    lap('Lengauer-Tarjan');
+    const tree = await dominatorTree(g, side, memory, lap);
     p({ phase: 'retained' });
     let largest: number[] = [];
     let statistics: Statistics | null = null;
     const { retainedSize, firstDominated, dominated } = await side.treeSizes(tree, g.selfSize, (rs) => {
       largest = largestByRetained(g, rs, LARGEST_KEPT); // for the report
       statistics = computeStatistics(g, rs[0] + g.extraNativeBytes);
+      // (the worker is busy: meanwhile, what the dominator pass left goes, before the peak)
+      collectGarbage();
     });
     const distance = await side.distance;
     p({ phase: 'names' });
@@ -119,6 +115,23 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
   } finally {
     side.close();
   }
+}
+
+/**
+ * The dominator pass over the worker's essential edges and retainer index. (A function of its own:
+ * the edge bits are garbage once it returns, not held by the caller's suspended frame.)
+ */
+async function dominatorTree(g: HeapGraph, side: SideWork, memory: DominatorMemory, lap: (step: string) => void): Promise<DominatorTree> {
+  const { essential, retained } = await side.flags;
+  lap('wait for flags');
+  const dfs = dominatorDfs(g, essential, { memory, retained });
+  lap('dominator DFS');
+  const slots = await side.retainers;
+  lap('wait for retainers');
+  const tree = finishDominatorTree(g, essential, dfs, slots ?? undefined);
+  side.treeBuilt();
+  lap('Lengauer-Tarjan');
+  return tree;
 }
 
 function finish(

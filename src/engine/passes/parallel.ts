@@ -99,6 +99,11 @@ export interface SideWork {
    * Null when the worker is gone or did not index the tree.
    */
   classRetained(classes: number): PendingRetained | null;
+  /**
+   * Call once the dominator tree is built: the essential-edge bits (a bit per edge, twice: by edge
+   * and by retainer slot) are garbage then, here and in the worker, before the analysis's peak.
+   */
+  treeBuilt(): void;
   /** Stops the worker (it would otherwise wait for a tree, holding the graph): call when done or failed. */
   close(): void;
 }
@@ -195,6 +200,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     if (!mine || !theirs) return;
     const r = job.retained;
     for (let i = 0; i < r.length; i++) r[i] |= mine[i];
+    mine = null;
     flags.resolve({ flags: job.flags, essential: job.essential, retained: r });
   };
   const retainers = deferred<Uint8Array | null>();
@@ -350,13 +356,20 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     worker.unref();
     return pending;
   };
+  const treeBuilt = () => {
+    // (what the worker has not delivered by now needs none of them: see fail)
+    if (!delivered.retainers || !delivered.essential) return;
+    const none = new Uint8Array(0);
+    job.essential = job.retained = none;
+    job.slots = null;
+  };
   const close = () => {
     finished = true; // the analysis is over (or failed): nothing left to take over
     if (!classJob) void worker.terminate(); // (with one, the worker ends when it is done)
   };
   return {
     flags: flags.promise, retainers: retainers.promise, distance: distance.promise, classIndex: classIndex.promise,
-    shallowDone, classCounts: classCounts.promise, treeSizes, classRetained, close,
+    shallowDone, classCounts: classCounts.promise, treeSizes, classRetained, treeBuilt, close,
   };
 }
 

@@ -11,6 +11,7 @@ import { fillRetainers } from './retainers.js';
 import { countDominated, fillDominated } from './dominators.js';
 import { computeClassIndex } from './classes.js';
 import { StringTable } from '../strings.js';
+import { collectGarbage } from '../memory.js';
 import { countClasses, retainedByClass, RETAINED_DONE, RETAINED_WORKING } from './summary.js';
 import { stepTimer, type ClassRetainedJob, type SideJob, type TreeJob } from './parallel.js';
 
@@ -36,6 +37,12 @@ export function runSideJob(job: SideJob, parentPort: MessagePort): void {
       parentPort.postMessage({ type: 'retainers' });
       lap('retainer index');
     }
+    // The essential-edge bits (a bit per edge, by edge and by retainer slot) are the main thread's
+    // alone from here: their memory goes when it drops them too (SideWork.treeBuilt), before the
+    // analysis's peak, if this thread has collected its references.
+    job.essential = job.retained = new Uint8Array(0);
+    job.slots = null;
+    collectGarbage();
     bfsDistances(g, job.inputs, job.distance, scratch);
     parentPort.postMessage({ type: 'distances' });
     lap('distances');
