@@ -126,7 +126,7 @@ async function dominatorTree(g: HeapGraph, side: SideWork, memory: DominatorMemo
   lap('wait for flags');
   const dfs = dominatorDfs(g, essential, { memory, retained });
   lap('dominator DFS');
-  const slots = await side.retainers;
+  const { slots } = await side.retainers;
   lap('wait for retainers');
   const tree = finishDominatorTree(g, essential, dfs, slots ?? undefined);
   side.treeBuilt();

@@ -72,13 +72,16 @@ export interface SideJob {
 }
 
 export interface SideWork {
-  /** Resolves with DevTools' node flags (see computeFlags) and the essential edges (computeEssentialEdges). */
-  flags: Promise<{ flags: Uint8Array; essential: Uint8Array; retained: Uint8Array }>;
+  /**
+   * Resolves with DevTools' node flags (see computeFlags) and the essential edges
+   * (computeEssentialEdges); treeBuilt empties the latter.
+   */
+  flags: Promise<EdgeBits>;
   /**
    * Resolves once the graph's retainer index is filled in, with the essential bit per retainer
-   * slot (null when the graph came with its index: see essentialSlots).
+   * slot (null when the graph came with its index: see essentialSlots); treeBuilt empties it.
    */
-  retainers: Promise<Uint8Array | null>;
+  retainers: Promise<{ slots: Uint8Array | null }>;
   distance: Promise<Int32Array>;
   /** Class names (computeClassIndex); the names it added are in the graph's string table by then. */
   classIndex: Promise<Uint32Array>;
@@ -106,6 +109,12 @@ export interface SideWork {
   treeBuilt(): void;
   /** Stops the worker (it would otherwise wait for a tree, holding the graph): call when done or failed. */
   close(): void;
+}
+
+export interface EdgeBits {
+  flags: Uint8Array;
+  essential: Uint8Array;
+  retained: Uint8Array;
 }
 
 export interface TreeSizes extends DominatedNodes {
@@ -181,7 +190,14 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     return null;
   }
   onWorker?.(worker);
-  const flags = deferred<{ flags: Uint8Array; essential: Uint8Array; retained: Uint8Array }>();
+  const flags = deferred<EdgeBits>();
+  // what the two promises resolved with (treeBuilt empties them: a promise holds its value)
+  let edgeBits: EdgeBits | null = null;
+  const slotBits: { slots: Uint8Array | null } = { slots: null };
+  const resolveFlags = (bits: EdgeBits) => {
+    edgeBits = bits;
+    flags.resolve(bits);
+  };
   const flagsHere = () => {
     computeFlagsInto(job.graph, job.inputs.domTrees, job.flags);
     computeEssentialInto(job.graph, job.flags, job, job.essential, job.retained);
@@ -201,9 +217,9 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     const r = job.retained;
     for (let i = 0; i < r.length; i++) r[i] |= mine[i];
     mine = null;
-    flags.resolve({ flags: job.flags, essential: job.essential, retained: r });
+    resolveFlags({ flags: job.flags, essential: job.essential, retained: r });
   };
-  const retainers = deferred<Uint8Array | null>();
+  const retainers = deferred<{ slots: Uint8Array | null }>();
   const distance = deferred<Int32Array>();
   const classIndex = deferred<Uint32Array>();
   const classCounts = deferred<{ counts: ClassCounts; packed: PackedClasses } | null>();
@@ -218,7 +234,8 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   const classesHere = () => computeClassIndex(g, job.classIndex);
   const attach = () => {
     if (job.retainers) Object.assign(g, job.retainers);
-    retainers.resolve(job.slots);
+    slotBits.slots = job.slots;
+    retainers.resolve(slotBits);
   };
   if (!job.retainers) attach(); // the graph has them
   // What the worker has delivered; if it dies, the rest is redone here from scratch (each pass
@@ -230,7 +247,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     finished = true;
     if (process.env.HEAPSCOPE_DEBUG_PASSES) process.stderr.write(`passes: ${e.message}; finishing its work on this thread\n`);
     try {
-      if (!delivered.flags) flags.resolve(flagsHere());
+      if (!delivered.flags) resolveFlags(flagsHere());
       else if (!delivered.essential) {
         // the worker's share again (its bits so far are right, only incomplete)
         computeEssentialRange(job.graph, job.flags, job, job.essential, job.retained, 0, job.essentialSplit);
@@ -361,7 +378,8 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     if (!delivered.retainers || !delivered.essential) return;
     const none = new Uint8Array(0);
     job.essential = job.retained = none;
-    job.slots = null;
+    job.slots = slotBits.slots = null;
+    if (edgeBits) edgeBits.essential = edgeBits.retained = none;
   };
   const close = () => {
     finished = true; // the analysis is over (or failed): nothing left to take over
