@@ -24,15 +24,20 @@ export function allowGarbageCollection(): void {
   if (typeof gc === 'function') collector = gc as () => void;
 }
 
+/** This thread's collector: ours, or node --expose-gc's; null where the process allows neither. */
+function gcHere(): (() => void) | null {
+  const gc = collector ?? (globalThis as { gc?: unknown }).gc;
+  return typeof gc === 'function' ? (gc as () => void) : null;
+}
+
 /** Whether collectGarbage() collects here (and in worker threads started from now on). */
 export function canCollectGarbage(): boolean {
-  return typeof (collector ?? (globalThis as { gc?: unknown }).gc) === 'function';
+  return gcHere() !== null;
 }
 
 /** A full collection, where the process allows it (see above); otherwise nothing. */
 export function collectGarbage(): void {
-  const gc = collector ?? (globalThis as { gc?: unknown }).gc;
-  if (typeof gc === 'function') (gc as () => void)();
+  gcHere()?.();
 }
 
 // Huge pages for big arrays. Under glibc's huge-page malloc (src/hugepages.ts), an array of a few

@@ -115,7 +115,7 @@ export async function parseFileParallel(
         parser.checkComplete();
         // (done here, the worker takes more of "edges": the wait is shared)
         locationIndex = buildLocationIndex(parser.locationsSoFar(), true);
-        backValues = await claimEdgesFromEnd(fh, buf, ctrl, parser, close, size, () => workerSettled, onProgress);
+        backValues = await claimEdgesFromEnd(fh, buf, ctrl, parser, close, () => workerSettled, onProgress);
       } catch (e) {
         if (e instanceof HeapSnapshotError) throw new Error(`tail mode: ${e.message}`); // re-read on one thread
         throw e;
@@ -243,7 +243,7 @@ async function edgesEndFromTail(fh: import('node:fs/promises').FileHandle, buf: 
  * HEAPSCOPE_TEST_CLAIM_DELAY_MS (tests) holds each claim back after its read, as a slow disk would.
  */
 async function claimEdgesFromEnd(
-  fh: import('node:fs/promises').FileHandle, buf: Buffer, ctrl: BigInt64Array, parser: SnapshotParser, close: number, size: number,
+  fh: import('node:fs/promises').FileHandle, buf: Buffer, ctrl: BigInt64Array, parser: SnapshotParser, close: number,
   workerSettled: () => boolean, onProgress?: ProgressFn,
 ): Promise<number> {
   const { targets, edgeLayout } = parser.targets();
