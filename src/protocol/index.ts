@@ -16,7 +16,11 @@
  *      `accepted` -> `progress`* -> (HTTP upload, below) -> `result`   on success, or
  *      `error` {code, message}                                         at any point instead.
  *    Error codes: BUSY (another command is running), HEADROOM (a snapshot could OOM the process),
- *    BAD_COMMAND, UPLOAD_FAILED, FAILED.
+ *    GUARD (an automatic capture refused by the off switch, cooldown or daily cap), BAD_COMMAND,
+ *    UPLOAD_FAILED, FAILED.
+ * 4b. Leak detector. Metrics frames may carry `postGc` samples and the `detector` status; when the
+ *    detector fires the agent sends one `leak` frame, and the dashboard may answer with automatic
+ *    `heapSnapshot` commands (options.auto).
  * 5. Upload. Artifacts never travel over the WebSocket. The agent streams them as the body of
  *    `POST http://HOST:PORT/api/uploads/<command id>` (uploadPath(id); https for wss URLs), with
  *    headers `Authorization: Bearer <token>` (if any), `Content-Type` (application/octet-stream for a
@@ -124,6 +128,51 @@ export interface MetricsMessage extends MemoryMetrics {
   cpu: { percent: number; userMs: number; systemMs: number };
   eventLoop: EventLoopMetrics;
   gc: Partial<Record<GcKind, GcKindMetrics>>;
+  /** Samples taken right after each major GC during the interval (the leak detector's input). */
+  postGc?: PostGcSample[];
+  /** The leak detector's current decision (absent when the detector is off). */
+  detector?: DetectorStatus;
+}
+
+/** Memory right after a major GC: the floor a leak raises. Bytes, epoch ms. */
+export interface PostGcSample {
+  t: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  rss: number;
+}
+
+/**
+ * warming: too few post-GC samples yet; watching: no significant growth; growing: a significant
+ * trend not yet sustained long enough; leak: the detector fired; off: disabled by a setting.
+ */
+export type DetectorState = 'warming' | 'watching' | 'growing' | 'leak' | 'off';
+/** Which series decided: the JS heap, or external memory (Buffers, ArrayBuffers). */
+export type DetectorSeries = 'heap' | 'external';
+
+export interface DetectorStatus {
+  state: DetectorState;
+  series?: DetectorSeries;
+  /** Robust trend of the deciding series (post-GC floor), bytes per minute. */
+  bytesPerMinute: number;
+  /** Epoch ms where the steady growth began (start of the window that supports it). */
+  since?: number;
+  /** Post-GC samples in the window. */
+  samples: number;
+  /** One line: why it fired, or why not. */
+  reason: string;
+}
+
+/** Sent once when the detector fires (state becomes 'leak'); the dashboard may start a capture. */
+export interface LeakMessage {
+  type: 'leak';
+  t: number;
+  detector: DetectorStatus;
+  heapUsed: number;
+  heapLimit: number;
+  external: number;
+  rss: number;
 }
 
 export type ArtifactKind = 'heapsnapshot' | 'cpuprofile' | 'heapprofile';
@@ -154,9 +203,27 @@ export interface ResultMessage {
   bytes: number;
   /** Time spent producing the artifact (snapshot write / profiling), ms. */
   durationMs: number;
+  /** heapSnapshot: what it cost the process, measured, beside the agent's prediction. */
+  cost?: SnapshotCost;
 }
 
-export type ErrorCode = 'BUSY' | 'HEADROOM' | 'BAD_COMMAND' | 'UPLOAD_FAILED' | 'FAILED';
+/** A heap snapshot's cost to the process that took it. Bytes, ms. */
+export interface SnapshotCost {
+  /** How long V8's writer blocked the event loop. */
+  pauseMs: number;
+  /** Peak RSS during the snapshot minus RSS before it, when measurable (Linux VmHWM). */
+  peakRssDelta?: number;
+  /** RSS right after minus before (memory the allocator kept). */
+  rssAfterDelta?: number;
+  /** The agent's prediction before the snapshot. */
+  predictedPeakRssDelta?: number;
+  predictedPauseMs?: number;
+  /** Size of the graph written. */
+  nodes?: number;
+  edges?: number;
+}
+
+export type ErrorCode = 'BUSY' | 'HEADROOM' | 'GUARD' | 'BAD_COMMAND' | 'UPLOAD_FAILED' | 'FAILED';
 
 export interface ErrorMessage {
   type: 'error';
@@ -166,7 +233,7 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type AgentMessage = HelloMessage | MetricsMessage | AcceptedMessage | ProgressMessage | ResultMessage | ErrorMessage;
+export type AgentMessage = HelloMessage | MetricsMessage | AcceptedMessage | ProgressMessage | ResultMessage | ErrorMessage | LeakMessage;
 
 // ---------------------------------------------------------------- dashboard -> agent
 
@@ -178,6 +245,11 @@ export interface CommandOptions {
   seconds?: number;
   /** heapSnapshot: skip the headroom check (the operator accepts the OOM risk). */
   force?: boolean;
+  /**
+   * heapSnapshot taken without a click (leak detector, signal, heap-limit watch): the agent applies
+   * its automatic-capture guards (off switch, cooldown, daily cap) and answers GUARD when one holds.
+   */
+  auto?: boolean;
 }
 
 export interface CommandMessage {
