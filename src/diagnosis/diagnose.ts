@@ -8,6 +8,7 @@ import { chainNode, ownerName, referenceList, type Hop } from './describe.js';
 import { collectionInfo } from './collections.js';
 import { leakKeys } from './keys.js';
 import { recogniseCause } from './causes/index.js';
+import { runtimeOwner } from './runtime.js';
 import { findBigCollections, findSuspectNodes, leakChain, pathFromRoots, suspectTree, type SuspectOptions } from './suspects.js';
 
 export interface DiagnoseOptions extends SuspectOptions {
@@ -55,10 +56,11 @@ function dominatedByAny(a: HeapAnalysis, node: number, roots: Set<number>): bool
 /** Top suspects of one analysed snapshot, largest first. */
 export function findSuspects(a: HeapAnalysis, opts: DiagnoseOptions = {}): Suspect[] {
   const top = opts.top ?? 5;
-  const nodes = findSuspectNodes(a, opts);
+  // extra candidates stand in for those that turn out to be Node's or heapscope's own
+  const nodes = findSuspectNodes(a, { ...opts, top: top * 3 });
   const rank = new Map<number, number>(nodes.map((n) => [n, a.retainedSize[n]]));
   const entries = new Map<number, number>();
-  const floor = nodes.length >= top ? a.retainedSize[nodes[nodes.length - 1]] : 0;
+  const floor = nodes.length >= top * 3 ? a.retainedSize[nodes[nodes.length - 1]] : 0;
   const taken = new Set(nodes);
   for (const [n, size] of findBigCollections(a, opts)) {
     if (size <= floor || taken.has(n)) continue;
@@ -68,11 +70,15 @@ export function findSuspects(a: HeapAnalysis, opts: DiagnoseOptions = {}): Suspe
     entries.set(n, size);
   }
   const minSize = (opts.minShare ?? 0.01) * a.totalSize;
-  const picked = [...rank.keys()]
-    .sort((x, y) => rank.get(y)! - rank.get(x)!)
-    .filter((n, i) => i === 0 || rank.get(n)! >= minSize)
-    .slice(0, top);
-  return picked.map((n) => buildSuspect(a, n, opts, entries.get(n)));
+  const out: Suspect[] = [];
+  for (const n of [...rank.keys()].sort((x, y) => rank.get(y)! - rank.get(x)!)) {
+    if (out.length >= top || (out.length > 0 && rank.get(n)! < minSize)) break;
+    const path = pathFromRoots(a, n);
+    // Node's bootstrap state and heapscope's own agent are nobody's leak
+    if (runtimeOwner(a, n, path, leakChain(a, n, opts))) continue;
+    out.push(buildSuspect(a, n, opts, entries.get(n), path));
+  }
+  return out;
 }
 
 export function locationsOf(nodes: { location?: SourceLocation }[]): SourceLocation[] {
@@ -90,9 +96,8 @@ export function locationsOf(nodes: { location?: SourceLocation }[]): SourceLocat
 }
 
 /** Everything the report says about one suspect. */
-export function buildSuspect(a: HeapAnalysis, node: number, opts: DiagnoseOptions = {}, entriesSize?: number): Suspect {
+export function buildSuspect(a: HeapAnalysis, node: number, opts: DiagnoseOptions = {}, entriesSize?: number, pathHops = pathFromRoots(a, node)): Suspect {
   const g = a.graph;
-  const pathHops = pathFromRoots(a, node);
   const chainHops = leakChain(a, node, opts);
   const path = pathHops.map((h) => chainNode(a, h, h.node === node));
   const chain = chainHops.map((h, i) => chainNode(a, h, i === 0));

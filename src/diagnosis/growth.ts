@@ -16,6 +16,7 @@ import { leakKeys } from './keys.js';
 import { recogniseCause } from './causes/index.js';
 import { joinHops, locationsOf } from './diagnose.js';
 import { leakChain, pathFromRoots } from './suspects.js';
+import { runtimeOwner } from './runtime.js';
 
 export interface GrowthOptions {
   /** Ignore owners that gained less than this many bytes first → last (default 1024). */
@@ -161,7 +162,17 @@ export function findGrowth(analyses: HeapAnalysis[], opts: GrowthOptions = {}): 
     if (!covered) kept.push(c);
   }
   kept.sort((x, y) => gain(y) - gain(x));
-  return kept.slice(0, opts.top ?? 10).map((c) => describeGrowth(analyses, c));
+  // heapscope's own work (its upload, its histograms) and Node's bootstrap state are no finding
+  const mine = (c: Candidate) => {
+    const n = c.nodes[c.nodes.length - 1];
+    return runtimeOwner(last, n, pathFromRoots(last, n), leakChain(last, n)) !== undefined;
+  };
+  const out: GrowthFinding[] = [];
+  for (const c of kept) {
+    if (out.length >= (opts.top ?? 10)) break;
+    if (!mine(c)) out.push(describeGrowth(analyses, c));
+  }
+  return out;
 }
 
 function dominates(a: HeapAnalysis, upper: number, lower: number): boolean {

@@ -100,13 +100,16 @@ export function renderComparisonText(c: Comparison, rows = 15): string {
   return [`Comparison (snapshot ${c.base + 1} → ${c.target + 1}, objects matched by id)`, fmt(head), ...body.map(fmt)].join('\n');
 }
 
+/** What a healthy heap's report says (Node's own state and heapscope's agent are never suspects). */
+export const NO_SUSPECTS = "nothing of the application's holds an unusual share of the heap (Node's own state and heapscope's agent are left out).";
+
 /** The diagnosis part of a report as terminal text. */
 export function renderDiagnosisText(report: HeapReport): string {
   const parts: string[] = [];
   if (report.comparison) parts.push(renderComparisonText(report.comparison));
   if (report.growth) parts.push(renderGrowthText(report.growth));
   const s: string[] = [`Suspected leaks${report.kind === 'diff' ? ' (last snapshot)' : ''}, by retained size`];
-  if (report.suspects.length === 0) s.push('  none');
+  if (report.suspects.length === 0) s.push(`  none: ${NO_SUSPECTS}`);
   report.suspects.forEach((x, i) => s.push(...renderSuspect(x, i), ''));
   parts.push(s.join('\n').trimEnd());
   return parts.join('\n\n');

@@ -26,7 +26,7 @@ export function renderMemoryLeak(suspects: Suspect[], opts: MemoryLeakOptions = 
   const cards: HTMLElement[] = [];
   const el = section('memory-leak', 'Memory Leak');
   if (!suspects.length) {
-    el.append(h('p', { class: 'hs-muted' }, 'No suspected leak points: nothing retains an unusual share of the heap.'));
+    el.append(h('p', { class: 'hs-muted' }, "No suspected leak points: nothing of the application's holds an unusual share of the heap (Node's own state and heapscope's agent are left out)."));
     return { el, graphs, dispose() {} };
   }
   el.append(
