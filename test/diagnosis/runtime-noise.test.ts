@@ -44,5 +44,7 @@ test('healthy service with the agent: no suspect and no growth from Node or heap
   assert.equal(job.state, 'ready', job.error);
   const growth = (await api<HeapReport>(dash.url, `/api/reports/${job.reportId}`)).body;
   assert.ok(growth.growth, 'three snapshots give a growth view');
-  assert.deepEqual(describeAll({ ...growth, suspects: [] }), [], 'no growth finding in a healthy service (the upload, histograms, timers are heapscope\'s)');
+  // (on a loaded machine the LRU may still be filling: that growth is the app's own, and real)
+  const noisy = describeAll({ ...growth, suspects: [] }).filter((l) => RUNTIME.test(l) || !l.startsWith('growth LruCache → map'));
+  assert.deepEqual(noisy, [], 'no growth finding from the upload, histograms, timers of heapscope or from Node');
 });

@@ -68,30 +68,45 @@ function sampleListener(a: HeapAnalysis, array: number): string {
   return 'the listener';
 }
 
-export const listeners: Recogniser = (s) => {
-  const g = s.a.graph;
+/**
+ * The listener array that is the subject's own: the subject itself (an `_events.X` array), the
+ * subject as emitter or an emitter in its chain, else an emitter on the way from the roots, the
+ * nearest first. A path through `process._events.warning` does not make a growing array of the
+ * user's a listener leak; the growing array itself does.
+ */
+function ownListenerArray(s: Parameters<Recogniser>[0]): ListenerArray | null {
   const growing = !!s.growth && s.growth.counts.length > 1 && s.growth.counts[s.growth.counts.length - 1] > s.growth.counts[0];
-  let found: ListenerArray | null = null;
-  for (let i = 0; i < s.hops.length; i++) {
+  const over = (x: ListenerArray | undefined) => (x && x.count > x.maxListeners ? x : null);
+  const subject = s.hops[s.at];
+  if (s.at >= 2 && s.hops[s.at - 1].edge === '_events') {
+    const mine = listenerArrays(s.a, s.hops[s.at - 2].node).find((x) => x.array === subject.node);
+    if (mine && (growing || mine.count > mine.maxListeners)) return mine;
+  }
+  for (let i = s.at; i < s.hops.length; i++) {
     const h = s.hops[i];
-    if (h.edge === '_events' && i > 0) {
+    if (h.edge === '_events' && i > s.at) {
       const arrays = listenerArrays(s.a, s.hops[i - 1].node);
-      // the array on this path if any, else the emitter's longest
-      const onPath = s.hops[i + 1] ? arrays.find((x) => x.array === s.hops[i + 1].node) : undefined;
-      const pick = onPath ?? arrays[0];
-      if (pick && (pick.count > pick.maxListeners || (growing && onPath))) {
-        found = pick;
-        break;
-      }
-    } else if (i >= s.at) {
-      // the emitter itself may be the suspect, with `_events` below its chain
-      const arrays = listenerArrays(s.a, h.node);
-      if (arrays[0] && arrays[0].count > arrays[0].maxListeners) {
-        found = arrays[0];
-        break;
-      }
+      const onChain = s.hops[i + 1] ? arrays.find((x) => x.array === s.hops[i + 1].node) : undefined;
+      const pick = over(onChain) ?? over(arrays[0]);
+      if (pick) return pick;
+    } else {
+      const pick = over(listenerArrays(s.a, h.node)[0]);
+      if (pick) return pick;
     }
   }
+  for (let i = Math.min(s.at, s.hops.length) - 1; i > 0; i--) {
+    if (s.hops[i].edge !== '_events') continue;
+    const arrays = listenerArrays(s.a, s.hops[i - 1].node);
+    const onPath = s.hops[i + 1] ? arrays.find((x) => x.array === s.hops[i + 1].node) : undefined;
+    const pick = over(onPath);
+    if (pick) return pick;
+  }
+  return null;
+}
+
+export const listeners: Recogniser = (s) => {
+  const g = s.a.graph;
+  const found = ownListenerArray(s);
   if (!found) return null;
   const emitter = displayName(g, found.emitter);
   const listener = sampleListener(s.a, found.array);

@@ -27,11 +27,17 @@ export function timeoutsByCallback(a: HeapAnalysis): Map<string, { count: number
   return out;
 }
 
+/** Edges by which a timer holds its callback or the next timer. */
+const TIMER_EDGES = new Set(['_onTimeout', '_idleNext', '_idlePrev']);
+
 export const timers: Recogniser = (s) => {
   const g = s.a.graph;
   let callback = -1;
   let onTimers = false;
-  for (let i = 0; i < s.hops.length; i++) {
+  // only the subject's own timers: a path from the roots through the timer lists (an HTTP server's
+  // connection check, say) does not make what the subject holds a timer leak
+  const own = s.at > 0 && TIMER_EDGES.has(s.hops[s.at].edge) ? s.at - 1 : s.at;
+  for (let i = own; i < s.hops.length; i++) {
     const n = s.hops[i].node;
     const name = rawName(g, n);
     if (name === 'Timeout' || name === 'TimersList' || name === 'Immediate') onTimers = true;
@@ -51,6 +57,8 @@ export const timers: Recogniser = (s) => {
   }
   const fn = callback >= 0 ? displayName(g, callback) : '';
   const count = fn ? (timeoutsByCallback(s.a).get(fn)?.count ?? 1) : 0;
+  // one interval holding data is how the data is reached, not why it grows
+  if (fn && count < 2) return null;
   const loc = callback >= 0 ? closureLocation(g, callback) : undefined;
   const what = fn ? `\`${fn}\`${loc ? ` (${formatLocation(loc)})` : ''}` : 'their callbacks';
   return {
