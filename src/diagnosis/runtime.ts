@@ -206,22 +206,29 @@ function nodeMarker(a: HeapAnalysis, facts: RuntimeFacts, hops: Hop[]): boolean 
 }
 
 /**
- * The user's closures among the biggest objects `node` dominates (breadth first, largest children
- * first, a bounded number): a timer list or listener array of Node's that holds the user's
- * callbacks is the user's leak.
+ * Do the user's closures hold a good part (a quarter) of what `node` retains? Estimated down the
+ * dominator tree from a sample of each node's children (a timer list of Node's full of the user's
+ * callbacks is the user's leak; `process` with one user listener among Node's own state is not).
  */
-function userBelow(a: HeapAnalysis, facts: RuntimeFacts, node: number, budget = 256): boolean {
-  const g = a.graph;
-  const queue = [node];
-  for (let head = 0; head < queue.length && head < budget; head++) {
-    const n = queue[head];
-    if (userEvidence(a, facts, [{ node: n, edge: '', edgeType: '' }])) return true;
-    const kids: number[] = [];
-    for (let i = a.firstDominated[n]; i < a.firstDominated[n + 1] && kids.length < 64; i++) kids.push(a.dominated[i]);
-    kids.sort((x, y) => a.retainedSize[y] - a.retainedSize[x]);
-    for (const k of kids.slice(0, 8)) if (k !== n) queue.push(k);
-  }
-  return false;
+function userBelow(a: HeapAnalysis, facts: RuntimeFacts, node: number): boolean {
+  let budget = 512;
+  const share = (n: number, depth: number): number => {
+    if (userEvidence(a, facts, [{ node: n, edge: '', edgeType: '' }])) return 1;
+    const total = a.retainedSize[n];
+    if (depth === 0 || total <= 0 || budget <= 0) return 0;
+    let sampled = 0;
+    let user = 0;
+    for (let i = a.firstDominated[n], k = 0; i < a.firstDominated[n + 1] && k < 16 && budget > 0; i++, k++) {
+      const c = a.dominated[i];
+      if (c === n) continue;
+      budget--;
+      sampled += a.retainedSize[c];
+      user += a.retainedSize[c] * share(c, depth - 1);
+    }
+    // the unsampled children are taken to look like the sampled ones
+    return sampled > 0 ? (user / sampled) * ((total - a.graph.selfSize[n]) / total) : 0;
+  };
+  return share(node, 5) >= 0.25;
 }
 
 /** Edges from a function to what is part of it (its prototype, scope, code), not data it holds. */

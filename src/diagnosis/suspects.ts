@@ -22,6 +22,8 @@ export interface SuspectOptions {
   chainDepth?: number;
   /** Collections with at least this many entries are also ranked by the size of their entries. */
   collectionMinEntries?: number;
+  /** A holder splits into its children when the second largest holds at least this share of it. */
+  splitRatio?: number;
 }
 
 const DEFAULTS = {
@@ -31,6 +33,7 @@ const DEFAULTS = {
   chainRatio: 0.5,
   chainDepth: 16,
   collectionMinEntries: 1000,
+  splitRatio: 0.2,
 };
 
 /** Max-heap of node ordinals by retained size. */
@@ -101,30 +104,45 @@ function entersRepetition(a: HeapAnalysis, node: number, child: number): boolean
 }
 
 /**
- * Refine a big holder to the most specific node still holding most of it. Returns -1 when the
- * holder is plumbing with no dominant child (the caller then looks at each of its children).
+ * Two or more children that each hold a good part of `node` and none most of it: independent
+ * holdings (a handler's scope with a growing array and a growing listener list), each its own
+ * suspect rather than one for their common holder.
  */
-function refine(a: HeapAnalysis, holder: number, o: typeof DEFAULTS): number {
+function splits(a: HeapAnalysis, node: number, share: number): boolean {
+  const [first, second] = topChildren(a, node, 3).filter((c) => c !== node);
+  return second !== undefined && a.retainedSize[second] >= a.retainedSize[node] * share && a.retainedSize[first] < a.retainedSize[node] * 0.8;
+}
+
+/**
+ * Refine a big holder to the most specific node still holding most of it. Returns the suspect,
+ * or `split`: a node whose children are independent holdings to refine each on their own.
+ */
+function refine(a: HeapAnalysis, holder: number, o: typeof DEFAULTS): { node: number } | { split: number } {
   let node = holder;
   let lastUser = -1;
   for (let depth = 0; depth < 64; depth++) {
     const best = largestChild(a, node);
     const ratio = best < 0 ? 0 : a.retainedSize[best] / (a.retainedSize[node] || 1);
     if (isPlumbing(a, node)) {
-      if (ratio >= o.plumbingRatio) {
+      const split = splits(a, node, o.splitRatio);
+      if (ratio >= o.plumbingRatio && !split) {
         node = best;
         continue;
       }
-      return lastUser;
+      if (lastUser < 0 && !split) return { split: holder }; // nothing of the user's yet: each child on its own
+      if (split) return { split: node };
+      return { node: lastUser };
     }
     lastUser = node;
     if (ratio >= o.objectRatio && !entersRepetition(a, node, best)) {
       node = best;
       continue;
     }
-    return node;
+    // a closure or collection is one thing to fix, whatever it holds
+    if (a.graph.nodeType[node] !== a.graph.types.nodeClosure && !collectionInfo(a, node, false) && splits(a, node, o.splitRatio)) return { split: node };
+    return { node };
   }
-  return lastUser;
+  return { node: lastUser };
 }
 
 /** Ordinals of the top suspects, largest retained size first. */
@@ -141,11 +159,12 @@ export function findSuspectNodes(a: HeapAnalysis, opts: SuspectOptions = {}): nu
     if (found.length >= o.top && size[queue.peek()] <= size[found[found.length - 1]]) break;
     const holder = queue.pop();
     if (size[holder] <= 0) break;
-    const s = refine(a, holder, o);
-    if (s < 0) {
-      for (let i = a.firstDominated[holder]; i < a.firstDominated[holder + 1]; i++) queue.push(a.dominated[i]);
+    const r = refine(a, holder, o);
+    if ('split' in r) {
+      for (let i = a.firstDominated[r.split]; i < a.firstDominated[r.split + 1]; i++) if (a.dominated[i] !== r.split) queue.push(a.dominated[i]);
       continue;
     }
+    const s = r.node;
     if (seen.has(s)) continue;
     seen.add(s);
     found.push(s);

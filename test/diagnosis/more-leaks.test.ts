@@ -45,3 +45,26 @@ describe('more leak shapes', { concurrency: 2 }, () => {
     assert.ok(report.suspects.every((s) => s.cause === null), report.suspects.map((s) => s.cause?.title).join('; '));
   });
 });
+
+describe('the right cause for the right object', () => {
+  test('a growing array and a listener leak under one handler: two suspects, each its own cause', async () => {
+    const { report } = await runLeak('handler-leaks', 100, 100);
+    const describe = (xs: { owner: string; cause: { kind: string; title: string } | null }[]) => xs.map((x) => `${x.owner}: ${x.cause?.kind} ${x.cause?.title}`).join('\n');
+    const array = report.suspects.find((s) => s.keys.includes('recentRequests'));
+    const listeners = report.suspects.find((s) => s.cause?.kind === 'listener-leak');
+    assert.ok(array && listeners && array !== listeners, `suspects:\n${describe(report.suspects)}`);
+    assert.equal(array.collection?.count, 300);
+    assert.equal(array.cause?.kind, 'unbounded-collection', describe([array]));
+    assert.match(listeners.cause!.title, /^Listener leak: 300 'connect' listeners on one Socket$/);
+    // what grows is named by its own cause, never the timer or emitter its path passes through
+    const growth = report.growth!;
+    assert.ok(growth.every((g) => g.cause?.kind !== 'timer'), describe(growth));
+    const grownArray = growth.find((g) => g.keys.includes('recentRequests'));
+    assert.ok(grownArray, describe(growth));
+    assert.deepEqual(grownArray.counts, [100, 200, 300]);
+    assert.equal(grownArray.cause?.kind, 'unbounded-collection');
+    const grownListeners = growth.find((g) => g.cause?.kind === 'listener-leak');
+    assert.ok(grownListeners, describe(growth));
+    assert.match(grownListeners.cause!.title, /300 'connect' listeners on one Socket/);
+  });
+});
