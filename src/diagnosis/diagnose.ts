@@ -92,7 +92,9 @@ export function locationsOf(nodes: { location?: SourceLocation }[]): SourceLocat
     seen.add(key);
     out.push(l);
   }
-  return out;
+  // the user's code first: Node's own (`setTimeout node:timers:139`) is where, not why
+  const node = (l: SourceLocation) => (l.script?.startsWith('node:') ? 1 : 0);
+  return out.sort((x, y) => node(x) - node(y));
 }
 
 /** Everything the report says about one suspect. */
@@ -121,6 +123,9 @@ export function buildSuspect(a: HeapAnalysis, node: number, opts: DiagnoseOption
     cause: recogniseCause({ a, node, hops: joinHops(pathHops, chainHops), at: pathHops.length - 1, collection: info }),
   };
   if (info) suspect.collection = { ...info, ...(entriesSize !== undefined ? { entriesSize } : {}) };
+  if (suspect.cause?.owner) suspect.owner = suspect.cause.owner; // the user's words over the path's
+  if (suspect.cause?.keys) suspect.keys = [...new Set([...suspect.cause.keys, ...suspect.keys])].slice(0, 12);
+  if (suspect.cause?.location) suspect.locations = locationsOf([suspect.cause, ...suspect.locations.map((location) => ({ location }))]);
   return suspect;
 }
 

@@ -201,7 +201,7 @@ function describeGrowth(analyses: HeapAnalysis[], c: Candidate): GrowthFinding {
   const chain = chainHops.map((h, i) => chainNode(a, h, i === 0));
   const ownerPath = ownerHops.map((h) => chainNode(a, h, h.node === node));
   const info = c.collection ?? collectionInfo(a, node);
-  return {
+  const finding: GrowthFinding = {
     owner: ownerName(a, ownerHops),
     kind: c.kind,
     id: g.nodeId[node],
@@ -223,4 +223,8 @@ function describeGrowth(analyses: HeapAnalysis[], c: Candidate): GrowthFinding {
       growth: { counts: c.counts, sizes: c.sizes },
     }),
   };
+  if (finding.cause?.owner) finding.owner = finding.cause.owner; // the user's words over the path's
+  if (finding.cause?.keys) finding.keys = [...new Set([...finding.cause.keys, ...finding.keys])].slice(0, 12);
+  if (finding.cause?.location) finding.locations = locationsOf([finding.cause, ...finding.locations.map((location) => ({ location }))]);
+  return finding;
 }

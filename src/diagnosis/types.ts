@@ -51,6 +51,15 @@ export type CauseKind =
 export interface Cause {
   kind: CauseKind;
   title: string;
+  /**
+   * The holder in the user's words when the recogniser knows it better than the retainer path
+   * does (`60 intervals calling pollJobStatus (jobs.js:6)`, not `timerListMap → [600000]`).
+   */
+  owner?: string;
+  /** The user's code behind it (the timers' callback, a leaking listener), listed first. */
+  location?: SourceLocation;
+  /** The user's words for it (the callback's name and what it captures), listed first in keys. */
+  keys?: string[];
   explanation: string;
   fix: string;
 }

@@ -22,9 +22,14 @@ describe('more leak shapes', { concurrency: 2 }, () => {
     const { report } = await runLeak('timer-leak', 20, 20);
     const s = report.suspects[0];
     assert.equal(s.cause?.kind, 'timer');
-    assert.match(s.cause!.title, /60 live timers calling pollJobStatus/);
+    // the headline is the user's callback, not Node's timer lists
+    assert.match(s.owner, /^60 intervals calling pollJobStatus \(timer-leak\.cjs:\d+\)$/);
+    assert.match(s.cause!.title, /^Timers never cleared: 60 intervals calling pollJobStatus/);
+    assert.ok(!/^node:/.test(s.locations[0]?.script ?? ''), `first location is Node's: ${JSON.stringify(s.locations[0])}`);
+    assert.ok(!['timerListMap', 'clearInterval', 'setInterval'].includes(s.keys[0]), `keys: ${s.keys}`);
     const g = report.growth!.find((x) => x.cause?.kind === 'timer');
     assert.ok(g, `growth: ${report.growth!.map((x) => `${x.owner} ${x.cause?.kind}`)}`);
+    assert.match(g.owner, /intervals calling pollJobStatus \(timer-leak\.cjs:\d+\)$/);
   });
 
   test('emitter gaining a listener per request', async () => {

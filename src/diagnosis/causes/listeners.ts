@@ -2,6 +2,7 @@
 // on()/once() keeps adding listeners to one event, each capturing its own data.
 import type { HeapAnalysis } from '../../engine/types.js';
 import type { Recogniser } from './subject.js';
+import type { SourceLocation } from '../types.js';
 import { closureLocation, displayName, formatLocation } from '../describe.js';
 import { edgeTarget, rawName } from '../heap.js';
 
@@ -51,7 +52,7 @@ export function listenerArrays(a: HeapAnalysis, emitter: number): ListenerArray[
 }
 
 /** Name and location of the first listener in the array, for the explanation. */
-function sampleListener(a: HeapAnalysis, array: number): string {
+function sampleListener(a: HeapAnalysis, array: number): { text: string; location?: SourceLocation } {
   const g = a.graph;
   for (let e = g.firstEdge[array]; e < g.firstEdge[array + 1]; e++) {
     if (g.edgeType[e] !== g.types.edgeElement) continue;
@@ -63,9 +64,9 @@ function sampleListener(a: HeapAnalysis, array: number): string {
     if (wrapped >= 0 && g.nodeType[wrapped] === g.types.nodeClosure) fn = wrapped;
     if (g.nodeType[fn] !== g.types.nodeClosure) continue;
     const loc = closureLocation(g, fn);
-    return `\`${displayName(g, fn)}\`${loc ? ` (${formatLocation(loc)})` : ''}`;
+    return { text: `\`${displayName(g, fn)}\`${loc ? ` (${formatLocation(loc)})` : ''}`, ...(loc ? { location: loc } : {}) };
   }
-  return 'the listener';
+  return { text: 'the listener' };
 }
 
 /**
@@ -109,9 +110,10 @@ export const listeners: Recogniser = (s) => {
   const found = ownListenerArray(s);
   if (!found) return null;
   const emitter = displayName(g, found.emitter);
-  const listener = sampleListener(s.a, found.array);
+  const { text: listener, location } = sampleListener(s.a, found.array);
   return {
     kind: 'listener-leak',
+    ...(location && !location.script?.startsWith('node:') ? { location } : {}),
     title: `Listener leak: ${found.count} '${found.event}' listeners on one ${emitter}`,
     explanation:
       `${emitter} → _events → ${found.event} holds ${found.count} listeners (the warning limit is ` +

@@ -11,18 +11,38 @@ function timerCallback(a: HeapAnalysis, timeout: number): number {
   return t >= 0 && a.graph.nodeType[t] === a.graph.types.nodeClosure ? t : -1;
 }
 
-/** Live Timeout objects grouped by their callback's function name. */
-export function timeoutsByCallback(a: HeapAnalysis): Map<string, { count: number; sample: number }> {
+/** Live Timeout objects grouped by their callback's function name; `intervals` repeat. */
+export function timeoutsByCallback(a: HeapAnalysis): Map<string, { count: number; intervals: number; sample: number }> {
   const g = a.graph;
-  const out = new Map<string, { count: number; sample: number }>();
+  const out = new Map<string, { count: number; intervals: number; sample: number }>();
   for (let n = 0; n < g.nodeCount; n++) {
     if (g.nodeType[n] !== g.types.nodeObject || rawName(g, n) !== 'Timeout') continue;
     const cb = timerCallback(a, n);
     if (cb < 0) continue;
     const name = displayName(g, cb);
+    // setTimeout's `_repeat` is null (an edge to the null oddball); setInterval's is its period, a
+    // small integer that the snapshot keeps inline (no edge) or, when large, a heap number
+    const repeat = edgeTarget(g, n, '_repeat');
+    const interval = repeat < 0 || g.nodeType[repeat] === g.types.nodeNumber ? 1 : 0;
     const cur = out.get(name);
-    if (cur) cur.count++;
-    else out.set(name, { count: 1, sample: cb });
+    if (cur) {
+      cur.count++;
+      cur.intervals += interval;
+    } else out.set(name, { count: 1, intervals: interval, sample: cb });
+  }
+  return out;
+}
+
+/** Variables of the callback's scope that it keeps alive (context edges), at most `max`. */
+function capturedNames(a: HeapAnalysis, fn: number, max = 3): string[] {
+  const g = a.graph;
+  const ctx = edgeTarget(g, fn, 'context');
+  const out: string[] = [];
+  if (ctx < 0) return out;
+  for (let e = g.firstEdge[ctx]; e < g.firstEdge[ctx + 1] && out.length < max; e++) {
+    if (g.edgeType[e] !== g.types.edgeContext) continue;
+    const name = g.strings.get(g.edgeNameOrIndex[e]);
+    if (name && !name.startsWith('<') && !name.startsWith('.')) out.push(name);
   }
   return out;
 }
@@ -56,14 +76,20 @@ export const timers: Recogniser = (s) => {
     }
   }
   const fn = callback >= 0 ? displayName(g, callback) : '';
-  const count = fn ? (timeoutsByCallback(s.a).get(fn)?.count ?? 1) : 0;
+  const live = fn ? timeoutsByCallback(s.a).get(fn) : undefined;
+  const count = live?.count ?? (fn ? 1 : 0);
   // one interval holding data is how the data is reached, not why it grows
   if (fn && count < 2) return null;
   const loc = callback >= 0 ? closureLocation(g, callback) : undefined;
   const what = fn ? `\`${fn}\`${loc ? ` (${formatLocation(loc)})` : ''}` : 'their callbacks';
+  const noun = live && live.intervals === live.count ? 'interval' : 'timer';
+  const owner = fn ? `${count} ${noun}${count === 1 ? '' : 's'} calling ${fn}${loc ? ` (${formatLocation(loc)})` : ''}` : undefined;
   return {
     kind: 'timer',
-    title: fn ? `Timers never cleared: ${count} live timer${count === 1 ? '' : 's'} calling ${fn}` : 'Timers never cleared',
+    title: owner ? `Timers never cleared: ${owner}` : 'Timers never cleared',
+    ...(owner ? { owner } : {}),
+    ...(loc ? { location: loc } : {}),
+    ...(callback >= 0 ? { keys: [fn, ...capturedNames(s.a, callback)].filter(Boolean) } : {}),
     explanation:
       `Scheduled timers (setInterval, long setTimeout) are held by Node's timer lists until they fire ` +
       `or are cleared. ${what} and everything ${fn ? 'its' : 'their'} closure captures stay alive for ` +
