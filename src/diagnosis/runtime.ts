@@ -1,10 +1,10 @@
 // Memory the user did not write: Node's own bootstrap state (the builtin module map, internal error
 // codes, primordials, bindings) and heapscope's agent. Either can be the largest holder of a small
 // healthy service's heap; neither is ever a suspect or a growth finding.
-import { builtinModules } from 'node:module';
 import type { HeapAnalysis } from '../engine/types.js';
 import type { Hop } from './describe.js';
 import { heapFacts, rawName } from './heap.js';
+import { isNonStandardGlobal } from './causes/globals.js';
 
 /** node: Node's bootstrap state; heapscope: its agent; code: a function's own source and code. */
 export type RuntimeOwner = 'node' | 'heapscope' | 'code';
@@ -26,9 +26,6 @@ interface RuntimeFacts {
 }
 
 const cache = new WeakMap<HeapAnalysis, RuntimeFacts>();
-
-// A global property by one of these names is Node's (or the language's), not the user's.
-const BUILTIN_GLOBALS = new Set([...Object.getOwnPropertyNames(globalThis), ...builtinModules, 'global', 'globalThis', 'require', 'module', 'exports']);
 
 function scriptNames(a: HeapAnalysis): Map<number, string> {
   const g = a.graph;
@@ -169,7 +166,7 @@ function userEvidence(a: HeapAnalysis, facts: RuntimeFacts, hops: Hop[]): boolea
     const prev = i > 0 ? hops[i - 1].node : -1;
     if (prev >= 0 && globals.has(prev) && hops[i].edgeType === 'property') {
       const name = hops[i].edge.replace(/^[gs]et /, ''); // accessors are listed as `get X`
-      if (!name.startsWith('<symbol') && !BUILTIN_GLOBALS.has(name)) return true;
+      if (isNonStandardGlobal(name)) return true;
     }
   }
   return false;

@@ -45,6 +45,7 @@ export type CauseKind =
   | 'unbounded-collection'
   | 'global-variable'
   | 'timer'
+  | 'growing-string'
   | 'large-object';
 
 /** A recognised leak pattern in plain language. */

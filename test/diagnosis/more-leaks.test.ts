@@ -73,3 +73,15 @@ describe('the right cause for the right object', () => {
     assert.match(grownListeners.cause!.title, /300 'connect' listeners on one Socket/);
   });
 });
+
+test('an audit log kept in one string: a cause that says it grows by concatenation', async () => {
+  const { report } = await runLeak('string-log', 200, 200);
+  const s = report.suspects[0];
+  assert.equal(s.cause?.kind, 'growing-string', `${s.owner}: ${s.cause?.title}`);
+  assert.match(s.cause!.title, /^String grown by concatenation: `auditLog` holds [\d.]+ KB of text from 6\d\d concatenations$/);
+  assert.equal(s.keys[0], 'auditLog');
+  assert.match(s.cause!.fix, /auditLog = ''/);
+  const g = report.growth!.find((x) => x.cause?.kind === 'growing-string');
+  assert.ok(g, `growth: ${report.growth!.map((x) => `${x.owner} ${x.cause?.kind}`)}`);
+  assert.match(g.owner, /auditLog/);
+});

@@ -5,12 +5,13 @@ import { closureChain } from './closure-chain.js';
 import { listeners } from './listeners.js';
 import { timers } from './timers.js';
 import { globals } from './globals.js';
+import { strings } from './strings.js';
 import { collections } from './collections.js';
 
 export type { Recogniser, Subject } from './subject.js';
 export { fmtBytes } from './subject.js';
 
-export const recognisers: Recogniser[] = [closureChain, listeners, timers, globals, collections];
+export const recognisers: Recogniser[] = [closureChain, listeners, timers, strings, globals, collections];
 
 export function recogniseCause(s: Subject): Cause | null {
   for (const r of recognisers) {
