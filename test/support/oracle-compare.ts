@@ -57,7 +57,8 @@ const rowText = (r: Row) => `count ${r.count} self ${r.selfSize} retained ${r.re
 const rowOrder = (x: Row, y: Row) => x.count - y.count || x.selfSize - y.selfSize || x.retainedSize - y.retainedSize || x.distance - y.distance;
 
 /**
- * Every DevTools Summary row must have a heapscope row with the same name and equal numbers.
+ * Every DevTools Summary row must have a heapscope row with the same name and equal numbers, and
+ * heapscope may list no class DevTools does not.
  * DevTools splits same-named object classes by constructor location, so rows are compared per
  * name as sorted lists.
  */
@@ -76,6 +77,13 @@ function summaryProblems(ours: ClassSummary[], theirs: OracleClass[]): string[] 
     if (!same && problems.length < SHOW) {
       problems.push(`  class ${JSON.stringify(name)}: expected [${want.map(rowText).join('; ')}] actual [${got.map(rowText).join('; ') || 'no row'}]`);
     } else if (!same) problems.push('');
+  }
+  // and the other way: a class heapscope lists that DevTools does not is a difference too
+  const theirNames = new Set(theirs.map((r) => r.name));
+  for (const [name, rows] of mine) {
+    if (theirNames.has(name)) continue;
+    if (problems.length < SHOW) problems.push(`  class ${JSON.stringify(name)}: expected no row, actual [${rows.map(rowText).join('; ')}]`);
+    else problems.push('');
   }
   const count = problems.length;
   const shown = problems.filter(Boolean);
