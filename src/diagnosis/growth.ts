@@ -152,13 +152,14 @@ export function findGrowth(analyses: HeapAnalysis[], opts: GrowthOptions = {}): 
   const gain = (c: Candidate) => c.sizes[c.sizes.length - 1] - c.sizes[0];
   const kept: Candidate[] = [];
   for (const [node, c] of byOwner) {
-    if (gain(c) < minGrowth || node === 0) continue;
+    if (gain(c) < minGrowth || node === 0 || last.graph.nodeType[node] === last.graph.types.nodeSynthetic) continue;
     if (isPlumbing(last, node) && c.kind === 'new-objects' && c.via === undefined) continue;
-    let covered = false;
-    for (const other of owners) {
-      if (other === node || !dominates(last, node, other)) continue;
-      if (gain(byOwner.get(other)!) >= gain(c) * 0.8) covered = true;
-    }
+    // covered by one growing descendant, or by several that together explain its growth (a
+    // scope holding a growing array and a growing listener list is reported as those two)
+    const below = [...owners].filter((o) => o !== node && dominates(last, node, o));
+    const outermost = below.filter((o) => !below.some((p) => p !== o && dominates(last, p, o)));
+    const explained = outermost.reduce((sum, o) => sum + Math.max(0, gain(byOwner.get(o)!)), 0);
+    const covered = below.some((o) => gain(byOwner.get(o)!) >= gain(c) * 0.8) || explained >= gain(c) * 0.8;
     if (!covered) kept.push(c);
   }
   kept.sort((x, y) => gain(y) - gain(x));

@@ -71,6 +71,8 @@ describe('the right cause for the right object', () => {
     const grownListeners = growth.find((g) => g.cause?.kind === 'listener-leak');
     assert.ok(grownListeners, describe(growth));
     assert.match(grownListeners.cause!.title, /300 'connect' listeners on one Socket/);
+    // one finding per leak: not again through the scope that holds both, nor a synthetic root
+    assert.equal(growth.length, 2, describe(growth));
   });
 });
 

@@ -25,7 +25,7 @@ test('healthy service with the agent: no suspect and no growth from Node or heap
   for (let i = 0; i < 3; i++) {
     await new Promise((r) => setTimeout(r, 1500)); // let the app serve requests between snapshots
     const job = await runAction(dash, p.id, 'heapSnapshot');
-    assert.equal(job.state, 'ready', job.error);
+    assert.equal(job.state, 'ready', `snapshot ${i + 1}: ${job.error}; app exit ${app.child.exitCode ?? app.child.signalCode}; output:\n${app.output().slice(-2000)}`);
     artifacts.push(job.artifactId!);
     last = (await api<HeapReport>(dash.url, `/api/reports/${job.reportId}`)).body;
     // the agent really is in this heap: its global symbol is there
