@@ -56,3 +56,28 @@ test('anything that is not a profile is a clear error', () => {
   assert.throws(() => buildCpuModel({} as CpuProfile), CpuProfileError);
   assert.throws(() => buildCpuModel({ nodes: [{ id: 1 }] } as unknown as CpuProfile), /callFrame/);
 });
+
+test('idle, program and GC pseudo-frames are set aside by default, and shown on request', () => {
+  const profile: CpuProfile = {
+    startTime: 0,
+    endTime: 100,
+    nodes: [
+      { id: 1, callFrame: frame('(root)', ''), children: [2, 3, 4, 5] },
+      { id: 2, callFrame: frame('(idle)', '') },
+      { id: 3, callFrame: frame('(program)', '') },
+      { id: 4, callFrame: frame('(garbage collector)', '') },
+      { id: 5, callFrame: frame('handler', '/app.js', 3) },
+    ],
+    samples: [2, 2, 2, 2, 2, 2, 3, 4, 5, 5],
+    timeDeltas: [0, 10, 10, 10, 10, 10, 10, 10, 10, 10],
+  };
+  const hidden = buildCpuModel(profile);
+  assert.deepEqual(hidden.pseudo, { '(idle)': 60, '(program)': 10, '(garbage collector)': 10 });
+  assert.equal(hidden.duration, 20, 'the activity only');
+  assert.deepEqual(hidden.functions.filter((f) => f.name !== '(root)').map((f) => f.name), ['handler']);
+  assert.ok(hidden.frames.every((f) => !f.name.startsWith('(') || f.name === '(root)'));
+  const shown = buildCpuModel(profile, { showPseudo: true });
+  assert.equal(shown.duration, 100);
+  assert.equal(shown.functions.find((f) => f.name === '(idle)')!.self, 60);
+  assert.equal(shown.pseudoShown, true);
+});

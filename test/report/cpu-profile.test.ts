@@ -70,6 +70,21 @@ test('opens offline and draws the flame graph', async () => {
   assert.ok(painted > 0.2, `flame graph is painted (${painted})`);
 });
 
+test('pseudo-frames are hidden until the toggle shows them', async () => {
+  const hidden = buildCpuModel(profile);
+  const shown = buildCpuModel(profile, { showPseudo: true });
+  assert.ok(shown.frames.length > hidden.frames.length, 'this profile has (program) / (garbage collector) time');
+  const toggle = page.locator('.hs-pseudo-toggle');
+  assert.equal(await toggle.isChecked(), false);
+  assert.equal(await page.locator('.hs-flame').getAttribute('data-frames'), String(hidden.frames.length));
+  await toggle.check();
+  await page.waitForFunction((n) => document.querySelector('.hs-flame')?.getAttribute('data-frames') === String(n), shown.frames.length);
+  assert.match((await page.locator('.hs-functions').textContent())!, /\(program\)|\(garbage collector\)/);
+  await page.locator('.hs-pseudo-toggle').uncheck();
+  await page.waitForFunction((n) => document.querySelector('.hs-flame')?.getAttribute('data-frames') === String(n), hidden.frames.length);
+  await page.waitForSelector('.hs-flame canvas');
+});
+
 test('clicking a frame zooms into it and Reset zoom returns', async () => {
   const model = buildCpuModel(profile);
   const target = model.frames.findIndex((f) => f.name === 'hotLoop');

@@ -54,8 +54,12 @@ export interface FlameFrame {
 }
 
 export interface CpuModel {
-  /** Sampled time, µs. */
+  /** Sampled time, µs (without the pseudo-frames' time when they are hidden). */
   duration: number;
+  /** Time in V8's pseudo-frames, µs, whether shown or not: `(idle)`, `(program)`, `(garbage collector)`. */
+  pseudo: Record<string, number>;
+  /** Whether the pseudo-frames are in `functions` and `frames`. */
+  pseudoShown: boolean;
   sampleCount: number;
   functions: FunctionStats[];
   /** Frames in depth-first order (parents before children); frames[0] is the root. */
@@ -67,11 +71,25 @@ export class CpuProfileError extends Error {
   override name = 'CpuProfileError';
 }
 
+/**
+ * V8's pseudo-frames: time the thread was idle, in native code outside JS, or collecting garbage.
+ * An idle service spends most of a profile in `(idle)`, which hides the app's own code.
+ */
+export const PSEUDO_FRAMES = new Set(['(idle)', '(program)', '(garbage collector)']);
+
+const isPseudo = (cf: CallFrame) => !cf.url && PSEUDO_FRAMES.has(cf.functionName);
+
+export interface CpuModelOptions {
+  /** Keep `(idle)`, `(program)` and `(garbage collector)` in the graph and table (default false). */
+  showPseudo?: boolean;
+}
+
 export function displayName(cf: CallFrame): string {
   return cf.functionName || (cf.url ? '(anonymous)' : '(program)');
 }
 
-export function buildCpuModel(profile: CpuProfile): CpuModel {
+export function buildCpuModel(profile: CpuProfile, opts: CpuModelOptions = {}): CpuModel {
+  const showPseudo = opts.showPseudo ?? false;
   if (!profile || !Array.isArray(profile.nodes) || profile.nodes.length === 0) {
     throw new CpuProfileError('Not a V8 CPU profile: expected a .cpuprofile JSON object with a non-empty "nodes" array.');
   }
@@ -95,6 +113,14 @@ export function buildCpuModel(profile: CpuProfile): CpuModel {
     }
   }
   const root = profile.nodes.find((n) => !parent.has(n.id))!;
+  const pseudo: Record<string, number> = {};
+  // a pseudo-frame's time is counted aside and, when hidden, left out of every total
+  const keep = (id: number, d: number): number => {
+    const cf = byId.get(id)?.callFrame;
+    if (!cf || !isPseudo(cf)) return d;
+    pseudo[cf.functionName] = (pseudo[cf.functionName] ?? 0) + d;
+    return showPseudo ? d : 0;
+  };
 
   // Self time per node: each sample lasts until the next one (the last until endTime).
   const self = new Map<number, number>();
@@ -107,7 +133,7 @@ export function buildCpuModel(profile: CpuProfile): CpuModel {
     for (let i = 0; i < samples.length; i++) ts[i] = t += deltas[i];
     for (let i = 0; i < samples.length; i++) {
       const end = i + 1 < samples.length ? ts[i + 1] : Math.max(profile.endTime, ts[i]);
-      const d = Math.max(0, end - ts[i]);
+      const d = keep(samples[i], Math.max(0, end - ts[i]));
       self.set(samples[i], (self.get(samples[i]) ?? 0) + d);
     }
     sampleCount = samples.length;
@@ -115,7 +141,7 @@ export function buildCpuModel(profile: CpuProfile): CpuModel {
     // Older profiles carry only hit counts: spread the wall time evenly over the hits.
     const hits = profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0);
     const per = hits ? Math.max(0, profile.endTime - profile.startTime) / hits : 0;
-    for (const n of profile.nodes) if (n.hitCount) self.set(n.id, n.hitCount * per);
+    for (const n of profile.nodes) if (n.hitCount) self.set(n.id, keep(n.id, n.hitCount * per));
     sampleCount = hits;
   }
 
@@ -173,5 +199,5 @@ export function buildCpuModel(profile: CpuProfile): CpuModel {
   if (!frames.length) frames.push({ id: root.id, name: displayName(root.callFrame), url: '', line: 0, column: 0, depth: 0, start: 0, total: 0, self: 0, parent: -1 });
 
   const functions = [...fns.values()].filter((f) => f.total > 0 || f.self > 0);
-  return { duration: total.get(root.id) ?? 0, sampleCount, functions, frames, maxDepth };
+  return { duration: total.get(root.id) ?? 0, pseudo, pseudoShown: showPseudo, sampleCount, functions, frames, maxDepth };
 }

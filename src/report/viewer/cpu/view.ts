@@ -12,8 +12,8 @@ export interface CpuViewHandle {
   destroy(): void;
 }
 
-export function mountCpuProfile(el: HTMLElement, profile: CpuProfile, opts: { title?: string } = {}): CpuViewHandle {
-  const model = buildCpuModel(profile);
+export function mountCpuProfile(el: HTMLElement, profile: CpuProfile, opts: { title?: string; showPseudo?: boolean } = {}): CpuViewHandle {
+  const model = buildCpuModel(profile, { showPseudo: opts.showPseudo });
   const fns = model.functions.filter((f) => !(f.name === '(root)' && !f.url));
   const dur = Math.max(model.duration, 1);
   const flame = mountFlameGraph(model);
@@ -31,13 +31,20 @@ export function mountCpuProfile(el: HTMLElement, profile: CpuProfile, opts: { ti
     ],
   });
   table.el.classList.add('hs-functions');
+  // idle, native and GC time: hidden by default so the app's own code fills the graph
+  const aside = Object.entries(model.pseudo).filter(([, t]) => t > 0);
+  const toggle = h('input', { type: 'checkbox', class: 'hs-pseudo-toggle' }) as HTMLInputElement;
+  toggle.checked = model.pseudoShown;
+  const pseudoLabel = aside.length
+    ? h('label', { class: 'hs-muted hs-pseudo' }, toggle, ` show ${aside.map(([name, t]) => `${name} ${formatMicros(t)}`).join(', ')}`)
+    : null;
   const view = h('div', { class: 'hs-viewer hs-cpu' },
-    h('header', { class: 'hs-header' }, h('h1', null, opts.title ?? 'CPU profile'), h('span', { class: 'hs-muted' }, `${formatMicros(model.duration)} · ${formatCount(model.sampleCount)} samples · ${formatCount(profile.nodes.length)} call-tree nodes`)),
+    h('header', { class: 'hs-header' }, h('h1', null, opts.title ?? 'CPU profile'), h('span', { class: 'hs-muted' }, `${formatMicros(model.duration)}${model.pseudoShown ? '' : ' of activity'} · ${formatCount(model.sampleCount)} samples · ${formatCount(profile.nodes.length)} call-tree nodes`), pseudoLabel),
     h('section', { class: 'hs-section', 'data-section': 'flame' }, h('h2', { class: 'hs-h2' }, 'Flame graph'), flame.el),
     h('section', { class: 'hs-section', 'data-section': 'functions' }, h('h2', { class: 'hs-h2' }, 'Top functions'), table.el),
   );
   el.replaceChildren(view);
-  return {
+  const handle: CpuViewHandle = {
     model,
     flame,
     table,
@@ -46,4 +53,9 @@ export function mountCpuProfile(el: HTMLElement, profile: CpuProfile, opts: { ti
       view.remove();
     },
   };
+  toggle.addEventListener('change', () => {
+    handle.destroy();
+    Object.assign(handle, mountCpuProfile(el, profile, { ...opts, showPseudo: toggle.checked }));
+  });
+  return handle;
 }
