@@ -31,7 +31,7 @@ export function renderHeapStatus(report: HeapReport): { el: HTMLElement; charts:
     stat('Objects (nodes)', formatCount(snap.nodeCount)),
     stat('References (edges)', formatCount(snap.edgeCount)),
     stat('Classes', formatCount(report.classes?.length ?? 0)),
-    stat('Suspects', formatCount(report.suspects?.length ?? 0)),
+    stat((report.suspects?.length ?? 0) === 1 ? 'Suspect' : 'Suspects', formatCount(report.suspects?.length ?? 0)),
   );
   el.append(stats);
   if (snap.file) el.append(h('div', { class: 'hs-muted hs-file' }, `${snap.file} · ${new Date(report.generatedAt).toLocaleString()}`));

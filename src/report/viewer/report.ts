@@ -67,8 +67,11 @@ export function mountReport(el: HTMLElement, report: HeapReport, opts: ReportOpt
   }
   if (opts.header !== false) {
     const nav = h('nav', { class: 'hs-nav' }, ...parts.map((p) => h('button', { type: 'button', class: 'hs-navlink', onclick: () => p.scrollIntoView({ behavior: 'smooth', block: 'start' }) }, SECTION_TITLES[p.dataset.section ?? ''] ?? '')));
+    const title = opts.title ?? 'Heap report';
     const sub = report.kind === 'diff' ? `comparison of ${report.snapshots?.length ?? 2} snapshots` : report.snapshot.file ?? 'heap snapshot';
-    root.append(h('header', { class: 'hs-header' }, h('h1', null, opts.title ?? 'Heap report'), h('span', { class: 'hs-muted' }, sub), h('span', { class: 'hs-spacer-x' }), nav));
+    // a title that already says what the subtitle would ("Comparison of 2 snapshots") stands alone
+    const echo = title.toLowerCase().includes(sub.toLowerCase());
+    root.append(h('header', { class: 'hs-header' }, h('h1', null, title), echo ? null : h('span', { class: 'hs-muted' }, sub), h('span', { class: 'hs-spacer-x' }), nav));
   }
   root.append(...parts);
   el.replaceChildren(root);

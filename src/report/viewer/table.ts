@@ -134,7 +134,8 @@ export function createTable<T>(opts: TableOptions<T>): TableHandle<T> {
     const frag = document.createDocumentFragment();
     for (let i = from; i < to; i++) frag.append(renderRow(view[i], i));
     rowsEl.replaceChildren(frag);
-    count.textContent = view.length === all.length ? `${view.length.toLocaleString('en-US')} rows` : `${view.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} rows`;
+    const rows = (n: number) => `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`;
+    count.textContent = view.length === all.length ? rows(view.length) : `${view.length.toLocaleString('en-US')} of ${rows(all.length)}`;
   }
 
   function recompute() {
