@@ -67,13 +67,19 @@ test('browser: MEM -> leak report with reference list, CPU -> flame graph, compa
   const box = await canvas.boundingBox();
   assert.ok(box && box.width > 100 && box.height > 20, 'flame graph has a size');
   assert.match(await page.locator('[data-section="functions"]').innerText(), /Self time/);
+  // an idle app's profile is mostly (idle): set aside, so the app's code is what shows
+  assert.doesNotMatch(await page.locator('[data-section="functions"]').innerText(), /\(idle\)/);
 
   // Allocation sampling profile: live bytes by allocating function, with source locations.
   await openProcess(page, dash.url, proc.id);
   await page.fill('#seconds', '1');
   await page.click('button[data-action="samplingHeapProfile"]');
   await page.waitForSelector('#profile[data-ready="true"]', { timeout: 30_000 });
-  assert.match(await page.locator('#profile').innerText(), /Sampled live allocations: [\d.]+ [kM]?B in \d+ functions/);
+  assert.match(await page.locator('#profile').innerText(), /Sampled live allocations: [\d.]+ [kKM]?B in \d+ functions/);
+  // the allocating stacks as a flame graph (width = bytes), then the top allocation sites
+  await page.waitForSelector('#profile .alloc-flame canvas');
+  assert.ok(Number(await page.locator('#profile .alloc-flame').getAttribute('data-frames')) > 3);
+  assert.match(await page.locator('#profile').innerText(), /Allocating stacks[\s\S]*Top allocation sites/);
 
   // A second snapshot, then compare the two from the history list.
   await openProcess(page, dash.url, proc.id);

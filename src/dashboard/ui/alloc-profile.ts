@@ -1,6 +1,10 @@
 // Allocation sampling profile (.heapprofile, V8's HeapProfiler.getSamplingProfile): where live
-// bytes were allocated, per function (self = allocated in it, total = in it and its callees).
+// bytes were allocated, as a flame graph of the allocating stacks (width = bytes) and per function
+// (self = allocated in it, total = in it and its callees).
 import { createTable } from '../../report/viewer/table.js';
+import { mountFlameGraph } from '../../report/viewer/cpu/flame.js';
+import type { FlameFrame } from '../../report/viewer/cpu/model.js';
+import { formatBytes } from '../../report/viewer/format.js';
 
 interface AllocNode {
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
@@ -16,7 +20,36 @@ interface Row {
   total: number;
 }
 
-const fmt = (n: number): string => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} kB` : `${n} B`);
+const fmt = formatBytes;
+
+/** The allocation tree as flame frames (depth-first, parents first, widest child leftmost). */
+export function allocFrames(head: AllocNode): { frames: FlameFrame[]; maxDepth: number; duration: number } {
+  const totals = new Map<AllocNode, number>();
+  const sum = (n: AllocNode): number => {
+    let t = n.selfSize;
+    for (const c of n.children ?? []) t += sum(c);
+    totals.set(n, t);
+    return t;
+  };
+  const duration = sum(head);
+  const frames: FlameFrame[] = [];
+  let maxDepth = 0;
+  const visit = (n: AllocNode, depth: number, start: number, parent: number) => {
+    const total = totals.get(n)!;
+    if (total <= 0) return;
+    const f = n.callFrame;
+    const index = frames.length;
+    frames.push({ id: index, name: f.functionName || (f.url ? '(anonymous)' : '(root)'), url: f.url, line: f.lineNumber + 1, column: f.columnNumber + 1, depth, start, total, self: n.selfSize, parent });
+    maxDepth = Math.max(maxDepth, depth);
+    let x = start;
+    for (const c of [...(n.children ?? [])].sort((a, b) => totals.get(b)! - totals.get(a)!)) {
+      visit(c, depth + 1, x, index);
+      x += totals.get(c)!;
+    }
+  };
+  visit(head, 0, 0, -1);
+  return { frames, maxDepth, duration };
+}
 
 export function mountAllocProfile(host: HTMLElement, profile: { head?: AllocNode }): void {
   if (!profile?.head) throw new Error('not a sampling heap profile (no "head")');
@@ -58,5 +91,13 @@ export function mountAllocProfile(host: HTMLElement, profile: { head?: AllocNode
   const title = document.createElement('p');
   title.className = 'muted';
   title.textContent = `Sampled live allocations: ${fmt(grand)} in ${list.length} functions.`;
-  host.replaceChildren(title, table.el);
+  const heading = (text: string) => Object.assign(document.createElement('h3'), { textContent: text });
+  const model = allocFrames(profile.head);
+  if (model.frames.length === 0) {
+    host.replaceChildren(title, table.el);
+    return;
+  }
+  const flame = mountFlameGraph(model, { format: fmt, noun: 'allocated and still live' });
+  flame.el.classList.add('alloc-flame');
+  host.replaceChildren(title, heading('Allocating stacks'), flame.el, heading('Top allocation sites'), table.el);
 }

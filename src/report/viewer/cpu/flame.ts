@@ -18,8 +18,16 @@ export interface FlameHandle {
   dispose(): void;
 }
 
-export function mountFlameGraph(model: CpuModel): FlameHandle {
+export interface FlameOptions {
+  /** Formats a frame's weight: time by default (µs), bytes for an allocation profile. */
+  format?: (n: number) => string;
+  /** What the whole graph adds up to, after the total: `sampled` by default. */
+  noun?: string;
+}
+
+export function mountFlameGraph(model: Pick<CpuModel, 'frames' | 'maxDepth' | 'duration'>, opts: FlameOptions = {}): FlameHandle {
   const frames = model.frames;
+  const fmt = opts.format ?? formatMicros;
   const canvas = h('canvas', { class: 'hs-flame-canvas' });
   const tip = h('div', { class: 'hs-flame-tip', role: 'tooltip' });
   const crumb = h('span', { class: 'hs-muted hs-flame-crumb' });
@@ -84,7 +92,7 @@ export function mountFlameGraph(model: CpuModel): FlameHandle {
     el.dataset.drawn = String(drawn);
     el.dataset.focus = String(focus);
     reset.disabled = focus === 0;
-    crumb.textContent = focus ? `zoomed into ${frames[focus].name} (${formatMicros(frames[focus].total)})` : `${formatMicros(model.duration)} sampled · click a frame to zoom`;
+    crumb.textContent = focus ? `zoomed into ${frames[focus].name} (${fmt(frames[focus].total)})` : `${fmt(model.duration)} ${opts.noun ?? 'sampled'} · click a frame to zoom`;
   }
 
   function frameAt(x: number, y: number): number {
@@ -110,7 +118,7 @@ export function mountFlameGraph(model: CpuModel): FlameHandle {
     tip.replaceChildren(
       h('b', null, f.name),
       h('div', { class: 'hs-muted' }, f.url ? `${f.url}:${f.line}:${f.column}` : 'native / VM'),
-      h('div', null, `total ${formatMicros(f.total)} (${formatPercent(f.total / Math.max(model.duration, 1))}) · self ${formatMicros(f.self)}`),
+      h('div', null, `total ${fmt(f.total)} (${formatPercent(f.total / Math.max(model.duration, 1))}) · self ${fmt(f.self)}`),
     );
     tip.style.display = 'block';
     const maxLeft = (canvas.parentElement?.clientWidth ?? width) - 320;
