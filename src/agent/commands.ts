@@ -1,7 +1,6 @@
 // Runs the dashboard's commands, one heavy command at a time: heap snapshot (V8's own writer to a
 // private temp file, streamed out, deleted), CPU profile and sampling heap profile (node:inspector).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { Session } from 'node:inspector';
 import os from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
@@ -13,6 +12,7 @@ import {
   type CommandMessage,
   type ErrorCode,
 } from '../protocol/index.js';
+import { post } from './inspector.js';
 import { snapshotRefusal, type HeadroomPolicy } from './headroom.js';
 import { debug, errorMessage } from './log.js';
 import { upload, type UploadTarget } from './upload.js';
@@ -125,40 +125,35 @@ export class CommandRunner {
   }
 
   private async profile(id: string, action: 'cpuProfile' | 'samplingHeapProfile', seconds: number): Promise<unknown> {
-    const session = new Session();
-    session.connect();
-    try {
-      if (action === 'cpuProfile') {
-        await post(session, 'Profiler.enable');
-        await post(session, 'Profiler.start');
-      } else {
-        await post(session, 'HeapProfiler.enable');
-        await post(session, 'HeapProfiler.startSampling', { samplingInterval: 32768 });
+    // The persistent session (./inspector.ts): a session per profile would reset heap object ids.
+    const cpu = action === 'cpuProfile';
+    if (cpu) {
+      await post('Profiler.enable');
+      await post('Profiler.start');
+    } else {
+      await post('HeapProfiler.enable'); // stays enabled: HeapProfiler.disable clears object ids
+      await post('HeapProfiler.startSampling', { samplingInterval: 32768 });
+    }
+    let stopped = false;
+    const stop = async (): Promise<unknown> => {
+      stopped = true;
+      if (!cpu) return (await post<{ profile: unknown }>('HeapProfiler.stopSampling')).profile;
+      try {
+        return (await post<{ profile: unknown }>('Profiler.stop')).profile;
+      } finally {
+        await post('Profiler.disable'); // the CPU profiler's disable leaves heap ids alone
       }
+    };
+    try {
       const end = Date.now() + seconds * 1000;
       for (let left = end - Date.now(); left > 0; left = end - Date.now()) {
         this.ctx.send({ type: 'progress', id, stage: 'profiling', percent: Math.round((1 - left / (seconds * 1000)) * 100) });
         await sleep(Math.min(1000, left));
       }
       this.ctx.send({ type: 'progress', id, stage: 'profiling', percent: 100 });
-      if (action === 'cpuProfile') {
-        const { profile } = await post<{ profile: unknown }>(session, 'Profiler.stop');
-        await post(session, 'Profiler.disable');
-        return profile;
-      }
-      const { profile } = await post<{ profile: unknown }>(session, 'HeapProfiler.stopSampling');
-      await post(session, 'HeapProfiler.disable');
-      return profile;
+      return await stop();
     } finally {
-      session.disconnect();
+      if (!stopped) await stop().catch(() => undefined);
     }
   }
-}
-
-type PostFn = (method: string, params: object, cb: (err: Error | null, result: unknown) => void) => void;
-
-function post<T = unknown>(session: Session, method: string, params: object = {}): Promise<T> {
-  return new Promise((resolve, reject) => {
-    (session.post as unknown as PostFn).call(session, method, params, (err, result) => (err ? reject(err) : resolve(result as T)));
-  });
 }
