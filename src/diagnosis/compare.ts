@@ -39,7 +39,7 @@ export interface CompareOptions {
 
 /** The statement every renderer shows when ids were reset between snapshots `base` and `target`. */
 export function idResetInfo(check: IdCheck, base: number, target: number): IdReset {
-  const evidence = check.shared < check.sampled * 0.02
+  const evidence = check.shared < 20
     ? `only ${check.shared} of ${check.sampled} sampled objects of #${target + 1} have an id that exists in #${base + 1}`
     : `${check.mismatched} of ${check.shared} sampled ids shared by both name a different object in each`;
   return {
