@@ -11,8 +11,10 @@ import {
   type ArtifactKind,
   type CommandMessage,
   type ErrorCode,
+  type ResultMessage,
 } from '../protocol/index.js';
 import { post } from './inspector.js';
+import { prepareForSnapshot } from './snapshot-warmup.js';
 import { snapshotRefusal, type HeadroomPolicy } from './headroom.js';
 import { debug, errorMessage } from './log.js';
 import { upload, type UploadTarget } from './upload.js';
@@ -96,18 +98,26 @@ export class CommandRunner {
       const file = join(dir, `${process.pid}.heapsnapshot`);
       this.ctx.send({ type: 'progress', id, stage: 'snapshot' });
       await nextTick(); // let the progress frame leave before V8 pauses the thread
+      const warmup = await prepareForSnapshot();
       const started = Date.now();
       v8.writeHeapSnapshot(file);
-      const durationMs = Date.now() - started;
+      const durationMs = Date.now() - started; // the event-loop block: the writer is synchronous
       const size = statSync(file).size;
-      await this.upload(id, 'heapsnapshot', { file }, size, durationMs);
+      await this.upload(id, 'heapsnapshot', { file }, size, durationMs, warmup && { warmup: { ...warmup, ms: Math.round(warmup.ms) } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
       pendingTempDirs.delete(dir);
     }
   }
 
-  private async upload(id: string, kind: ArtifactKind, source: { file: string } | { buffer: Buffer }, size: number, durationMs: number): Promise<void> {
+  private async upload(
+    id: string,
+    kind: ArtifactKind,
+    source: { file: string } | { buffer: Buffer },
+    size: number,
+    durationMs: number,
+    extra?: Pick<ResultMessage, 'warmup'>,
+  ): Promise<void> {
     this.ctx.send({ type: 'progress', id, stage: 'uploading', percent: 0, bytes: 0, total: size });
     try {
       await upload(this.ctx.target, {
@@ -121,7 +131,7 @@ export class CommandRunner {
     } catch (err) {
       throw new CommandError('UPLOAD_FAILED', `upload failed: ${errorMessage(err)}`);
     }
-    this.ctx.send({ type: 'result', id, kind, bytes: size, durationMs });
+    this.ctx.send({ type: 'result', id, kind, bytes: size, durationMs, ...extra });
   }
 
   private async profile(id: string, action: 'cpuProfile' | 'samplingHeapProfile', seconds: number): Promise<unknown> {

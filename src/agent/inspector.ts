@@ -41,6 +41,16 @@ export function post<T = unknown>(method: string, params: object = {}): Promise<
   });
 }
 
+/** Listens to one protocol notification on the session (e.g. `Debugger.scriptParsed`); returns the remover. */
+export function on<P = unknown>(event: string, fn: (params: P) => void): () => void {
+  const s = connected();
+  const listener = (msg: { params: P }) => fn(msg.params);
+  s.on(event, listener);
+  return () => {
+    s.off(event, listener);
+  };
+}
+
 /** True once the session exists (tests and diagnostics). */
 export function sessionOpen(): boolean {
   return session !== undefined;
