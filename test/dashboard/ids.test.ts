@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Dashboard } from '../../src/dashboard/server.js';
 import type { HeapReport } from '../../src/diagnosis/types.js';
+import { launch } from '../report/browser.js';
 import { CLI, MY_APPS, api, dashboardWithApp, liveProcess, runAction, waitFor } from './support.js';
 
 const run = promisify(execFile);
@@ -29,7 +30,7 @@ async function snapshot(dash: Dashboard, processId: string): Promise<string> {
   return job.artifactId!;
 }
 
-async function compare(dash: Dashboard, artifactIds: string[]): Promise<HeapReport> {
+async function compare(dash: Dashboard, artifactIds: string[]): Promise<HeapReport & { id: string }> {
   const r = await api<{ id: string }>(dash.url, '/api/compare', { method: 'POST', body: JSON.stringify({ artifactIds }) });
   assert.equal(r.status, 202, JSON.stringify(r.body));
   const job = await waitFor('comparison', () => {
@@ -37,7 +38,7 @@ async function compare(dash: Dashboard, artifactIds: string[]): Promise<HeapRepo
     return j && ['ready', 'failed'].includes(j.state) ? j : undefined;
   }, 60_000);
   assert.equal(job.state, 'ready', job.error);
-  return (await api<HeapReport>(dash.url, `/api/reports/${job.reportId}`)).body;
+  return { ...(await api<HeapReport>(dash.url, `/api/reports/${job.reportId}`)).body, id: job.reportId! };
 }
 
 const row = (r: HeapReport, name: string) => r.comparison!.rows.find((x) => x.name === name);
@@ -119,6 +120,25 @@ test('ids reset by the app\'s own inspector session: said plainly, no per-object
   assert.equal(json.idReset!.base, 0);
   const page = await readFile(html, 'utf8');
   assert.match(page, /Object ids were reset between snapshot #1 and #2/);
+
+  // the dashboard's comparison view, in a real browser
+  const browser = await launch();
+  t.after(() => browser.close());
+  const tab = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  for (const [report, section] of [[c, 'comparison'], [g, 'growth']] as const) {
+    await tab.goto(`${dash.url}/#/r/${report.id}`);
+    await tab.waitForSelector('#report[data-ready="true"]', { timeout: 30_000 });
+    const warning = tab.locator(`[data-section="${section}"] .hs-id-reset`);
+    assert.match(await warning.innerText(), /ids were reset/);
+  }
+  await tab.goto(`${dash.url}/#/r/${c.id}`);
+  await tab.waitForSelector('#report[data-ready="true"]');
+  const cmp = tab.locator('[data-section="comparison"]');
+  await cmp.locator('input').first().fill('LeakedSession');
+  await tab.waitForFunction(() => document.querySelectorAll('[data-section="comparison"] .hs-rows .hs-tr').length === 1);
+  const cells = await cmp.locator('.hs-rows .hs-tr').first().locator('.hs-td').allInnerTexts();
+  assert.deepEqual(cells.slice(0, 6), ['LeakedSession', '?', '?', '+2,000', '?', '?']);
+  if (process.env.HEAPSCOPE_SCREENSHOTS) await tab.screenshot({ path: join(process.env.HEAPSCOPE_SCREENSHOTS, 'id-reset.png') });
 });
 
 function pick(r: { newCount: number | null; deletedCount: number | null; deltaCount: number } | undefined) {
