@@ -40,9 +40,10 @@ export function buildDiffReport(analyses: HeapAnalysis[], files: (string | undef
   // ids reset between two snapshots (an inspector session closed in the process) make "same id"
   // meaningless: the comparison falls back to per-class deltas, growth to retainer paths
   const checks = analyses.slice(1).map((a, i) => checkIds(analyses[i], a));
+  const endToEnd = analyses.length === 2 ? checks[0] : checkIds(analyses[0], last);
   const firstReset = checks.findIndex((c) => c.reset);
-  const ids = [new IdSet(analyses[0].graph)];
-  const comparison = compareAnalyses(analyses[0], last, { base: 0, target: analyses.length - 1, baseIds: ids[0] });
+  const ids = endToEnd.reset ? undefined : [new IdSet(analyses[0].graph)];
+  const comparison = compareAnalyses(analyses[0], last, { base: 0, target: analyses.length - 1, baseIds: ids?.[0], idCheck: endToEnd });
   const idReset = comparison.idReset ?? (firstReset >= 0 ? idResetInfo(checks[firstReset], firstReset, firstReset + 1) : undefined);
   p({ phase: 'growth' });
   const growth = analyses.length >= 3 ? findGrowth(analyses, { ids, idsReset: idReset !== undefined }) : undefined;
