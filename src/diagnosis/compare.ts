@@ -45,7 +45,8 @@ export function idResetInfo(check: IdCheck, base: number, target: number): IdRes
   return {
     message:
       `Object ids were reset between snapshot #${base + 1} and #${target + 1} (${evidence}): something in the process closed an inspector session ` +
-      `or disabled the heap profiler (its own inspector.Session, a debugger detaching, another profiler), and V8 renumbered every object. ` +
+      `or disabled the heap profiler (its own inspector.Session, a debugger detaching, another profiler), and V8 renumbered every object ` +
+      `(or the snapshots are not of one process). ` +
       `Which objects are new or deleted cannot be known; the deltas are per-class differences in count and size.`,
     base,
     target,
