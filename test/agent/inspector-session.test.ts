@@ -35,7 +35,7 @@ describe('the agent\'s inspector session', () => {
     const afterOwn = await agent.command('samplingHeapProfile', { seconds: 0.5 });
     assert.equal(afterOwn.final.type, 'result', JSON.stringify(afterOwn.final));
     child.proc.send({ cmd: 'finish' });
-    const code = await Promise.race([child.exited, new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
+    const code = await Promise.race([child.exited, new Promise((r) => setTimeout(() => r('still running'), 20_000).unref())]);
     assert.equal(code, 0, `exits by itself with the session connected; stderr: ${child.stderr()}`);
   });
 
