@@ -1,7 +1,6 @@
 // Runs the dashboard's commands, one heavy command at a time: heap snapshot (V8's own writer to a
 // private temp file, streamed out, deleted), CPU profile and sampling heap profile (node:inspector).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { Session } from 'node:inspector';
 import os from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
@@ -12,7 +11,10 @@ import {
   type ArtifactKind,
   type CommandMessage,
   type ErrorCode,
+  type ResultMessage,
 } from '../protocol/index.js';
+import { post } from './inspector.js';
+import { prepareForSnapshot } from './snapshot-warmup.js';
 import { snapshotRefusal, type HeadroomPolicy } from './headroom.js';
 import { debug, errorMessage } from './log.js';
 import { upload, type UploadTarget } from './upload.js';
@@ -96,18 +98,26 @@ export class CommandRunner {
       const file = join(dir, `${process.pid}.heapsnapshot`);
       this.ctx.send({ type: 'progress', id, stage: 'snapshot' });
       await nextTick(); // let the progress frame leave before V8 pauses the thread
+      const warmup = await prepareForSnapshot();
       const started = Date.now();
       v8.writeHeapSnapshot(file);
-      const durationMs = Date.now() - started;
+      const durationMs = Date.now() - started; // the event-loop block: the writer is synchronous
       const size = statSync(file).size;
-      await this.upload(id, 'heapsnapshot', { file }, size, durationMs);
+      await this.upload(id, 'heapsnapshot', { file }, size, durationMs, warmup && { warmup: { ...warmup, ms: Math.round(warmup.ms) } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
       pendingTempDirs.delete(dir);
     }
   }
 
-  private async upload(id: string, kind: ArtifactKind, source: { file: string } | { buffer: Buffer }, size: number, durationMs: number): Promise<void> {
+  private async upload(
+    id: string,
+    kind: ArtifactKind,
+    source: { file: string } | { buffer: Buffer },
+    size: number,
+    durationMs: number,
+    extra?: Pick<ResultMessage, 'warmup'>,
+  ): Promise<void> {
     this.ctx.send({ type: 'progress', id, stage: 'uploading', percent: 0, bytes: 0, total: size });
     try {
       await upload(this.ctx.target, {
@@ -121,44 +131,39 @@ export class CommandRunner {
     } catch (err) {
       throw new CommandError('UPLOAD_FAILED', `upload failed: ${errorMessage(err)}`);
     }
-    this.ctx.send({ type: 'result', id, kind, bytes: size, durationMs });
+    this.ctx.send({ type: 'result', id, kind, bytes: size, durationMs, ...extra });
   }
 
   private async profile(id: string, action: 'cpuProfile' | 'samplingHeapProfile', seconds: number): Promise<unknown> {
-    const session = new Session();
-    session.connect();
-    try {
-      if (action === 'cpuProfile') {
-        await post(session, 'Profiler.enable');
-        await post(session, 'Profiler.start');
-      } else {
-        await post(session, 'HeapProfiler.enable');
-        await post(session, 'HeapProfiler.startSampling', { samplingInterval: 32768 });
+    // The persistent session (./inspector.ts): a session per profile would reset heap object ids.
+    const cpu = action === 'cpuProfile';
+    if (cpu) {
+      await post('Profiler.enable');
+      await post('Profiler.start');
+    } else {
+      await post('HeapProfiler.enable'); // stays enabled: HeapProfiler.disable clears object ids
+      await post('HeapProfiler.startSampling', { samplingInterval: 32768 });
+    }
+    let stopped = false;
+    const stop = async (): Promise<unknown> => {
+      stopped = true;
+      if (!cpu) return (await post<{ profile: unknown }>('HeapProfiler.stopSampling')).profile;
+      try {
+        return (await post<{ profile: unknown }>('Profiler.stop')).profile;
+      } finally {
+        await post('Profiler.disable'); // the CPU profiler's disable leaves heap ids alone
       }
+    };
+    try {
       const end = Date.now() + seconds * 1000;
       for (let left = end - Date.now(); left > 0; left = end - Date.now()) {
         this.ctx.send({ type: 'progress', id, stage: 'profiling', percent: Math.round((1 - left / (seconds * 1000)) * 100) });
         await sleep(Math.min(1000, left));
       }
       this.ctx.send({ type: 'progress', id, stage: 'profiling', percent: 100 });
-      if (action === 'cpuProfile') {
-        const { profile } = await post<{ profile: unknown }>(session, 'Profiler.stop');
-        await post(session, 'Profiler.disable');
-        return profile;
-      }
-      const { profile } = await post<{ profile: unknown }>(session, 'HeapProfiler.stopSampling');
-      await post(session, 'HeapProfiler.disable');
-      return profile;
+      return await stop();
     } finally {
-      session.disconnect();
+      if (!stopped) await stop().catch(() => undefined);
     }
   }
-}
-
-type PostFn = (method: string, params: object, cb: (err: Error | null, result: unknown) => void) => void;
-
-function post<T = unknown>(session: Session, method: string, params: object = {}): Promise<T> {
-  return new Promise((resolve, reject) => {
-    (session.post as unknown as PostFn).call(session, method, params, (err, result) => (err ? reject(err) : resolve(result as T)));
-  });
 }

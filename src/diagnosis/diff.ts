@@ -3,9 +3,9 @@
 // another; all stay in memory because growth needs every one of them.
 import { analyzeSnapshot, type HeapAnalysis, type ProgressFn, type SnapshotSource } from '../engine/index.js';
 import type { HeapReport } from './types.js';
-import { compareAnalyses } from './compare.js';
+import { compareAnalyses, idResetInfo } from './compare.js';
 import { findGrowth } from './growth.js';
-import { IdSet } from './ids.js';
+import { checkIds, IdSet } from './ids.js';
 import { findSuspects, snapshotInfo, type DiagnoseOptions } from './diagnose.js';
 import { summarize } from '../engine/index.js';
 
@@ -37,10 +37,16 @@ export function buildDiffReport(analyses: HeapAnalysis[], files: (string | undef
   const p = opts.onProgress ?? (() => {});
   const last = analyses[analyses.length - 1];
   p({ phase: 'diff' });
-  const ids = [new IdSet(analyses[0].graph)];
-  const comparison = compareAnalyses(analyses[0], last, { base: 0, target: analyses.length - 1, baseIds: ids[0] });
+  // ids reset between two snapshots (an inspector session closed in the process) make "same id"
+  // meaningless: the comparison falls back to per-class deltas, growth to retainer paths
+  const checks = analyses.slice(1).map((a, i) => checkIds(analyses[i], a));
+  const endToEnd = analyses.length === 2 ? checks[0] : checkIds(analyses[0], last);
+  const firstReset = checks.findIndex((c) => c.reset);
+  const ids = endToEnd.reset ? undefined : [new IdSet(analyses[0].graph)];
+  const comparison = compareAnalyses(analyses[0], last, { base: 0, target: analyses.length - 1, baseIds: ids?.[0], idCheck: endToEnd });
+  const idReset = comparison.idReset ?? (firstReset >= 0 ? idResetInfo(checks[firstReset], firstReset, firstReset + 1) : undefined);
   p({ phase: 'growth' });
-  const growth = analyses.length >= 3 ? findGrowth(analyses, { ids }) : undefined;
+  const growth = analyses.length >= 3 ? findGrowth(analyses, { ids, idsReset: idReset !== undefined }) : undefined;
   p({ phase: 'diagnosis' });
   const report: HeapReport = {
     version: 1,
@@ -54,5 +60,6 @@ export function buildDiffReport(analyses: HeapAnalysis[], files: (string | undef
     comparison,
   };
   if (growth) report.growth = growth;
+  if (idReset) report.idReset = idReset;
   return report;
 }

@@ -11,7 +11,8 @@ import type { GrowthFinding, GrowthKind } from './types.js';
 import { collectionInfo, type CollectionInfo } from './collections.js';
 import { chainNode, ownerName, referenceList, type Hop } from './describe.js';
 import { edgeBetween, edgeLabel, edgeTypeName, isPlumbing, rawName } from './heap.js';
-import { IdSet } from './ids.js';
+import { IdSet, samePlace } from './ids.js';
+import { retainerPath } from '../engine/query/path.js';
 import { leakKeys } from './keys.js';
 import { recogniseCause } from './causes/index.js';
 import { joinHops, locationsOf } from './diagnose.js';
@@ -25,7 +26,15 @@ export interface GrowthOptions {
   top?: number;
   /** Id sets of the analyses, when already built. */
   ids?: IdSet[];
+  /**
+   * Ids were reset between some of the snapshots (checkIds): match collections by their retainer
+   * path from the GC roots, and skip the new-objects view (which needs ids).
+   */
+  idsReset?: boolean;
 }
+
+/** With ids reset, the largest collections this many are matched by path (a walk from the roots each). */
+const PATH_MATCHED = 2000;
 
 interface Candidate {
   /** Ordinal in each snapshot. */
@@ -36,6 +45,7 @@ interface Candidate {
   collection?: CollectionInfo | null;
   /** For new-object groups: the largest new child, to name the owner by its edge. */
   via?: number;
+  byPath?: boolean;
 }
 
 const strictlyGrowing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]);
@@ -51,21 +61,42 @@ function sameObject(analyses: HeapAnalysis[], id: number): number[] | null {
   return out;
 }
 
-function collectionCandidates(analyses: HeapAnalysis[]): Candidate[] {
+/** Ordinals of the object at the same retainer path in every snapshot, or null. */
+function samePath(analyses: HeapAnalysis[], node: number): number[] | null {
+  const last = analyses[analyses.length - 1];
+  const steps = retainerPath(last, node);
+  const out: number[] = [];
+  for (const a of analyses) {
+    const n = a === last ? node : samePlace(last, node, a, steps);
+    if (n < 0) return null;
+    out.push(n);
+  }
+  return out;
+}
+
+function collectionCandidates(analyses: HeapAnalysis[], byPath: boolean): Candidate[] {
   const last = analyses[analyses.length - 1];
   const g = last.graph;
-  const out: Candidate[] = [];
+  const found: { n: number; info: CollectionInfo }[] = [];
   for (let n = 0; n < g.nodeCount; n++) {
     if (g.nodeType[n] !== g.types.nodeObject || isPlumbing(last, n)) continue;
     const info = collectionInfo(last, n, false);
     if (!info || info.count < 2) continue;
-    const nodes = sameObject(analyses, g.nodeId[n]);
+    found.push({ n, info });
+  }
+  if (byPath && found.length > PATH_MATCHED) {
+    found.sort((x, y) => last.retainedSize[y.n] - last.retainedSize[x.n]);
+    found.length = PATH_MATCHED;
+  }
+  const out: Candidate[] = [];
+  for (const { n, info } of found) {
+    const nodes = byPath ? samePath(analyses, n) : sameObject(analyses, g.nodeId[n]);
     if (!nodes) continue;
     const counts = nodes.map((m, i) => (i === nodes.length - 1 ? info.count : collectionInfo(analyses[i], m, false)?.count ?? 0));
     const sizes = nodes.map((m, i) => analyses[i].retainedSize[m]);
     if (!strictlyGrowing(counts) || !strictlyGrowing(sizes)) continue;
     const isListeners = g.nodeType[n] === g.types.nodeObject && rawName(g, n) === 'Array' && viaEvents(last, n);
-    out.push({ nodes, kind: isListeners ? 'listeners' : 'collection', counts, sizes, collection: info });
+    out.push({ nodes, kind: isListeners ? 'listeners' : 'collection', counts, sizes, collection: info, byPath });
   }
   return out;
 }
@@ -141,12 +172,12 @@ function newObjectCandidates(analyses: HeapAnalysis[], firstIds: IdSet): Candida
 export function findGrowth(analyses: HeapAnalysis[], opts: GrowthOptions = {}): GrowthFinding[] {
   if (analyses.length < 3) return [];
   const minGrowth = opts.minGrowthBytes ?? 1024;
-  const firstIds = opts.ids?.[0] ?? new IdSet(analyses[0].graph);
+  const firstIds = opts.idsReset ? undefined : opts.ids?.[0] ?? new IdSet(analyses[0].graph);
   const last = analyses[analyses.length - 1];
   const byOwner = new Map<number, Candidate>();
-  for (const c of newObjectCandidates(analyses, firstIds)) byOwner.set(c.nodes[c.nodes.length - 1], c);
+  if (firstIds) for (const c of newObjectCandidates(analyses, firstIds)) byOwner.set(c.nodes[c.nodes.length - 1], c);
   // collections win over the generic view of the same owner: they count entries
-  for (const c of collectionCandidates(analyses)) byOwner.set(c.nodes[c.nodes.length - 1], c);
+  for (const c of collectionCandidates(analyses, opts.idsReset === true)) byOwner.set(c.nodes[c.nodes.length - 1], c);
   // an owner whose growth is all inside a growing descendant is reported through the descendant
   const owners = new Set(byOwner.keys());
   const gain = (c: Candidate) => c.sizes[c.sizes.length - 1] - c.sizes[0];
@@ -211,6 +242,7 @@ function describeGrowth(analyses: HeapAnalysis[], c: Candidate): GrowthFinding {
     counts: c.counts,
     sizes: c.sizes,
     growth: c.sizes[c.sizes.length - 1] - c.sizes[0],
+    matchedBy: c.byPath ? 'path' : 'id',
     path,
     referenceList: referenceList(ownerPath),
     keys: leakKeys(ownerPath, chain),

@@ -1,6 +1,7 @@
 // Terminal rendering of a HeapReport's diagnosis (suspects, growth, comparison), readable at 100
 // columns. `heapscope analyze` prints the suspects after its own tables; `heapscope diff` all of it.
-import type { Cause, Comparison, GrowthFinding, HeapReport, SourceLocation, Suspect } from './types.js';
+import type { Cause, Comparison, GrowthFinding, HeapReport, IdReset, SourceLocation, Suspect } from './types.js';
+import { GROWTH_AFTER_RESET } from './messages.js';
 import { fmtBytes } from './causes/subject.js';
 
 const WIDTH = 100;
@@ -62,8 +63,9 @@ export function renderSuspect(s: Suspect, i: number): string[] {
   return out;
 }
 
-export function renderGrowthText(growth: GrowthFinding[]): string {
+export function renderGrowthText(growth: GrowthFinding[], idReset?: IdReset): string {
   const out: string[] = ['Growing across snapshots'];
+  if (idReset) out.push(...wrap(GROWTH_AFTER_RESET, '  ', '  ! '));
   if (growth.length === 0) {
     out.push('  nothing grew in every snapshot (no leak found across these snapshots)');
     return out.join('\n');
@@ -83,21 +85,26 @@ export function renderGrowthText(growth: GrowthFinding[]): string {
 
 export function renderComparisonText(c: Comparison, rows = 15): string {
   const head = ['class', '#new', '#deleted', '#delta', 'alloc', 'freed', 'size delta'];
+  const count = (n: number | null) => (n === null ? '?' : String(n));
+  const bytes = (n: number | null) => (n === null ? '?' : fmtBytes(n));
   const body = c.rows.slice(0, rows).map((r) => [
     clip(r.name.replace(/\s+/g, ' '), 38),
-    String(r.newCount),
-    String(r.deletedCount),
+    count(r.newCount),
+    count(r.deletedCount),
     (r.deltaCount > 0 ? '+' : '') + r.deltaCount,
-    fmtBytes(r.allocSize),
-    fmtBytes(r.freedSize),
+    bytes(r.allocSize),
+    bytes(r.freedSize),
     (r.sizeDelta > 0 ? '+' : '') + fmtBytes(r.sizeDelta),
   ]);
   const t = c.totals;
-  body.push(['total', String(t.newCount), String(t.deletedCount), (t.deltaCount > 0 ? '+' : '') + t.deltaCount,
-    fmtBytes(t.allocSize), fmtBytes(t.freedSize), (t.sizeDelta > 0 ? '+' : '') + fmtBytes(t.sizeDelta)]);
+  body.push(['total', count(t.newCount), count(t.deletedCount), (t.deltaCount > 0 ? '+' : '') + t.deltaCount,
+    bytes(t.allocSize), bytes(t.freedSize), (t.sizeDelta > 0 ? '+' : '') + fmtBytes(t.sizeDelta)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const fmt = (r: string[]) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
-  return [`Comparison (snapshot ${c.base + 1} → ${c.target + 1}, objects matched by id)`, fmt(head), ...body.map(fmt)].join('\n');
+  const how = c.idReset ? 'per class only: object ids were reset' : 'objects matched by id';
+  const out = [`Comparison (snapshot ${c.base + 1} → ${c.target + 1}, ${how})`];
+  if (c.idReset) out.push(...wrap(c.idReset.message, '  ', '  ! '));
+  return [...out, fmt(head), ...body.map(fmt)].join('\n');
 }
 
 /** What a healthy heap's report says (Node's own state and heapscope's agent are never suspects). */
@@ -107,7 +114,7 @@ export const NO_SUSPECTS = "nothing of the application's holds an unusual share 
 export function renderDiagnosisText(report: HeapReport): string {
   const parts: string[] = [];
   if (report.comparison) parts.push(renderComparisonText(report.comparison));
-  if (report.growth) parts.push(renderGrowthText(report.growth));
+  if (report.growth) parts.push(renderGrowthText(report.growth, report.idReset));
   const s: string[] = [`Suspected leaks${report.kind === 'diff' ? ' (last snapshot)' : ''}, by retained size`];
   if (report.suspects.length === 0) s.push(`  none: ${NO_SUSPECTS}`);
   report.suspects.forEach((x, i) => s.push(...renderSuspect(x, i), ''));

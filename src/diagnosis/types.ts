@@ -98,15 +98,32 @@ export interface Suspect {
 
 export type CollectionKind = 'array' | 'map' | 'set' | 'object' | 'listeners';
 
-/** DevTools' Comparison view: one row per class, objects matched by snapshot object id. */
+/**
+ * DevTools' Comparison view: one row per class, objects matched by snapshot object id. When the
+ * ids cannot be trusted (Comparison.idReset), new/deleted/alloc/freed are null (unknowable) and
+ * the deltas are per-class count and size differences, which need no ids.
+ */
 export interface ComparisonRow {
   name: string;
-  newCount: number;
-  deletedCount: number;
+  newCount: number | null;
+  deletedCount: number | null;
   deltaCount: number;
-  allocSize: number;
-  freedSize: number;
+  allocSize: number | null;
+  freedSize: number | null;
   sizeDelta: number;
+}
+
+/** V8 renumbered its objects between two snapshots: same id no longer means same object. */
+export interface IdReset {
+  /** Plain-language statement for every renderer. */
+  message: string;
+  /** Indexes into HeapReport.snapshots of the pair found reset. */
+  base: number;
+  target: number;
+  /** The evidence: target objects sampled, ids also in the base, of those naming another object. */
+  sampled: number;
+  shared: number;
+  mismatched: number;
 }
 
 export interface Comparison {
@@ -115,6 +132,10 @@ export interface Comparison {
   target: number;
   rows: ComparisonRow[];
   totals: Omit<ComparisonRow, 'name'>;
+  /** How objects were matched: by snapshot id, or (ids reset) only per class by count and size. */
+  matchedBy?: 'id' | 'class';
+  /** Set when the ids were reset between base and target. */
+  idReset?: IdReset;
 }
 
 export type GrowthKind = 'collection' | 'listeners' | 'object' | 'new-objects';
@@ -134,6 +155,8 @@ export interface GrowthFinding {
   sizes: number[];
   /** Ranking score: bytes gained between first and last snapshot. */
   growth: number;
+  /** How the owner was found in each snapshot: same id, or (ids reset) same retainer path. */
+  matchedBy?: 'id' | 'path';
   path: ChainNode[];
   /** Path to the owner in the seed's notation (last snapshot). */
   referenceList: string[];
@@ -165,4 +188,9 @@ export interface HeapReport {
   comparison?: Comparison;
   /** What kept growing (`diff` with 3+ snapshots). */
   growth?: GrowthFinding[];
+  /**
+   * Set when V8's object ids were reset between two of the snapshots: the comparison is per class
+   * only, and growth matched objects by their retainer path from the GC roots instead of by id.
+   */
+  idReset?: IdReset;
 }

@@ -205,6 +205,22 @@ export interface ResultMessage {
   durationMs: number;
   /** heapSnapshot: what it cost the process, measured, beside the agent's prediction. */
   cost?: SnapshotCost;
+  /**
+   * heapSnapshot on V8 before 12 (Node 20): the warm-up that cached the scripts' line ends first
+   * (so the snapshot is not quadratic in big scripts). Absent where V8 needs none. Its time is not
+   * part of durationMs, which is the writer's own block.
+   */
+  warmup?: SnapshotWarmup;
+}
+
+/** What the agent did before a heap snapshot so that V8 writes it in linear time. */
+export interface SnapshotWarmup {
+  /** False when no script was compiled since the last warm-up, so it was skipped. */
+  ran: boolean;
+  /** Event-loop time it took (a sub-millisecond probe when skipped), ms. */
+  ms: number;
+  /** Scripts whose line ends it cached (when it ran). */
+  scripts?: number;
 }
 
 /** A heap snapshot's cost to the process that took it. Bytes, ms. */

@@ -28,17 +28,17 @@ describe('comparison by object id', () => {
   test('a snapshot against itself: nothing new, nothing deleted', () => {
     const c = compareAnalyses(a[0], a[0]);
     assert.equal(c.rows.length, 0);
-    assert.equal(c.totals.newCount + c.totals.deletedCount, 0);
+    assert.equal(c.totals.newCount! + c.totals.deletedCount!, 0);
   });
 
   test('first vs last: the cached arrays are new, reversed they are deleted', () => {
     const c = compareAnalyses(a[0], a[2]);
     const arr = c.rows.find((r) => r.name === 'Array')!;
-    assert.ok(arr.newCount - arr.deletedCount >= 8, JSON.stringify(arr));
+    assert.ok(arr.newCount! - arr.deletedCount! >= 8, JSON.stringify(arr));
     assert.ok(arr.sizeDelta >= 8 * 800_000, JSON.stringify(arr));
     for (const r of c.rows) {
-      assert.equal(r.deltaCount, r.newCount - r.deletedCount);
-      assert.equal(r.sizeDelta, r.allocSize - r.freedSize);
+      assert.equal(r.deltaCount, r.newCount! - r.deletedCount!);
+      assert.equal(r.sizeDelta, r.allocSize! - r.freedSize!);
     }
     const back = compareAnalyses(a[2], a[0]);
     const rev = back.rows.find((r) => r.name === 'Array')!;

@@ -111,7 +111,7 @@ export function syntheticReport(opts: { classes?: number } = {}): HeapReport {
   const suspects = [closureSuspect(), listenerSuspect()];
   const total = 40_000_000;
   const rows = comparisonRows(300);
-  const sum = (k: keyof Omit<ComparisonRow, 'name'>) => rows.reduce((s, r) => s + r[k], 0);
+  const sum = (k: keyof Omit<ComparisonRow, 'name'>) => rows.reduce((s, r) => s + (r[k] ?? 0), 0);
   return {
     version: 1,
     kind: 'diff',

@@ -178,7 +178,7 @@ test('comparison table sorts by size delta and shows totals; growth shows per-sn
   assert.equal(await cmp.locator('.hs-rows .hs-tr').first().locator('.hs-td').first().textContent(), top.name);
   assert.match((await cmp.locator('.hs-pinned').textContent())!, /^Total/);
   await cmp.locator('.hs-th[data-key="deletedCount"]').click();
-  const mostDeleted = [...report.comparison!.rows].sort((a, b) => b.deletedCount - a.deletedCount)[0];
+  const mostDeleted = [...report.comparison!.rows].sort((a, b) => b.deletedCount! - a.deletedCount!)[0];
   assert.equal(await cmp.locator('.hs-rows .hs-tr').first().locator('.hs-td').nth(2).textContent(), String(mostDeleted.deletedCount));
   const growth = page.locator('.hs-growth').first();
   assert.match((await growth.textContent())!, /context of arrayLeak \(app\.js:12\) → _cached/);

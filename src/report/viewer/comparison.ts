@@ -1,5 +1,6 @@
 // "Comparison" (DevTools' view between two snapshots) and "Growth" (what kept growing over 3+).
-import type { Comparison, ComparisonRow, GrowthFinding, SnapshotInfo } from '../../diagnosis/types.js';
+import { GROWTH_AFTER_RESET } from '../../diagnosis/messages.js';
+import type { Comparison, ComparisonRow, GrowthFinding, IdReset, SnapshotInfo } from '../../diagnosis/types.js';
 import { h, section } from './dom.js';
 import { formatBytes, formatCount, formatDeltaBytes, formatDeltaCount } from './format.js';
 import { locText } from './memory-leak.js';
@@ -9,13 +10,22 @@ export interface ComparisonInput {
   comparison?: Comparison;
   growth?: GrowthFinding[];
   snapshots?: SnapshotInfo[];
+  idReset?: IdReset;
 }
 
 export function renderComparison(c: Comparison, snapshots?: SnapshotInfo[]): { el: HTMLElement; table: TableHandle<ComparisonRow> } {
   const el = section('comparison', 'Comparison');
   const name = (i: number) => `#${i + 1}${snapshots?.[i]?.file ? ` (${basename(snapshots[i].file!)})` : ''}`;
-  el.append(h('p', { class: 'hs-muted' }, `Snapshot ${name(c.target)} against ${name(c.base)}, objects matched by id.`));
+  if (c.idReset) {
+    el.append(h('p', { class: 'hs-muted' }, `Snapshot ${name(c.target)} against ${name(c.base)}, per class only.`));
+    el.append(h('div', { class: 'hs-warning hs-id-reset', role: 'alert' }, c.idReset.message));
+  } else {
+    el.append(h('p', { class: 'hs-muted' }, `Snapshot ${name(c.target)} against ${name(c.base)}, objects matched by id.`));
+  }
   const sign = (n: number) => (n > 0 ? 'hs-pos' : n < 0 ? 'hs-neg' : '');
+  // null: unknowable (ids reset); sorts last
+  const num = (n: number | null) => n ?? Number.NEGATIVE_INFINITY;
+  const unknown = (n: number | null, show: (n: number) => string) => (n === null ? h('span', { class: 'hs-muted', title: 'unknown: object ids were reset' }, '?') : show(n));
   const table = createTable<ComparisonRow>({
     rows: c.rows,
     maxHeight: 400,
@@ -25,11 +35,11 @@ export function renderComparison(c: Comparison, snapshots?: SnapshotInfo[]): { e
     pinned: c.totals ? { name: 'Total', ...c.totals } : undefined,
     columns: [
       { key: 'name', title: 'Constructor', value: (r) => r.name, width: 'minmax(200px, 3fr)', firstSort: 'asc' },
-      { key: 'newCount', title: '# New', value: (r) => r.newCount, render: (r) => formatCount(r.newCount), align: 'right', width: '90px' },
-      { key: 'deletedCount', title: '# Deleted', value: (r) => r.deletedCount, render: (r) => formatCount(r.deletedCount), align: 'right', width: '90px' },
+      { key: 'newCount', title: '# New', value: (r) => num(r.newCount), render: (r) => unknown(r.newCount, formatCount), align: 'right', width: '90px' },
+      { key: 'deletedCount', title: '# Deleted', value: (r) => num(r.deletedCount), render: (r) => unknown(r.deletedCount, formatCount), align: 'right', width: '90px' },
       { key: 'deltaCount', title: '# Delta', value: (r) => r.deltaCount, render: (r) => h('span', { class: sign(r.deltaCount) }, formatDeltaCount(r.deltaCount)), align: 'right', width: '90px' },
-      { key: 'allocSize', title: 'Alloc. size', value: (r) => r.allocSize, render: (r) => formatBytes(r.allocSize), align: 'right', width: '100px' },
-      { key: 'freedSize', title: 'Freed size', value: (r) => r.freedSize, render: (r) => formatBytes(r.freedSize), align: 'right', width: '100px' },
+      { key: 'allocSize', title: 'Alloc. size', value: (r) => num(r.allocSize), render: (r) => unknown(r.allocSize, formatBytes), align: 'right', width: '100px' },
+      { key: 'freedSize', title: 'Freed size', value: (r) => num(r.freedSize), render: (r) => unknown(r.freedSize, formatBytes), align: 'right', width: '100px' },
       { key: 'sizeDelta', title: 'Size delta', value: (r) => r.sizeDelta, render: (r) => h('span', { class: sign(r.sizeDelta) }, formatDeltaBytes(r.sizeDelta)), align: 'right', width: '110px' },
     ],
   });
@@ -38,8 +48,9 @@ export function renderComparison(c: Comparison, snapshots?: SnapshotInfo[]): { e
   return { el, table };
 }
 
-export function renderGrowth(findings: GrowthFinding[]): HTMLElement {
+export function renderGrowth(findings: GrowthFinding[], idReset?: IdReset): HTMLElement {
   const el = section('growth', 'Growth across snapshots');
+  if (idReset) el.append(h('div', { class: 'hs-warning hs-id-reset', role: 'alert' }, GROWTH_AFTER_RESET));
   if (!findings.length) {
     el.append(h('p', { class: 'hs-muted' }, 'Nothing kept growing across the snapshots.'));
     return el;

@@ -62,7 +62,7 @@ export function mountReport(el: HTMLElement, report: HeapReport, opts: ReportOpt
     } else if (id === 'comparison' && report.comparison) {
       parts.push(renderComparison(report.comparison, report.snapshots).el);
     } else if (id === 'growth' && report.growth) {
-      parts.push(renderGrowth(report.growth));
+      parts.push(renderGrowth(report.growth, report.idReset));
     }
   }
   if (opts.header !== false) {
@@ -85,7 +85,7 @@ export function mountReport(el: HTMLElement, report: HeapReport, opts: ReportOpt
 export function mountComparison(el: HTMLElement, input: ComparisonInput | HeapReport): { el: HTMLElement; destroy(): void } {
   const root = h('div', { class: 'hs-viewer hs-report' });
   if (input.comparison) root.append(renderComparison(input.comparison, input.snapshots).el);
-  if (input.growth) root.append(renderGrowth(input.growth));
+  if (input.growth) root.append(renderGrowth(input.growth, input.idReset));
   if (!input.comparison && !input.growth) root.append(h('p', { class: 'hs-muted' }, 'Nothing to compare: take at least two snapshots of the same process.'));
   el.replaceChildren(root);
   return { el: root, destroy: () => root.remove() };

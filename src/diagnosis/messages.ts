@@ -1,0 +1,6 @@
+// Sentences shared by every renderer (terminal, HTML report, dashboard); no imports, so the
+// browser bundle can take them.
+
+/** What growth can still find when object ids were reset between the snapshots. */
+export const GROWTH_AFTER_RESET =
+  'Object ids were reset between these snapshots: collections are matched by their retainer path from the GC roots instead of by id, and objects created since the first snapshot cannot be told apart from old ones.';
