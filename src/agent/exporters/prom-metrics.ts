@@ -4,6 +4,7 @@
 // the agent loads it only when the app asks for it. Names follow prom-client's collectDefaultMetrics
 // where one exists, so dashboards and alerts written for those work unchanged.
 import type * as PromClient from 'prom-client';
+export { LatestFrame } from './latest.js';
 import { GC_DURATION_BUCKETS_MS, type DetectorState, type GcKind, type GcKindTotals, type MetricsMessage, type PostGcSample } from '../../protocol/index.js';
 
 export type PromClientModule = typeof PromClient;
@@ -25,18 +26,6 @@ export interface ProcessState {
   snapshots?: number;
   /** Open leak findings for it (dashboard only). */
   findings?: number;
-}
-
-/** Keeps the newest frame and the newest post-GC sample of one process. */
-export class LatestFrame {
-  frame?: MetricsMessage;
-  postGc?: PostGcSample;
-
-  update(m: MetricsMessage): void {
-    this.frame = m;
-    const pg = Array.isArray(m.postGc) ? m.postGc[m.postGc.length - 1] : undefined;
-    if (pg && typeof pg.heapUsed === 'number') this.postGc = pg;
-  }
 }
 
 type Sample = [labels: Labels, value: number];
