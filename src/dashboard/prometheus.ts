@@ -42,7 +42,11 @@ export class DashboardMetrics {
     hub.events.on('agentMessage', (processId: string, msg: AgentMessage) => {
       if (msg.type === 'metrics') {
         let f = this.latest.get(processId);
-        if (!f) this.latest.set(processId, (f = new LatestFrame()));
+        if (!f) {
+          // Frames of gone processes go at the next scrape, or here if nobody scrapes.
+          if (this.latest.size > hub.agentCount + 16) this.forgetGone();
+          this.latest.set(processId, (f = new LatestFrame()));
+        }
         f.update(msg);
       } else if (msg.type === 'result' && msg.kind === 'heapsnapshot') {
         if (Number.isFinite(msg.durationMs) && msg.durationMs >= 0) snapshotSeconds.observe(msg.durationMs / 1000);
@@ -99,6 +103,10 @@ export class DashboardMetrics {
     } finally {
       this.current = undefined;
     }
+  }
+
+  private forgetGone(): void {
+    for (const id of this.latest.keys()) if (!this.hub.isLive(id)) this.latest.delete(id);
   }
 
   /** Live processes with a frame; forgets the ones whose agent has gone. */
