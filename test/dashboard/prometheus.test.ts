@@ -191,10 +191,13 @@ scrape_configs:
   assert.equal(series[0]!.metric.project, 'prom-real');
   assert.equal(series[0]!.metric.job, 'heapscope');
   assert.ok(Number(series[0]!.value[1]) > 1e6);
-  const up = await query('up');
-  const upOf = (job: string): string | undefined => up.find((s) => s.metric.job === job)?.value[1];
-  assert.equal(upOf('heapscope'), '1');
-  assert.equal(upOf('heapscope-no-token'), '0', 'the dashboard refuses a scrape without the token');
+  // `up` of both jobs once each has been scraped: 1 with the token, 0 without (HTTP 401).
+  const up = await waitFor('both jobs scraped', async () => {
+    const r = await query('up');
+    return r.length === 2 ? new Map(r.map((s) => [s.metric.job, s.value[1]])) : undefined;
+  }, 10_000);
+  assert.equal(up.get('heapscope'), '1');
+  assert.equal(up.get('heapscope-no-token'), '0', 'the dashboard refuses a scrape without the token');
   // Counters and the GC histogram are usable as Prometheus types.
   const cpu = await waitFor('a CPU counter sample', async () => ((await query(`process_cpu_user_seconds_total{pid="${pid}"}`)).length ? true : undefined), 10_000);
   assert.ok(cpu);
