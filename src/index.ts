@@ -1,7 +1,8 @@
 // Package main: `import heapscope from 'heapscope'` / `require('heapscope')` is the agent starter.
 //   heapscope('my-service', { url, token, interval, autoStartDashboard })
 // The CJS build (dist/index.cjs) exports the function itself (see tsup.config.ts), so the
-// one-liner `require('heapscope')('my-service')` works; the named types below are compile-time only.
+// one-liner `require('heapscope')('my-service')` works; the named types below are compile-time only,
+// and functions ride on the default export too (`heapscope.registerPrometheus`) for CJS callers.
 import { startAgent, type AgentHandle, type AgentOptions } from './agent/index.js';
 import { registerPrometheus } from './agent/exporters/prometheus.js';
 
