@@ -51,10 +51,10 @@ function heapSpaces(key: 'size' | 'used' | 'available'): Def['read'] {
   return (p) => (Array.isArray(p.frame.heapSpaces) ? p.frame.heapSpaces.flatMap((s): Sample[] => (num(s[key]) === undefined ? [] : [[{ space: spaceLabel(String(s.name)) }, s[key]]])) : undefined);
 }
 
-function eventLoop(key: 'min' | 'max' | 'mean' | 'stddev' | 'p50' | 'p90' | 'p99', label: string): Def {
+function eventLoop(key: 'min' | 'max' | 'mean' | 'stddev' | 'p50' | 'p90' | 'p99'): Def {
   return {
-    name: `nodejs_eventloop_lag_${label}_seconds`,
-    help: `The ${label} of the event-loop delay over the agent's last interval, in seconds.`,
+    name: `nodejs_eventloop_lag_${key}_seconds`,
+    help: `The ${key} of the event-loop delay over the agent's last interval, in seconds.`,
     type: 'gauge',
     read: (p) => seconds(p.frame.eventLoop?.[key]),
   };
@@ -82,13 +82,13 @@ export const PROCESS_METRICS: readonly Def[] = [
   { name: 'nodejs_heap_space_size_total_bytes', help: 'Process heap space size total from Node.js in bytes.', type: 'gauge', labelNames: ['space'], read: heapSpaces('size') },
   { name: 'nodejs_heap_space_size_used_bytes', help: 'Process heap space size used from Node.js in bytes.', type: 'gauge', labelNames: ['space'], read: heapSpaces('used') },
   { name: 'nodejs_heap_space_size_available_bytes', help: 'Process heap space size available from Node.js in bytes.', type: 'gauge', labelNames: ['space'], read: heapSpaces('available') },
-  eventLoop('min', 'min'),
-  eventLoop('max', 'max'),
-  eventLoop('mean', 'mean'),
-  eventLoop('stddev', 'stddev'),
-  eventLoop('p50', 'p50'),
-  eventLoop('p90', 'p90'),
-  eventLoop('p99', 'p99'),
+  eventLoop('min'),
+  eventLoop('max'),
+  eventLoop('mean'),
+  eventLoop('stddev'),
+  eventLoop('p50'),
+  eventLoop('p90'),
+  eventLoop('p99'),
   {
     name: 'nodejs_version_info',
     help: 'Node.js version info.',
