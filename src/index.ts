@@ -1,10 +1,14 @@
 // Package main: `import heapscope from 'heapscope'` / `require('heapscope')` is the agent starter.
 //   heapscope('my-service', { url, token, interval, autoStartDashboard })
 // The CJS build (dist/index.cjs) exports the function itself (see tsup.config.ts), so the
-// one-liner `require('heapscope')('my-service')` works; the named types below are compile-time only.
+// one-liner `require('heapscope')('my-service')` works; the named types below are compile-time only,
+// and functions ride on the default export too (`heapscope.registerPrometheus`) for CJS callers.
 import { startAgent, type AgentHandle, type AgentOptions } from './agent/index.js';
+import { registerPrometheus } from './agent/exporters/prometheus.js';
 
 export type { AgentHandle, AgentOptions, AgentDiagnostics } from './agent/index.js';
+export type { PrometheusOptions } from './agent/exporters/prometheus.js';
+export type { MeterProviderLike } from './agent/exporters/otel.js';
 
 /**
  * Starts the heapscope agent in this process (idempotent: later calls return the running agent).
@@ -16,4 +20,8 @@ function heapscope(project?: string | (AgentOptions & { project?: string }), opt
   return startAgent(typeof project === 'string' ? project : undefined, options);
 }
 
+/** heapscope.registerPrometheus(register): the agent's metrics in the app's own prom-client registry. */
+heapscope.registerPrometheus = registerPrometheus;
+
+export { registerPrometheus };
 export default heapscope;

@@ -13,6 +13,8 @@ import { Connection } from './connection.js';
 import { cgroupMemory } from './headroom.js';
 import { debug, guard } from './log.js';
 import { startDashboard } from './autostart.js';
+import { OtelExporter } from './exporters/otel.js';
+import { LatestFrame } from './exporters/latest.js';
 import type { ResolvedOptions } from './options.js';
 
 export interface AgentDiagnostics {
@@ -20,6 +22,8 @@ export interface AgentDiagnostics {
   bufferedMetrics: number;
   /** Listeners on the live socket (0 between attempts). */
   socketListeners: number;
+  /** Recording through an OpenTelemetry MeterProvider. */
+  openTelemetry: boolean;
 }
 
 export class Agent {
@@ -30,6 +34,9 @@ export class Agent {
   private readonly commands: CommandRunner;
   private readonly timer: NodeJS.Timeout;
   private dashboardStarted = false;
+  /** The newest frame, for the Prometheus and OpenTelemetry exporters. */
+  readonly latest = new LatestFrame();
+  private readonly otel?: OtelExporter;
   private readonly onExit = guard('exit', () => removePendingTempDirs());
   stopped = false;
 
@@ -49,6 +56,7 @@ export class Agent {
       onMessage: (data) => this.onMessage(data),
       onRefused: () => this.onRefused(),
     });
+    if (options.openTelemetry) this.otel = new OtelExporter(this.latest, this.collectors.gc, options.meterProvider);
     this.timer = setInterval(guard('tick', () => this.tick()), options.interval);
     this.timer.unref();
     process.once('exit', this.onExit);
@@ -74,6 +82,7 @@ export class Agent {
       connectAttempts: this.connection.attempts,
       bufferedMetrics: this.buffer.length,
       socketListeners: this.connection.listenerCount(),
+      openTelemetry: this.otel?.active ?? false,
     };
   }
 
@@ -83,6 +92,7 @@ export class Agent {
     clearInterval(this.timer);
     this.connection.stop();
     this.collectors.stop();
+    this.otel?.stop();
     this.buffer.length = 0;
     process.removeListener('exit', this.onExit);
   }
@@ -116,6 +126,8 @@ export class Agent {
 
   private tick(): void {
     const m = this.collectors.sample(this.options.interval);
+    this.latest.update(m);
+    this.otel?.poll();
     if (this.buffer.length === 0 && this.connection.send(m)) return;
     // Disconnected or backed up: keep only the newest METRICS_BUFFER samples.
     this.buffer.push(m);

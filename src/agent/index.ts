@@ -2,6 +2,7 @@
 // CJS builds (and --require plus --import of register) all find the same one.
 import { Agent, type AgentDiagnostics } from './agent.js';
 import { resolveOptions, type AgentOptions } from './options.js';
+import type { MetricsMessage, PostGcSample } from '../protocol/index.js';
 
 export type { AgentOptions } from './options.js';
 export { threadName, type AgentDiagnostics } from './agent.js';
@@ -18,11 +19,13 @@ export interface AgentHandle {
   stop(): void;
   /** Internal counters (connect attempts, buffered metrics, socket listeners) for tests and debugging. */
   diagnostics(): AgentDiagnostics | undefined;
+  /** The newest metrics frame and post-GC sample (what the Prometheus export reads). */
+  lastMetrics(): { frame: MetricsMessage; postGc?: PostGcSample } | undefined;
 }
 
 type Holder = { [KEY]?: AgentHandle };
 
-const disabledHandle: AgentHandle = { enabled: false, connected: false, stop() {}, diagnostics: () => undefined };
+const disabledHandle: AgentHandle = { enabled: false, connected: false, stop() {}, diagnostics: () => undefined, lastMetrics: () => undefined };
 
 export function startAgent(project?: string, options?: AgentOptions): AgentHandle {
   const g = globalThis as Holder;
@@ -45,6 +48,7 @@ export function startAgent(project?: string, options?: AgentOptions): AgentHandl
       return agent.connected;
     },
     diagnostics: () => agent.diagnostics(),
+    lastMetrics: () => (agent.latest.frame ? { frame: agent.latest.frame, postGc: agent.latest.postGc } : undefined),
     stop() {
       agent.stop();
       if (g[KEY] === handle) delete g[KEY];

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { AGENT_PATH, DEFAULT_URL } from '../protocol/index.js';
+import type { MeterProviderLike } from './exporters/otel.js';
 
 export interface AgentOptions {
   /** Dashboard URL, e.g. ws://127.0.0.1:12333 (http:// is accepted too). Env HEAPSCOPE_URL. */
@@ -25,6 +26,11 @@ export interface AgentOptions {
   snapshotHeadroom?: { factor?: number; maxHeapFraction?: number };
   /** Where snapshots are written before upload (default os.tmpdir()). Env HEAPSCOPE_TMPDIR. */
   tmpDir?: string;
+  /**
+   * OpenTelemetry: record the metrics through this MeterProvider, or (true, the default) through
+   * the one the app registers with @opentelemetry/api, if it ever does; false: never. Env HEAPSCOPE_OTEL=0.
+   */
+  openTelemetry?: boolean | { meterProvider: MeterProviderLike };
 }
 
 export interface ResolvedOptions {
@@ -42,6 +48,8 @@ export interface ResolvedOptions {
   headroomFactor: number;
   maxHeapFraction: number;
   tmpDir?: string;
+  openTelemetry: boolean;
+  meterProvider?: MeterProviderLike;
 }
 
 const env = (name: string): string | undefined => {
@@ -96,6 +104,8 @@ export function resolveOptions(project: string | undefined, opts: AgentOptions =
     headroomFactor: opts.snapshotHeadroom?.factor ?? envNumber('HEAPSCOPE_SNAPSHOT_FACTOR') ?? 2,
     maxHeapFraction: opts.snapshotHeadroom?.maxHeapFraction ?? envNumber('HEAPSCOPE_SNAPSHOT_MAX_HEAP_FRACTION') ?? 0.9,
     tmpDir: opts.tmpDir ?? env('HEAPSCOPE_TMPDIR'),
+    openTelemetry: opts.openTelemetry !== undefined ? opts.openTelemetry !== false : (envBool('HEAPSCOPE_OTEL') ?? true),
+    meterProvider: typeof opts.openTelemetry === 'object' ? opts.openTelemetry.meterProvider : undefined,
   };
 }
 

@@ -1,6 +1,7 @@
 // The dashboard's state: known processes (persisted), live agent connections, metrics rings, jobs
 // and the browsers watching them. Routes and sockets call into the Hub; the Hub pushes every
 // change to the browsers as one small JSON message.
+import { EventEmitter } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
@@ -50,6 +51,14 @@ const AGENT_STATES: JobState[] = ['queued', 'snapshot', 'profiling', 'uploading'
 
 const safeId = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64);
 
+/** What exporters (the Prometheus endpoint) follow. */
+export interface HubEvents {
+  /** Every message of a connected agent after its hello. */
+  agentMessage: [processId: string, msg: AgentMessage];
+  /** A job changed state. */
+  job: [job: Job];
+}
+
 export class Hub {
   readonly queue = new AnalysisQueue();
   readonly jobs = new Map<string, Job>();
@@ -59,6 +68,9 @@ export class Hub {
   private readonly uploading = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly lastPush = new Map<string, number>();
+  readonly events = new EventEmitter<HubEvents>();
+  /** Frames not sent to a browser that was backed up (over 4 MB unsent). */
+  droppedFrames = 0;
 
   constructor(readonly store: Store) {
     // Metrics of processes gone for an hour are dropped, so short-lived workers cannot pile up rings.
@@ -98,6 +110,18 @@ export class Hub {
     return { ...p, live: this.agents.has(p.id), last: all?.[all.length - 1] };
   }
 
+  isLive(processId: string): boolean {
+    return this.agents.has(processId);
+  }
+
+  get agentCount(): number {
+    return this.agents.size;
+  }
+
+  get browserCount(): number {
+    return this.ui.size;
+  }
+
   samples(processId: string): Sample[] {
     return this.metrics.get(processId)?.toArray() ?? [];
   }
@@ -105,12 +129,16 @@ export class Hub {
   private sendTo(socket: WebSocket, msg: unknown): void {
     // A slow browser must not make us buffer without bound: skip frames while it is backed up.
     if (socket.readyState === 1 && socket.bufferedAmount < 4 * 1024 * 1024) socket.send(JSON.stringify(msg));
+    else if (socket.readyState === 1) this.droppedFrames++;
   }
 
   private broadcast(msg: unknown): void {
     if (this.ui.size === 0) return;
     const text = JSON.stringify(msg);
-    for (const s of this.ui) if (s.readyState === 1 && s.bufferedAmount < 4 * 1024 * 1024) s.send(text);
+    for (const s of this.ui) {
+      if (s.readyState === 1 && s.bufferedAmount < 4 * 1024 * 1024) s.send(text);
+      else if (s.readyState === 1) this.droppedFrames++;
+    }
   }
 
   // ------------------------------------------------------------------ agents
@@ -136,6 +164,7 @@ export class Hub {
       }
       if (!processId) return;
       this.onAgentMessage(processId, msg, onLog);
+      this.events.emit('agentMessage', processId, msg);
     });
     const gone = (): void => {
       clearTimeout(helloTimer);
@@ -270,6 +299,7 @@ export class Hub {
     const stateChanged = patch.state !== undefined && patch.state !== job.state;
     Object.assign(job, patch, { updatedAt: Date.now() });
     if (job.state === 'ready') job.elapsedMs = job.updatedAt - job.createdAt;
+    if (stateChanged) this.events.emit('job', job);
     // Progress ticks are throttled; state changes always go out.
     const last = this.lastPush.get(job.id) ?? 0;
     if (!stateChanged && job.updatedAt - last < 150 && job.state !== 'ready' && job.state !== 'failed') return;

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { AGENT_PATH, COMMAND_ACTIONS, DEFAULT_HOST, DEFAULT_PORT, KIND_EXTENSION, UPLOAD_PATH_PREFIX, type CommandAction } from '../protocol/index.js';
 import { checkRequest, isLoopbackHost, tokenCookie } from './auth.js';
 import { Hub, HubError } from './hub.js';
+import { DashboardMetrics } from './prometheus.js';
 import { Store, defaultDataDir } from './store.js';
 import { pageHtml } from './ui/page.js';
 import { distFile } from './paths.js';
@@ -29,6 +30,8 @@ export interface Dashboard {
   host: string;
   dataDir: string;
   hub: Hub;
+  /** What GET /metrics serves. */
+  prom: DashboardMetrics;
   close(): Promise<void>;
 }
 
@@ -53,7 +56,8 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const store = new Store(dataDir);
   await store.open();
   const hub = new Hub(store);
-  const app = buildApp(hub, { token, loopbackOnly: isLoopbackHost(host), log });
+  const prom = new DashboardMetrics(hub);
+  const app = buildApp(hub, { token, loopbackOnly: isLoopbackHost(host), log, prom });
   try {
     await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
   } catch (err) {
@@ -72,6 +76,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     host,
     dataDir,
     hub,
+    prom,
     close: () =>
       (closing ??= (async () => {
         await hub.close();
@@ -86,7 +91,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   };
 }
 
-function buildApp(hub: Hub, cfg: { token?: string; loopbackOnly: boolean; log: (line: string) => void }): FastifyInstance {
+function buildApp(hub: Hub, cfg: { token?: string; loopbackOnly: boolean; log: (line: string) => void; prom: DashboardMetrics }): FastifyInstance {
   // forceCloseConnections: shutting down must not wait for a slow download or a stalled upload.
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
   const guard = { token: cfg.token, loopbackOnly: cfg.loopbackOnly };
@@ -131,6 +136,8 @@ function buildApp(hub: Hub, cfg: { token?: string; loopbackOnly: boolean; log: (
 
   // ---------------------------------------------------------------- API
   app.get('/api/health', async () => ({ ok: true, app: 'heapscope', version: VERSION }));
+  // Prometheus scrapes with `Authorization: Bearer <token>`: the same rules as every other route.
+  app.get('/metrics', async (_req, reply) => reply.type(cfg.prom.contentType).header('cache-control', 'no-store').send(await cfg.prom.metrics()));
   app.get('/api/state', async () => hub.state());
   app.get('/api/processes', async () => hub.state().processes);
   app.get<{ Params: { id: string } }>('/api/processes/:id/metrics', async (req) => {

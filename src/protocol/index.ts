@@ -95,6 +95,10 @@ export interface EventLoopMetrics {
   p90: number;
   p99: number;
   max: number;
+  /** Standard deviation of the delay over the last interval, ms. */
+  stddev?: number;
+  /** Event-loop utilization over the last interval (0..1, performance.eventLoopUtilization). */
+  utilization?: number;
 }
 
 /** GC activity during the last interval, by kind. */
@@ -106,6 +110,18 @@ export interface GcKindMetrics {
   maxPauseMs: number;
 }
 export type GcKind = 'minor' | 'major' | 'incremental' | 'weakcb' | 'other';
+
+/** Upper bounds of the GC pause buckets, ms (prom-client's nodejs_gc_duration_seconds defaults). */
+export const GC_DURATION_BUCKETS_MS: readonly number[] = [1, 10, 100, 1000, 2000, 5000];
+
+/** GC activity since the agent started, by kind: counters that only grow (exporters read them). */
+export interface GcKindTotals {
+  count: number;
+  /** Sum of pause durations, ms. */
+  pauseMs: number;
+  /** Pauses of at most GC_DURATION_BUCKETS_MS[i] ms (cumulative, as Prometheus buckets are). */
+  buckets: number[];
+}
 
 /** Process memory as process.memoryUsage() and v8 report it, in bytes. */
 export interface MemoryMetrics {
@@ -125,9 +141,18 @@ export interface MetricsMessage extends MemoryMetrics {
   /** Length of the interval this sample covers, ms. */
   interval: number;
   /** CPU of this process over the interval (process.cpuUsage deltas), percent of one core. */
-  cpu: { percent: number; userMs: number; systemMs: number };
+  cpu: {
+    percent: number;
+    userMs: number;
+    systemMs: number;
+    /** CPU time of the process since it started (process.cpuUsage()), ms. */
+    totalUserMs?: number;
+    totalSystemMs?: number;
+  };
   eventLoop: EventLoopMetrics;
   gc: Partial<Record<GcKind, GcKindMetrics>>;
+  /** GC since the agent started, by kind (what Prometheus counters and histograms need). */
+  gcTotals?: Partial<Record<GcKind, GcKindTotals>>;
   /** Samples taken right after each major GC during the interval (the leak detector's input). */
   postGc?: PostGcSample[];
   /** The leak detector's current decision (absent when the detector is off). */

@@ -3,7 +3,7 @@ export class CpuCollector {
   private last = process.cpuUsage();
   private lastAt = performance.now();
 
-  sample(): { percent: number; userMs: number; systemMs: number } {
+  sample(): { percent: number; userMs: number; systemMs: number; totalUserMs: number; totalSystemMs: number } {
     const now = performance.now();
     const d = process.cpuUsage(this.last);
     this.last = process.cpuUsage();
@@ -12,7 +12,13 @@ export class CpuCollector {
     const userMs = d.user / 1000;
     const systemMs = d.system / 1000;
     const percent = elapsed > 0 ? ((userMs + systemMs) / elapsed) * 100 : 0;
-    return { percent: round(percent), userMs: round(userMs), systemMs: round(systemMs) };
+    return {
+      percent: round(percent),
+      userMs: round(userMs),
+      systemMs: round(systemMs),
+      totalUserMs: round(this.last.user / 1000),
+      totalSystemMs: round(this.last.system / 1000),
+    };
   }
 }
 

@@ -2,7 +2,7 @@
 // The histogram records the time between its own timer ticks, so the resolution is subtracted to
 // report delay beyond schedule (idle ~0). A reset drops the first delta after it, which would hide
 // one long block; the caller's own timer lateness covers that case.
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import type { EventLoopMetrics } from '../../protocol/index.js';
 import { round } from './cpu.js';
 
@@ -11,6 +11,7 @@ const ms = (ns: number): number => round(Number.isFinite(ns) ? Math.max(0, ns / 
 
 export class EventLoopCollector {
   private readonly h: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  private elu: EventLoopUtilization = performance.eventLoopUtilization();
 
   constructor() {
     this.h.enable();
@@ -23,7 +24,7 @@ export class EventLoopCollector {
     let out: EventLoopMetrics;
     if (h.count === 0) {
       // No histogram tick this interval: the loop was blocked throughout, or the interval is short.
-      out = { min: lag, mean: lag, p50: lag, p90: lag, p99: lag, max: lag };
+      out = { min: lag, mean: lag, p50: lag, p90: lag, p99: lag, max: lag, stddev: 0 };
     } else {
       out = {
         min: ms(h.min),
@@ -32,9 +33,13 @@ export class EventLoopCollector {
         p90: ms(h.percentile(90)),
         p99: ms(h.percentile(99)),
         max: Math.max(ms(h.max), lag),
+        stddev: round(Number.isFinite(h.stddev) ? h.stddev / 1e6 : 0, 3),
       };
     }
     h.reset();
+    const elu = performance.eventLoopUtilization();
+    out.utilization = round(performance.eventLoopUtilization(elu, this.elu).utilization, 4);
+    this.elu = elu;
     return out;
   }
 

@@ -1,6 +1,6 @@
 // GC counts and pause times by kind, accumulated from PerformanceObserver('gc') between samples.
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
-import type { GcKind, GcKindMetrics } from '../../protocol/index.js';
+import { GC_DURATION_BUCKETS_MS, type GcKind, type GcKindMetrics, type GcKindTotals } from '../../protocol/index.js';
 import { guard } from '../log.js';
 import { round } from './cpu.js';
 
@@ -21,6 +21,10 @@ function kindName(kind: number | undefined): GcKind {
 
 export class GcCollector {
   private acc: Partial<Record<GcKind, GcKindMetrics>> = {};
+  /** Since the agent started (exporters' counters and histograms). */
+  readonly totals: Partial<Record<GcKind, GcKindTotals>> = {};
+  /** Called with every pause (the OpenTelemetry exporter's histogram records them). */
+  onPause?: (kind: GcKind, durationMs: number) => void;
   private readonly observer: PerformanceObserver;
 
   constructor() {
@@ -38,6 +42,18 @@ export class GcCollector {
     m.count++;
     m.pauseMs += e.duration;
     if (e.duration > m.maxPauseMs) m.maxPauseMs = e.duration;
+    const t = (this.totals[kind] ??= { count: 0, pauseMs: 0, buckets: GC_DURATION_BUCKETS_MS.map(() => 0) });
+    t.count++;
+    t.pauseMs += e.duration;
+    for (let i = GC_DURATION_BUCKETS_MS.length - 1; i >= 0 && e.duration <= GC_DURATION_BUCKETS_MS[i]!; i--) t.buckets[i]!++;
+    this.onPause?.(kind, e.duration);
+  }
+
+  /** A copy of the totals for one frame. */
+  snapshotTotals(): Partial<Record<GcKind, GcKindTotals>> {
+    const out: Partial<Record<GcKind, GcKindTotals>> = {};
+    for (const [k, t] of Object.entries(this.totals) as [GcKind, GcKindTotals][]) out[k] = { count: t.count, pauseMs: round(t.pauseMs, 3), buckets: t.buckets.slice() };
+    return out;
   }
 
   /** Activity since the previous sample. */

@@ -8,7 +8,7 @@ import { sampleMemory } from './memory.js';
 export class Collectors {
   private readonly cpu = new CpuCollector();
   private readonly eventLoop = new EventLoopCollector();
-  private readonly gc = new GcCollector();
+  readonly gc = new GcCollector();
   private lastAt = Date.now();
 
   /** @param expectedInterval the sampling period, to measure how late this sample is. */
@@ -24,6 +24,7 @@ export class Collectors {
       cpu: this.cpu.sample(),
       eventLoop: this.eventLoop.sample(interval - expectedInterval),
       gc: this.gc.sample(),
+      gcTotals: this.gc.snapshotTotals(),
     };
   }
 
