@@ -333,6 +333,7 @@ export class LeakDetector {
       samples: shown.samples,
       reason: latched && !fired ? `fired at ${new Date(this.firedAt).toISOString()}; ${shown.reason}` : shown.reason,
     };
+    if (shown.fallback) this.status_.fallback = true;
   }
 }
 
