@@ -31,7 +31,8 @@ export interface AgentOptions {
    * windowMs (env HEAPSCOPE_DETECT_WINDOW_MS, default 600000), minMs: steady growth needed before
    * it fires (HEAPSCOPE_DETECT_MIN_MS, default 60000), minRate: bytes per minute
    * (HEAPSCOPE_DETECT_MIN_RATE, default 524288), rearmMs: how long before a leak that keeps
-   * growing is reported again (HEAPSCOPE_DETECT_REARM_MS, default 3600000).
+   * growing is reported again (HEAPSCOPE_DETECT_REARM_MS, default 3600000), graceMs: no firing
+   * this long after start-up (HEAPSCOPE_DETECT_GRACE_MS, default 0).
    */
   detect?: boolean | Partial<DetectorConfig>;
 }
@@ -128,6 +129,7 @@ function resolveDetect(opt: AgentOptions['detect']): DetectorConfig | undefined 
     minMs: positive('HEAPSCOPE_DETECT_MIN_MS', o.minMs ?? num('HEAPSCOPE_DETECT_MIN_MS'), DETECTOR_DEFAULTS.minMs),
     minRate: positive('HEAPSCOPE_DETECT_MIN_RATE', o.minRate ?? num('HEAPSCOPE_DETECT_MIN_RATE'), DETECTOR_DEFAULTS.minRate),
     rearmMs: positive('HEAPSCOPE_DETECT_REARM_MS', o.rearmMs ?? num('HEAPSCOPE_DETECT_REARM_MS'), DETECTOR_DEFAULTS.rearmMs),
+    graceMs: positive('HEAPSCOPE_DETECT_GRACE_MS', o.graceMs ?? num('HEAPSCOPE_DETECT_GRACE_MS'), DETECTOR_DEFAULTS.graceMs),
   };
 }
 

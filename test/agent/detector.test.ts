@@ -13,6 +13,7 @@ const FAST = {
   HEAPSCOPE_DETECT_WINDOW_MS: '20000',
   HEAPSCOPE_DETECT_MIN_MS: '8000',
   HEAPSCOPE_DETECT_MIN_RATE: String(1024 * 1024),
+  HEAPSCOPE_DETECT_GRACE_MS: '0',
 };
 
 describe('leak detector in the agent', () => {

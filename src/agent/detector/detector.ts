@@ -17,6 +17,11 @@ export interface DetectorConfig {
   minRate: number;
   /** After firing, fire again for a still-growing series only after this long, ms (default 1 h). */
   rearmMs: number;
+  /**
+   * Start-up grace: no firing in the first graceMs after the first sample (default 0). Caches
+   * filling and lazy state building at start look like a leak until they level off.
+   */
+  graceMs: number;
 }
 
 export const DETECTOR_DEFAULTS: DetectorConfig = {
@@ -24,6 +29,7 @@ export const DETECTOR_DEFAULTS: DetectorConfig = {
   minMs: 60_000,
   minRate: 512 * 1024,
   rearmMs: 60 * 60_000,
+  graceMs: 0,
 };
 
 /** Time buckets in the window: bounds memory and the cost of each decision. */
@@ -62,6 +68,7 @@ export class LeakDetector {
   private readonly series: Series[];
   private head = -1; // index of the current (open) bucket
   private lastMajorAt = NaN;
+  private firstAt = NaN;
   private epochAt = -Infinity;
   // Scratch for the statistics: no allocation per decision.
   private readonly xs = new Float64Array(BUCKETS);
@@ -78,7 +85,7 @@ export class LeakDetector {
   constructor(config: Partial<DetectorConfig> = {}) {
     this.config = { ...DETECTOR_DEFAULTS, ...config };
     const c = this.config;
-    if (!(c.windowMs > 0 && c.minMs >= 0 && c.minRate >= 0 && c.rearmMs >= 0)) throw new Error(`heapscope: invalid detector settings ${JSON.stringify(c)}`);
+    if (!(c.windowMs > 0 && c.minMs >= 0 && c.minRate >= 0 && c.rearmMs >= 0 && c.graceMs >= 0)) throw new Error(`heapscope: invalid detector settings ${JSON.stringify(c)}`);
     this.bucketMs = Math.max(100, Math.floor(c.windowMs / BUCKETS));
     this.starts.fill(NaN);
     const blank = (): SeriesVerdict => ({ state: 'warming', bytesPerMinute: 0, samples: 0, fallback: false, reason: 'no major GC yet' });
@@ -141,6 +148,7 @@ export class LeakDetector {
     this.firedSeries = undefined;
     this.pendingLeak = false;
     this.lastMajorAt = NaN;
+    this.firstAt = NaN;
     this.epochAt = -Infinity;
     for (const s of this.series) s.pastHigh = [-Infinity, -Infinity];
   }
@@ -148,6 +156,7 @@ export class LeakDetector {
   /** Index of the bucket holding t, opening (and deciding on closed buckets) as time moves on. */
   private bucketFor(t: number): number {
     if (!Number.isFinite(t)) return -1;
+    if (Number.isNaN(this.firstAt)) this.firstAt = t;
     if (this.head < 0) {
       this.open(0, t);
       return 0;
@@ -197,7 +206,8 @@ export class LeakDetector {
     // Gather the closed buckets in the window, oldest first, that hold a post-GC sample.
     let n = 0;
     let fallback = false;
-    const noMajor = Number.isNaN(this.lastMajorAt) || now - this.lastMajorAt > this.config.windowMs;
+    // The fallback floor only after a whole window without a major GC (not during start-up).
+    const noMajor = now - (Number.isNaN(this.lastMajorAt) ? this.firstAt : this.lastMajorAt) > this.config.windowMs;
     for (let k = BUCKETS - 1; k >= 0; k--) {
       const i = (this.head - k + BUCKETS) % BUCKETS;
       const t = this.starts[i];
@@ -246,8 +256,9 @@ export class LeakDetector {
         best ??= { state: 'growing', bytesPerMinute: slope, since: since(k), samples: n, fallback, reason: `rising ${mb(slope)}/min over ${m} samples, not yet significant (z=${z.toFixed(2)})` };
         continue;
       }
-      if (span < this.config.minMs) {
-        best ??= { state: 'growing', bytesPerMinute: slope, since: since(k), samples: n, fallback, reason: `rising ${mb(slope)}/min for ${secs(span)} (needs ${secs(this.config.minMs)})` };
+      if (span < this.config.minMs || now - this.firstAt < this.config.graceMs) {
+        const why = span < this.config.minMs ? `for ${secs(span)} (needs ${secs(this.config.minMs)})` : `since start-up ${secs(now - this.firstAt)} ago (grace ${secs(this.config.graceMs)})`;
+        best ??= { state: 'growing', bytesPerMinute: slope, since: since(k), samples: n, fallback, reason: `rising ${mb(slope)}/min ${why}` };
         continue;
       }
       return {
@@ -268,7 +279,8 @@ export class LeakDetector {
    * - a plateau or decelerating warm-up: the newer half grows much slower than the older half;
    * - noise: the points scatter around the line by more than a quarter of the rise (bursts of
    *   garbage alive at GC time);
-   * - no new high: earlier points in the window were as high (a batch job's peak, a burst).
+   * - no new high: the newest third of the points is not all above every earlier point of the
+   *   window and of the two windows before it (a batch job's peak, a burst, a level held before).
    */
   private steady(s: Series, k: number, n: number, slope: number, rise: number, tol: number): string | undefined {
     const m = n - k;
@@ -288,7 +300,9 @@ export class LeakDetector {
     const half = k + Math.floor(m / 2);
     const older = theilSen(xs, ys, k, half + 1, this.pairs) * 60_000;
     const newer = theilSen(xs, ys, half, n, this.pairs) * 60_000;
-    if (newer < 0.65 * Math.max(older, slope)) return `slowing down: ${mb(newer)}/min lately vs ${mb(older)}/min before (warm-up or a filling cache)`;
+    if (newer < 0.75 * Math.max(older, slope)) return `slowing down: ${mb(newer)}/min lately vs ${mb(older)}/min before (warm-up or a filling cache)`;
+    // Growth that began inside this stretch: a later start measures it (rate and since) better.
+    if (newer > 3 * Math.max(older, 0) + tol / 60_000 && older < 0.5 * slope) return `speeding up: growth began after ${new Date(xs[k]).toISOString()}`;
     // Scatter about the Theil–Sen line (median absolute residual, scaled to a standard deviation).
     const x0 = xs[k];
     const perMs = slope / 60_000;
@@ -299,7 +313,8 @@ export class LeakDetector {
     if (sigma > rise / 4) return `too noisy: post-GC samples scatter ${mb(sigma)} about a ${mb(rise)} rise`;
     let before = Math.max(s.pastHigh[0], s.pastHigh[1]);
     for (let i = 0; i < k; i++) before = Math.max(before, ys[i]);
-    const recent = median(ys, n - Math.max(1, Math.floor(m / 3)), n, this.tmp2);
+    let recent = Infinity;
+    for (let i = n - Math.max(2, Math.ceil(m / 3)); i < n; i++) recent = Math.min(recent, ys[i]);
     if (recent <= before + tol) return `no new high: post-GC memory was already ${mb(before)} lately`;
     return undefined;
   }
