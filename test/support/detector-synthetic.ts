@@ -56,7 +56,7 @@ export const SYNTHETIC: SyntheticCase[] = [
     heap: (_t, rnd) => 110 * MB + (rnd() < 0.33 ? (5 + 35 * rnd()) * MB : 0),
     external: (_t, rnd) => 2 * MB + (rnd() < 0.5 ? 30 * rnd() * MB : 0),
   },
-  { name: 'slow leak 1 MB/min (250 MB heap)', leaking: true, leakStart: 0, rateMbMin: 1, durationMs: 10 * MIN, heap: leakAfter(0, 1) , noise: 0.3 * MB },
+  { name: 'slow leak 1 MB/min (250 MB heap)', leaking: true, leakStart: 2 * MIN, rateMbMin: 1, durationMs: 12 * MIN, heap: (t) => 250 * MB + leakAfter(2 * MIN, 1)(t) },
   { name: 'fast leak 10 MB/min', leaking: true, leakStart: 3 * MIN, rateMbMin: 10, durationMs: 10 * MIN, heap: (t) => 100 * MB + leakAfter(3 * MIN, 10)(t), gcEveryMs: 25_000 },
   { name: 'leak starting late (15 min, 3 MB/min)', leaking: true, leakStart: 15 * MIN, rateMbMin: 3, durationMs: 25 * MIN, heap: (t) => 120 * MB + leakAfter(15 * MIN, 3)(t) },
   { name: 'leak after a step (2 MB/min)', leaking: true, leakStart: 6 * MIN, rateMbMin: 2, durationMs: 16 * MIN, heap: (t) => 100 * MB + (t > 5 * MIN ? 50 * MB : 0) + leakAfter(6 * MIN, 2)(t) },
@@ -64,7 +64,6 @@ export const SYNTHETIC: SyntheticCase[] = [
   { name: 'external leak 5 MB/min (Buffers)', leaking: true, leakStart: 2 * MIN, rateMbMin: 5, durationMs: 12 * MIN, heap: () => 90 * MB, external: (t) => 3 * MB + leakAfter(2 * MIN, 5)(t) },
   { name: 'no major GC: floor rising 6 MB/min (fallback)', leaking: true, leakStart: 0, rateMbMin: 6, durationMs: 25 * MIN, heap: (t) => 100 * MB + leakAfter(0, 6)(t), gcEveryMs: Infinity },
 ];
-SYNTHETIC[7].heap = (t) => 250 * MB + leakAfter(0, 1)(t);
 
 export interface SyntheticRun {
   firings: { t: number; status: DetectorStatus }[];

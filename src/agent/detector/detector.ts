@@ -229,7 +229,7 @@ export class LeakDetector {
     const level = median(this.ys, 0, n, this.tmp);
     // The smallest growth that counts: well above GC noise, and a share of the floor itself, so a
     // slow rise must last longer (warm-up that slows and stops does not get that far).
-    const minGrowth = Math.max(3 * MiB, 0.015 * level);
+    const minGrowth = Math.max(3 * MiB, 0.01 * level);
     const minRate = this.config.minRate * (fallback ? 2 : 1);
     let best: SeriesVerdict | undefined;
     // Longest steadily growing suffix of the window: growth that began late (a leak that starts
@@ -277,8 +277,8 @@ export class LeakDetector {
    * Why the growth over points [k, n) is not a steady one (undefined when it is):
    * - a step: the rise outside the biggest jump is far below what the slope predicts there;
    * - a plateau or decelerating warm-up: the newer half grows much slower than the older half;
-   * - noise: the points scatter around the line by more than a quarter of the rise (bursts of
-   *   garbage alive at GC time);
+   * - noise: the points scatter around the line by more than a quarter of the rise, or the steps
+   *   between GCs stray from the slope (bursts of garbage alive at GC time);
    * - no new high: the newest third of the points is not all above every earlier point of the
    *   window and of the two windows before it (a batch job's peak, a burst, a level held before).
    */
@@ -311,6 +311,11 @@ export class LeakDetector {
     for (let i = 0; i < m; i++) this.tmp[i] = Math.abs(this.tmp[i] - intercept);
     const sigma = 1.4826 * median(this.tmp, 0, m, this.tmp2);
     if (sigma > rise / 4) return `too noisy: post-GC samples scatter ${mb(sigma)} about a ${mb(rise)} rise`;
+    // Each step between GCs must agree with the slope: a leak adds about the same per minute
+    // between any two GCs; a run of rising values in noise climbs by erratic steps.
+    for (let i = k + 1; i < n; i++) this.tmp[i - k - 1] = Math.abs(((ys[i] - ys[i - 1]) / Math.max(1, xs[i] - xs[i - 1])) * 60_000 - slope);
+    const stepSpread = median(this.tmp, 0, m - 1, this.tmp2);
+    if (stepSpread > 0.75 * slope) return `erratic: steps between GCs stray ${mb(stepSpread)}/min from the ${mb(slope)}/min trend`;
     let before = Math.max(s.pastHigh[0], s.pastHigh[1]);
     for (let i = 0; i < k; i++) before = Math.max(before, ys[i]);
     let recent = Infinity;
