@@ -102,3 +102,27 @@ describe('detector on synthetic edge cases', () => {
     assert.ok(d.status().samples <= 40);
   });
 });
+
+describe('detector options', () => {
+  const withEnv = <T>(env: Record<string, string>, fn: () => T): T => {
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      return fn();
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  it('is on by default, off with HEAPSCOPE_DETECT=0, tuned by the HEAPSCOPE_DETECT_* knobs, and rejects bad ones', async () => {
+    const { resolveOptions } = await import('../../src/agent/options.js');
+    assert.deepEqual(resolveOptions('p').detect, { windowMs: 600_000, minMs: 60_000, minRate: 524_288, rearmMs: 3_600_000, graceMs: 0 });
+    assert.equal(withEnv({ HEAPSCOPE_DETECT: '0' }, () => resolveOptions('p').detect), undefined);
+    assert.equal(resolveOptions('p', { detect: false }).detect, undefined);
+    const fast = withEnv({ HEAPSCOPE_DETECT_WINDOW_MS: '20000', HEAPSCOPE_DETECT_MIN_MS: '5000', HEAPSCOPE_DETECT_MIN_RATE: '1048576' }, () => resolveOptions('p').detect);
+    assert.deepEqual({ ...fast, rearmMs: 0, graceMs: 0 }, { windowMs: 20_000, minMs: 5_000, minRate: 1_048_576, rearmMs: 0, graceMs: 0 });
+    assert.equal(resolveOptions('p', { detect: { minMs: 1000 } }).detect!.minMs, 1000);
+    assert.throws(() => withEnv({ HEAPSCOPE_DETECT_MIN_RATE: 'fast' }, () => resolveOptions('p')), /HEAPSCOPE_DETECT_MIN_RATE must be a number >= 0, got NaN/);
+    assert.throws(() => withEnv({ HEAPSCOPE_DETECT_WINDOW_MS: '10' }, () => resolveOptions('p')), /HEAPSCOPE_DETECT_WINDOW_MS must be a number >= 1000/);
+  });
+});
