@@ -59,7 +59,7 @@ export interface Guard {
 }
 
 /** Routes anyone may call: liveness only, nothing about processes or snapshots. */
-const PUBLIC = new Set(['/api/health']);
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/api/health']);
 
 /** Refuse with a JSON error; a refused WebSocket upgrade also gets its socket closed, or it lingers. */
 function deny(req: FastifyRequest, reply: FastifyReply, status: number, error: string): void {
@@ -92,7 +92,7 @@ export function checkRequest(guard: Guard, req: FastifyRequest, reply: FastifyRe
       return false;
     }
   }
-  if (PUBLIC.has(path)) return true;
+  if (PUBLIC_PATHS.has(path)) return true;
   if (!tokenOk(req, guard.token)) {
     deny(req, reply, 401, 'token required (Authorization: Bearer <token>, or open the page with ?token=)');
     return false;

@@ -22,6 +22,7 @@ import { Store, type ArtifactMeta, type ProcessMeta, type ReportMeta } from './s
 import { METRICS_CAPACITY, Ring, toSample, type Sample } from './metrics.js';
 import { AnalysisQueue, type Job, type JobAction, type JobState } from './jobs.js';
 import { VERSION } from '../version.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
 
 interface AgentConn {
   socket: WebSocket;
@@ -60,7 +61,10 @@ export class Hub {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly lastPush = new Map<string, number>();
 
-  constructor(readonly store: Store) {
+  constructor(
+    readonly store: Store,
+    readonly limits: Limits = DEFAULT_LIMITS,
+  ) {
     // Metrics of processes gone for an hour are dropped, so short-lived workers cannot pile up rings.
     const sweep = setInterval(() => this.sweepMetrics(), 60_000);
     sweep.unref();

@@ -6,10 +6,12 @@ import { createReadStream, existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import { AGENT_PATH, COMMAND_ACTIONS, DEFAULT_HOST, DEFAULT_PORT, KIND_EXTENSION, UPLOAD_PATH_PREFIX, type CommandAction } from '../protocol/index.js';
-import { checkRequest, isLoopbackHost, tokenCookie } from './auth.js';
+import { PUBLIC_PATHS, checkRequest, isLoopbackHost, tokenCookie } from './auth.js';
 import { Hub, HubError } from './hub.js';
 import { Store, defaultDataDir } from './store.js';
+import { ConnectionGuard, DEFAULT_LIMITS, limitsFromEnv, serverOptions, type Limits } from './limits.js';
 import { pageHtml } from './ui/page.js';
 import { distFile } from './paths.js';
 import { VERSION } from '../version.js';
@@ -21,6 +23,8 @@ export interface DashboardOptions {
   token?: string;
   /** Where one-line notices go (default: nowhere). */
   log?: (line: string) => void;
+  /** Timeouts, connection caps and upload limits (defaults: DEFAULT_LIMITS, then HEAPSCOPE_* env). */
+  limits?: Partial<Limits>;
 }
 
 export interface Dashboard {
@@ -29,6 +33,9 @@ export interface Dashboard {
   host: string;
   dataDir: string;
   hub: Hub;
+  limits: Limits;
+  /** Untrusted-connection accounting (see limits.ts). */
+  connections: ConnectionGuard;
   close(): Promise<void>;
 }
 
@@ -50,10 +57,12 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   checkBind(host, token);
   const dataDir = opts.dataDir ?? defaultDataDir();
   const log = opts.log ?? ((): void => undefined);
+  const limits: Limits = { ...DEFAULT_LIMITS, ...limitsFromEnv(), ...opts.limits };
   const store = new Store(dataDir);
   await store.open();
-  const hub = new Hub(store);
-  const app = buildApp(hub, { token, loopbackOnly: isLoopbackHost(host), log });
+  const hub = new Hub(store, limits);
+  const connections = new ConnectionGuard(limits);
+  const app = buildApp(hub, { token, loopbackOnly: isLoopbackHost(host), log, limits, connections });
   try {
     await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
   } catch (err) {
@@ -72,6 +81,8 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     host,
     dataDir,
     hub,
+    limits,
+    connections,
     close: () =>
       (closing ??= (async () => {
         await hub.close();
@@ -86,13 +97,35 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   };
 }
 
-function buildApp(hub: Hub, cfg: { token?: string; loopbackOnly: boolean; log: (line: string) => void }): FastifyInstance {
-  // forceCloseConnections: shutting down must not wait for a slow download or a stalled upload.
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
+interface AppConfig {
+  token?: string;
+  loopbackOnly: boolean;
+  log: (line: string) => void;
+  limits: Limits;
+  connections: ConnectionGuard;
+}
+
+function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
+  const l = cfg.limits;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    // shutting down must not wait for a slow download or a stalled upload
+    forceCloseConnections: true,
+    // socket idle timeout (ws turns it off on upgraded sockets); headers get Node's headersTimeout
+    connectionTimeout: l.idleTimeoutMs,
+    keepAliveTimeout: l.keepAliveTimeoutMs,
+    http: serverOptions(l),
+  });
+  cfg.connections.attach(app.server);
   const guard = { token: cfg.token, loopbackOnly: cfg.loopbackOnly };
 
   app.addHook('onRequest', async (req, reply) => {
     if (!checkRequest(guard, req, reply)) return reply;
+    if (!PUBLIC_PATHS.has(req.url.split('?')[0]!)) cfg.connections.trust(req.raw.socket);
+    // Every request but an upload (which gets an idle timeout instead) must be received whole
+    // within requestTimeoutMs; responses (downloads) are not limited.
+    if (!req.headers.upgrade && !req.url.startsWith(UPLOAD_PATH_PREFIX)) requestDeadline(req.raw, l.requestTimeoutMs);
   });
 
   app.setErrorHandler((err, _req, reply) => {
@@ -198,6 +231,18 @@ function buildApp(hub: Hub, cfg: { token?: string; loopbackOnly: boolean; log: (
   });
 
   return app;
+}
+
+/** Destroys the socket if the request (headers and body) is not complete within `ms`. */
+function requestDeadline(req: IncomingMessage, ms: number): void {
+  if (req.complete || ms <= 0) return;
+  const timer = setTimeout(() => {
+    if (!req.complete) req.socket.destroy();
+  }, ms);
+  timer.unref();
+  const clear = (): void => clearTimeout(timer);
+  req.once('end', clear);
+  req.once('close', clear);
 }
 
 export { DEFAULT_PORT, DEFAULT_HOST };
