@@ -1,5 +1,6 @@
 // The agent's only output channel: silent unless HEAPSCOPE_DEBUG=1, and each problem at most once,
-// so a dashboard that stays down cannot flood the host app's stderr.
+// so a dashboard that stays down cannot flood the host app's stderr. The exceptions (warn) are the
+// few things a user must act on.
 const seen = new Set<string>();
 
 export const debugEnabled = (): boolean => /^(1|true|yes)$/i.test(process.env.HEAPSCOPE_DEBUG ?? '');
@@ -12,6 +13,18 @@ export function debug(message: string): void {
 export function debugOnce(key: string, message: string): void {
   if (seen.has(key) || !debugEnabled()) return;
   seen.add(key);
+  write(message);
+}
+
+/** A problem the user must act on (wrong token, refused upload): printed even without debug. */
+export function warn(message: string): void {
+  write(message);
+}
+
+/** warn(), at most once per `key` for the life of the process. */
+export function warnOnce(key: string, message: string): void {
+  if (seen.has(`warn:${key}`)) return;
+  seen.add(`warn:${key}`);
   write(message);
 }
 

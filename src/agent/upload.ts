@@ -69,6 +69,12 @@ export async function upload(target: UploadTarget, req: UploadRequest): Promise<
     },
   });
   const source = 'file' in req.source ? createReadStream(req.source.file, { highWaterMark: 1 << 20 }) : [req.source.buffer];
-  await pipeline(source, counter, request);
+  try {
+    await pipeline(source, counter, request);
+  } catch (err) {
+    // A refusal cuts the request short; the dashboard's answer says why better than EPIPE does.
+    const answer = await Promise.race([response.then(() => undefined, (e: unknown) => e), new Promise((r) => setTimeout(r, 2000).unref())]);
+    throw answer instanceof Error && /^dashboard refused/.test(answer.message) ? answer : err;
+  }
   await response;
 }

@@ -219,14 +219,26 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
       const agent = req.headers['x-heapscope-agent'];
       const kind = req.headers['x-heapscope-kind'];
       const body = (req.body as Readable | undefined) ?? req.raw;
-      const meta = await hub.receiveUpload(
-        req.params.id,
-        typeof agent === 'string' ? agent : undefined,
-        typeof kind === 'string' ? kind : undefined,
-        Number.isFinite(length) ? length : undefined,
-        body,
-      );
-      return reply.code(201).send({ ok: true, artifactId: meta.id, size: meta.size });
+      // The body is streamed, so no blanket request timeout here: the socket's idle timeout must
+      // outlast the upload's own idle timeout (receiveUpload), which gives the clearer error.
+      req.raw.socket.setTimeout(Math.max(l.idleTimeoutMs, l.uploadIdleMs + 5000));
+      try {
+        const meta = await hub.receiveUpload(
+          req.params.id,
+          typeof agent === 'string' ? agent : undefined,
+          typeof kind === 'string' ? kind : undefined,
+          Number.isFinite(length) ? length : undefined,
+          body,
+        );
+        return await reply.code(201).send({ ok: true, artifactId: meta.id, size: meta.size });
+      } catch (err) {
+        // Whatever of the body is left unread is not drained (it may be gigabytes): answer, then hang up.
+        if (!req.raw.complete) {
+          reply.header('connection', 'close');
+          reply.raw.once('finish', () => setTimeout(() => req.raw.destroy(), 1000).unref());
+        }
+        throw err;
+      }
     });
   });
 
