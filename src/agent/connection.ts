@@ -4,7 +4,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import WebSocket from 'ws';
-import { guard, debug, debugOnce, errorMessage } from './log.js';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { guard, debug, debugOnce, errorMessage, warnOnce } from './log.js';
 
 export interface ConnectionOptions {
   url: string;
@@ -122,7 +123,29 @@ export class Connection {
         this.died(ws);
       }),
     );
+    ws.on(
+      'unexpected-response',
+      guard('unexpected-response', (req: ClientRequest, res: IncomingMessage) => {
+        res.resume();
+        req.destroy();
+        this.refused(res.statusCode ?? 0);
+        this.died(ws);
+      }),
+    );
     ws.on('close', guard('close', () => this.died(ws)));
+  }
+
+  /** The dashboard answered but would not let us in: say so once, whatever the retries. */
+  private refused(status: number): void {
+    const url = this.opts.url;
+    if (status === 401) {
+      if (this.opts.token) warnOnce('auth', `the dashboard at ${url} refused this agent's token (HTTP 401, wrong token): set HEAPSCOPE_TOKEN to the dashboard's token. No metrics are sent until then.`);
+      else warnOnce('auth', `the dashboard at ${url} requires a token (HTTP 401, none sent): set HEAPSCOPE_TOKEN to the dashboard's token. No metrics are sent until then.`);
+    } else if (status === 403) {
+      warnOnce('forbidden', `the dashboard at ${url} refused this agent (HTTP 403: Host or Origin not allowed). No metrics are sent.`);
+    } else {
+      debugOnce(`status:${status}`, `dashboard connection: unexpected HTTP ${status} from ${url}`);
+    }
   }
 
   private died(ws: WebSocket): void {

@@ -103,18 +103,24 @@ describe('agent lifecycle', () => {
     }
   });
 
-  it('sends its token, and without the right one is refused and keeps retrying quietly', async () => {
+  it('sends its token; a wrong or missing one is refused, retried, and warned about in ONE line (not per retry)', async () => {
     const guarded = await startAgentServer({ token: 'right' });
     try {
-      const wrong = spawnApp('app.cjs', { env: { ENTRY: 'require', HEAPSCOPE_URL: guarded.url, HEAPSCOPE_TOKEN: 'wrong', HEAPSCOPE_RECONNECT_MIN_MS: '50', HEAPSCOPE_RECONNECT_MAX_MS: '100' } });
+      const quick = { ENTRY: 'require', HEAPSCOPE_URL: guarded.url, HEAPSCOPE_RECONNECT_MIN_MS: '50', HEAPSCOPE_RECONNECT_MAX_MS: '100', HEAPSCOPE_DEBUG: '' };
+      const wrong = spawnApp('app.cjs', { env: { ...quick, HEAPSCOPE_TOKEN: 'wrong' } });
+      const missing = spawnApp('app.cjs', { env: { ...quick, HEAPSCOPE_TOKEN: '' } });
       const right = spawnApp('app.cjs', { env: { ENTRY: 'require', HEAPSCOPE_URL: guarded.url, HEAPSCOPE_TOKEN: 'right' } });
-      children.push(wrong, right);
+      children.push(wrong, missing, right);
       const [agent] = await guarded.waitForAgents(1);
       assert.equal(agent.hello!.pid, right.proc.pid);
-      await sleep(1000);
+      await sleep(1500);
       assert.equal(guarded.agents.length, 1, 'the wrong token never got a connection');
       assert.equal(wrong.proc.exitCode, null, 'and the app is unaffected');
-      assert.equal(wrong.stderr().match(/401/g)?.length, 1, `logged once (debug mode): ${wrong.stderr()}`);
+      const lines = (c: typeof wrong): string[] => c.stderr().split('\n').filter(Boolean);
+      assert.equal(lines(wrong).length, 1, `one line, not one per retry: ${wrong.stderr()}`);
+      assert.match(lines(wrong)[0]!, /^\[heapscope \d+\] the dashboard at ws:\/\/127\.0\.0\.1:\d+\/agent refused this agent's token \(HTTP 401, wrong token\): set HEAPSCOPE_TOKEN/);
+      assert.equal(lines(missing).length, 1, missing.stderr());
+      assert.match(lines(missing)[0]!, /requires a token \(HTTP 401, none sent\): set HEAPSCOPE_TOKEN/);
     } finally {
       await guarded.close();
     }

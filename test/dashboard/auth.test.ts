@@ -153,3 +153,32 @@ test('CLI: port taken by a heapscope dashboard exits 0 quietly; by something els
   assert.equal(taken.status, 1);
   assert.match(taken.stderr, new RegExp(`^heapscope: port ${port} on 127\\.0\\.0\\.1 is used by another program`));
 });
+
+test('token failures say which: missing vs wrong, any case of "Bearer", and browsers get an HTML page that says how', async (t) => {
+  const tmp = await tempDir();
+  const dash = await dashboard({ dataDir: tmp.dir, token: TOKEN });
+  t.after(async () => {
+    await dash.close();
+    await tmp.cleanup();
+  });
+  for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+    const r = await api(dash.url, '/api/state', { headers: { authorization: `${scheme} ${TOKEN}` } });
+    assert.equal(r.status, 200, scheme);
+  }
+  const missing = await api<{ error: string }>(dash.url, '/api/state');
+  assert.equal(missing.status, 401);
+  assert.match(missing.body.error, /^token required/);
+  const wrong = await api<{ error: string }>(dash.url, '/api/state', { headers: { authorization: 'bearer nope' } });
+  assert.equal(wrong.status, 401);
+  assert.match(wrong.body.error, /^wrong token/);
+  const page = await fetch(`${dash.url}/`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+  assert.equal(page.status, 401);
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+  const html = await page.text();
+  assert.match(html, /needs a token/);
+  assert.match(html, /\?token=&lt;your token&gt;/);
+  assert.doesNotMatch(html, new RegExp(TOKEN));
+  const wrongPage = await (await fetch(`${dash.url}/?token=nope`, { headers: { accept: 'text/html' }, redirect: 'manual' })).text();
+  assert.match(wrongPage, /is not the dashboard&#39;s token/);
+  assert.equal(await wsStatus(`ws://127.0.0.1:${dash.port}/ws/ui`, { authorization: `bearer ${TOKEN}` }), 101);
+});
