@@ -141,6 +141,9 @@ export class Agent {
   private onRefused(): void {
     if (!this.options.autoStartDashboard || this.dashboardStarted) return;
     this.dashboardStarted = true; // once per process: a dashboard that later dies is not respawned
+    // Only when the very first attempt is refused: on a reconnect the user's own dashboard is
+    // probably restarting, and one started here would take its port with another data directory.
+    if (this.connection.attempts > 1) return;
     debug('no dashboard answered on loopback; starting one');
     startDashboard(this.options.host.replace(/^\[|\]$/g, ''), this.options.port, this.options.token);
   }

@@ -11,8 +11,8 @@ export interface AgentOptions {
   /** Metrics interval in ms (default 1000, minimum 100). Env HEAPSCOPE_INTERVAL. */
   interval?: number;
   /**
-   * Start a detached dashboard when none answers (default: true for loopback URLs only, and never
-   * for remote ones). Env HEAPSCOPE_AUTOSTART=0/1.
+   * Start a detached dashboard when the first connection attempt is refused (default: true for
+   * loopback URLs unless NODE_ENV=production; never for remote ones). Env HEAPSCOPE_AUTOSTART=0/1.
    */
   autoStartDashboard?: boolean;
   /** Reconnect backoff bounds in ms (default 500 .. 30000). Env HEAPSCOPE_RECONNECT_MIN_MS / _MAX_MS. */
@@ -87,7 +87,8 @@ export function resolveOptions(project: string | undefined, opts: AgentOptions =
     token: opts.token ?? env('HEAPSCOPE_TOKEN'),
     interval,
     // Remote dashboards are never started from here: that would silently run a server on this host.
-    autoStartDashboard: loopback && (opts.autoStartDashboard ?? envBool('HEAPSCOPE_AUTOSTART') ?? true),
+    // Nor under NODE_ENV=production unless asked for: a server must not appear beside a service.
+    autoStartDashboard: loopback && (opts.autoStartDashboard ?? envBool('HEAPSCOPE_AUTOSTART') ?? process.env.NODE_ENV !== 'production'),
     loopback,
     port,
     host,

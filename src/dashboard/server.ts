@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { AGENT_PATH, COMMAND_ACTIONS, DEFAULT_HOST, DEFAULT_PORT, KIND_EXTENSION, UPLOAD_PATH_PREFIX, type CommandAction } from '../protocol/index.js';
-import { PUBLIC_PATHS, checkRequest, isLoopbackHost, tokenCookie } from './auth.js';
+import { PUBLIC_PATHS, checkRequest, isLoopbackHost, tokenCookie, tokenOk } from './auth.js';
 import { Hub, HubError } from './hub.js';
 import { Store, defaultDataDir } from './store.js';
 import { ConnectionGuard, DEFAULT_LIMITS, limitsFromEnv, serverOptions, type Limits } from './limits.js';
@@ -62,7 +62,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   await store.open();
   const hub = new Hub(store, limits);
   const connections = new ConnectionGuard(limits);
-  const app = buildApp(hub, { token, loopbackOnly: isLoopbackHost(host), log, limits, connections });
+  const app = buildApp(hub, { token, dataDir, loopbackOnly: isLoopbackHost(host), log, limits, connections });
   try {
     await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
   } catch (err) {
@@ -99,6 +99,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
 
 interface AppConfig {
   token?: string;
+  dataDir: string;
   loopbackOnly: boolean;
   log: (line: string) => void;
   limits: Limits;
@@ -163,7 +164,13 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
   asset('/ui/app.css', 'app.css', 'text/css; charset=utf-8');
 
   // ---------------------------------------------------------------- API
-  app.get('/api/health', async () => ({ ok: true, app: 'heapscope', version: VERSION }));
+  // Public (liveness); which process and data directory only for a local caller that may see the
+  // rest (the CLI's "already running" and --stop).
+  app.get('/api/health', async (req) => {
+    const local = isLoopbackHost(req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '');
+    const base = { ok: true, app: 'heapscope', version: VERSION };
+    return local && tokenOk(req, cfg.token) ? { ...base, pid: process.pid, dataDir: cfg.dataDir } : base;
+  });
   app.get('/api/state', async () => hub.state());
   app.get('/api/processes', async () => hub.state().processes);
   app.get<{ Params: { id: string } }>('/api/processes/:id/metrics', async (req) => {

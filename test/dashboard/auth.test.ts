@@ -182,3 +182,33 @@ test('token failures say which: missing vs wrong, any case of "Bearer", and brow
   assert.match(wrongPage, /is not the dashboard&#39;s token/);
   assert.equal(await wsStatus(`ws://127.0.0.1:${dash.port}/ws/ui`, { authorization: `bearer ${TOKEN}` }), 101);
 });
+
+test('CLI: a second `dashboard` names the running one (pid, data directory) and how to stop it; --stop stops it', async (t) => {
+  const a = await tempDir();
+  const b = await tempDir();
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  const env = { ...process.env, HEAPSCOPE_TOKEN: '', NODE_OPTIONS: '' };
+  const first = execFile(process.execPath, [CLI, 'dashboard', '--port', String(port), '--data', a.dir], { env });
+  t.after(async () => {
+    first.kill('SIGKILL');
+    await a.cleanup();
+    await b.cleanup();
+  });
+  let out = '';
+  first.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const end = Date.now() + 15_000;
+  while (!out.includes('data:') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  const second = spawnSync(process.execPath, [CLI, 'dashboard', '--port', String(port), '--data', b.dir], { encoding: 'utf8', env, timeout: 15_000 });
+  assert.equal(second.status, 0, second.stderr);
+  assert.match(second.stdout, new RegExp(`already running at http://127\\.0\\.0\\.1:${port} \\(pid ${first.pid}, data ${a.dir}\\); it does not use ${b.dir}; stop it with \`heapscope dashboard --stop --port ${port}\``));
+  const exited = new Promise<number | null>((r) => first.once('exit', (code) => r(code)));
+  const stop = spawnSync(process.execPath, [CLI, 'dashboard', '--stop', '--port', String(port)], { encoding: 'utf8', env, timeout: 15_000 });
+  assert.equal(stop.status, 0, stop.stderr);
+  assert.match(stop.stdout, new RegExp(`stopped the heapscope dashboard at http://127\\.0\\.0\\.1:${port} \\(pid ${first.pid}, data ${a.dir}\\)`));
+  assert.equal(await exited, 0);
+  const again = spawnSync(process.execPath, [CLI, 'dashboard', '--stop', '--port', String(port)], { encoding: 'utf8', env, timeout: 15_000 });
+  assert.match(again.stdout, /no heapscope dashboard answers/);
+});

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../protocol/index.js';
 import type { Dashboard } from '../../dashboard/server.js';
-import { hostForUrl, probe } from '../../dashboard/client.js';
+import { resolve } from 'node:path';
+import { hostForUrl, probe, type Health } from '../../dashboard/client.js';
 
 export interface ServeOptions {
   port: number;
@@ -35,6 +36,25 @@ export async function serveOrReuse(o: ServeOptions): Promise<Dashboard | undefin
   }
 }
 
+/** "pid N, data D" of a running dashboard, as far as it tells us. */
+const describe = (h: Health | undefined): string => [h?.pid ? `pid ${h.pid}` : '', h?.dataDir ? `data ${h.dataDir}` : ''].filter(Boolean).join(', ');
+
+/** `heapscope dashboard --stop`: SIGTERM the local dashboard on that port and wait until it is gone. */
+async function stopDashboard(o: ServeOptions): Promise<void> {
+  const url = `http://${hostForUrl(o.host)}:${o.port}`;
+  const h = await probe(url, 1500, o.token);
+  if (!h) {
+    process.stdout.write(`no heapscope dashboard answers at ${url}\n`);
+    return;
+  }
+  if (!h.pid) throw new Error(`the dashboard at ${url} did not say its pid (not local, or pass its --token / HEAPSCOPE_TOKEN)`);
+  process.kill(h.pid, 'SIGTERM');
+  const end = Date.now() + 10_000;
+  while (Date.now() < end && (await probe(url, 500))) await new Promise((r) => setTimeout(r, 100));
+  if (await probe(url, 500)) throw new Error(`the dashboard (pid ${h.pid}) is still running after 10 s`);
+  process.stdout.write(`stopped the heapscope dashboard at ${url} (${describe(h)})\n`);
+}
+
 export function register(program: Command): void {
   program
     .command('dashboard')
@@ -43,11 +63,19 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to bind (anything but loopback requires a token)', DEFAULT_HOST)
     .option('--data <dir>', 'data directory (default $HEAPSCOPE_DATA or ~/.heapscope)')
     .option('--token <token>', 'shared secret for browsers and agents (default $HEAPSCOPE_TOKEN)')
-    .action(async (opts: { port: string; host: string; data?: string; token?: string }) => {
+    .option('--stop', 'stop the dashboard running on this port (on this machine)')
+    .action(async (opts: { port: string; host: string; data?: string; token?: string; stop?: boolean }) => {
       const o: ServeOptions = { port: parsePort(opts.port), host: opts.host, data: opts.data, token: opts.token ?? (process.env.HEAPSCOPE_TOKEN || undefined) };
+      if (opts.stop) return stopDashboard(o);
       const dash = await serveOrReuse(o);
       if (!dash) {
-        process.stdout.write(`heapscope dashboard already running at http://${hostForUrl(o.host)}:${o.port}\n`);
+        const url = `http://${hostForUrl(o.host)}:${o.port}`;
+        const h = await probe(url, 1500, o.token);
+        const which = describe(h);
+        const other = h?.dataDir && o.data && resolve(o.data) !== h.dataDir ? `; it does not use ${resolve(o.data)}` : '';
+        process.stdout.write(
+          `heapscope dashboard already running at ${url}${which ? ` (${which})` : ''}${other}; stop it with \`heapscope dashboard --stop --port ${o.port}\`\n`,
+        );
         return;
       }
       process.stdout.write(`heapscope dashboard: ${dash.url}${o.token ? '  (open it once with ?token=<your token>)' : ''}\n`);
