@@ -36,13 +36,14 @@ export class Agent {
   constructor(readonly options: ResolvedOptions) {
     this.commands = new CommandRunner({
       send: (m) => this.send(m),
-      target: { httpBase: options.httpBase, token: options.token, agentId: this.agentId },
+      target: { httpBase: options.httpBase, token: options.token, agentId: this.agentId, ca: options.ca },
       headroom: { factor: options.headroomFactor, maxHeapFraction: options.maxHeapFraction },
       tmpDir: options.tmpDir,
     });
     this.connection = new Connection({
       url: options.wsUrl,
       token: options.token,
+      ca: options.ca,
       minMs: options.reconnectMinMs,
       maxMs: options.reconnectMaxMs,
       onOpen: () => this.onOpen(),

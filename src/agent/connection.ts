@@ -10,6 +10,8 @@ import { guard, debug, debugOnce, errorMessage, warnOnce } from './log.js';
 export interface ConnectionOptions {
   url: string;
   token?: string;
+  /** Trusted CAs for wss:// (see options.ts). */
+  ca?: string[];
   minMs: number;
   maxMs: number;
   onOpen: () => void;
@@ -23,8 +25,8 @@ const MAX_BUFFERED = 1 << 20;
 const noop = (): void => {};
 
 // The agent's sockets must never keep the host process alive.
-function unrefConnect(options: net.NetConnectOpts & tls.ConnectionOptions & { protocol?: string }): net.Socket {
-  const secure = options.protocol === 'https:' || options.protocol === 'wss:';
+// (ws does not say which: options.protocol is unset for wss:// too, so the caller tells.)
+function unrefConnect(options: net.NetConnectOpts & tls.ConnectionOptions, secure: boolean): net.Socket {
   let socket: net.Socket;
   if (secure) {
     const host = (options as { host?: string }).host ?? '';
@@ -93,7 +95,8 @@ export class Connection {
         handshakeTimeout: 10_000,
         perMessageDeflate: false,
         maxPayload: 1 << 20,
-        createConnection: unrefConnect as never,
+        createConnection: ((o: net.NetConnectOpts & tls.ConnectionOptions) => unrefConnect(o, /^wss:/i.test(this.opts.url))) as never,
+        ...(this.opts.ca ? { ca: this.opts.ca } : {}),
       });
     } catch (err) {
       debugOnce('connect', `cannot connect to ${this.opts.url}: ${errorMessage(err)}`);
@@ -119,6 +122,9 @@ export class Connection {
       'error',
       guard('error', (err: Error & { code?: string }) => {
         debugOnce(`ws-error:${err.code ?? err.message}`, `dashboard connection: ${err.message}`);
+        if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(err.code ?? '')) {
+          warnOnce('tls', `cannot verify the dashboard's certificate at ${this.opts.url} (${err.code}): point HEAPSCOPE_CA (or NODE_EXTRA_CA_CERTS) at the CA that signed it. No metrics are sent until then.`);
+        }
         if (err.code === 'ECONNREFUSED') this.opts.onRefused?.();
         this.died(ws);
       }),

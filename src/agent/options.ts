@@ -1,5 +1,6 @@
 // Agent settings: explicit options win over HEAPSCOPE_* environment variables, which win over defaults.
 import { existsSync, readFileSync } from 'node:fs';
+import tls from 'node:tls';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { AGENT_PATH, DEFAULT_URL } from '../protocol/index.js';
 
@@ -25,6 +26,11 @@ export interface AgentOptions {
   snapshotHeadroom?: { factor?: number; maxHeapFraction?: number };
   /** Where snapshots are written before upload (default os.tmpdir()). Env HEAPSCOPE_TMPDIR. */
   tmpDir?: string;
+  /**
+   * PEM file of a CA to trust for a wss:// / https:// dashboard, besides Node's own roots and
+   * NODE_EXTRA_CA_CERTS. Env HEAPSCOPE_CA.
+   */
+  ca?: string;
 }
 
 export interface ResolvedOptions {
@@ -42,6 +48,8 @@ export interface ResolvedOptions {
   headroomFactor: number;
   maxHeapFraction: number;
   tmpDir?: string;
+  /** Trusted CAs for TLS (Node's roots + NODE_EXTRA_CA_CERTS + HEAPSCOPE_CA), when HEAPSCOPE_CA is set. */
+  ca?: string[];
 }
 
 const env = (name: string): string | undefined => {
@@ -97,7 +105,27 @@ export function resolveOptions(project: string | undefined, opts: AgentOptions =
     headroomFactor: opts.snapshotHeadroom?.factor ?? envNumber('HEAPSCOPE_SNAPSHOT_FACTOR') ?? 2,
     maxHeapFraction: opts.snapshotHeadroom?.maxHeapFraction ?? envNumber('HEAPSCOPE_SNAPSHOT_MAX_HEAP_FRACTION') ?? 0.9,
     tmpDir: opts.tmpDir ?? env('HEAPSCOPE_TMPDIR'),
+    ca: trustedCas(opts.ca ?? env('HEAPSCOPE_CA')),
   };
+}
+
+/**
+ * Node trusts its roots plus NODE_EXTRA_CA_CERTS by itself; a `ca` option replaces all of them,
+ * so HEAPSCOPE_CA is added to both rather than given alone.
+ */
+function trustedCas(file: string | undefined): string[] | undefined {
+  if (!file) return undefined;
+  const read = (f: string): string => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch (err) {
+      throw new Error(`heapscope: cannot read the CA file ${f} (HEAPSCOPE_CA): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  };
+  const out = [...tls.rootCertificates, read(file)];
+  const extra = env('NODE_EXTRA_CA_CERTS');
+  if (extra && existsSync(extra)) out.push(read(extra));
+  return out;
 }
 
 /** The nearest package.json name above the main script (then the cwd), else the script's name. */

@@ -11,6 +11,8 @@ export interface UploadTarget {
   httpBase: string;
   token?: string;
   agentId: string;
+  /** Trusted CAs for an https dashboard (see options.ts). */
+  ca?: string[];
 }
 
 export interface UploadRequest {
@@ -32,7 +34,7 @@ export async function upload(target: UploadTarget, req: UploadRequest): Promise<
   };
   if (target.token) headers.authorization = `Bearer ${target.token}`;
   const mod = url.protocol === 'https:' ? https : http;
-  const request = mod.request(url, { method: 'POST', headers, agent: false });
+  const request = mod.request(url, { method: 'POST', headers, agent: false, ...(target.ca ? { ca: target.ca } : {}) });
   request.setTimeout(120_000, () => request.destroy(new Error('upload timed out (no progress for 120 s)')));
 
   const response = new Promise<void>((resolve, reject) => {

@@ -79,11 +79,15 @@ export function serverOptions(l: Limits): { headersTimeout: number; requestTimeo
   return { headersTimeout: l.headersTimeoutMs, requestTimeout: 0, connectionsCheckingInterval: 1000 };
 }
 
+/** A connection's identity that a TLS socket and its TCP socket share. */
+const keyOf = (s: Socket): string => `${s.remoteAddress}|${s.remotePort}`;
+
 /** Tracks untrusted sockets and evicts the oldest over the limits. */
 export class ConnectionGuard {
-  // Insertion-ordered: the first entry is the oldest.
-  private readonly untrusted = new Set<Socket>();
-  private readonly byClient = new Map<string, Set<Socket>>();
+  // Insertion-ordered: the first entry is the oldest. Keyed by address and port, so that a TLS
+  // request's socket finds the TCP socket it came in on.
+  private readonly untrusted = new Map<string, Socket>();
+  private readonly byClient = new Map<string, Set<string>>();
   /** Sockets closed by eviction so far (for tests and logs). */
   evicted = 0;
 
@@ -91,38 +95,43 @@ export class ConnectionGuard {
 
   attach(server: Server): void {
     server.maxConnections = this.limits.maxConnections;
+    // For TLS servers this is the TCP socket, before the handshake (which is bounded by its own timeout).
     server.on('connection', (socket: Socket) => this.add(socket));
-    // TLS servers emit 'connection' for the raw TCP socket and 'secureConnection' for the TLS one;
-    // both share the same address, and the raw one is what gets destroyed.
   }
 
   private add(socket: Socket): void {
     const client = socket.remoteAddress ?? '?';
+    const key = keyOf(socket);
     let set = this.byClient.get(client);
     if (!set) this.byClient.set(client, (set = new Set()));
-    set.add(socket);
-    this.untrusted.add(socket);
-    socket.once('close', () => this.forget(socket, client));
-    if (set.size > this.limits.maxUntrustedPerClient) this.evict(set.values().next().value!);
-    if (this.untrusted.size > this.limits.maxUntrusted) this.evict(this.untrusted.values().next().value!);
+    set.add(key);
+    this.untrusted.set(key, socket);
+    socket.once('close', () => this.forget(key, client));
+    if (set.size > this.limits.maxUntrustedPerClient) this.evict(set.values().next().value!, client);
+    if (this.untrusted.size > this.limits.maxUntrusted) {
+      const [oldest, s] = this.untrusted.entries().next().value!;
+      this.evict(oldest, s.remoteAddress ?? '?');
+    }
   }
 
-  private evict(socket: Socket): void {
+  private evict(key: string, client: string): void {
+    const socket = this.untrusted.get(key);
+    this.forget(key, client);
+    if (!socket) return;
     this.evicted++;
-    this.forget(socket, socket.remoteAddress ?? '?');
     socket.destroy();
   }
 
-  private forget(socket: Socket, client: string): void {
-    if (!this.untrusted.delete(socket)) return;
+  private forget(key: string, client: string): void {
+    if (!this.untrusted.delete(key)) return;
     const set = this.byClient.get(client);
-    set?.delete(socket);
+    set?.delete(key);
     if (set?.size === 0) this.byClient.delete(client);
   }
 
   /** The socket made an authenticated request: it no longer counts against the limits. */
   trust(socket: Socket | undefined | null): void {
-    if (socket && this.untrusted.has(socket)) this.forget(socket, socket.remoteAddress ?? '?');
+    if (socket) this.forget(keyOf(socket), socket.remoteAddress ?? '?');
   }
 
   get untrustedCount(): number {

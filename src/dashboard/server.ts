@@ -23,6 +23,8 @@ export interface DashboardOptions {
   token?: string;
   /** Where one-line notices go (default: nowhere). */
   log?: (line: string) => void;
+  /** Serve HTTPS and WSS on the same port with this certificate and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Timeouts, connection caps and upload limits (defaults: DEFAULT_LIMITS, then HEAPSCOPE_* env). */
   limits?: Partial<Limits>;
 }
@@ -62,7 +64,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   await store.open();
   const hub = new Hub(store, limits);
   const connections = new ConnectionGuard(limits);
-  const app = buildApp(hub, { token, dataDir, loopbackOnly: isLoopbackHost(host), log, limits, connections });
+  const app = buildApp(hub, { token, dataDir, loopbackOnly: isLoopbackHost(host), log, limits, connections, tls: opts.tls });
   try {
     await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
   } catch (err) {
@@ -71,7 +73,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? DEFAULT_PORT);
-  const url = `http://${urlHost(host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host)}:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${urlHost(host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host)}:${port}`;
   const lockFile = join(dataDir, 'dashboard.json');
   await writeFile(lockFile, JSON.stringify({ pid: process.pid, url, host, port, startedAt: Date.now(), version: VERSION }), { mode: 0o600 });
   let closing: Promise<void> | undefined;
@@ -104,6 +106,7 @@ interface AppConfig {
   log: (line: string) => void;
   limits: Limits;
   connections: ConnectionGuard;
+  tls?: DashboardOptions['tls'];
 }
 
 function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
@@ -116,8 +119,8 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
     // socket idle timeout (ws turns it off on upgraded sockets); headers get Node's headersTimeout
     connectionTimeout: l.idleTimeoutMs,
     keepAliveTimeout: l.keepAliveTimeoutMs,
-    http: serverOptions(l),
-  });
+    ...(cfg.tls ? { https: { cert: cfg.tls.cert, key: cfg.tls.key, ...serverOptions(l) } } : { http: serverOptions(l) }),
+  }) as unknown as FastifyInstance;
   cfg.connections.attach(app.server);
   const guard = { token: cfg.token, loopbackOnly: cfg.loopbackOnly };
 
@@ -149,7 +152,7 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
     const q = req.query as { token?: string };
     if (cfg.token && typeof q.token === 'string') {
       // Trade the one-time ?token= for a cookie and drop it from the address bar and history.
-      return reply.header('set-cookie', tokenCookie(q.token)).redirect('/', 303);
+      return reply.header('set-cookie', tokenCookie(q.token, !!cfg.tls)).redirect('/', 303);
     }
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(pageHtml(VERSION));
   });

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../protocol/index.js';
 import type { Dashboard } from '../../dashboard/server.js';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hostForUrl, probe, type Health } from '../../dashboard/client.js';
 
@@ -10,6 +11,8 @@ export interface ServeOptions {
   host: string;
   data?: string;
   token?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export function parsePort(v: string): number {
@@ -18,12 +21,25 @@ export function parsePort(v: string): number {
   return n;
 }
 
+function readTls(o: ServeOptions): { cert: Buffer; key: Buffer } | undefined {
+  if (!o.tlsCert && !o.tlsKey) return undefined;
+  if (!o.tlsCert || !o.tlsKey) throw new Error('--tls-cert and --tls-key go together');
+  const read = (what: string, f: string): Buffer => {
+    try {
+      return readFileSync(f);
+    } catch (err) {
+      throw new Error(`cannot read the TLS ${what} ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  };
+  return { cert: read('certificate', o.tlsCert), key: read('key', o.tlsKey) };
+}
+
 /** Start a dashboard, or return undefined when one already answers on that port. */
 export async function serveOrReuse(o: ServeOptions): Promise<Dashboard | undefined> {
   // loaded here, not at startup: the web server's modules cost every other command ~0.1 s
   const { DashboardConfigError, startDashboard } = await import('../../dashboard/server.js');
   try {
-    return await startDashboard({ port: o.port, host: o.host, dataDir: o.data, token: o.token, log: (l) => process.stderr.write(`${l}\n`) });
+    return await startDashboard({ port: o.port, host: o.host, dataDir: o.data, token: o.token, tls: readTls(o), log: (l) => process.stderr.write(`${l}\n`) });
   } catch (err) {
     if (err instanceof DashboardConfigError) throw err;
     if ((err as { code?: string }).code === 'EADDRINUSE') {
@@ -63,9 +79,18 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to bind (anything but loopback requires a token)', DEFAULT_HOST)
     .option('--data <dir>', 'data directory (default $HEAPSCOPE_DATA or ~/.heapscope)')
     .option('--token <token>', 'shared secret for browsers and agents (default $HEAPSCOPE_TOKEN)')
+    .option('--tls-cert <file>', 'serve HTTPS/WSS with this PEM certificate (chain) (default $HEAPSCOPE_TLS_CERT)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert (default $HEAPSCOPE_TLS_KEY)')
     .option('--stop', 'stop the dashboard running on this port (on this machine)')
-    .action(async (opts: { port: string; host: string; data?: string; token?: string; stop?: boolean }) => {
-      const o: ServeOptions = { port: parsePort(opts.port), host: opts.host, data: opts.data, token: opts.token ?? (process.env.HEAPSCOPE_TOKEN || undefined) };
+    .action(async (opts: { port: string; host: string; data?: string; token?: string; stop?: boolean; tlsCert?: string; tlsKey?: string }) => {
+      const o: ServeOptions = {
+        port: parsePort(opts.port),
+        host: opts.host,
+        data: opts.data,
+        token: opts.token ?? (process.env.HEAPSCOPE_TOKEN || undefined),
+        tlsCert: opts.tlsCert ?? (process.env.HEAPSCOPE_TLS_CERT || undefined),
+        tlsKey: opts.tlsKey ?? (process.env.HEAPSCOPE_TLS_KEY || undefined),
+      };
       if (opts.stop) return stopDashboard(o);
       const dash = await serveOrReuse(o);
       if (!dash) {
