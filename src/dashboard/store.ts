@@ -109,6 +109,18 @@ export class Store {
     for (const p of await readJsonDir<ProcessMeta>(this.sub('processes'))) if (p?.id) this.processes.set(p.id, p);
     for (const a of await readJsonDir<ArtifactMeta>(this.sub('artifacts'))) if (a?.id) this.artifacts.set(a.id, a);
     for (const r of await readJsonDir<ReportMeta>(this.sub('reports'))) if (r?.id) this.reports.set(r.id, r);
+    // An artifact is renamed into place, then its metadata written: one without metadata is swept
+    // too (a snapshot nobody can see still holds secrets).
+    const files = new Set([...this.artifacts.values()].map((a) => a.file));
+    for (const name of await readdir(this.sub('artifacts'))) {
+      if (!name.endsWith('.json') && !files.has(name)) await rm(join(this.sub('artifacts'), name), { force: true });
+    }
+    // A report is written body first, then its metadata: a body (or .tmp) without metadata is an
+    // analysis a crash interrupted, never shown, so it goes.
+    const bodies = new Set([...this.reports.values()].map((r) => r.file));
+    for (const name of await readdir(this.sub('reports'))) {
+      if (name.endsWith('.tmp') || (name.includes('.body.') && !bodies.has(name))) await rm(join(this.sub('reports'), name), { force: true });
+    }
   }
 
   /** Data directories made by older versions (0755 / 0644): owner-only from now on. */
