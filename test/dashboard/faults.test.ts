@@ -95,3 +95,29 @@ test('dashboard SIGKILLed mid-upload and mid-analysis: history intact after rest
   }, 60_000);
   assert.equal(ok.state, 'ready', ok.error);
 });
+
+test('an app SIGKILLed mid-upload: its job fails with a reason and no partial snapshot stays in the data directory', { timeout: 120_000 }, async (t) => {
+  const { dashboard, liveProcess, MY_APPS } = await import('./support.js');
+  const tmp = await tempDir();
+  const dash = await dashboard({ dataDir: tmp.dir });
+  // 12,000 classes: a snapshot of tens of MB, so that the upload lasts long enough to be caught
+  const app = agentApp(join(APPS, 'plain.cjs'), dash.url, {}, ['--require', join(MY_APPS, 'many-classes.cjs')]);
+  t.after(async () => {
+    await app.stop();
+    await dash.close();
+    await tmp.cleanup();
+  });
+  const proc = await liveProcess(dash, app.child.pid!);
+  const job = dash.hub.trigger(proc.id, 'heapSnapshot');
+  let sawBytes = false;
+  await waitFor('the upload to be under way', () => {
+    const j = dash.hub.jobs.get(job.id);
+    sawBytes ||= readdirSync(join(tmp.dir, 'artifacts')).some((f) => f.endsWith('.partial'));
+    return j?.state === 'uploading' && sawBytes;
+  }, 60_000);
+  app.child.kill('SIGKILL');
+  const failed = await waitFor('the job to fail', () => (dash.hub.jobs.get(job.id)?.state === 'failed' ? dash.hub.jobs.get(job.id) : undefined), 20_000);
+  assert.match(failed!.error ?? '', /upload interrupted|disconnected/);
+  await waitFor('no partial file', () => !readdirSync(join(tmp.dir, 'artifacts')).some((f) => !f.endsWith('.json')), 5000);
+  assert.equal(dash.hub.store.artifacts.size, 0);
+});
