@@ -78,6 +78,7 @@ test('slow-loris: half-sent requests are closed by the header timeout; health an
   const latencies = await client;
   const open = loris.filter((s) => !s.destroyed && s.readyState === 'open').length;
   loris.forEach((s) => s.destroy());
+  process.stdout.write(`# slow-loris: 300 sockets, ${open} open after 4.5 s; ${latencies.length} health checks, max ${Math.round(Math.max(...latencies))} ms\n`);
   assert.equal(open, 0, `${open} of 300 half-sent requests still open after 4.5 s (header timeout 2 s)`);
   assert.ok(latencies.length >= 20, `only ${latencies.length} health checks`);
   assert.ok(Math.max(...latencies) < 1000);
@@ -102,6 +103,7 @@ test('connection flood: over the per-client cap the oldest idle sockets go; heal
   const latencies = await client;
   const open = all.filter((s) => !s.destroyed && s.readyState === 'open').length;
   all.forEach((s) => s.destroy());
+  process.stdout.write(`# flood: 2000 sockets, ${open} open, ${dash.connections.evicted} evicted; ${latencies.length} health checks, max ${Math.round(Math.max(...latencies))} ms\n`);
   assert.ok(open <= 100, `${open} of 2000 idle sockets still open (cap 100 per client)`);
   assert.ok(dash.connections.evicted >= 1900, `evicted ${dash.connections.evicted}`);
   assert.ok(latencies.length >= 8 && Math.max(...latencies) < 1000, `latencies ${latencies.map(Math.round).join(',')}`);
