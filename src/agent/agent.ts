@@ -50,13 +50,14 @@ export class Agent {
     this.collectors = new Collectors(detector && guard('detector', (s) => detector.addPostGc(s)));
     this.commands = new CommandRunner({
       send: (m) => this.send(m),
-      target: { httpBase: options.httpBase, token: options.token, agentId: this.agentId },
+      target: { httpBase: options.httpBase, token: options.token, agentId: this.agentId, ca: options.ca },
       headroom: { factor: options.headroomFactor, maxHeapFraction: options.maxHeapFraction },
       tmpDir: options.tmpDir,
     });
     this.connection = new Connection({
       url: options.wsUrl,
       token: options.token,
+      ca: options.ca,
       minMs: options.reconnectMinMs,
       maxMs: options.reconnectMaxMs,
       onOpen: () => this.onOpen(),
@@ -174,6 +175,9 @@ export class Agent {
   private onRefused(): void {
     if (!this.options.autoStartDashboard || this.dashboardStarted) return;
     this.dashboardStarted = true; // once per process: a dashboard that later dies is not respawned
+    // Only when the very first attempt is refused: on a reconnect the user's own dashboard is
+    // probably restarting, and one started here would take its port with another data directory.
+    if (this.connection.attempts > 1) return;
     debug('no dashboard answered on loopback; starting one');
     startDashboard(this.options.host.replace(/^\[|\]$/g, ''), this.options.port, this.options.token);
   }

@@ -1,10 +1,12 @@
-// Starts a dashboard as a detached separate process when none answers on loopback. Every agent on the
-// machine may try; only one binds the port, the rest exit with EADDRINUSE and the agents reconnect.
+// Starts a dashboard as a detached separate process when none answers on loopback, on the agent's
+// first connection attempt only (a dashboard the user stopped or is restarting is not replaced).
+// Every agent on the machine may try; only one binds the port, the rest exit with EADDRINUSE.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { debug, errorMessage } from './log.js';
+import { debug, errorMessage, warn } from './log.js';
 import { withHugePages } from '../hugepages.js';
 
 /** dist/cli/main.js next to the bundled agent (dist/index.js, dist/register.cjs, ...). */
@@ -25,6 +27,12 @@ export function findCli(): string | undefined {
   return undefined;
 }
 
+/** Where a dashboard started from here keeps its data: $HEAPSCOPE_DATA or ~/.heapscope (as the CLI). */
+export function autostartDataDir(): string {
+  const d = process.env.HEAPSCOPE_DATA;
+  return d ? resolve(d) : join(homedir(), '.heapscope');
+}
+
 export function startDashboard(host: string, port: number, token: string | undefined): boolean {
   const cli = findCli();
   if (!cli) {
@@ -37,7 +45,8 @@ export function startDashboard(host: string, port: number, token: string | undef
     // The dashboard must not preload an agent (NODE_OPTIONS may carry --require heapscope/register).
     delete env.NODE_OPTIONS;
     if (token) env.HEAPSCOPE_TOKEN = token;
-    const child = spawn(process.execPath, [cli, 'dashboard', '--port', String(port), '--host', host], {
+    const data = autostartDataDir();
+    const child = spawn(process.execPath, [cli, 'dashboard', '--port', String(port), '--host', host, '--data', data], {
       detached: true,
       stdio: 'ignore',
       env,
@@ -45,7 +54,9 @@ export function startDashboard(host: string, port: number, token: string | undef
     });
     child.on('error', (err) => debug(`dashboard start failed: ${errorMessage(err)}`));
     child.unref();
-    debug(`started a dashboard (pid ${child.pid}) on ${host}:${port}`);
+    // The one line a user sees: a server now outlives this app, so say which, where and how to stop it.
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    warn(`no dashboard answered at ${url}, so this app started one (pid ${child.pid}, data in ${data}); it keeps running after the app exits: stop it with \`npx heapscope dashboard --stop --port ${port}\` (HEAPSCOPE_AUTOSTART=0 turns this off)`);
     return true;
   } catch (err) {
     debug(`dashboard start failed: ${errorMessage(err)}`);

@@ -16,7 +16,7 @@ import {
 import { post } from './inspector.js';
 import { prepareForSnapshot } from './snapshot-warmup.js';
 import { snapshotRefusal, type HeadroomPolicy } from './headroom.js';
-import { debug, errorMessage } from './log.js';
+import { debug, errorMessage, warn } from './log.js';
 import { upload, type UploadTarget } from './upload.js';
 
 export interface CommandContext {
@@ -129,6 +129,7 @@ export class CommandRunner {
           this.ctx.send({ type: 'progress', id, stage: 'uploading', percent: total ? Math.round((bytes / total) * 100) : 100, bytes, total }),
       });
     } catch (err) {
+      warn(`${kind} upload failed: ${errorMessage(err)}`);
       throw new CommandError('UPLOAD_FAILED', `upload failed: ${errorMessage(err)}`);
     }
     this.ctx.send({ type: 'result', id, kind, bytes: size, durationMs, ...extra });

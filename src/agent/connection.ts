@@ -4,11 +4,14 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import WebSocket from 'ws';
-import { guard, debug, debugOnce, errorMessage } from './log.js';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { guard, debug, debugOnce, errorMessage, warnOnce } from './log.js';
 
 export interface ConnectionOptions {
   url: string;
   token?: string;
+  /** Trusted CAs for wss:// (see options.ts). */
+  ca?: string[];
   minMs: number;
   maxMs: number;
   onOpen: () => void;
@@ -22,8 +25,8 @@ const MAX_BUFFERED = 1 << 20;
 const noop = (): void => {};
 
 // The agent's sockets must never keep the host process alive.
-function unrefConnect(options: net.NetConnectOpts & tls.ConnectionOptions & { protocol?: string }): net.Socket {
-  const secure = options.protocol === 'https:' || options.protocol === 'wss:';
+// (ws does not say which: options.protocol is unset for wss:// too, so the caller tells.)
+function unrefConnect(options: net.NetConnectOpts & tls.ConnectionOptions, secure: boolean): net.Socket {
   let socket: net.Socket;
   if (secure) {
     const host = (options as { host?: string }).host ?? '';
@@ -92,7 +95,8 @@ export class Connection {
         handshakeTimeout: 10_000,
         perMessageDeflate: false,
         maxPayload: 1 << 20,
-        createConnection: unrefConnect as never,
+        createConnection: ((o: net.NetConnectOpts & tls.ConnectionOptions) => unrefConnect(o, /^wss:/i.test(this.opts.url))) as never,
+        ...(this.opts.ca ? { ca: this.opts.ca } : {}),
       });
     } catch (err) {
       debugOnce('connect', `cannot connect to ${this.opts.url}: ${errorMessage(err)}`);
@@ -118,11 +122,36 @@ export class Connection {
       'error',
       guard('error', (err: Error & { code?: string }) => {
         debugOnce(`ws-error:${err.code ?? err.message}`, `dashboard connection: ${err.message}`);
+        if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(err.code ?? '')) {
+          warnOnce('tls', `cannot verify the dashboard's certificate at ${this.opts.url} (${err.code}): point HEAPSCOPE_CA (or NODE_EXTRA_CA_CERTS) at the CA that signed it. No metrics are sent until then.`);
+        }
         if (err.code === 'ECONNREFUSED') this.opts.onRefused?.();
         this.died(ws);
       }),
     );
+    ws.on(
+      'unexpected-response',
+      guard('unexpected-response', (req: ClientRequest, res: IncomingMessage) => {
+        res.resume();
+        req.destroy();
+        this.refused(res.statusCode ?? 0);
+        this.died(ws);
+      }),
+    );
     ws.on('close', guard('close', () => this.died(ws)));
+  }
+
+  /** The dashboard answered but would not let us in: say so once, whatever the retries. */
+  private refused(status: number): void {
+    const url = this.opts.url;
+    if (status === 401) {
+      if (this.opts.token) warnOnce('auth', `the dashboard at ${url} refused this agent's token (HTTP 401, wrong token): set HEAPSCOPE_TOKEN to the dashboard's token. No metrics are sent until then.`);
+      else warnOnce('auth', `the dashboard at ${url} requires a token (HTTP 401, none sent): set HEAPSCOPE_TOKEN to the dashboard's token. No metrics are sent until then.`);
+    } else if (status === 403) {
+      warnOnce('forbidden', `the dashboard at ${url} refused this agent (HTTP 403: Host or Origin not allowed). No metrics are sent.`);
+    } else {
+      debugOnce(`status:${status}`, `dashboard connection: unexpected HTTP ${status} from ${url}`);
+    }
   }
 
   private died(ws: WebSocket): void {

@@ -1,6 +1,6 @@
 // The agent's only output channel: silent unless HEAPSCOPE_DEBUG=1, and each problem at most once,
-// so a dashboard that stays down cannot flood the host app's stderr. The one exception is log(),
-// used once per detected leak.
+// so a dashboard that stays down cannot flood the host app's stderr. The exceptions are log(), once
+// per detected leak, and warn(): the few things a user must act on.
 const seen = new Set<string>();
 
 export const debugEnabled = (): boolean => /^(1|true|yes)$/i.test(process.env.HEAPSCOPE_DEBUG ?? '');
@@ -23,6 +23,18 @@ export function log(line: string): void {
   } catch {
     // stderr closed: nothing else to do
   }
+}
+
+/** A problem the user must act on (wrong token, refused upload): printed even without debug. */
+export function warn(message: string): void {
+  write(message);
+}
+
+/** warn(), at most once per `key` for the life of the process. */
+export function warnOnce(key: string, message: string): void {
+  if (seen.has(`warn:${key}`)) return;
+  seen.add(`warn:${key}`);
+  write(message);
 }
 
 function write(message: string): void {

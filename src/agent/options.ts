@@ -1,5 +1,6 @@
 // Agent settings: explicit options win over HEAPSCOPE_* environment variables, which win over defaults.
 import { existsSync, readFileSync } from 'node:fs';
+import tls from 'node:tls';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { AGENT_PATH, DEFAULT_URL } from '../protocol/index.js';
 import type { MeterProviderLike } from './exporters/otel.js';
@@ -13,8 +14,8 @@ export interface AgentOptions {
   /** Metrics interval in ms (default 1000, minimum 100). Env HEAPSCOPE_INTERVAL. */
   interval?: number;
   /**
-   * Start a detached dashboard when none answers (default: true for loopback URLs only, and never
-   * for remote ones). Env HEAPSCOPE_AUTOSTART=0/1.
+   * Start a detached dashboard when the first connection attempt is refused (default: true for
+   * loopback URLs unless NODE_ENV=production; never for remote ones). Env HEAPSCOPE_AUTOSTART=0/1.
    */
   autoStartDashboard?: boolean;
   /** Reconnect backoff bounds in ms (default 500 .. 30000). Env HEAPSCOPE_RECONNECT_MIN_MS / _MAX_MS. */
@@ -41,6 +42,11 @@ export interface AgentOptions {
    * this long after start-up (HEAPSCOPE_DETECT_GRACE_MS, default 0).
    */
   detect?: boolean | Partial<DetectorConfig>;
+  /**
+   * PEM file of a CA to trust for a wss:// / https:// dashboard, besides Node's own roots and
+   * NODE_EXTRA_CA_CERTS. Env HEAPSCOPE_CA.
+   */
+  ca?: string;
 }
 
 export interface ResolvedOptions {
@@ -62,6 +68,8 @@ export interface ResolvedOptions {
   meterProvider?: MeterProviderLike;
   /** Leak detector settings; undefined when it is off. */
   detect?: DetectorConfig;
+  /** Trusted CAs for TLS (Node's roots + NODE_EXTRA_CA_CERTS + HEAPSCOPE_CA), when HEAPSCOPE_CA is set. */
+  ca?: string[];
 }
 
 const env = (name: string): string | undefined => {
@@ -107,7 +115,8 @@ export function resolveOptions(project: string | undefined, opts: AgentOptions =
     token: opts.token ?? env('HEAPSCOPE_TOKEN'),
     interval,
     // Remote dashboards are never started from here: that would silently run a server on this host.
-    autoStartDashboard: loopback && (opts.autoStartDashboard ?? envBool('HEAPSCOPE_AUTOSTART') ?? true),
+    // Nor under NODE_ENV=production unless asked for: a server must not appear beside a service.
+    autoStartDashboard: loopback && (opts.autoStartDashboard ?? envBool('HEAPSCOPE_AUTOSTART') ?? process.env.NODE_ENV !== 'production'),
     loopback,
     port,
     host,
@@ -119,6 +128,7 @@ export function resolveOptions(project: string | undefined, opts: AgentOptions =
     openTelemetry: opts.openTelemetry !== undefined ? opts.openTelemetry !== false : (envBool('HEAPSCOPE_OTEL') ?? true),
     meterProvider: typeof opts.openTelemetry === 'object' ? opts.openTelemetry.meterProvider : undefined,
     detect: resolveDetect(opts.detect),
+    ca: trustedCas(opts.ca ?? env('HEAPSCOPE_CA')),
   };
 }
 
@@ -141,6 +151,25 @@ function resolveDetect(opt: AgentOptions['detect']): DetectorConfig | undefined 
     rearmMs: positive('HEAPSCOPE_DETECT_REARM_MS', o.rearmMs ?? num('HEAPSCOPE_DETECT_REARM_MS'), DETECTOR_DEFAULTS.rearmMs),
     graceMs: positive('HEAPSCOPE_DETECT_GRACE_MS', o.graceMs ?? num('HEAPSCOPE_DETECT_GRACE_MS'), DETECTOR_DEFAULTS.graceMs),
   };
+}
+
+/**
+ * Node trusts its roots plus NODE_EXTRA_CA_CERTS by itself; a `ca` option replaces all of them,
+ * so HEAPSCOPE_CA is added to both rather than given alone.
+ */
+function trustedCas(file: string | undefined): string[] | undefined {
+  if (!file) return undefined;
+  const read = (f: string): string => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch (err) {
+      throw new Error(`heapscope: cannot read the CA file ${f} (HEAPSCOPE_CA): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  };
+  const out = [...tls.rootCertificates, read(file)];
+  const extra = env('NODE_EXTRA_CA_CERTS');
+  if (extra && existsSync(extra)) out.push(read(extra));
+  return out;
 }
 
 /** The nearest package.json name above the main script (then the cwd), else the script's name. */

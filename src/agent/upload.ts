@@ -11,6 +11,8 @@ export interface UploadTarget {
   httpBase: string;
   token?: string;
   agentId: string;
+  /** Trusted CAs for an https dashboard (see options.ts). */
+  ca?: string[];
 }
 
 export interface UploadRequest {
@@ -32,7 +34,7 @@ export async function upload(target: UploadTarget, req: UploadRequest): Promise<
   };
   if (target.token) headers.authorization = `Bearer ${target.token}`;
   const mod = url.protocol === 'https:' ? https : http;
-  const request = mod.request(url, { method: 'POST', headers, agent: false });
+  const request = mod.request(url, { method: 'POST', headers, agent: false, ...(target.ca ? { ca: target.ca } : {}) });
   request.setTimeout(120_000, () => request.destroy(new Error('upload timed out (no progress for 120 s)')));
 
   const response = new Promise<void>((resolve, reject) => {
@@ -69,6 +71,12 @@ export async function upload(target: UploadTarget, req: UploadRequest): Promise<
     },
   });
   const source = 'file' in req.source ? createReadStream(req.source.file, { highWaterMark: 1 << 20 }) : [req.source.buffer];
-  await pipeline(source, counter, request);
+  try {
+    await pipeline(source, counter, request);
+  } catch (err) {
+    // A refusal cuts the request short; the dashboard's answer says why better than EPIPE does.
+    const answer = await Promise.race([response.then(() => undefined, (e: unknown) => e), new Promise((r) => setTimeout(r, 2000).unref())]);
+    throw answer instanceof Error && /^dashboard refused/.test(answer.message) ? answer : err;
+  }
   await response;
 }

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   // Reports name snapshots by file name only: the data directory's layout is nobody's business.
   for (const info of [report.snapshot, ...(report.snapshots ?? [])]) if (info?.file) info.file = basename(info.file);
   const tmp = `${task.out!}.tmp`;
-  await writeFile(tmp, JSON.stringify(report));
+  await writeFile(tmp, JSON.stringify(report), { mode: 0o600 });
   await rename(tmp, task.out!);
   post({ type: 'done', summary: { suspects: report.suspects?.length ?? 0, totalSize: report.snapshot?.totalSize ?? 0 } });
 }

@@ -33,8 +33,9 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 
 /** The token a request presents, from the Bearer header, the cookie or `?token=`. */
 export function presentedToken(req: FastifyRequest): string | undefined {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  // RFC 7235: the scheme is case-insensitive ("bearer", "BEARER").
+  const bearer = /^bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+  if (bearer) return bearer[1]!.trim();
   const fromCookie = cookieValue(req.headers.cookie, COOKIE);
   if (fromCookie) return fromCookie;
   const q = (req.query as Record<string, unknown> | undefined)?.token;
@@ -59,7 +60,7 @@ export interface Guard {
 }
 
 /** Routes anyone may call: liveness only, nothing about processes or snapshots. */
-const PUBLIC = new Set(['/api/health']);
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/api/health']);
 
 /** Refuse with a JSON error; a refused WebSocket upgrade also gets its socket closed, or it lingers. */
 function deny(req: FastifyRequest, reply: FastifyReply, status: number, error: string): void {
@@ -92,14 +93,48 @@ export function checkRequest(guard: Guard, req: FastifyRequest, reply: FastifyRe
       return false;
     }
   }
-  if (PUBLIC.has(path)) return true;
+  if (PUBLIC_PATHS.has(path)) return true;
   if (!tokenOk(req, guard.token)) {
-    deny(req, reply, 401, 'token required (Authorization: Bearer <token>, or open the page with ?token=)');
+    const missing = presentedToken(req) === undefined;
+    if (wantsHtml(req)) {
+      void reply.code(401).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(unauthorizedPage(missing));
+      return false;
+    }
+    deny(
+      req,
+      reply,
+      401,
+      missing
+        ? 'token required (Authorization: Bearer <token>, or open the page with ?token=)'
+        : 'wrong token (the dashboard was started with another HEAPSCOPE_TOKEN / --token)',
+    );
     return false;
   }
   return true;
 }
 
-export function tokenCookie(token: string): string {
-  return `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+/** A browser navigating to a page (not a script calling the API, not a WebSocket). */
+function wantsHtml(req: FastifyRequest): boolean {
+  return !req.headers.upgrade && req.method === 'GET' && /\btext\/html\b/.test(req.headers.accept ?? '');
+}
+
+/** The 401 a browser shows: how to pass the token, nothing about the dashboard's contents. */
+export function unauthorizedPage(missing: boolean): string {
+  const why = missing ? 'This heapscope dashboard needs a token.' : 'The token this browser sent is not the dashboard&#39;s token.';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>heapscope: token required</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:40em;margin:4em auto;padding:0 1em;color:#222}code{background:#f2f2f2;padding:.1em .3em}</style>
+</head><body>
+<h1>401: token required</h1>
+<p>${why}</p>
+<p>Open this page once with the token in the address: <code>?token=&lt;your token&gt;</code>
+(the value given to <code>heapscope dashboard --token</code> or <code>HEAPSCOPE_TOKEN</code>). The dashboard then keeps it
+in a cookie for this site and removes it from the address bar.</p>
+<p>Scripts send <code>Authorization: Bearer &lt;token&gt;</code>; agents read <code>HEAPSCOPE_TOKEN</code>.</p>
+</body></html>
+`;
+}
+
+export function tokenCookie(token: string, secure = false): string {
+  return `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`;
 }

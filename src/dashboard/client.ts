@@ -3,11 +3,15 @@ export interface Health {
   ok: boolean;
   app: string;
   version: string;
+  /** Only for a local caller with the token (or none needed). */
+  pid?: number;
+  dataDir?: string;
 }
 
-export async function probe(baseUrl: string, timeoutMs = 1500): Promise<Health | undefined> {
+export async function probe(baseUrl: string, timeoutMs = 1500, token?: string): Promise<Health | undefined> {
   try {
-    const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(timeoutMs), headers });
     if (!res.ok) return undefined;
     const body = (await res.json()) as Health;
     return body?.app === 'heapscope' ? body : undefined;

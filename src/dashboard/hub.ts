@@ -3,7 +3,7 @@
 // change to the browsers as one small JSON message.
 import { EventEmitter } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { rm, stat, statfs } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +23,7 @@ import { Store, type ArtifactMeta, type ProcessMeta, type ReportMeta } from './s
 import { METRICS_CAPACITY, Ring, toSample, type Sample } from './metrics.js';
 import { AnalysisQueue, type Job, type JobAction, type JobState } from './jobs.js';
 import { VERSION } from '../version.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
 
 interface AgentConn {
   socket: WebSocket;
@@ -47,7 +48,12 @@ export class HubError extends Error {
 const MAX_JOBS = 300;
 const METRICS_KEEP_DEAD_MS = 3600_000;
 const ACCEPT_TIMEOUT_MS = 30_000;
+/** How often (bytes received) a streaming upload re-checks the disk floor. */
+const DISK_CHECK_BYTES = 64 * 1024 * 1024;
 const AGENT_STATES: JobState[] = ['queued', 'snapshot', 'profiling', 'uploading'];
+
+const formatBytes = (n: number): string =>
+  n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${n} bytes`;
 
 const safeId = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64);
 
@@ -72,7 +78,10 @@ export class Hub {
   /** Frames not sent to a browser that was backed up (over 4 MB unsent). */
   droppedFrames = 0;
 
-  constructor(readonly store: Store) {
+  constructor(
+    readonly store: Store,
+    readonly limits: Limits = DEFAULT_LIMITS,
+  ) {
     // Metrics of processes gone for an hour are dropped, so short-lived workers cannot pile up rings.
     const sweep = setInterval(() => this.sweepMetrics(), 60_000);
     sweep.unref();
@@ -349,16 +358,40 @@ export class Hub {
     const expected: ArtifactKind = ACTION_KIND[job.action as CommandAction];
     if (kind !== undefined && kind !== expected) throw new HubError(400, `expected a ${expected} upload, got ${kind}`);
     this.uploading.add(job.id);
+    const refusal = await this.uploadRefusal(length);
+    if (refusal) {
+      // The job fails with the reason the user sees; the agent gets it in the response.
+      this.uploading.delete(job.id);
+      this.fail(job, refusal.message);
+      throw refusal;
+    }
     const { meta, partial } = this.store.planArtifact(job.processId, expected);
+    const { uploadIdleMs, maxUploadBytes } = this.limits;
     let received = 0;
+    let nextDiskCheck = DISK_CHECK_BYTES;
+    // An upload that makes no progress for uploadIdleMs fails, so the process is free again.
+    let idle: NodeJS.Timeout | undefined;
+    const armIdle = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => counter.destroy(new Error(`no data for ${Math.round(uploadIdleMs / 1000)} s (stalled)`)), uploadIdleMs);
+    };
     const counter = new Transform({
       transform: (chunk: Buffer, _enc, cb) => {
+        armIdle();
         received += chunk.length;
+        if (received > maxUploadBytes) return cb(new Error(`over the dashboard's upload limit of ${formatBytes(maxUploadBytes)} (HEAPSCOPE_MAX_UPLOAD_MB)`));
         if (length) this.update(job, { state: 'uploading', percent: Math.floor((received / length) * 100) });
-        cb(null, chunk);
+        if (received < nextDiskCheck) return cb(null, chunk);
+        // Without a declared length (or if something else fills the disk) check the floor as we go.
+        nextDiskCheck = received + DISK_CHECK_BYTES;
+        this.freeBytes().then(
+          (free) => cb(free !== undefined && free < this.limits.minFreeBytes ? new Error(this.diskMessage(free)) : null, chunk),
+          () => cb(null, chunk),
+        );
       },
     });
     this.update(job, { state: 'uploading', percent: 0 });
+    armIdle();
     try {
       await pipeline(body, counter, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
       if (length !== undefined && received !== length) throw new Error(`received ${received} of ${length} bytes`);
@@ -366,11 +399,15 @@ export class Hub {
       meta.size = (await stat(partial)).size;
       await this.store.commitArtifact(meta, partial);
     } catch (err) {
+      clearTimeout(idle);
+      // A stalled or refused body must not keep its connection: the client may never send the rest.
+      body.destroy();
       await rm(partial, { force: true });
       this.uploading.delete(job.id);
       this.fail(job, `upload interrupted: ${(err as Error).message}`);
       throw new HubError(400, `upload failed: ${(err as Error).message}`);
     }
+    clearTimeout(idle);
     this.uploading.delete(job.id);
     this.broadcast({ type: 'artifact', artifact: meta });
     if (meta.kind === 'heapsnapshot') {
@@ -380,6 +417,32 @@ export class Hub {
       this.update(job, { artifactId: meta.id, state: 'ready', percent: undefined });
     }
     return meta;
+  }
+
+  /** Why an upload of `length` bytes is refused before reading it (413 too big, 507 disk floor). */
+  private async uploadRefusal(length: number | undefined): Promise<HubError | undefined> {
+    const { maxUploadBytes, minFreeBytes } = this.limits;
+    if (length !== undefined && length > maxUploadBytes) {
+      return new HubError(413, `the upload (${formatBytes(length)}) is over the dashboard's limit of ${formatBytes(maxUploadBytes)} (HEAPSCOPE_MAX_UPLOAD_MB)`);
+    }
+    const free = await this.freeBytes();
+    if (free !== undefined && free - (length ?? 0) < minFreeBytes) return new HubError(507, this.diskMessage(free, length));
+    return undefined;
+  }
+
+  private diskMessage(free: number, length?: number): string {
+    const need = length === undefined ? '' : ` a ${formatBytes(length)} upload would leave`;
+    return `not enough disk space for the dashboard's data directory (${this.store.dir}):${need || ''} ${formatBytes(Math.max(0, free - (length ?? 0)))} free, under the floor of ${formatBytes(this.limits.minFreeBytes)} (HEAPSCOPE_MIN_FREE_MB)`;
+  }
+
+  /** Free bytes on the data directory's file system for an unprivileged writer (undefined if unknown). */
+  private async freeBytes(): Promise<number | undefined> {
+    try {
+      const s = await statfs(this.store.dir);
+      return s.bavail * s.bsize;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Re-run analysis of a stored snapshot (e.g. one whose analysis a restart interrupted). */

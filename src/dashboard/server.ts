@@ -6,11 +6,13 @@ import { createReadStream, existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import { AGENT_PATH, COMMAND_ACTIONS, DEFAULT_HOST, DEFAULT_PORT, KIND_EXTENSION, UPLOAD_PATH_PREFIX, type CommandAction } from '../protocol/index.js';
-import { checkRequest, isLoopbackHost, tokenCookie } from './auth.js';
+import { PUBLIC_PATHS, checkRequest, isLoopbackHost, tokenCookie, tokenOk } from './auth.js';
 import { Hub, HubError } from './hub.js';
 import { DashboardMetrics } from './prometheus.js';
 import { Store, defaultDataDir } from './store.js';
+import { ConnectionGuard, DEFAULT_LIMITS, limitsFromEnv, serverOptions, type Limits } from './limits.js';
 import { pageHtml } from './ui/page.js';
 import { distFile } from './paths.js';
 import { VERSION } from '../version.js';
@@ -22,6 +24,10 @@ export interface DashboardOptions {
   token?: string;
   /** Where one-line notices go (default: nowhere). */
   log?: (line: string) => void;
+  /** Serve HTTPS and WSS on the same port with this certificate and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Timeouts, connection caps and upload limits (defaults: DEFAULT_LIMITS, then HEAPSCOPE_* env). */
+  limits?: Partial<Limits>;
 }
 
 export interface Dashboard {
@@ -32,6 +38,9 @@ export interface Dashboard {
   hub: Hub;
   /** What GET /metrics serves. */
   prom: DashboardMetrics;
+  limits: Limits;
+  /** Untrusted-connection accounting (see limits.ts). */
+  connections: ConnectionGuard;
   close(): Promise<void>;
 }
 
@@ -53,11 +62,13 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   checkBind(host, token);
   const dataDir = opts.dataDir ?? defaultDataDir();
   const log = opts.log ?? ((): void => undefined);
+  const limits: Limits = { ...DEFAULT_LIMITS, ...limitsFromEnv(), ...opts.limits };
   const store = new Store(dataDir);
   await store.open();
-  const hub = new Hub(store);
+  const hub = new Hub(store, limits);
   const prom = new DashboardMetrics(hub);
-  const app = buildApp(hub, { token, loopbackOnly: isLoopbackHost(host), log, prom });
+  const connections = new ConnectionGuard(limits);
+  const app = buildApp(hub, { token, dataDir, loopbackOnly: isLoopbackHost(host), log, limits, connections, tls: opts.tls, prom });
   try {
     await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
   } catch (err) {
@@ -66,7 +77,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? DEFAULT_PORT);
-  const url = `http://${urlHost(host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host)}:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${urlHost(host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host)}:${port}`;
   const lockFile = join(dataDir, 'dashboard.json');
   await writeFile(lockFile, JSON.stringify({ pid: process.pid, url, host, port, startedAt: Date.now(), version: VERSION }), { mode: 0o600 });
   let closing: Promise<void> | undefined;
@@ -77,6 +88,8 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     dataDir,
     hub,
     prom,
+    limits,
+    connections,
     close: () =>
       (closing ??= (async () => {
         await hub.close();
@@ -91,13 +104,39 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   };
 }
 
-function buildApp(hub: Hub, cfg: { token?: string; loopbackOnly: boolean; log: (line: string) => void; prom: DashboardMetrics }): FastifyInstance {
-  // forceCloseConnections: shutting down must not wait for a slow download or a stalled upload.
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
+interface AppConfig {
+  token?: string;
+  dataDir: string;
+  loopbackOnly: boolean;
+  log: (line: string) => void;
+  limits: Limits;
+  connections: ConnectionGuard;
+  tls?: DashboardOptions['tls'];
+  /** What GET /metrics serves. */
+  prom: DashboardMetrics;
+}
+
+function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
+  const l = cfg.limits;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    // shutting down must not wait for a slow download or a stalled upload
+    forceCloseConnections: true,
+    // socket idle timeout (ws turns it off on upgraded sockets); headers get Node's headersTimeout
+    connectionTimeout: l.idleTimeoutMs,
+    keepAliveTimeout: l.keepAliveTimeoutMs,
+    ...(cfg.tls ? { https: { cert: cfg.tls.cert, key: cfg.tls.key, ...serverOptions(l) } } : { http: serverOptions(l) }),
+  }) as unknown as FastifyInstance;
+  cfg.connections.attach(app.server);
   const guard = { token: cfg.token, loopbackOnly: cfg.loopbackOnly };
 
   app.addHook('onRequest', async (req, reply) => {
     if (!checkRequest(guard, req, reply)) return reply;
+    if (!PUBLIC_PATHS.has(req.url.split('?')[0]!)) cfg.connections.trust(req.raw.socket);
+    // Every request but an upload (which gets an idle timeout instead) must be received whole
+    // within requestTimeoutMs; responses (downloads) are not limited.
+    if (!req.headers.upgrade && !req.url.startsWith(UPLOAD_PATH_PREFIX)) requestDeadline(req.raw, l.requestTimeoutMs);
   });
 
   app.setErrorHandler((err, _req, reply) => {
@@ -120,7 +159,7 @@ function buildApp(hub: Hub, cfg: { token?: string; loopbackOnly: boolean; log: (
     const q = req.query as { token?: string };
     if (cfg.token && typeof q.token === 'string') {
       // Trade the one-time ?token= for a cookie and drop it from the address bar and history.
-      return reply.header('set-cookie', tokenCookie(q.token)).redirect('/', 303);
+      return reply.header('set-cookie', tokenCookie(q.token, !!cfg.tls)).redirect('/', 303);
     }
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(pageHtml(VERSION));
   });
@@ -138,6 +177,13 @@ function buildApp(hub: Hub, cfg: { token?: string; loopbackOnly: boolean; log: (
   app.get('/api/health', async () => ({ ok: true, app: 'heapscope', version: VERSION }));
   // Prometheus scrapes with `Authorization: Bearer <token>`: the same rules as every other route.
   app.get('/metrics', async (_req, reply) => reply.type(cfg.prom.contentType).header('cache-control', 'no-store').send(await cfg.prom.metrics()));
+  // Public (liveness); which process and data directory only for a local caller that may see the
+  // rest (the CLI's "already running" and --stop).
+  app.get('/api/health', async (req) => {
+    const local = isLoopbackHost(req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '');
+    const base = { ok: true, app: 'heapscope', version: VERSION };
+    return local && tokenOk(req, cfg.token) ? { ...base, pid: process.pid, dataDir: cfg.dataDir } : base;
+  });
   app.get('/api/state', async () => hub.state());
   app.get('/api/processes', async () => hub.state().processes);
   app.get<{ Params: { id: string } }>('/api/processes/:id/metrics', async (req) => {
@@ -193,18 +239,42 @@ function buildApp(hub: Hub, cfg: { token?: string; loopbackOnly: boolean; log: (
       const agent = req.headers['x-heapscope-agent'];
       const kind = req.headers['x-heapscope-kind'];
       const body = (req.body as Readable | undefined) ?? req.raw;
-      const meta = await hub.receiveUpload(
-        req.params.id,
-        typeof agent === 'string' ? agent : undefined,
-        typeof kind === 'string' ? kind : undefined,
-        Number.isFinite(length) ? length : undefined,
-        body,
-      );
-      return reply.code(201).send({ ok: true, artifactId: meta.id, size: meta.size });
+      // The body is streamed, so no blanket request timeout here: the socket's idle timeout must
+      // outlast the upload's own idle timeout (receiveUpload), which gives the clearer error.
+      req.raw.socket.setTimeout(Math.max(l.idleTimeoutMs, l.uploadIdleMs + 5000));
+      try {
+        const meta = await hub.receiveUpload(
+          req.params.id,
+          typeof agent === 'string' ? agent : undefined,
+          typeof kind === 'string' ? kind : undefined,
+          Number.isFinite(length) ? length : undefined,
+          body,
+        );
+        return await reply.code(201).send({ ok: true, artifactId: meta.id, size: meta.size });
+      } catch (err) {
+        // Whatever of the body is left unread is not drained (it may be gigabytes): answer, then hang up.
+        if (!req.raw.complete) {
+          reply.header('connection', 'close');
+          reply.raw.once('finish', () => setTimeout(() => req.raw.destroy(), 1000).unref());
+        }
+        throw err;
+      }
     });
   });
 
   return app;
+}
+
+/** Destroys the socket if the request (headers and body) is not complete within `ms`. */
+function requestDeadline(req: IncomingMessage, ms: number): void {
+  if (req.complete || ms <= 0) return;
+  const timer = setTimeout(() => {
+    if (!req.complete) req.socket.destroy();
+  }, ms);
+  timer.unref();
+  const clear = (): void => clearTimeout(timer);
+  req.once('end', clear);
+  req.once('close', clear);
 }
 
 export { DEFAULT_PORT, DEFAULT_HOST };

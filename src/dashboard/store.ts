@@ -4,7 +4,8 @@
 //   reports/<id>.json + body     analysis results (diagnosis JSON) for one snapshot or a comparison
 // Uploads land in `<file>.partial` and are renamed only once complete, so a dropped connection
 // never leaves a half file that looks finished; leftovers are swept at start.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -63,9 +64,14 @@ export function defaultDataDir(): string {
   return process.env.HEAPSCOPE_DATA ? resolve(process.env.HEAPSCOPE_DATA) : join(homedir(), '.heapscope');
 }
 
+// Reports and metadata name what a process holds (class names, keys, argv): owner-only, like the
+// snapshots themselves.
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
+
 async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value));
+  await writeFile(tmp, JSON.stringify(value), { mode: FILE_MODE });
   await rename(tmp, file);
 }
 
@@ -94,13 +100,44 @@ export class Store {
   }
 
   async open(): Promise<void> {
-    for (const d of ['processes', 'artifacts', 'reports'] as const) await mkdir(this.sub(d), { recursive: true, mode: 0o700 });
+    await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
+    for (const d of ['processes', 'artifacts', 'reports'] as const) await mkdir(this.sub(d), { recursive: true, mode: DIR_MODE });
+    await this.tightenModes();
     for (const name of await readdir(this.sub('artifacts'))) {
       if (name.endsWith('.partial') || name.endsWith('.tmp')) await rm(join(this.sub('artifacts'), name), { force: true });
     }
     for (const p of await readJsonDir<ProcessMeta>(this.sub('processes'))) if (p?.id) this.processes.set(p.id, p);
     for (const a of await readJsonDir<ArtifactMeta>(this.sub('artifacts'))) if (a?.id) this.artifacts.set(a.id, a);
     for (const r of await readJsonDir<ReportMeta>(this.sub('reports'))) if (r?.id) this.reports.set(r.id, r);
+    // An artifact is renamed into place, then its metadata written: one without metadata is swept
+    // too (a snapshot nobody can see still holds secrets).
+    const files = new Set([...this.artifacts.values()].map((a) => a.file));
+    for (const name of await readdir(this.sub('artifacts'))) {
+      if (!name.endsWith('.json') && !files.has(name)) await rm(join(this.sub('artifacts'), name), { force: true });
+    }
+    // A report is written body first, then its metadata: a body (or .tmp) without metadata is an
+    // analysis a crash interrupted, never shown, so it goes.
+    const bodies = new Set([...this.reports.values()].map((r) => r.file));
+    for (const name of await readdir(this.sub('reports'))) {
+      if (name.endsWith('.tmp') || (name.includes('.body.') && !bodies.has(name))) await rm(join(this.sub('reports'), name), { force: true });
+    }
+  }
+
+  /** Data directories made by older versions (0755 / 0644): owner-only from now on. */
+  private async tightenModes(): Promise<void> {
+    const fix = async (path: string, mode: number): Promise<void> => {
+      try {
+        if (((await stat(path)).mode & 0o777 & ~mode) !== 0) await chmod(path, mode);
+      } catch {
+        // not ours to change (another owner): leave it
+      }
+    };
+    await fix(this.dir, DIR_MODE);
+    for (const d of ['processes', 'artifacts', 'reports'] as const) {
+      await fix(this.sub(d), DIR_MODE);
+      for (const name of await readdir(this.sub(d))) await fix(join(this.sub(d), name), FILE_MODE);
+    }
+    for (const name of ['dashboard.json', 'dashboard.log']) if (existsSync(join(this.dir, name))) await fix(join(this.dir, name), FILE_MODE);
   }
 
   async saveProcess(p: ProcessMeta): Promise<void> {

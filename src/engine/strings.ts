@@ -192,8 +192,13 @@ const enum S {
   Between,
   In,
   Escape,
+  /** Inside the 4 hex digits of a \u escape. */
+  Hex,
   Done,
 }
+
+/** Bytes JSON allows after a backslash, besides 'u'. */
+const ESCAPABLE = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
 
 /**
  * Collects the "strings" section as it streams past: push() takes the bytes after its '[' in any
@@ -206,6 +211,7 @@ export class StringBuilder {
   private start: Uint32Array = new Uint32Array(1 << 12);
   private count = 0;
   private st = S.Between;
+  private hexLeft = 0;
 
   get strings(): number {
     return this.count;
@@ -234,15 +240,34 @@ export class StringBuilder {
     let close = -1;
     while (i < end) {
       if (st === S.In) {
-        // the string's body: only '"' and '\\' matter
+        // the string's body: only '"', '\\' and raw control characters (invalid JSON) matter
         let c = buf[i];
-        while (c !== 0x22 && c !== 0x5c && ++i < end) c = buf[i];
+        while (c > 0x1f && c !== 0x22 && c !== 0x5c && ++i < end) c = buf[i];
         if (i === end) break;
+        if (c < 0x20) {
+          this.count = count;
+          throw new HeapSnapshotError('NOT_JSON', `malformed snapshot: raw control character ${describeByte(c)} in string #${count - 1} of "strings" (JSON needs \\u${c.toString(16).padStart(4, '0')})`, at + i);
+        }
         i++;
         st = c === 0x22 ? S.Between : S.Escape;
       } else if (st === S.Escape) {
-        i++; // the escaped byte can't end the string
-        st = S.In;
+        // escapes are rare: checking them costs nothing measurable
+        const c = buf[i++];
+        if (c === 0x75) {
+          st = S.Hex;
+          this.hexLeft = 4;
+        } else if (ESCAPABLE.has(c)) st = S.In;
+        else {
+          this.count = count;
+          throw new HeapSnapshotError('NOT_JSON', `malformed snapshot: invalid escape \\${String.fromCharCode(c)} in string #${count - 1} of "strings"`, at + i - 1);
+        }
+      } else if (st === S.Hex) {
+        const c = buf[i++];
+        if (!((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66))) {
+          this.count = count;
+          throw new HeapSnapshotError('NOT_JSON', `malformed snapshot: invalid \\u escape (${describeByte(c)} is not a hex digit) in string #${count - 1} of "strings"`, at + i - 1);
+        }
+        if (--this.hexLeft === 0) st = S.In;
       } else {
         const c = buf[i++];
         if (c === 0x22) {

@@ -103,18 +103,24 @@ describe('agent lifecycle', () => {
     }
   });
 
-  it('sends its token, and without the right one is refused and keeps retrying quietly', async () => {
+  it('sends its token; a wrong or missing one is refused, retried, and warned about in ONE line (not per retry)', async () => {
     const guarded = await startAgentServer({ token: 'right' });
     try {
-      const wrong = spawnApp('app.cjs', { env: { ENTRY: 'require', HEAPSCOPE_URL: guarded.url, HEAPSCOPE_TOKEN: 'wrong', HEAPSCOPE_RECONNECT_MIN_MS: '50', HEAPSCOPE_RECONNECT_MAX_MS: '100' } });
+      const quick = { ENTRY: 'require', HEAPSCOPE_URL: guarded.url, HEAPSCOPE_RECONNECT_MIN_MS: '50', HEAPSCOPE_RECONNECT_MAX_MS: '100', HEAPSCOPE_DEBUG: '' };
+      const wrong = spawnApp('app.cjs', { env: { ...quick, HEAPSCOPE_TOKEN: 'wrong' } });
+      const missing = spawnApp('app.cjs', { env: { ...quick, HEAPSCOPE_TOKEN: '' } });
       const right = spawnApp('app.cjs', { env: { ENTRY: 'require', HEAPSCOPE_URL: guarded.url, HEAPSCOPE_TOKEN: 'right' } });
-      children.push(wrong, right);
+      children.push(wrong, missing, right);
       const [agent] = await guarded.waitForAgents(1);
       assert.equal(agent.hello!.pid, right.proc.pid);
-      await sleep(1000);
+      await sleep(1500);
       assert.equal(guarded.agents.length, 1, 'the wrong token never got a connection');
       assert.equal(wrong.proc.exitCode, null, 'and the app is unaffected');
-      assert.equal(wrong.stderr().match(/401/g)?.length, 1, `logged once (debug mode): ${wrong.stderr()}`);
+      const lines = (c: typeof wrong): string[] => c.stderr().split('\n').filter(Boolean);
+      assert.equal(lines(wrong).length, 1, `one line, not one per retry: ${wrong.stderr()}`);
+      assert.match(lines(wrong)[0]!, /^\[heapscope \d+\] the dashboard at ws:\/\/127\.0\.0\.1:\d+\/agent refused this agent's token \(HTTP 401, wrong token\): set HEAPSCOPE_TOKEN/);
+      assert.equal(lines(missing).length, 1, missing.stderr());
+      assert.match(lines(missing)[0]!, /requires a token \(HTTP 401, none sent\): set HEAPSCOPE_TOKEN/);
     } finally {
       await guarded.close();
     }
@@ -153,13 +159,17 @@ describe('dashboard autostart', () => {
       NODE_OPTIONS: '--require heapscope/register',
       HEAPSCOPE_URL: `ws://127.0.0.1:${port}`,
       HEAPSCOPE_AUTOSTART: '1',
+      NODE_ENV: 'production', // asked for explicitly, so production does not stop it
+      HEAPSCOPE_DATA: join(out, 'data'),
       HEAPSCOPE_RECONNECT_MIN_MS: '100',
       HEAPSCOPE_RECONNECT_MAX_MS: '300',
       HEAPSCOPE_CLI: join(FIXTURES, 'dashboard-stub.mjs'),
       STUB_OUT: out,
     };
     // Two apps start at once: both may spawn a dashboard; one wins the port, both end up connected.
-    const apps = [0, 1].map(() => spawn(process.execPath, [join(FIXTURES, 'oneshot.cjs')], { env: { ...env, LINGER_MS: '6000' }, cwd: ROOT, stdio: 'ignore' }));
+    const apps = [0, 1].map(() => spawn(process.execPath, [join(FIXTURES, 'oneshot.cjs')], { env: { ...env, LINGER_MS: '6000' }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] }));
+    const stderr = apps.map(() => '');
+    apps.forEach((a, i) => a.stderr!.on('data', (d: Buffer) => (stderr[i] += d.toString())));
     try {
       const hellos = join(out, 'hellos.jsonl');
       const deadline = Date.now() + 15_000;
@@ -168,12 +178,57 @@ describe('dashboard autostart', () => {
       const [pid, argv, envSeen] = readFileSync(join(out, 'stub.pid'), 'utf8').split('\n');
       stubPid = Number(pid);
       assert.deepEqual(pids(), new Set(apps.map((a) => a.pid)), 'both apps connected to the started dashboard');
-      assert.equal(argv, `dashboard --port ${port} --host 127.0.0.1`);
+      assert.equal(argv, `dashboard --port ${port} --host 127.0.0.1 --data ${join(out, 'data')}`);
+      // Each app that started one says so in one line: which pid, where its data lives, how to stop it.
+      const said = stderr.filter((e) => e.includes('started one'));
+      assert.ok(said.length >= 1, stderr.join('|'));
+      for (const e of said) {
+        assert.equal(e.split('\n').filter((l) => l.includes('started one')).length, 1, e);
+        assert.match(e, new RegExp(`no dashboard answered at http://127\\.0\\.0\\.1:${port}, so this app started one \\(pid \\d+, data in ${join(out, 'data').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\); .*npx heapscope dashboard --stop --port ${port}`));
+      }
       assert.equal(envSeen, '|1', 'the dashboard runs without NODE_OPTIONS preload and with the agent disabled');
       assert.ok(!apps.some((a) => a.pid === stubPid));
     } finally {
       for (const a of apps) a.kill('SIGKILL');
     }
     assert.ok(existsSync(DIST));
+  });
+
+  it('never on a reconnect: a dashboard that goes away after the first connection is not replaced', async () => {
+    const port = await deadPort();
+    const first = await startAgentServer({ port });
+    const out2 = mkdtempSync(join(os.tmpdir(), 'heapscope-autostart-re-'));
+    const app = spawn(process.execPath, [join(FIXTURES, 'oneshot.cjs')], {
+      env: { ...process.env, NODE_OPTIONS: '', HEAPSCOPE_URL: `ws://127.0.0.1:${port}`, HEAPSCOPE_AUTOSTART: '1', HEAPSCOPE_RECONNECT_MIN_MS: '50', HEAPSCOPE_RECONNECT_MAX_MS: '100', HEAPSCOPE_CLI: join(FIXTURES, 'dashboard-stub.mjs'), STUB_OUT: out2, LINGER_MS: '5000' },
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
+    try {
+      await first.waitForAgents(1);
+      await first.close();
+      await sleep(1500); // dozens of refused reconnects
+      assert.ok(!existsSync(join(out2, 'stub.pid')), 'a dashboard was started on a reconnect');
+    } finally {
+      app.kill('SIGKILL');
+      rmSync(out2, { recursive: true, force: true });
+    }
+  });
+
+  it('off by default under NODE_ENV=production, on by default otherwise, only ever for loopback', async () => {
+    const { resolveOptions } = await import('../../src/agent/options.js');
+    const saved = { ...process.env };
+    try {
+      delete process.env.HEAPSCOPE_AUTOSTART;
+      process.env.NODE_ENV = 'production';
+      assert.equal(resolveOptions('x', { url: 'ws://127.0.0.1:1' }).autoStartDashboard, false);
+      process.env.HEAPSCOPE_AUTOSTART = '1';
+      assert.equal(resolveOptions('x', { url: 'ws://127.0.0.1:1' }).autoStartDashboard, true);
+      assert.equal(resolveOptions('x', { url: 'ws://10.0.0.1:1' }).autoStartDashboard, false);
+      delete process.env.HEAPSCOPE_AUTOSTART;
+      process.env.NODE_ENV = 'development';
+      assert.equal(resolveOptions('x', { url: 'ws://127.0.0.1:1' }).autoStartDashboard, true);
+    } finally {
+      process.env = saved;
+    }
   });
 });

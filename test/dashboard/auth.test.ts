@@ -153,3 +153,62 @@ test('CLI: port taken by a heapscope dashboard exits 0 quietly; by something els
   assert.equal(taken.status, 1);
   assert.match(taken.stderr, new RegExp(`^heapscope: port ${port} on 127\\.0\\.0\\.1 is used by another program`));
 });
+
+test('token failures say which: missing vs wrong, any case of "Bearer", and browsers get an HTML page that says how', async (t) => {
+  const tmp = await tempDir();
+  const dash = await dashboard({ dataDir: tmp.dir, token: TOKEN });
+  t.after(async () => {
+    await dash.close();
+    await tmp.cleanup();
+  });
+  for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+    const r = await api(dash.url, '/api/state', { headers: { authorization: `${scheme} ${TOKEN}` } });
+    assert.equal(r.status, 200, scheme);
+  }
+  const missing = await api<{ error: string }>(dash.url, '/api/state');
+  assert.equal(missing.status, 401);
+  assert.match(missing.body.error, /^token required/);
+  const wrong = await api<{ error: string }>(dash.url, '/api/state', { headers: { authorization: 'bearer nope' } });
+  assert.equal(wrong.status, 401);
+  assert.match(wrong.body.error, /^wrong token/);
+  const page = await fetch(`${dash.url}/`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+  assert.equal(page.status, 401);
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+  const html = await page.text();
+  assert.match(html, /needs a token/);
+  assert.match(html, /\?token=&lt;your token&gt;/);
+  assert.doesNotMatch(html, new RegExp(TOKEN));
+  const wrongPage = await (await fetch(`${dash.url}/?token=nope`, { headers: { accept: 'text/html' }, redirect: 'manual' })).text();
+  assert.match(wrongPage, /is not the dashboard&#39;s token/);
+  assert.equal(await wsStatus(`ws://127.0.0.1:${dash.port}/ws/ui`, { authorization: `bearer ${TOKEN}` }), 101);
+});
+
+test('CLI: a second `dashboard` names the running one (pid, data directory) and how to stop it; --stop stops it', async (t) => {
+  const a = await tempDir();
+  const b = await tempDir();
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  const env = { ...process.env, HEAPSCOPE_TOKEN: '', NODE_OPTIONS: '' };
+  const first = execFile(process.execPath, [CLI, 'dashboard', '--port', String(port), '--data', a.dir], { env });
+  t.after(async () => {
+    first.kill('SIGKILL');
+    await a.cleanup();
+    await b.cleanup();
+  });
+  let out = '';
+  first.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const end = Date.now() + 15_000;
+  while (!out.includes('data:') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  const second = spawnSync(process.execPath, [CLI, 'dashboard', '--port', String(port), '--data', b.dir], { encoding: 'utf8', env, timeout: 15_000 });
+  assert.equal(second.status, 0, second.stderr);
+  assert.match(second.stdout, new RegExp(`already running at http://127\\.0\\.0\\.1:${port} \\(pid ${first.pid}, data ${a.dir}\\); it does not use ${b.dir}; stop it with \`heapscope dashboard --stop --port ${port}\``));
+  const exited = new Promise<number | null>((r) => first.once('exit', (code) => r(code)));
+  const stop = spawnSync(process.execPath, [CLI, 'dashboard', '--stop', '--port', String(port)], { encoding: 'utf8', env, timeout: 15_000 });
+  assert.equal(stop.status, 0, stop.stderr);
+  assert.match(stop.stdout, new RegExp(`stopped the heapscope dashboard at http://127\\.0\\.0\\.1:${port} \\(pid ${first.pid}, data ${a.dir}\\)`));
+  assert.equal(await exited, 0);
+  const again = spawnSync(process.execPath, [CLI, 'dashboard', '--stop', '--port', String(port)], { encoding: 'utf8', env, timeout: 15_000 });
+  assert.match(again.stdout, /no heapscope dashboard answers/);
+});

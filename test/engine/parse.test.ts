@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readFileSync, writeFileSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { loadSnapshot, analyzeSnapshot, HeapSnapshotError, nodeById, edgeName, summarize } from '../../src/engine/index.js';
@@ -221,6 +221,45 @@ test('bad input: clear errors with a reason and a byte offset', async () => {
   const gz = gzipSync(readFileSync(file));
   await expectError(gz.subarray(0, gz.length >> 1), 'TRUNCATED', /gzip/);
   await expectError(Buffer.concat([Buffer.from(text), Buffer.from(' trailing')]), 'NOT_JSON', /after the end/);
+});
+
+test('leniencies closed: bad \\u escapes, raw control characters, ids past 32 bits, negative counts, a directory (one thread and two, and the CLI)', async () => {
+  const snap = JSON.parse(text);
+  const s0 = text.indexOf('"strings":[') + 11;
+  // a string with an invalid escape, injected as the first string's text
+  const inject = (raw: string): string => text.slice(0, s0 + 1) + raw + text.slice(s0 + 1);
+  const cases: [string, string | Buffer, string, RegExp][] = [
+    ['\\uZZZZ', inject('\\uZZZZ'), 'NOT_JSON', /invalid \\u escape \('Z' is not a hex digit\) in string #0 of "strings"/],
+    ['\\q', inject('\\q'), 'NOT_JSON', /invalid escape \\q in string #0/],
+    ['raw control', inject('a\u0001b'), 'NOT_JSON', /raw control character byte 0x01 in string #0 of "strings" \(JSON needs \\u0001\)/],
+    ['raw newline', inject('a\nb'), 'NOT_JSON', /raw control character byte 0x0a/],
+    ['id 2^64', JSON.stringify({ ...snap, nodes: [...snap.nodes.slice(0, 2), '__ID__', ...snap.nodes.slice(3)] }).replace('"__ID__"', '18446744073709551616'), 'BAD_VALUE', /node #0 has id 1\.845e\+19, more than 32 bits/],
+    ['id 2^32', JSON.stringify({ ...snap, nodes: [...snap.nodes.slice(0, 2), 2 ** 32, ...snap.nodes.slice(3)] }), 'BAD_VALUE', /node #0 has id 4294967296, more than 32 bits/],
+    ['trace_function_count -1', JSON.stringify({ ...snap, snapshot: { ...snap.snapshot, trace_function_count: -1 } }), 'BAD_META', /snapshot\.trace_function_count is -1: must be a non-negative integer/],
+  ];
+  for (const [what, content, code, message] of cases) {
+    const f = join(dir, `lenient-${what.replace(/\W/g, '_')}.heapsnapshot`);
+    writeFileSync(f, content);
+    for (const parallel of [false, true]) {
+      await assert.rejects(loadSnapshot(f, { parallel }), (e: unknown) => {
+        assert.ok(e instanceof HeapSnapshotError, `${what}: expected HeapSnapshotError, got ${String(e)}`);
+        assert.equal(e.code, code, `${what}: ${e.message}`);
+        assert.match(e.message, message, what);
+        return true;
+      });
+    }
+  }
+  // the valid escapes still read (the marker's label has \" and \n escapes)
+  assert.ok(markerNode(await loadSnapshot(file)) >= 0);
+  await assert.rejects(loadSnapshot(dir), (e: HeapSnapshotError) => e.code === 'IO' && /it is a directory, not a \.heapsnapshot file/.test(e.message));
+  // one line from the CLI, no stack
+  const cli = join(process.cwd(), 'dist', 'cli', 'main.js');
+  for (const input of [dir, join(dir, 'lenient-id_2_64.heapsnapshot'), join(dir, 'lenient-trace_function_count__1.heapsnapshot')]) {
+    const r = spawnSync(process.execPath, [cli, 'analyze', input], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^heapscope: /);
+  }
 });
 
 test('unknown node ids are -1; ids resolve to the right node', async () => {

@@ -2,13 +2,17 @@
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../protocol/index.js';
 import type { Dashboard } from '../../dashboard/server.js';
-import { hostForUrl, probe } from '../../dashboard/client.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { hostForUrl, probe, type Health } from '../../dashboard/client.js';
 
 export interface ServeOptions {
   port: number;
   host: string;
   data?: string;
   token?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export function parsePort(v: string): number {
@@ -17,12 +21,25 @@ export function parsePort(v: string): number {
   return n;
 }
 
+function readTls(o: ServeOptions): { cert: Buffer; key: Buffer } | undefined {
+  if (!o.tlsCert && !o.tlsKey) return undefined;
+  if (!o.tlsCert || !o.tlsKey) throw new Error('--tls-cert and --tls-key go together');
+  const read = (what: string, f: string): Buffer => {
+    try {
+      return readFileSync(f);
+    } catch (err) {
+      throw new Error(`cannot read the TLS ${what} ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  };
+  return { cert: read('certificate', o.tlsCert), key: read('key', o.tlsKey) };
+}
+
 /** Start a dashboard, or return undefined when one already answers on that port. */
 export async function serveOrReuse(o: ServeOptions): Promise<Dashboard | undefined> {
   // loaded here, not at startup: the web server's modules cost every other command ~0.1 s
   const { DashboardConfigError, startDashboard } = await import('../../dashboard/server.js');
   try {
-    return await startDashboard({ port: o.port, host: o.host, dataDir: o.data, token: o.token, log: (l) => process.stderr.write(`${l}\n`) });
+    return await startDashboard({ port: o.port, host: o.host, dataDir: o.data, token: o.token, tls: readTls(o), log: (l) => process.stderr.write(`${l}\n`) });
   } catch (err) {
     if (err instanceof DashboardConfigError) throw err;
     if ((err as { code?: string }).code === 'EADDRINUSE') {
@@ -35,6 +52,25 @@ export async function serveOrReuse(o: ServeOptions): Promise<Dashboard | undefin
   }
 }
 
+/** "pid N, data D" of a running dashboard, as far as it tells us. */
+const describe = (h: Health | undefined): string => [h?.pid ? `pid ${h.pid}` : '', h?.dataDir ? `data ${h.dataDir}` : ''].filter(Boolean).join(', ');
+
+/** `heapscope dashboard --stop`: SIGTERM the local dashboard on that port and wait until it is gone. */
+async function stopDashboard(o: ServeOptions): Promise<void> {
+  const url = `http://${hostForUrl(o.host)}:${o.port}`;
+  const h = await probe(url, 1500, o.token);
+  if (!h) {
+    process.stdout.write(`no heapscope dashboard answers at ${url}\n`);
+    return;
+  }
+  if (!h.pid) throw new Error(`the dashboard at ${url} did not say its pid (not local, or pass its --token / HEAPSCOPE_TOKEN)`);
+  process.kill(h.pid, 'SIGTERM');
+  const end = Date.now() + 10_000;
+  while (Date.now() < end && (await probe(url, 500))) await new Promise((r) => setTimeout(r, 100));
+  if (await probe(url, 500)) throw new Error(`the dashboard (pid ${h.pid}) is still running after 10 s`);
+  process.stdout.write(`stopped the heapscope dashboard at ${url} (${describe(h)})\n`);
+}
+
 export function register(program: Command): void {
   program
     .command('dashboard')
@@ -43,11 +79,28 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to bind (anything but loopback requires a token)', DEFAULT_HOST)
     .option('--data <dir>', 'data directory (default $HEAPSCOPE_DATA or ~/.heapscope)')
     .option('--token <token>', 'shared secret for browsers and agents (default $HEAPSCOPE_TOKEN)')
-    .action(async (opts: { port: string; host: string; data?: string; token?: string }) => {
-      const o: ServeOptions = { port: parsePort(opts.port), host: opts.host, data: opts.data, token: opts.token ?? (process.env.HEAPSCOPE_TOKEN || undefined) };
+    .option('--tls-cert <file>', 'serve HTTPS/WSS with this PEM certificate (chain) (default $HEAPSCOPE_TLS_CERT)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert (default $HEAPSCOPE_TLS_KEY)')
+    .option('--stop', 'stop the dashboard running on this port (on this machine)')
+    .action(async (opts: { port: string; host: string; data?: string; token?: string; stop?: boolean; tlsCert?: string; tlsKey?: string }) => {
+      const o: ServeOptions = {
+        port: parsePort(opts.port),
+        host: opts.host,
+        data: opts.data,
+        token: opts.token ?? (process.env.HEAPSCOPE_TOKEN || undefined),
+        tlsCert: opts.tlsCert ?? (process.env.HEAPSCOPE_TLS_CERT || undefined),
+        tlsKey: opts.tlsKey ?? (process.env.HEAPSCOPE_TLS_KEY || undefined),
+      };
+      if (opts.stop) return stopDashboard(o);
       const dash = await serveOrReuse(o);
       if (!dash) {
-        process.stdout.write(`heapscope dashboard already running at http://${hostForUrl(o.host)}:${o.port}\n`);
+        const url = `http://${hostForUrl(o.host)}:${o.port}`;
+        const h = await probe(url, 1500, o.token);
+        const which = describe(h);
+        const other = h?.dataDir && o.data && resolve(o.data) !== h.dataDir ? `; it does not use ${resolve(o.data)}` : '';
+        process.stdout.write(
+          `heapscope dashboard already running at ${url}${which ? ` (${which})` : ''}${other}; stop it with \`heapscope dashboard --stop --port ${o.port}\`\n`,
+        );
         return;
       }
       process.stdout.write(`heapscope dashboard: ${dash.url}${o.token ? '  (open it once with ?token=<your token>)' : ''}\n`);

@@ -74,9 +74,12 @@ async function loadGraphOnce(source: SnapshotSource, opts: LoadOptions, withReta
   if (typeof source === 'string') {
     let fh: import('node:fs/promises').FileHandle | undefined;
     try {
-      total = (await stat(source)).size;
+      const st = await stat(source);
+      if (st.isDirectory()) throw new HeapSnapshotError('IO', `cannot read ${source}: it is a directory, not a .heapsnapshot file`);
+      total = st.size;
       fh = await open(source, 'r');
     } catch (e) {
+      if (e instanceof HeapSnapshotError) throw e;
       const err = e as NodeJS.ErrnoException;
       throw new HeapSnapshotError('IO', `cannot read ${source}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
     }

@@ -454,6 +454,13 @@ export class SnapshotParser {
     if ((nodeCount as number) >= 0xfffffff0 || (edgeCount as number) >= 0xfffffff0) {
       throw new HeapSnapshotError('TOO_LARGE', `snapshot has ${nodeCount} nodes / ${edgeCount} edges: more than 32-bit indexes can hold`, offset);
     }
+    // Other counts V8 writes must be counts too (a negative one means a corrupt or hand-made file).
+    for (const f of ['trace_function_count', 'extra_native_bytes'] as const) {
+      const v = header[f];
+      if (v !== undefined && (!Number.isSafeInteger(v) || (v as number) < 0)) {
+        throw new HeapSnapshotError('BAD_META', `snapshot.${f} is ${JSON.stringify(v)}: must be a non-negative integer`, offset);
+      }
+    }
     this.meta = meta;
     this.header = header;
     this.nodeCount = nodeCount as number;

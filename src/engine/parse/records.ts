@@ -187,8 +187,8 @@ export class NodeRecords {
         while (((d = buf[++i] - 48) >>> 0) <= 9) dt = dt * 10 + d;
       }
       const next = sum + count;
-      // a size that doesn't fit a Uint32Array: the careful path says so (WIDE_SIZES)
-      if (type >= typeCount || next > edgeCount || (size > 0xffffffff && !wide)) break;
+      // a size that doesn't fit a Uint32Array: the careful path says so (WIDE_SIZES); an id too (BAD_VALUE)
+      if (type >= typeCount || next > edgeCount || (size > 0xffffffff && !wide) || id > 0xffffffff) break;
       nodeType[n] = type;
       nodeName[n] = name;
       if (name > maxName) maxName = name;

@@ -108,6 +108,8 @@ export class NodeStore {
         raiseNameMax(t.nameMax, 0, v);
         break;
       case NF.Id:
+        // V8's ids are 32-bit; a larger one would be silently cut by the Uint32Array
+        if (v > 0xffffffff) throw new HeapSnapshotError('BAD_VALUE', `node #${node} has id ${v > 1e15 ? v.toExponential(3) : v}, more than 32 bits (V8's ids are 32-bit)`, offset);
         t.nodeId[node] = v;
         break;
       case NF.SelfSize:
