@@ -174,7 +174,6 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
   asset('/ui/app.css', 'app.css', 'text/css; charset=utf-8');
 
   // ---------------------------------------------------------------- API
-  app.get('/api/health', async () => ({ ok: true, app: 'heapscope', version: VERSION }));
   // Prometheus scrapes with `Authorization: Bearer <token>`: the same rules as every other route.
   app.get('/metrics', async (_req, reply) => reply.type(cfg.prom.contentType).header('cache-control', 'no-store').send(await cfg.prom.metrics()));
   // Public (liveness); which process and data directory only for a local caller that may see the
