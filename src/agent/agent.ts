@@ -30,6 +30,7 @@ export class Agent {
   private readonly commands: CommandRunner;
   private readonly timer: NodeJS.Timeout;
   private dashboardStarted = false;
+  private forecastAt = 0;
   private readonly onExit = guard('exit', () => removePendingTempDirs());
   stopped = false;
 
@@ -37,7 +38,7 @@ export class Agent {
     this.commands = new CommandRunner({
       send: (m) => this.send(m),
       target: { httpBase: options.httpBase, token: options.token, agentId: this.agentId },
-      headroom: { factor: options.headroomFactor, maxHeapFraction: options.maxHeapFraction },
+      headroom: { factor: options.headroomFactor, maxHeapFraction: options.maxHeapFraction, memoryLimit: options.memoryLimit },
       tmpDir: options.tmpDir,
     });
     this.connection = new Connection({
@@ -116,6 +117,10 @@ export class Agent {
 
   private tick(): void {
     const m = this.collectors.sample(this.options.interval);
+    if (m.t - this.forecastAt >= FORECAST_EVERY_MS) {
+      this.forecastAt = m.t;
+      m.snapshotForecast = this.commands.snapshotForecast();
+    }
     if (this.buffer.length === 0 && this.connection.send(m)) return;
     // Disconnected or backed up: keep only the newest METRICS_BUFFER samples.
     this.buffer.push(m);
@@ -145,6 +150,9 @@ export class Agent {
     startDashboard(this.options.host.replace(/^\[|\]$/g, ''), this.options.port, this.options.token);
   }
 }
+
+/** How often metrics carry the snapshot forecast (a few /proc and cgroup reads). */
+const FORECAST_EVERY_MS = 5000;
 
 export function threadName(): ThreadName {
   return isMainThread ? 'main' : `worker:${threadId}`;

@@ -1,6 +1,6 @@
 // Runs the dashboard's commands, one heavy command at a time: heap snapshot (V8's own writer to a
 // private temp file, streamed out, deleted), CPU profile and sampling heap profile (node:inspector).
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +12,12 @@ import {
   type ArtifactKind,
   type CommandMessage,
   type ErrorCode,
+  type SnapshotCost,
+  type SnapshotForecast,
 } from '../protocol/index.js';
-import { snapshotRefusal, type HeadroomPolicy } from './headroom.js';
+import { checkHeadroom, type HeadroomPolicy } from './headroom.js';
 import { debug, errorMessage } from './log.js';
+import { costModel, peakRss, readHeapShape, resetPeakRss, snapshotCounts, type CostForecast } from './snapshot-cost.js';
 import { upload, type UploadTarget } from './upload.js';
 
 export interface CommandContext {
@@ -46,8 +49,23 @@ const nextTick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export class CommandRunner {
   private running: CommandMessage | undefined;
+  private lastCost: SnapshotCost | undefined;
 
   constructor(private readonly ctx: CommandContext) {}
+
+  /** What MEM would cost now, for the dashboard to show before the click. */
+  snapshotForecast(): SnapshotForecast {
+    const c = checkHeadroom(this.ctx.headroom);
+    return {
+      peakRssDelta: Math.round(c.need),
+      pauseMs: c.forecast.pauseMs,
+      basis: c.forecast.basis,
+      available: Math.max(0, Math.round(c.available)),
+      limitedBy: c.limitedBy,
+      refusal: c.refusal,
+      last: this.lastCost,
+    };
+  }
 
   handle(msg: CommandMessage): void {
     const problem = checkCommand(msg);
@@ -74,10 +92,8 @@ export class CommandRunner {
 
   private async run(msg: CommandMessage): Promise<void> {
     if (msg.action === 'heapSnapshot') {
-      if (!msg.options?.force) {
-        const refusal = snapshotRefusal(this.ctx.headroom);
-        if (refusal) throw new CommandError('HEADROOM', `refusing to take a heap snapshot: ${refusal}`);
-      }
+      const check = checkHeadroom(this.ctx.headroom);
+      if (check.refusal && !msg.options?.force) throw new CommandError('HEADROOM', `refusing to take a heap snapshot: ${check.refusal}`);
       this.ctx.send({ type: 'accepted', id: msg.id, action: msg.action });
       return this.heapSnapshot(msg.id);
     }
@@ -96,18 +112,18 @@ export class CommandRunner {
       const file = join(dir, `${process.pid}.heapsnapshot`);
       this.ctx.send({ type: 'progress', id, stage: 'snapshot' });
       await nextTick(); // let the progress frame leave before V8 pauses the thread
-      const started = Date.now();
+      const measure = startCostMeasure();
       v8.writeHeapSnapshot(file);
-      const durationMs = Date.now() - started;
+      const cost = (this.lastCost = measure.finish(file));
       const size = statSync(file).size;
-      await this.upload(id, 'heapsnapshot', { file }, size, durationMs);
+      await this.upload(id, 'heapsnapshot', { file }, size, cost.pauseMs, cost);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       pendingTempDirs.delete(dir);
     }
   }
 
-  private async upload(id: string, kind: ArtifactKind, source: { file: string } | { buffer: Buffer }, size: number, durationMs: number): Promise<void> {
+  private async upload(id: string, kind: ArtifactKind, source: { file: string } | { buffer: Buffer }, size: number, durationMs: number, cost?: SnapshotCost): Promise<void> {
     this.ctx.send({ type: 'progress', id, stage: 'uploading', percent: 0, bytes: 0, total: size });
     try {
       await upload(this.ctx.target, {
@@ -121,7 +137,7 @@ export class CommandRunner {
     } catch (err) {
       throw new CommandError('UPLOAD_FAILED', `upload failed: ${errorMessage(err)}`);
     }
-    this.ctx.send({ type: 'result', id, kind, bytes: size, durationMs });
+    this.ctx.send({ type: 'result', id, kind, bytes: size, durationMs, cost });
   }
 
   private async profile(id: string, action: 'cpuProfile' | 'samplingHeapProfile', seconds: number): Promise<unknown> {
@@ -152,6 +168,46 @@ export class CommandRunner {
     } finally {
       session.disconnect();
     }
+  }
+}
+
+/** Measures one snapshot's pause and peak RSS around V8's write and teaches the cost model. */
+function startCostMeasure(): { finish: (file: string) => SnapshotCost } {
+  const before = readHeapShape();
+  const forecast: CostForecast = costModel.forecast(before);
+  const peakKnown = resetPeakRss();
+  const started = performance.now();
+  return {
+    finish(file) {
+      const pauseMs = Math.round(performance.now() - started);
+      const peak = peakKnown ? peakRss() : undefined;
+      const rssAfterDelta = process.memoryUsage.rss() - before.rss;
+      const counts = readCounts(file);
+      const cost: SnapshotCost = {
+        pauseMs,
+        peakRssDelta: peak === undefined ? undefined : Math.max(0, peak - before.rss),
+        rssAfterDelta,
+        predictedPeakRssDelta: Math.round(forecast.peakRssDelta),
+        predictedPauseMs: forecast.pauseMs,
+        ...counts,
+      };
+      costModel.learn(before, forecast, { pauseMs, peakRssDelta: cost.peakRssDelta, rssAfterDelta, ...counts });
+      return cost;
+    },
+  };
+}
+
+function readCounts(file: string): { nodes?: number; edges?: number } {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(64 * 1024);
+      return snapshotCounts(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return {};
   }
 }
 
