@@ -167,7 +167,7 @@ export function checkHeadroom(policy: HeadroomPolicy, model: SnapshotCostModel =
       `a snapshot now could push it over (threshold ${pct(policy.maxHeapFraction)})`;
   } else if (need > available) {
     check.refusal =
-      `a snapshot would raise RSS by about ${mb(need)} at its peak (predicted from ${mb(shape.smallObjects)} of small objects, ` +
+      `a snapshot would raise RSS by about ${mb(need)} at its peak (predicted from ${mb(shape.heapUsed)} of heap used, ` +
       `${forecast.basis === 'learned' ? "this process's last snapshot" : 'the worst heap shape measured'}) but only ${mb(Math.max(0, available))} is available: ${limitedBy}`;
   }
   return check;

@@ -1,31 +1,34 @@
 // What will the next heap snapshot cost this process? V8's writer builds its own copy of the graph
 // in native memory (entries, edges, an id map, names) before it writes a byte: measured here
 // (bench/snapshot-cost.ts) that is ~800 bytes per object, 20x heap used for many small objects,
-// and almost nothing for large strings, arrays or Buffers. glibc keeps most of it after the write,
-// and the next snapshot reuses it. So the model predicts from the bytes outside large-object space
-// (where the many small objects live), first with the worst ratio measured, then with the ratio
-// this process measured on its own last snapshot.
+// and little for large strings, arrays or Buffers (but large arrays of pointers, such as big Maps'
+// tables, cost as much as small objects: every slot is an edge). glibc keeps most of it after the
+// write and the next snapshot reuses it. So the model predicts from heap used, first with the
+// worst ratio measured (never under, far over for heaps of big strings), then with the ratio this
+// process measured on its own last snapshot.
 import { readFileSync, writeFileSync } from 'node:fs';
 import v8 from 'node:v8';
 
 const MB = 1024 * 1024;
 
-/** Before the first snapshot: writer bytes per byte of small-object heap (worst shape measured, +10%). */
+/** Before the first snapshot: writer bytes per byte of heap used (worst shape measured: 21.6). */
 export const DEFAULT_BYTES_PER_HEAP_BYTE = 25;
 /** The writer's floor: the graph of Node's own objects (~40k nodes) costs ~25 MB. */
 export const BASE_BYTES = 32 * MB;
-/** Before the first snapshot: pause per MB of small-object heap (worst measured here, loaded 2-core VM). */
-export const DEFAULT_PAUSE_MS_PER_MB = 700;
-/** Learned ratios get this margin: the graph's shape drifts between snapshots. */
-export const LEARNED_MARGIN = 1.1;
+/** Before the first snapshot: pause per MB of heap used (worst measured here, on a loaded 2-core VM). */
+export const DEFAULT_PAUSE_MS_PER_MB = 2000;
+/**
+ * Learned predictions get these margins (the graph drifts between snapshots): on the writer's
+ * total, and on the new RSS once memory glibc kept from the last snapshot is subtracted.
+ */
+export const LEARNED_MARGIN = 1.03;
+export const DELTA_MARGIN = 1.15;
+/** Allocator noise: a snapshot that reuses all it needs still moves RSS by a few MB. */
+export const NOISE_BYTES = 4 * MB;
 
 /** The cheap in-process reading the model predicts from. Bytes. */
 export interface HeapShape {
   heapUsed: number;
-  /** Bytes in large-object spaces: few big objects (strings, arrays), cheap to snapshot. */
-  largeObjects: number;
-  /** heapUsed minus largeObjects: where the many small objects are. */
-  smallObjects: number;
   heapTotal: number;
   external: number;
   rss: number;
@@ -33,13 +36,9 @@ export interface HeapShape {
 
 export function readHeapShape(): HeapShape {
   const heap = v8.getHeapStatistics();
-  let largeObjects = 0;
-  for (const s of v8.getHeapSpaceStatistics()) if (s.space_name.includes('large_object')) largeObjects += s.space_used_size;
   const mem = process.memoryUsage();
   return {
     heapUsed: heap.used_heap_size,
-    largeObjects,
-    smallObjects: Math.max(0, heap.used_heap_size - largeObjects),
     heapTotal: heap.total_heap_size,
     external: mem.external,
     rss: mem.rss,
@@ -82,14 +81,14 @@ export class SnapshotCostModel {
   forecast(now: HeapShape = readHeapShape()): CostForecast {
     const l = this.learned;
     const writerBytes = l
-      ? l.bytesPerHeapByte * now.smallObjects * LEARNED_MARGIN
-      : BASE_BYTES + DEFAULT_BYTES_PER_HEAP_BYTE * now.smallObjects;
+      ? l.bytesPerHeapByte * now.heapUsed * LEARNED_MARGIN
+      : BASE_BYTES + DEFAULT_BYTES_PER_HEAP_BYTE * now.heapUsed;
     const reusableBytes = this.reusable(now);
-    const pauseMs = (l ? l.pauseMsPerMb * LEARNED_MARGIN : DEFAULT_PAUSE_MS_PER_MB) * (now.smallObjects / MB);
+    const pauseMs = (l ? l.pauseMsPerMb * LEARNED_MARGIN : DEFAULT_PAUSE_MS_PER_MB) * (now.heapUsed / MB);
     return {
       writerBytes,
       reusableBytes,
-      peakRssDelta: Math.max(0, writerBytes - reusableBytes),
+      peakRssDelta: l ? Math.max(0, writerBytes - reusableBytes) * DELTA_MARGIN + NOISE_BYTES : writerBytes,
       pauseMs: Math.round(pauseMs),
       basis: l ? 'learned' : 'default',
     };
@@ -97,13 +96,13 @@ export class SnapshotCostModel {
 
   /** Record what the snapshot taken from `before` cost; `forecast` is what was predicted from it. */
   learn(before: HeapShape, forecast: CostForecast, measured: MeasuredCost): void {
-    if (before.smallObjects <= 0) return;
+    if (before.heapUsed <= 0) return;
     // What the writer touched: the new RSS at its peak plus the free memory it found and reused.
     const writer = measured.peakRssDelta === undefined ? undefined : measured.peakRssDelta + forecast.reusableBytes;
     const prev = this.learned;
     this.learned = {
-      bytesPerHeapByte: writer !== undefined ? writer / before.smallObjects : (prev?.bytesPerHeapByte ?? DEFAULT_BYTES_PER_HEAP_BYTE),
-      pauseMsPerMb: measured.pauseMs / Math.max(1, before.smallObjects / MB),
+      bytesPerHeapByte: writer !== undefined ? writer / before.heapUsed : (prev?.bytesPerHeapByte ?? DEFAULT_BYTES_PER_HEAP_BYTE),
+      pauseMsPerMb: measured.pauseMs / Math.max(1, before.heapUsed / MB),
       before,
       keptAfter: Math.max(0, measured.rssAfterDelta),
     };
