@@ -146,11 +146,11 @@ describe('snapshot headroom', () => {
   });
 
   it('counts the heap against --max-old-space-size, not heap_size_limit (which adds 48 MB of young generation)', async () => {
-    // ~40 MB of heap under --max-old-space-size=64 is ~60 % of the old generation, but only ~35 % of
+    // ~40-45 MB of heap under --max-old-space-size=64 is 60-70 % of the old generation, but under 40 % of
     // the 112 MB heap_size_limit: a 50 % threshold must refuse it. (A fuller heap OOMs while starting.)
     const { err } = await refused({ RETAIN_MB: '40', HEAPSCOPE_SNAPSHOT_MAX_HEAP_FRACTION: '0.5' }, ['--max-old-space-size=64']);
     assert.equal(err.code, 'HEADROOM');
-    assert.match(err.message, /the heap is at [56]\d% of its old-generation limit \(\d+ MB of 64 MB\)/);
+    assert.match(err.message, /the heap is at [5-8]\d% of its old-generation limit \(\d+ MB of 64 MB\)/);
   });
 
   it('predicts at least the measured peak for many small objects, and refuses what does not fit under HEAPSCOPE_MEMORY_LIMIT', async () => {
