@@ -42,6 +42,7 @@ export class Agent {
   /** The newest frame, for the Prometheus and OpenTelemetry exporters. */
   readonly latest = new LatestFrame();
   private readonly otel?: OtelExporter;
+  private forecastAt = 0;
   private readonly onExit = guard('exit', () => removePendingTempDirs());
   stopped = false;
 
@@ -51,7 +52,7 @@ export class Agent {
     this.commands = new CommandRunner({
       send: (m) => this.send(m),
       target: { httpBase: options.httpBase, token: options.token, agentId: this.agentId, ca: options.ca },
-      headroom: { factor: options.headroomFactor, maxHeapFraction: options.maxHeapFraction },
+      headroom: { factor: options.headroomFactor, maxHeapFraction: options.maxHeapFraction, memoryLimit: options.memoryLimit },
       tmpDir: options.tmpDir,
     });
     this.connection = new Connection({
@@ -138,6 +139,10 @@ export class Agent {
     this.latest.update(m);
     this.otel?.poll();
     if (this.pendingLeak && this.connection.send(this.pendingLeak)) this.pendingLeak = undefined;
+    if (m.t - this.forecastAt >= FORECAST_EVERY_MS) {
+      this.forecastAt = m.t;
+      m.snapshotForecast = this.commands.snapshotForecast();
+    }
     if (this.buffer.length === 0 && this.connection.send(m)) return;
     // Disconnected or backed up: keep only the newest METRICS_BUFFER samples.
     this.buffer.push(m);
@@ -182,6 +187,9 @@ export class Agent {
     startDashboard(this.options.host.replace(/^\[|\]$/g, ''), this.options.port, this.options.token);
   }
 }
+
+/** How often metrics carry the snapshot forecast (a few /proc and cgroup reads). */
+const FORECAST_EVERY_MS = 5000;
 
 export function threadName(): ThreadName {
   return isMainThread ? 'main' : `worker:${threadId}`;

@@ -1,6 +1,6 @@
 // Runs the dashboard's commands, one heavy command at a time: heap snapshot (V8's own writer to a
 // private temp file, streamed out, deleted), CPU profile and sampling heap profile (node:inspector).
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
@@ -12,11 +12,14 @@ import {
   type CommandMessage,
   type ErrorCode,
   type ResultMessage,
+  type SnapshotCost,
+  type SnapshotForecast,
 } from '../protocol/index.js';
 import { post } from './inspector.js';
 import { prepareForSnapshot } from './snapshot-warmup.js';
-import { snapshotRefusal, type HeadroomPolicy } from './headroom.js';
+import { checkHeadroom, type HeadroomPolicy } from './headroom.js';
 import { debug, errorMessage, warn } from './log.js';
+import { costModel, peakRss, readHeapShape, resetPeakRss, snapshotCounts, type CostForecast } from './snapshot-cost.js';
 import { upload, type UploadTarget } from './upload.js';
 
 export interface CommandContext {
@@ -48,8 +51,23 @@ const nextTick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export class CommandRunner {
   private running: CommandMessage | undefined;
+  private lastCost: SnapshotCost | undefined;
 
   constructor(private readonly ctx: CommandContext) {}
+
+  /** What MEM would cost now, for the dashboard to show before the click. */
+  snapshotForecast(): SnapshotForecast {
+    const c = checkHeadroom(this.ctx.headroom);
+    return {
+      peakRssDelta: Math.round(c.need),
+      pauseMs: c.forecast.pauseMs,
+      basis: c.forecast.basis,
+      available: Math.max(0, Math.round(c.available)),
+      limitedBy: c.limitedBy,
+      refusal: c.refusal,
+      last: this.lastCost,
+    };
+  }
 
   handle(msg: CommandMessage): void {
     const problem = checkCommand(msg);
@@ -76,10 +94,8 @@ export class CommandRunner {
 
   private async run(msg: CommandMessage): Promise<void> {
     if (msg.action === 'heapSnapshot') {
-      if (!msg.options?.force) {
-        const refusal = snapshotRefusal(this.ctx.headroom);
-        if (refusal) throw new CommandError('HEADROOM', `refusing to take a heap snapshot: ${refusal}`);
-      }
+      const check = checkHeadroom(this.ctx.headroom);
+      if (check.refusal && !msg.options?.force) throw new CommandError('HEADROOM', `refusing to take a heap snapshot: ${check.refusal}`);
       this.ctx.send({ type: 'accepted', id: msg.id, action: msg.action });
       return this.heapSnapshot(msg.id);
     }
@@ -98,12 +114,13 @@ export class CommandRunner {
       const file = join(dir, `${process.pid}.heapsnapshot`);
       this.ctx.send({ type: 'progress', id, stage: 'snapshot' });
       await nextTick(); // let the progress frame leave before V8 pauses the thread
+      // the warm-up first: its own memory and time are not the snapshot's cost
       const warmup = await prepareForSnapshot();
-      const started = Date.now();
-      v8.writeHeapSnapshot(file);
-      const durationMs = Date.now() - started; // the event-loop block: the writer is synchronous
+      const measure = startCostMeasure();
+      v8.writeHeapSnapshot(file); // synchronous: its time is the event-loop block
+      const cost = (this.lastCost = measure.finish(file));
       const size = statSync(file).size;
-      await this.upload(id, 'heapsnapshot', { file }, size, durationMs, warmup && { warmup: { ...warmup, ms: Math.round(warmup.ms) } });
+      await this.upload(id, 'heapsnapshot', { file }, size, cost.pauseMs, { cost, ...(warmup ? { warmup: { ...warmup, ms: Math.round(warmup.ms) } } : {}) });
     } finally {
       rmSync(dir, { recursive: true, force: true });
       pendingTempDirs.delete(dir);
@@ -116,7 +133,7 @@ export class CommandRunner {
     source: { file: string } | { buffer: Buffer },
     size: number,
     durationMs: number,
-    extra?: Pick<ResultMessage, 'warmup'>,
+    extra?: Pick<ResultMessage, 'warmup' | 'cost'>,
   ): Promise<void> {
     this.ctx.send({ type: 'progress', id, stage: 'uploading', percent: 0, bytes: 0, total: size });
     try {
@@ -166,5 +183,45 @@ export class CommandRunner {
     } finally {
       if (!stopped) await stop().catch(() => undefined);
     }
+  }
+}
+
+/** Measures one snapshot's pause and peak RSS around V8's write and teaches the cost model. */
+function startCostMeasure(): { finish: (file: string) => SnapshotCost } {
+  const before = readHeapShape();
+  const forecast: CostForecast = costModel.forecast(before);
+  const peakKnown = resetPeakRss();
+  const started = performance.now();
+  return {
+    finish(file) {
+      const pauseMs = Math.round(performance.now() - started);
+      const peak = peakKnown ? peakRss() : undefined;
+      const rssAfterDelta = process.memoryUsage.rss() - before.rss;
+      const counts = readCounts(file);
+      const cost: SnapshotCost = {
+        pauseMs,
+        peakRssDelta: peak === undefined ? undefined : Math.max(0, peak - before.rss),
+        rssAfterDelta,
+        predictedPeakRssDelta: Math.round(forecast.peakRssDelta),
+        predictedPauseMs: forecast.pauseMs,
+        ...counts,
+      };
+      costModel.learn(before, forecast, { pauseMs, peakRssDelta: cost.peakRssDelta, rssAfterDelta, ...counts });
+      return cost;
+    },
+  };
+}
+
+function readCounts(file: string): { nodes?: number; edges?: number } {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(64 * 1024);
+      return snapshotCounts(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return {};
   }
 }

@@ -5,6 +5,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { AGENT_PATH, DEFAULT_URL } from '../protocol/index.js';
 import type { MeterProviderLike } from './exporters/otel.js';
 import { DETECTOR_DEFAULTS, type DetectorConfig } from './detector/detector.js';
+import { parseBytes } from './headroom.js';
 
 export interface AgentOptions {
   /** Dashboard URL, e.g. ws://127.0.0.1:12333 (http:// is accepted too). Env HEAPSCOPE_URL. */
@@ -21,11 +22,14 @@ export interface AgentOptions {
   /** Reconnect backoff bounds in ms (default 500 .. 30000). Env HEAPSCOPE_RECONNECT_MIN_MS / _MAX_MS. */
   reconnect?: { minMs?: number; maxMs?: number };
   /**
-   * Snapshot headroom check: refuse when free memory < heapUsed * factor (default 2, per Node's docs
-   * the writer needs about twice the heap), or when heapUsed > maxHeapFraction of the V8 heap limit
-   * (default 0.9). Env HEAPSCOPE_SNAPSHOT_FACTOR / HEAPSCOPE_SNAPSHOT_MAX_HEAP_FRACTION.
+   * Snapshot headroom check: refuse when the predicted peak RSS of the snapshot (src/agent/
+   * snapshot-cost.ts) times `factor` (default 1) does not fit under the tightest of the cgroup
+   * limit, MemAvailable and `memoryLimit`, or when the old generation is above maxHeapFraction
+   * (default 0.9) of its limit. `memoryLimit` (bytes; env accepts 512M / 2G) is the RSS this process
+   * may reach, for containers whose cgroup files are not visible. Env HEAPSCOPE_SNAPSHOT_FACTOR /
+   * HEAPSCOPE_SNAPSHOT_MAX_HEAP_FRACTION / HEAPSCOPE_MEMORY_LIMIT.
    */
-  snapshotHeadroom?: { factor?: number; maxHeapFraction?: number };
+  snapshotHeadroom?: { factor?: number; maxHeapFraction?: number; memoryLimit?: number };
   /** Where snapshots are written before upload (default os.tmpdir()). Env HEAPSCOPE_TMPDIR. */
   tmpDir?: string;
   /**
@@ -63,6 +67,7 @@ export interface ResolvedOptions {
   reconnectMaxMs: number;
   headroomFactor: number;
   maxHeapFraction: number;
+  memoryLimit?: number;
   tmpDir?: string;
   openTelemetry: boolean;
   meterProvider?: MeterProviderLike;
@@ -122,8 +127,9 @@ export function resolveOptions(project: string | undefined, opts: AgentOptions =
     host,
     reconnectMinMs: minMs,
     reconnectMaxMs: maxMs,
-    headroomFactor: opts.snapshotHeadroom?.factor ?? envNumber('HEAPSCOPE_SNAPSHOT_FACTOR') ?? 2,
+    headroomFactor: opts.snapshotHeadroom?.factor ?? envNumber('HEAPSCOPE_SNAPSHOT_FACTOR') ?? 1,
     maxHeapFraction: opts.snapshotHeadroom?.maxHeapFraction ?? envNumber('HEAPSCOPE_SNAPSHOT_MAX_HEAP_FRACTION') ?? 0.9,
+    memoryLimit: opts.snapshotHeadroom?.memoryLimit ?? memoryLimitFromEnv(),
     tmpDir: opts.tmpDir ?? env('HEAPSCOPE_TMPDIR'),
     openTelemetry: opts.openTelemetry !== undefined ? opts.openTelemetry !== false : (envBool('HEAPSCOPE_OTEL') ?? true),
     meterProvider: typeof opts.openTelemetry === 'object' ? opts.openTelemetry.meterProvider : undefined,
@@ -170,6 +176,14 @@ function trustedCas(file: string | undefined): string[] | undefined {
   const extra = env('NODE_EXTRA_CA_CERTS');
   if (extra && existsSync(extra)) out.push(read(extra));
   return out;
+}
+
+function memoryLimitFromEnv(): number | undefined {
+  const raw = env('HEAPSCOPE_MEMORY_LIMIT');
+  if (raw === undefined) return undefined;
+  const bytes = parseBytes(raw);
+  if (bytes === undefined) throw new Error(`heapscope: HEAPSCOPE_MEMORY_LIMIT must be a size such as 512M or 2G, got ${JSON.stringify(raw)}`);
+  return bytes;
 }
 
 /** The nearest package.json name above the main script (then the cwd), else the script's name. */

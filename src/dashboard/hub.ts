@@ -17,6 +17,7 @@ import {
   type CommandAction,
   type CommandMessage,
   type HelloMessage,
+  type SnapshotForecast,
   type WelcomeMessage,
 } from '../protocol/index.js';
 import { Store, type ArtifactMeta, type ProcessMeta, type ReportMeta } from './store.js';
@@ -33,6 +34,8 @@ interface AgentConn {
 export interface ProcessView extends ProcessMeta {
   live: boolean;
   last?: Sample;
+  /** The agent's latest prediction for MEM, with the last snapshot's measured cost. */
+  snapshotForecast?: SnapshotForecast;
 }
 
 /** A clear, user-facing failure (HTTP 4xx), never a stack trace. */
@@ -70,6 +73,7 @@ export class Hub {
   readonly jobs = new Map<string, Job>();
   private readonly agents = new Map<string, AgentConn>();
   private readonly metrics = new Map<string, Ring<Sample>>();
+  private readonly forecasts = new Map<string, SnapshotForecast>();
   private readonly ui = new Set<WebSocket>();
   private readonly uploading = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -116,7 +120,7 @@ export class Hub {
   view(p: ProcessMeta): ProcessView {
     const ring = this.metrics.get(p.id);
     const all = ring?.toArray();
-    return { ...p, live: this.agents.has(p.id), last: all?.[all.length - 1] };
+    return { ...p, live: this.agents.has(p.id), last: all?.[all.length - 1], snapshotForecast: this.forecasts.get(p.id) };
   }
 
   isLive(processId: string): boolean {
@@ -227,7 +231,9 @@ export class Hub {
         ring.push(sample);
         const p = this.store.processes.get(processId);
         if (p) p.lastSeen = Date.now();
-        this.broadcast({ type: 'metrics', processId, sample });
+        const forecast = msg.snapshotForecast && typeof msg.snapshotForecast === 'object' ? msg.snapshotForecast : undefined;
+        if (forecast) this.forecasts.set(processId, forecast);
+        this.broadcast({ type: 'metrics', processId, sample, snapshotForecast: forecast });
         return;
       }
       case 'accepted': {
@@ -251,6 +257,7 @@ export class Hub {
       }
       case 'result': {
         const job = this.jobs.get(msg.id);
+        if (job && job.processId === processId && msg.cost && typeof msg.cost === 'object') this.update(job, { cost: msg.cost });
         if (job && job.processId === processId && !job.artifactId && job.state !== 'failed' && !this.uploading.has(job.id)) {
           this.fail(job, 'the agent reported success but no upload arrived');
         }

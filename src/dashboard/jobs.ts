@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { distFile } from './paths.js';
-import type { CommandAction } from '../protocol/index.js';
+import type { CommandAction, SnapshotCost } from '../protocol/index.js';
 
 export type JobState =
   | 'queued'
@@ -38,6 +38,8 @@ export interface Job {
   updatedAt: number;
   /** Wall time from creation to ready, ms. */
   elapsedMs?: number;
+  /** heapSnapshot: what the snapshot cost the process (pause, peak RSS) beside the prediction. */
+  cost?: SnapshotCost;
 }
 
 /** What the worker is asked to do; `out` is where it writes the report JSON. */

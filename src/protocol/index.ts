@@ -157,6 +157,23 @@ export interface MetricsMessage extends MemoryMetrics {
   postGc?: PostGcSample[];
   /** The leak detector's current decision (absent when the detector is off). */
   detector?: DetectorStatus;
+  /** What a heap snapshot taken now would cost, and whether the agent would take it (every ~5 s). */
+  snapshotForecast?: SnapshotForecast;
+}
+
+/** The agent's prediction for a heap snapshot taken now. Bytes, ms. */
+export interface SnapshotForecast {
+  peakRssDelta: number;
+  pauseMs: number;
+  /** 'default' before this process's first snapshot (worst shape measured), 'learned' after. */
+  basis: 'default' | 'learned';
+  /** Tightest room under the effective memory limits, and which limit sets it. */
+  available: number;
+  limitedBy: string;
+  /** Set when MEM would be refused now (force overrides). */
+  refusal?: string;
+  /** What this process's last snapshot cost, measured. */
+  last?: SnapshotCost;
 }
 
 /** Memory right after a major GC: the floor a leak raises. Bytes, epoch ms. */

@@ -9,6 +9,8 @@ import type { ErrorMessage, ProgressMessage, ResultMessage } from '../../src/pro
 import { spawnApp, type Child } from '../support/agent-child.js';
 import { startAgentServer, type AgentConn, type AgentServer } from '../support/agent-server.js';
 
+const MB = 1024 * 1024;
+
 describe('agent commands', () => {
   let server: AgentServer;
   let child: Child;
@@ -131,7 +133,7 @@ describe('snapshot headroom', () => {
     // 60 MB retained under a ~150 MB V8 limit, with the threshold lowered to 30% so the test stays small.
     const { err, agent } = await refused({ RETAIN_MB: '60', HEAPSCOPE_SNAPSHOT_MAX_HEAP_FRACTION: '0.3' }, ['--max-old-space-size=100']);
     assert.equal(err.code, 'HEADROOM');
-    assert.match(err.message, /refusing to take a heap snapshot: heap is at \d+% of its limit \(\d+ MB of \d+ MB\)/);
+    assert.match(err.message, /refusing to take a heap snapshot: the heap is at \d+% of its old-generation limit \(\d+ MB of 100 MB\)/);
     // The agent stays usable, and an explicit force overrides the check.
     const forced = await agent.command('heapSnapshot', { force: true }, 60_000);
     assert.equal(forced.final.type, 'result', JSON.stringify(forced.final));
@@ -140,6 +142,33 @@ describe('snapshot headroom', () => {
   it('refuses when free memory cannot hold the snapshot writer', async () => {
     const { err } = await refused({ HEAPSCOPE_SNAPSHOT_FACTOR: '1000000' });
     assert.equal(err.code, 'HEADROOM');
-    assert.match(err.message, /needs about \d+ MB .* but only \d+ MB is free system memory/);
+    assert.match(err.message, /would raise RSS by about \d+ MB at its peak .* but only \d+ MB is available: free system memory/);
+  });
+
+  it('counts the heap against --max-old-space-size, not heap_size_limit (which adds 48 MB of young generation)', async () => {
+    // ~40-45 MB of heap under --max-old-space-size=64 is 60-70 % of the old generation, but under 40 % of
+    // the 112 MB heap_size_limit: a 50 % threshold must refuse it. (A fuller heap OOMs while starting.)
+    const { err } = await refused({ RETAIN_MB: '40', HEAPSCOPE_SNAPSHOT_MAX_HEAP_FRACTION: '0.5' }, ['--max-old-space-size=64']);
+    assert.equal(err.code, 'HEADROOM');
+    assert.match(err.message, /the heap is at [5-8]\d% of its old-generation limit \(\d+ MB of 64 MB\)/);
+  });
+
+  it('predicts at least the measured peak for many small objects, and refuses what does not fit under HEAPSCOPE_MEMORY_LIMIT', async () => {
+    // 50 MB of small objects: V8's writer needs ~20x that (bench/snapshot-cost.ts), not the 2x once assumed.
+    const child = spawnApp('app.cjs', { env: { ENTRY: 'require', SMALL_OBJECTS_MB: '50', HEAPSCOPE_URL: server.url, HEAPSCOPE_TMPDIR: tmp } });
+    children.push(child);
+    const [agent] = await server.waitForAgents(1, 30_000, (a) => a.hello?.pid === child.proc.pid);
+    const out = await agent.command('heapSnapshot', undefined, 240_000);
+    assert.equal(out.final.type, 'result', JSON.stringify(out.final));
+    const cost = (out.final as ResultMessage).cost!;
+    assert.ok(cost.nodes! > 1_000_000 && cost.edges! > cost.nodes!, JSON.stringify(cost));
+    assert.ok(cost.pauseMs > 0 && cost.predictedPauseMs! > 0);
+    if (process.platform === 'linux') {
+      assert.ok(cost.peakRssDelta! > 300 * MB, `a real peak was measured: ${JSON.stringify(cost)}`);
+      assert.ok(cost.predictedPeakRssDelta! >= cost.peakRssDelta!, `predicted ${cost.predictedPeakRssDelta} >= measured ${cost.peakRssDelta}`);
+    }
+    const limited = await refused({ SMALL_OBJECTS_MB: '50', HEAPSCOPE_MEMORY_LIMIT: '400M' });
+    assert.equal(limited.err.code, 'HEADROOM');
+    assert.match(limited.err.message, /would raise RSS by about \d{3,} MB at its peak .* but only \d+ MB is available: room under HEAPSCOPE_MEMORY_LIMIT=400 MB \(RSS \d+ MB\)/);
   });
 });

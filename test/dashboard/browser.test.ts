@@ -43,6 +43,8 @@ test('browser: MEM -> leak report with reference list, CPU -> flame graph, compa
   await page.waitForSelector('#chart-mem canvas');
   await page.waitForSelector('#chart-cpu canvas');
 
+  // The agent's forecast of MEM's cost shows before the click.
+  await page.waitForFunction(() => /MEM now: about [\d.]+ [kMG]?B more RSS at peak/.test(document.getElementById('mem-forecast')?.textContent ?? ''), undefined, { timeout: 15_000 });
   // Let the leak grow a little, then MEM; the report opens by itself when ready.
   await page.waitForTimeout(2000);
   const t0 = Date.now();
@@ -57,8 +59,12 @@ test('browser: MEM -> leak report with reference list, CPU -> flame graph, compa
   const report1 = page.url().split('/r/')[1];
   assert.ok(report1);
 
-  // CPU profile for 1 s: the flame graph canvas and the top functions.
+  // The snapshot's measured cost, on its job and (with the next forecast) beside MEM.
   await openProcess(page, dash.url, proc.id);
+  assert.match(await page.locator('.job[data-action="heapSnapshot"] [data-cost]').first().innerText(), /blocked [\d.]+ m?s, peak \+[\d.]+ [kMG]?B RSS \(predicted \+[\d.]+ [kMG]?B\)/);
+  await page.waitForFunction(() => /Last snapshot: blocked/.test(document.getElementById('mem-forecast')?.textContent ?? ''), undefined, { timeout: 15_000 });
+
+  // CPU profile for 1 s: the flame graph canvas and the top functions.
   await page.fill('#seconds', '1');
   await page.click('button[data-action="cpuProfile"]');
   await page.waitForSelector('#profile[data-ready="true"]', { timeout: 30_000 });

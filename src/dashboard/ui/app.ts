@@ -8,11 +8,12 @@ import type { ArtifactMeta, ReportMeta } from '../store.js';
 import type { Job } from '../jobs.js';
 import type { ProcessView } from '../hub.js';
 import type { Sample } from '../metrics.js';
+import type { SnapshotCost, SnapshotForecast } from '../../protocol/index.js';
 
 type UiMessage =
   | { type: 'state'; processes: ProcessView[]; jobs: Job[]; artifacts: ArtifactMeta[]; reports: ReportMeta[] }
   | { type: 'process'; process: ProcessView }
-  | { type: 'metrics'; processId: string; sample: Sample }
+  | { type: 'metrics'; processId: string; sample: Sample; snapshotForecast?: SnapshotForecast }
   | { type: 'job'; job: Job }
   | { type: 'artifact'; artifact: ArtifactMeta }
   | { type: 'report'; report: ReportMeta };
@@ -106,6 +107,7 @@ function onMessage(m: UiMessage): void {
     case 'metrics': {
       const p = processes.get(m.processId);
       if (p) p.last = m.sample;
+      if (p && m.snapshotForecast) p.snapshotForecast = m.snapshotForecast;
       if (samplesFor === m.processId) {
         samples.push(m.sample);
         const cutoff = m.sample.t - 3600_000;
@@ -231,6 +233,7 @@ function showProcess(id: string): void {
       'div',
       { class: 'card' },
       el('div', { class: 'actions' }, btn('MEM', 'heapSnapshot', 'Take a heap snapshot and analyse it'), btn('CPU', 'cpuProfile', 'Record a CPU profile'), btn('ALLOC', 'samplingHeapProfile', 'Record an allocation sampling profile'), secs, el('span', { class: 'muted' }, 's for CPU/ALLOC'), el('span', { id: 'action-error', class: 'err' })),
+      el('div', { id: 'mem-forecast', class: 'muted' }),
       el('div', { id: 'jobs' }),
     ),
     el('div', { class: 'charts' }, el('div', { class: 'card' }, el('h2', {}, 'Memory'), el('div', { class: 'chart', id: 'chart-mem' })), el('div', { class: 'card' }, el('h2', {}, 'CPU and event loop'), el('div', { class: 'chart', id: 'chart-cpu' }))),
@@ -269,7 +272,29 @@ function renderProcessHeader(): void {
     ),
     el('div', { class: 'muted' }, el('code', {}, p.argv.join(' '))),
   );
+  renderForecast(p.snapshotForecast);
 }
+
+/** MEM's predicted cost before the click, and the last snapshot's measured one. */
+function renderForecast(f: SnapshotForecast | undefined): void {
+  const box = document.getElementById('mem-forecast');
+  if (!box) return;
+  if (!f) return void box.replaceChildren();
+  const parts = [
+    el('span', {}, `MEM now: about ${bytes(f.peakRssDelta)} more RSS at peak, ${seconds(f.pauseMs)} pause${f.basis === 'default' ? ' (first snapshot: worst case)' : ''}; ${bytes(f.available)} available (${f.limitedBy})`),
+  ];
+  if (f.refusal) parts.push(el('span', { class: 'err' }, ` · would be refused: ${f.refusal}`));
+  if (f.last) parts.push(el('div', {}, `Last snapshot: ${costText(f.last)}`));
+  box.replaceChildren(...parts);
+}
+
+function costText(c: SnapshotCost): string {
+  const peak = c.peakRssDelta !== undefined ? `peak +${bytes(c.peakRssDelta)} RSS` : 'peak not measurable';
+  const predicted = c.predictedPeakRssDelta !== undefined ? ` (predicted +${bytes(c.predictedPeakRssDelta)})` : '';
+  return `blocked ${seconds(c.pauseMs)}, ${peak}${predicted}, RSS after +${bytes(Math.max(0, c.rssAfterDelta ?? 0))}`;
+}
+
+const seconds = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 
 const STATE_LABEL: Record<string, string> = {
   queued: 'queued',
@@ -313,6 +338,7 @@ function renderJobs(): void {
         row.append(el('a', { href }, 'open'));
         if (j.elapsedMs !== undefined) row.append(el('span', { class: 'muted' }, `${(j.elapsedMs / 1000).toFixed(1)} s`));
       }
+      if (j.cost) row.append(el('span', { class: 'muted', 'data-cost': '' }, costText(j.cost)));
       row.append(el('span', { class: 'muted' }, new Date(j.createdAt).toLocaleTimeString()));
       return row;
     }),

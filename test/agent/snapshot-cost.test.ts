@@ -1,0 +1,77 @@
+// The cost model replayed on measured snapshots (test/fixtures/snapshot-cost.jsonl, recorded by
+// bench/snapshot-cost.ts on Node 20: each line one real v8.writeHeapSnapshot(), two per process).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { parseBytes } from '../../src/agent/headroom.js';
+import { SnapshotCostModel, snapshotCounts, type HeapShape } from '../../src/agent/snapshot-cost.js';
+
+interface Measured {
+  shape: string;
+  mb: number;
+  n: number;
+  pauseMs: number;
+  nodes: number;
+  edges: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  rssBefore: number;
+  peakRssDelta: number;
+  rssAfterDelta: number;
+}
+
+const runs = new Map<string, Measured[]>();
+for (const line of readFileSync(new URL('../fixtures/snapshot-cost.jsonl', import.meta.url), 'utf8').trim().split('\n')) {
+  const m = JSON.parse(line) as Measured;
+  const key = `${m.shape} ${m.mb}`;
+  if (m.n === 1) runs.set(key, [m]);
+  else runs.get(key)?.push(m);
+}
+const shapeOf = (m: Measured): HeapShape => ({ heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, rss: m.rssBefore });
+const MB = 1024 * 1024;
+
+test('the first prediction never under-estimates the peak, on every shape and size measured', () => {
+  assert.ok(runs.size >= 18);
+  for (const [key, [first]] of runs) {
+    const f = new SnapshotCostModel().forecast(shapeOf(first!));
+    assert.equal(f.basis, 'default');
+    assert.ok(f.peakRssDelta >= first!.peakRssDelta, `${key}: predicted ${f.peakRssDelta / MB} MB < measured ${first!.peakRssDelta / MB} MB`);
+  }
+});
+
+test("after a process's first snapshot the prediction is within [1, 1.5] x the measured peak (or 20 MB over, for peaks of a few MB)", () => {
+  for (const [key, [first, second]] of runs) {
+    if (!second) continue;
+    const model = new SnapshotCostModel();
+    const f1 = model.forecast(shapeOf(first!));
+    model.learn(shapeOf(first!), f1, first!);
+    const f2 = model.forecast(shapeOf(second));
+    assert.equal(f2.basis, 'learned');
+    const measured = second.peakRssDelta;
+    assert.ok(f2.peakRssDelta >= measured, `${key}: predicted ${f2.peakRssDelta / MB} MB < measured ${measured / MB} MB`);
+    assert.ok(f2.peakRssDelta <= Math.max(1.5 * measured, measured + 20 * MB), `${key}: predicted ${f2.peakRssDelta / MB} MB > 1.5 x ${measured / MB} MB`);
+  }
+});
+
+test('memory a snapshot left with glibc counts as reusable only while RSS still holds it', () => {
+  const [first] = runs.get('small 100')!;
+  const model = new SnapshotCostModel();
+  model.learn(shapeOf(first!), model.forecast(shapeOf(first!)), first!);
+  const held = model.forecast({ ...shapeOf(first!), rss: first!.rssBefore + first!.rssAfterDelta });
+  const returned = model.forecast(shapeOf(first!)); // RSS back where it was: nothing to reuse
+  assert.ok(held.reusableBytes > 1000 * MB);
+  assert.equal(returned.reusableBytes, 0);
+  assert.ok(returned.peakRssDelta > held.peakRssDelta + 1000 * MB);
+});
+
+test('snapshot header counts and byte sizes parse', () => {
+  const head = Buffer.from('{"snapshot":{"meta":{"node_fields":["type"]},"node_count":123,"edge_count":4567,"trace_function_count":0}');
+  assert.deepEqual(snapshotCounts(head), { nodes: 123, edges: 4567 });
+  assert.deepEqual(snapshotCounts(Buffer.from('{}')), { nodes: undefined, edges: undefined });
+  assert.equal(parseBytes('512M'), 512 * MB);
+  assert.equal(parseBytes('1.5g'), 1.5 * 1024 * MB);
+  assert.equal(parseBytes('1048576'), MB);
+  assert.equal(parseBytes('lots'), undefined);
+  assert.equal(parseBytes('0'), undefined);
+});
