@@ -38,20 +38,27 @@ export async function upload(target: UploadTarget, req: UploadRequest): Promise<
   request.setTimeout(120_000, () => request.destroy(new Error('upload timed out (no progress for 120 s)')));
 
   const response = new Promise<void>((resolve, reject) => {
-    request.once('error', reject);
+    let refused = false;
+    // a refusal answered before the body is done (413, 507) wins over the EPIPE of the hang-up after it
+    request.once('error', (err) => {
+      if (!refused) reject(err);
+    });
     request.once('response', (res) => {
+      const status = res.statusCode ?? 0;
+      refused = status < 200 || status >= 300;
       const chunks: Buffer[] = [];
       let length = 0;
       res.on('data', (c: Buffer) => {
         if (length < 4096) chunks.push(c);
         length += c.length;
       });
-      res.once('error', reject);
-      res.once('end', () => {
-        const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) resolve();
+      const done = (): void => {
+        if (!refused) resolve();
         else reject(new Error(`dashboard refused the upload: HTTP ${status} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`));
-      });
+      };
+      res.once('error', (err) => (refused ? done() : reject(err)));
+      res.once('end', done);
+      res.once('close', done); // the server may hang up before the refusal's body is read
     });
   });
   // A rejection before we await it below must not become an unhandled rejection in the host.

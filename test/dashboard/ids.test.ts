@@ -43,6 +43,18 @@ async function compare(dash: Dashboard, artifactIds: string[]): Promise<HeapRepo
 
 const row = (r: HeapReport, name: string) => r.comparison!.rows.find((x) => x.name === name);
 
+/**
+ * The 300 short-lived records replaced between snapshots: all 300 new, and (nearly) all the old
+ * ones deleted. V8 keys ids by address until the next snapshot prunes dead entries, so a new object
+ * of another class allocated where a dead record was can inherit its id (seen: 6 of 300); DevTools
+ * shows the same. A wrong comparison (ids renumbered) gets these far off.
+ */
+function tempRecords(r: ReturnType<typeof row>): void {
+  assert.ok(r, 'TempRecord row');
+  assert.equal(r.newCount, 300);
+  assert.ok(r.deletedCount! >= 285 && r.deletedCount! <= 300, `TempRecord deleted ${r.deletedCount}`);
+}
+
 test('MEM → CPU → MEM → ALLOC → MEM: exact comparisons and the right growth', async (t) => {
   const { dash, app } = await dashboardWithApp(t, join(MY_APPS, 'counted-leak.cjs'));
   const port = await appPort(app.output);
@@ -62,12 +74,12 @@ test('MEM → CPU → MEM → ALLOC → MEM: exact comparisons and the right gro
   assert.equal(c12.idReset, undefined);
   assert.equal(c12.comparison!.matchedBy, 'id');
   assert.deepEqual(pick(row(c12, 'LeakedSession')), { newCount: a1.added, deletedCount: 0, deltaCount: a1.added });
-  assert.deepEqual(pick(row(c12, 'TempRecord')), { newCount: 300, deletedCount: 300, deltaCount: 0 });
+  tempRecords(row(c12, 'TempRecord'));
   // across the sampling heap profile
   const c23 = await compare(dash, [s2, s3]);
   assert.equal(c23.idReset, undefined);
   assert.deepEqual(pick(row(c23, 'LeakedSession')), { newCount: a2.added + a3.added, deletedCount: 0, deltaCount: a2.added + a3.added });
-  assert.deepEqual(pick(row(c23, 'TempRecord')), { newCount: 300, deletedCount: 300, deltaCount: 0 });
+  tempRecords(row(c23, 'TempRecord'));
 
   const g = await compare(dash, [s1, s2, s3]);
   assert.equal(g.idReset, undefined);
