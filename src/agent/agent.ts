@@ -13,6 +13,8 @@ import { Connection } from './connection.js';
 import { cgroupMemory } from './headroom.js';
 import { debug, guard } from './log.js';
 import { startDashboard } from './autostart.js';
+import { AutoCaptureGuard, sweepStaleTempDirs } from './auto-capture.js';
+import { SnapshotTriggers } from './snapshot-triggers.js';
 import type { ResolvedOptions } from './options.js';
 
 export interface AgentDiagnostics {
@@ -29,16 +31,39 @@ export class Agent {
   private readonly connection: Connection;
   private readonly commands: CommandRunner;
   private readonly timer: NodeJS.Timeout;
+  private readonly autoCapture: AutoCaptureGuard;
+  private readonly triggers: SnapshotTriggers;
   private dashboardStarted = false;
-  private readonly onExit = guard('exit', () => removePendingTempDirs());
+  private readonly onExit = guard('exit', () => {
+    removePendingTempDirs();
+    this.autoCapture.release();
+  });
   stopped = false;
 
   constructor(readonly options: ResolvedOptions) {
+    const tmp = options.tmpDir ?? os.tmpdir();
+    // A process killed mid-snapshot leaves its temp dir behind: whoever starts next cleans up.
+    guard('sweep', () => sweepStaleTempDirs(tmp))();
+    this.autoCapture = new AutoCaptureGuard({
+      enabled: options.autoCapture,
+      cooldownMs: options.autoCaptureCooldownMs,
+      dailyCap: options.autoCaptureDailyCap,
+      lockDir: tmp,
+    });
     this.commands = new CommandRunner({
       send: (m) => this.send(m),
       target: { httpBase: options.httpBase, token: options.token, agentId: this.agentId },
       headroom: { factor: options.headroomFactor, maxHeapFraction: options.maxHeapFraction },
       tmpDir: options.tmpDir,
+      autoCapture: this.autoCapture,
+    });
+    this.triggers = new SnapshotTriggers({
+      commands: this.commands,
+      connected: () => this.connection.connected,
+      send: (m) => this.connection.send(m),
+      snapshotDir: options.snapshotDir,
+      signal: options.signal,
+      nearLimit: options.nearLimitSnapshot,
     });
     this.connection = new Connection({
       url: options.wsUrl,
@@ -83,6 +108,8 @@ export class Agent {
     clearInterval(this.timer);
     this.connection.stop();
     this.collectors.stop();
+    this.triggers.stop();
+    this.autoCapture.release();
     this.buffer.length = 0;
     process.removeListener('exit', this.onExit);
   }
@@ -116,6 +143,7 @@ export class Agent {
 
   private tick(): void {
     const m = this.collectors.sample(this.options.interval);
+    this.triggers.watchHeap(m.heapUsed, m.heapLimit);
     if (this.buffer.length === 0 && this.connection.send(m)) return;
     // Disconnected or backed up: keep only the newest METRICS_BUFFER samples.
     this.buffer.push(m);
@@ -135,7 +163,10 @@ export class Agent {
   private onMessage(data: string): void {
     const msg = parseMessage<DashboardMessage>(data);
     if (!msg) return;
-    if (msg.type === 'command') this.commands.handle(msg);
+    if (msg.type === 'command') {
+      this.triggers.answered(msg);
+      this.commands.handle(msg);
+    }
   }
 
   private onRefused(): void {

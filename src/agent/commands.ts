@@ -1,6 +1,6 @@
 // Runs the dashboard's commands, one heavy command at a time: heap snapshot (V8's own writer to a
 // private temp file, streamed out, deleted), CPU profile and sampling heap profile (node:inspector).
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import {
   type ErrorCode,
 } from '../protocol/index.js';
 import { snapshotRefusal, type HeadroomPolicy } from './headroom.js';
+import { TEMP_PREFIX, type AutoCaptureGuard } from './auto-capture.js';
 import { debug, errorMessage } from './log.js';
 import { upload, type UploadTarget } from './upload.js';
 
@@ -22,6 +23,7 @@ export interface CommandContext {
   target: UploadTarget;
   headroom: HeadroomPolicy;
   tmpDir?: string;
+  autoCapture: AutoCaptureGuard;
 }
 
 class CommandError extends Error {
@@ -72,14 +74,32 @@ export class CommandRunner {
       });
   }
 
+  /** True while a command runs (a signal snapshot then waits for the next signal). */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
   private async run(msg: CommandMessage): Promise<void> {
     if (msg.action === 'heapSnapshot') {
-      if (!msg.options?.force) {
-        const refusal = snapshotRefusal(this.ctx.headroom);
-        if (refusal) throw new CommandError('HEADROOM', `refusing to take a heap snapshot: ${refusal}`);
+      const opts = msg.options ?? {};
+      if (opts.auto) {
+        const refusal = this.ctx.autoCapture.admit(opts);
+        if (refusal) throw new CommandError('GUARD', `automatic capture refused: ${refusal}`);
       }
-      this.ctx.send({ type: 'accepted', id: msg.id, action: msg.action });
-      return this.heapSnapshot(msg.id);
+      let failed = true;
+      try {
+        // An automatic capture is never forced: nobody is there to accept the OOM risk.
+        if (!opts.force || opts.auto) {
+          const refusal = snapshotRefusal(this.ctx.headroom);
+          if (refusal) throw new CommandError('HEADROOM', `refusing to take a heap snapshot: ${refusal}`);
+        }
+        this.ctx.send({ type: 'accepted', id: msg.id, action: msg.action });
+        await this.heapSnapshot(msg.id);
+        failed = false;
+      } finally {
+        if (opts.auto) this.ctx.autoCapture.done(opts, failed);
+      }
+      return;
     }
     this.ctx.send({ type: 'accepted', id: msg.id, action: msg.action });
     const seconds = msg.options?.seconds ?? 10;
@@ -90,7 +110,8 @@ export class CommandRunner {
   }
 
   private async heapSnapshot(id: string): Promise<void> {
-    const dir = mkdtempSync(join(this.ctx.tmpDir ?? os.tmpdir(), 'heapscope-')); // 0700: snapshots hold secrets
+    // 0700: snapshots hold secrets. The pid in the name lets a later agent sweep it after a crash.
+    const dir = mkdtempSync(join(this.ctx.tmpDir ?? os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
     pendingTempDirs.add(dir);
     try {
       const file = join(dir, `${process.pid}.heapsnapshot`);
@@ -104,6 +125,32 @@ export class CommandRunner {
     } finally {
       rmSync(dir, { recursive: true, force: true });
       pendingTempDirs.delete(dir);
+    }
+  }
+
+  /**
+   * A guarded snapshot written to `file` (0600) instead of uploaded: the signal or heap-limit watch
+   * with no dashboard to take it. Same guards as an automatic capture (no cooldown: an operator or
+   * an imminent OOM asked). Returns the refusal, or undefined once written.
+   */
+  snapshotToFile(file: string, reason: 'signal' | 'near-limit'): string | undefined {
+    if (this.running) return `busy: ${this.running.action} is running`;
+    const opts = { auto: true, capture: { id: `${reason}-${Date.now()}`, index: 0, count: 1, reason } };
+    const refusal = this.ctx.autoCapture.admit(opts) ?? snapshotRefusal(this.ctx.headroom);
+    if (refusal) {
+      this.ctx.autoCapture.done(opts, true);
+      return refusal;
+    }
+    try {
+      // Created first with 0600 so the snapshot is never readable by others, even for a moment.
+      closeSync(openSync(file, 'wx', 0o600));
+      v8.writeHeapSnapshot(file);
+      return undefined;
+    } catch (err) {
+      rmSync(file, { force: true });
+      return errorMessage(err);
+    } finally {
+      this.ctx.autoCapture.done(opts, false);
     }
   }
 

@@ -25,6 +25,18 @@ export interface AgentOptions {
   snapshotHeadroom?: { factor?: number; maxHeapFraction?: number };
   /** Where snapshots are written before upload (default os.tmpdir()). Env HEAPSCOPE_TMPDIR. */
   tmpDir?: string;
+  /**
+   * Automatic captures (leak detector, signal, heap-limit watch): on/off (env HEAPSCOPE_AUTO_CAPTURE,
+   * default on), cooldown between leak captures (HEAPSCOPE_AUTO_CAPTURE_COOLDOWN_MS, default 1 h),
+   * leak captures per 24 h (HEAPSCOPE_AUTO_CAPTURE_DAILY_CAP, default 3).
+   */
+  autoCapture?: { enabled?: boolean; cooldownMs?: number; dailyCap?: number };
+  /** Signal that writes a snapshot, like heapdump (default SIGUSR2; false = none). Env HEAPSCOPE_SIGNAL=SIGUSR1|SIGUSR2|0. */
+  signal?: 'SIGUSR1' | 'SIGUSR2' | false;
+  /** Where signal / heap-limit snapshots go when no dashboard takes them (default cwd). Env HEAPSCOPE_SNAPSHOT_DIR. */
+  snapshotDir?: string;
+  /** One snapshot when heap used crosses this fraction of the heap limit (0 < f < 1; default off). Env HEAPSCOPE_NEAR_LIMIT_SNAPSHOT. */
+  nearLimitSnapshot?: number;
 }
 
 export interface ResolvedOptions {
@@ -42,6 +54,12 @@ export interface ResolvedOptions {
   headroomFactor: number;
   maxHeapFraction: number;
   tmpDir?: string;
+  autoCapture: boolean;
+  autoCaptureCooldownMs: number;
+  autoCaptureDailyCap: number;
+  signal?: 'SIGUSR1' | 'SIGUSR2';
+  snapshotDir: string;
+  nearLimitSnapshot?: number;
 }
 
 const env = (name: string): string | undefined => {
@@ -96,7 +114,27 @@ export function resolveOptions(project: string | undefined, opts: AgentOptions =
     headroomFactor: opts.snapshotHeadroom?.factor ?? envNumber('HEAPSCOPE_SNAPSHOT_FACTOR') ?? 2,
     maxHeapFraction: opts.snapshotHeadroom?.maxHeapFraction ?? envNumber('HEAPSCOPE_SNAPSHOT_MAX_HEAP_FRACTION') ?? 0.9,
     tmpDir: opts.tmpDir ?? env('HEAPSCOPE_TMPDIR'),
+    autoCapture: opts.autoCapture?.enabled ?? envBool('HEAPSCOPE_AUTO_CAPTURE') ?? true,
+    autoCaptureCooldownMs: Math.max(0, opts.autoCapture?.cooldownMs ?? envNumber('HEAPSCOPE_AUTO_CAPTURE_COOLDOWN_MS') ?? 3600_000),
+    autoCaptureDailyCap: Math.max(0, opts.autoCapture?.dailyCap ?? envNumber('HEAPSCOPE_AUTO_CAPTURE_DAILY_CAP') ?? 3),
+    signal: resolveSignal(opts.signal ?? env('HEAPSCOPE_SIGNAL')),
+    snapshotDir: resolve(opts.snapshotDir ?? env('HEAPSCOPE_SNAPSHOT_DIR') ?? process.cwd()),
+    nearLimitSnapshot: resolveFraction(opts.nearLimitSnapshot ?? envNumber('HEAPSCOPE_NEAR_LIMIT_SNAPSHOT')),
   };
+}
+
+function resolveSignal(v: string | false | undefined): 'SIGUSR1' | 'SIGUSR2' | undefined {
+  if (v === undefined) return 'SIGUSR2';
+  if (v === false || /^(0|false|off|no)$/i.test(v)) return undefined;
+  const name = v.toUpperCase().startsWith('SIG') ? v.toUpperCase() : `SIG${v.toUpperCase()}`;
+  if (name === 'SIGUSR1' || name === 'SIGUSR2') return name;
+  throw new Error(`heapscope: HEAPSCOPE_SIGNAL must be SIGUSR1, SIGUSR2 or 0, got ${JSON.stringify(v)}`);
+}
+
+function resolveFraction(v: number | undefined): number | undefined {
+  if (v === undefined || v === 0) return undefined;
+  if (!(v > 0 && v < 1)) throw new Error(`heapscope: HEAPSCOPE_NEAR_LIMIT_SNAPSHOT must be a fraction in (0, 1), got ${v}`);
+  return v;
 }
 
 /** The nearest package.json name above the main script (then the cwd), else the script's name. */

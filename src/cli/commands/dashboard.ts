@@ -9,6 +9,8 @@ export interface ServeOptions {
   host: string;
   data?: string;
   token?: string;
+  /** POST a summary of each new finding here (default $HEAPSCOPE_WEBHOOK). */
+  webhook?: string;
 }
 
 export function parsePort(v: string): number {
@@ -22,7 +24,12 @@ export async function serveOrReuse(o: ServeOptions): Promise<Dashboard | undefin
   // loaded here, not at startup: the web server's modules cost every other command ~0.1 s
   const { DashboardConfigError, startDashboard } = await import('../../dashboard/server.js');
   try {
-    return await startDashboard({ port: o.port, host: o.host, dataDir: o.data, token: o.token, log: (l) => process.stderr.write(`${l}\n`) });
+    return await startDashboard({ port: o.port, host: o.host, dataDir: o.data, token: o.token,
+      webhook: o.webhook,
+      log: (l) => process.stderr.write(`${l}\n`),
+      // One line per new finding on stdout, where a supervisor's log collector looks.
+      findingLog: (l) => process.stdout.write(`${l}\n`),
+    });
   } catch (err) {
     if (err instanceof DashboardConfigError) throw err;
     if ((err as { code?: string }).code === 'EADDRINUSE') {
@@ -43,8 +50,15 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to bind (anything but loopback requires a token)', DEFAULT_HOST)
     .option('--data <dir>', 'data directory (default $HEAPSCOPE_DATA or ~/.heapscope)')
     .option('--token <token>', 'shared secret for browsers and agents (default $HEAPSCOPE_TOKEN)')
-    .action(async (opts: { port: string; host: string; data?: string; token?: string }) => {
-      const o: ServeOptions = { port: parsePort(opts.port), host: opts.host, data: opts.data, token: opts.token ?? (process.env.HEAPSCOPE_TOKEN || undefined) };
+    .option('--webhook <url>', 'POST each new leak finding (JSON, plain-text `text` field) here (default $HEAPSCOPE_WEBHOOK)')
+    .action(async (opts: { port: string; host: string; data?: string; token?: string; webhook?: string }) => {
+      const o: ServeOptions = {
+        port: parsePort(opts.port),
+        host: opts.host,
+        data: opts.data,
+        token: opts.token ?? (process.env.HEAPSCOPE_TOKEN || undefined),
+        webhook: opts.webhook,
+      };
       const dash = await serveOrReuse(o);
       if (!dash) {
         process.stdout.write(`heapscope dashboard already running at http://${hostForUrl(o.host)}:${o.port}\n`);
