@@ -49,7 +49,10 @@ interface Pending {
 }
 
 export interface CaptureEvents {
+  /** Progress notices (capture started, refused, failed). */
   log: (line: string) => void;
+  /** One line per new finding. */
+  finding: (line: string) => void;
   /** Pushed to the browsers. */
   broadcast: (msg: unknown) => void;
   webhook?: Webhook;
@@ -244,7 +247,7 @@ export class AutoCapture {
     this.events.broadcast({ type: 'finding', finding: f });
     if (isNew && f.state !== 'muted') {
       const text = summaryText(f, this.events.url?.());
-      this.events.log(text);
+      this.events.finding(text);
       void this.events.webhook?.send({ text, finding: f });
     }
   }

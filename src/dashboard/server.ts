@@ -70,7 +70,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   hub.capture = new AutoCapture(
     hub,
     findings,
-    { log: opts.findingLog ?? log, broadcast: (m) => hub.push(m), webhook, url: () => publicUrl },
+    { log, finding: opts.findingLog ?? log, broadcast: (m) => hub.push(m), webhook, url: () => publicUrl },
     { ...captureConfigFromEnv(), ...opts.capture },
   );
   const app = buildApp(hub, { token, loopbackOnly: isLoopbackHost(host), log });
