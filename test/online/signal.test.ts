@@ -63,7 +63,7 @@ test('HEAPSCOPE_SIGNAL=0 installs nothing: SIGUSR2 then does what Node does by d
   assert.deepEqual(readdirSync(tmp.dir), []);
 });
 
-test('with --heapsnapshot-signal the signal stays Node's', async (t) => {
+test('with --heapsnapshot-signal the signal stays with Node', async (t) => {
   const tmp = await tempDir('heapscope-signal-');
   const app = agentApp(IDLE, 'ws://127.0.0.1:9', { HEAPSCOPE_SNAPSHOT_DIR: tmp.dir }, ['--heapsnapshot-signal=SIGUSR2']);
   t.after(async () => {
