@@ -5,13 +5,15 @@ import cluster from 'node:cluster';
 import os from 'node:os';
 import v8 from 'node:v8';
 import { isMainThread, threadId } from 'node:worker_threads';
-import { METRICS_BUFFER, PROTOCOL_VERSION, parseMessage, type AgentMessage, type DashboardMessage, type HelloMessage, type MetricsMessage, type ThreadName } from '../protocol/index.js';
+import { METRICS_BUFFER, PROTOCOL_VERSION, parseMessage, type AgentMessage, type DashboardMessage, type HelloMessage, type LeakMessage, type MetricsMessage, type ThreadName } from '../protocol/index.js';
 import { VERSION } from '../version.js';
 import { Collectors } from './collectors/index.js';
 import { CommandRunner, removePendingTempDirs } from './commands.js';
 import { Connection } from './connection.js';
+import { LeakDetector } from './detector/detector.js';
+import { leakLogLine } from './detector/report.js';
 import { cgroupMemory } from './headroom.js';
-import { debug, guard } from './log.js';
+import { debug, guard, log } from './log.js';
 import { startDashboard } from './autostart.js';
 import { AutoCaptureGuard, sweepStaleTempDirs } from './auto-capture.js';
 import { SnapshotTriggers } from './snapshot-triggers.js';
@@ -26,8 +28,11 @@ export interface AgentDiagnostics {
 
 export class Agent {
   readonly agentId = randomUUID();
-  private readonly collectors = new Collectors();
+  private readonly detector: LeakDetector | undefined;
+  private readonly collectors: Collectors;
   private readonly buffer: MetricsMessage[] = [];
+  /** The newest leak frame not yet delivered (one slot: a newer one replaces it). */
+  private pendingLeak: LeakMessage | undefined;
   private readonly connection: Connection;
   private readonly commands: CommandRunner;
   private readonly timer: NodeJS.Timeout;
@@ -50,6 +55,8 @@ export class Agent {
       dailyCap: options.autoCaptureDailyCap,
       lockDir: tmp,
     });
+    const detector = (this.detector = options.detect ? new LeakDetector(options.detect) : undefined);
+    this.collectors = new Collectors(detector && guard('detector', (s) => detector.addPostGc(s)));
     this.commands = new CommandRunner({
       send: (m) => this.send(m),
       target: { httpBase: options.httpBase, token: options.token, agentId: this.agentId },
@@ -144,6 +151,8 @@ export class Agent {
   private tick(): void {
     const m = this.collectors.sample(this.options.interval);
     this.triggers.watchHeap(m.heapUsed, m.heapLimit);
+    if (this.detector) this.detect(m);
+    if (this.pendingLeak && this.connection.send(this.pendingLeak)) this.pendingLeak = undefined;
     if (this.buffer.length === 0 && this.connection.send(m)) return;
     // Disconnected or backed up: keep only the newest METRICS_BUFFER samples.
     this.buffer.push(m);
@@ -151,7 +160,19 @@ export class Agent {
     if (this.connection.connected) this.flush();
   }
 
+  private detect(m: MetricsMessage): void {
+    const d = this.detector!;
+    d.addTick(m.t, m.heapUsed, m.external);
+    m.detector = d.status();
+    if (d.takeLeak()) {
+      const leak: LeakMessage = { type: 'leak', t: m.t, detector: m.detector, heapUsed: m.heapUsed, heapLimit: m.heapLimit, external: m.external, rss: m.rss };
+      log(leakLogLine(this.options.project, leak));
+      if (!this.connection.send(leak)) this.pendingLeak = leak;
+    }
+  }
+
   private flush(): void {
+    if (this.pendingLeak && this.connection.send(this.pendingLeak)) this.pendingLeak = undefined;
     while (this.buffer.length > 0 && this.connection.send(this.buffer[0])) this.buffer.shift();
   }
 

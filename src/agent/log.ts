@@ -1,5 +1,6 @@
 // The agent's only output channel: silent unless HEAPSCOPE_DEBUG=1, and each problem at most once,
-// so a dashboard that stays down cannot flood the host app's stderr.
+// so a dashboard that stays down cannot flood the host app's stderr. The one exception is log(),
+// used once per detected leak.
 const seen = new Set<string>();
 
 export const debugEnabled = (): boolean => /^(1|true|yes)$/i.test(process.env.HEAPSCOPE_DEBUG ?? '');
@@ -13,6 +14,15 @@ export function debugOnce(key: string, message: string): void {
   if (seen.has(key) || !debugEnabled()) return;
   seen.add(key);
   write(message);
+}
+
+/** One line on stderr whatever the debug setting, for what an operator must see (a leak). */
+export function log(line: string): void {
+  try {
+    process.stderr.write(`${line}\n`);
+  } catch {
+    // stderr closed: nothing else to do
+  }
 }
 
 function write(message: string): void {

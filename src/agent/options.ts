@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { AGENT_PATH, DEFAULT_URL } from '../protocol/index.js';
+import { DETECTOR_DEFAULTS, type DetectorConfig } from './detector/detector.js';
 
 export interface AgentOptions {
   /** Dashboard URL, e.g. ws://127.0.0.1:12333 (http:// is accepted too). Env HEAPSCOPE_URL. */
@@ -37,6 +38,15 @@ export interface AgentOptions {
   snapshotDir?: string;
   /** One snapshot when heap used crosses this fraction of the heap limit (0 < f < 1; default off). Env HEAPSCOPE_NEAR_LIMIT_SNAPSHOT. */
   nearLimitSnapshot?: number;
+  /**
+   * The leak detector (default on; false or env HEAPSCOPE_DETECT=0 turns it off). Its knobs:
+   * windowMs (env HEAPSCOPE_DETECT_WINDOW_MS, default 600000), minMs: steady growth needed before
+   * it fires (HEAPSCOPE_DETECT_MIN_MS, default 60000), minRate: bytes per minute
+   * (HEAPSCOPE_DETECT_MIN_RATE, default 524288), rearmMs: how long before a leak that keeps
+   * growing is reported again (HEAPSCOPE_DETECT_REARM_MS, default 3600000), graceMs: no firing
+   * this long after start-up (HEAPSCOPE_DETECT_GRACE_MS, default 0).
+   */
+  detect?: boolean | Partial<DetectorConfig>;
 }
 
 export interface ResolvedOptions {
@@ -60,6 +70,8 @@ export interface ResolvedOptions {
   signal?: 'SIGUSR1' | 'SIGUSR2';
   snapshotDir: string;
   nearLimitSnapshot?: number;
+  /** Leak detector settings; undefined when it is off. */
+  detect?: DetectorConfig;
 }
 
 const env = (name: string): string | undefined => {
@@ -120,6 +132,28 @@ export function resolveOptions(project: string | undefined, opts: AgentOptions =
     signal: resolveSignal(opts.signal ?? env('HEAPSCOPE_SIGNAL')),
     snapshotDir: resolve(opts.snapshotDir ?? env('HEAPSCOPE_SNAPSHOT_DIR') ?? process.cwd()),
     nearLimitSnapshot: resolveFraction(opts.nearLimitSnapshot ?? envNumber('HEAPSCOPE_NEAR_LIMIT_SNAPSHOT')),
+    detect: resolveDetect(opts.detect),
+  };
+}
+
+function resolveDetect(opt: AgentOptions['detect']): DetectorConfig | undefined {
+  if (opt === false || (opt === undefined && envBool('HEAPSCOPE_DETECT') === false)) return undefined;
+  const o = typeof opt === 'object' ? opt : {};
+  const positive = (name: string, v: number | undefined, dflt: number, min = 0): number => {
+    if (v === undefined) return dflt;
+    if (!(Number.isFinite(v) && v >= min)) throw new Error(`heapscope: ${name} must be a number >= ${min}, got ${v}`);
+    return v;
+  };
+  const num = (name: string): number | undefined => {
+    const v = env(name);
+    return v === undefined ? undefined : Number(v);
+  };
+  return {
+    windowMs: positive('HEAPSCOPE_DETECT_WINDOW_MS', o.windowMs ?? num('HEAPSCOPE_DETECT_WINDOW_MS'), DETECTOR_DEFAULTS.windowMs, 1000),
+    minMs: positive('HEAPSCOPE_DETECT_MIN_MS', o.minMs ?? num('HEAPSCOPE_DETECT_MIN_MS'), DETECTOR_DEFAULTS.minMs),
+    minRate: positive('HEAPSCOPE_DETECT_MIN_RATE', o.minRate ?? num('HEAPSCOPE_DETECT_MIN_RATE'), DETECTOR_DEFAULTS.minRate),
+    rearmMs: positive('HEAPSCOPE_DETECT_REARM_MS', o.rearmMs ?? num('HEAPSCOPE_DETECT_REARM_MS'), DETECTOR_DEFAULTS.rearmMs),
+    graceMs: positive('HEAPSCOPE_DETECT_GRACE_MS', o.graceMs ?? num('HEAPSCOPE_DETECT_GRACE_MS'), DETECTOR_DEFAULTS.graceMs),
   };
 }
 

@@ -162,6 +162,11 @@ export interface DetectorStatus {
   samples: number;
   /** One line: why it fired, or why not. */
   reason: string;
+  /**
+   * True when V8 ran no major GC in the whole window and the decision used the fallback series
+   * (the lowest heapUsed of each bucket, which still holds garbage; a stricter rate applies).
+   */
+  fallback?: boolean;
 }
 
 /** Sent once when the detector fires (state becomes 'leak'); the dashboard may start a capture. */

@@ -40,7 +40,7 @@ test('SIGUSR2 without a dashboard: a 0600 file in HEAPSCOPE_SNAPSHOT_DIR and one
   });
   await waitFor('the app to listen', () => app.output().includes('ready'));
   app.child.kill('SIGUSR2');
-  const line = await waitFor('the notice', () => /heap snapshot \(signal\) written to (\S+)/.exec(app.output()), 30_000);
+  const line = await waitFor('the notice', () => /heap snapshot \(signal\) written to (\S+)/.exec(app.output()) ?? undefined, 30_000);
   const file = line[1]!;
   assert.ok(file.startsWith(`${tmp.dir}/`), file);
   assert.match(file, new RegExp(`heapscope-${app.child.pid}-\\d{8}-\\d{6}-\\d+\\.heapsnapshot$`));

@@ -1,6 +1,8 @@
-// GC counts and pause times by kind, accumulated from PerformanceObserver('gc') between samples.
+// GC counts and pause times by kind, accumulated from PerformanceObserver('gc') between samples,
+// and the memory left right after each major GC (the leak detector's signal: the floor a leak
+// raises, free of the garbage that heapUsed carries between collections).
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
-import type { GcKind, GcKindMetrics } from '../../protocol/index.js';
+import type { GcKind, GcKindMetrics, PostGcSample } from '../../protocol/index.js';
 import { guard } from '../log.js';
 import { round } from './cpu.js';
 
@@ -19,25 +21,47 @@ function kindName(kind: number | undefined): GcKind {
   }
 }
 
+/** Post-GC samples kept per interval: more majors than this in one interval is a GC storm. */
+export const MAX_POST_GC_PER_INTERVAL = 32;
+
+export interface GcCollectorOptions {
+  /** Called with the memory right after each major GC. */
+  onPostGc?: (s: PostGcSample) => void;
+}
+
 export class GcCollector {
   private acc: Partial<Record<GcKind, GcKindMetrics>> = {};
+  private postGc: PostGcSample[] = [];
   private readonly observer: PerformanceObserver;
 
-  constructor() {
+  constructor(private readonly options: GcCollectorOptions = {}) {
     this.observer = new PerformanceObserver(
       guard('gc observer', (list) => {
-        for (const e of list.getEntries()) this.add(e);
+        let major = false;
+        for (const e of list.getEntries()) major = this.add(e) || major;
+        // Entries are delivered in a batch soon after the GC: one read covers every major in it.
+        if (major) this.recordPostGc();
       }),
     );
     this.observer.observe({ entryTypes: ['gc'] });
   }
 
-  private add(e: PerformanceEntry): void {
+  /** Counts the entry; true for a major GC. */
+  private add(e: PerformanceEntry): boolean {
     const kind = kindName((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind);
     const m = (this.acc[kind] ??= { count: 0, pauseMs: 0, maxPauseMs: 0 });
     m.count++;
     m.pauseMs += e.duration;
     if (e.duration > m.maxPauseMs) m.maxPauseMs = e.duration;
+    return kind === 'major';
+  }
+
+  private recordPostGc(): void {
+    const m = process.memoryUsage();
+    const s: PostGcSample = { t: Date.now(), heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss };
+    if (this.postGc.length >= MAX_POST_GC_PER_INTERVAL) this.postGc.shift();
+    this.postGc.push(s);
+    this.options.onPostGc?.(s);
   }
 
   /** Activity since the previous sample. */
@@ -48,6 +72,13 @@ export class GcCollector {
       m.pauseMs = round(m.pauseMs, 3);
       m.maxPauseMs = round(m.maxPauseMs, 3);
     }
+    return out;
+  }
+
+  /** Post-GC samples since the previous call. */
+  takePostGc(): PostGcSample[] {
+    const out = this.postGc;
+    this.postGc = [];
     return out;
   }
 

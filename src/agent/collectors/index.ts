@@ -1,5 +1,5 @@
 // One collector per concern (prom-client style); this module samples them all into one frame.
-import type { MetricsMessage } from '../../protocol/index.js';
+import type { MetricsMessage, PostGcSample } from '../../protocol/index.js';
 import { CpuCollector } from './cpu.js';
 import { EventLoopCollector } from './event-loop.js';
 import { GcCollector } from './gc.js';
@@ -8,15 +8,20 @@ import { sampleMemory } from './memory.js';
 export class Collectors {
   private readonly cpu = new CpuCollector();
   private readonly eventLoop = new EventLoopCollector();
-  private readonly gc = new GcCollector();
+  private readonly gc: GcCollector;
   private lastAt = Date.now();
+
+  /** @param onPostGc receives the memory right after each major GC (the leak detector's input). */
+  constructor(onPostGc?: (s: PostGcSample) => void) {
+    this.gc = new GcCollector({ onPostGc });
+  }
 
   /** @param expectedInterval the sampling period, to measure how late this sample is. */
   sample(expectedInterval: number): MetricsMessage {
     const t = Date.now();
     const interval = t - this.lastAt;
     this.lastAt = t;
-    return {
+    const m: MetricsMessage = {
       type: 'metrics',
       t,
       interval,
@@ -25,6 +30,9 @@ export class Collectors {
       eventLoop: this.eventLoop.sample(interval - expectedInterval),
       gc: this.gc.sample(),
     };
+    const postGc = this.gc.takePostGc();
+    if (postGc.length > 0) m.postGc = postGc;
+    return m;
   }
 
   stop(): void {

@@ -1,0 +1,101 @@
+// Synthetic post-GC series for the detector's edge cases: a level that follows a shape over time,
+// sampled at irregular major GCs (every 20-60 s, as the recordings show), with GC timing noise.
+// Seeded, so each series is the same on every run.
+import { LeakDetector, type DetectorConfig } from '../../src/agent/detector/detector.js';
+import type { DetectorStatus } from '../../src/protocol/index.js';
+
+const MB = 1024 * 1024;
+const MIN = 60_000;
+
+export interface SyntheticCase {
+  name: string;
+  leaking: boolean;
+  /** Where the leak starts (ms), for the time to detect. */
+  leakStart?: number;
+  rateMbMin?: number;
+  durationMs: number;
+  /** Post-GC level (bytes) at time t (ms) for the heap; external stays flat unless given. */
+  heap: (t: number, rnd: () => number) => number;
+  external?: (t: number, rnd: () => number) => number;
+  /** Mean gap between major GCs, ms (default 40 s); Infinity: none (fallback floor only). */
+  gcEveryMs?: number;
+  /** GC timing noise (standard deviation of the post-GC level), bytes (default 0.3 MB). */
+  noise?: number;
+}
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const gauss = (rnd: () => number): number => Math.sqrt(-2 * Math.log(rnd() || 1e-12)) * Math.cos(2 * Math.PI * rnd());
+const leakAfter = (start: number, rateMbMin: number, stopAt = Infinity) => (t: number) => (Math.max(0, Math.min(t, stopAt) - start) / MIN) * rateMbMin * MB;
+
+export const SYNTHETIC: SyntheticCase[] = [
+  { name: 'flat + GC noise', leaking: false, durationMs: 30 * MIN, heap: () => 120 * MB, noise: 0.5 * MB },
+  { name: 'step of 50 MB at 5 min', leaking: false, durationMs: 30 * MIN, heap: (t) => 100 * MB + (t > 5 * MIN ? 50 * MB : 0) },
+  { name: 'two steps (10 min apart)', leaking: false, durationMs: 30 * MIN, heap: (t) => 100 * MB + (t > 5 * MIN ? 30 * MB : 0) + (t > 15 * MIN ? 30 * MB : 0) },
+  { name: 'cache fills (2 min) then plateau', leaking: false, durationMs: 30 * MIN, heap: (t) => 100 * MB + 30 * MB * (1 - Math.exp(-t / (0.6 * MIN))) },
+  { name: 'warm-up that slows and stops', leaking: false, durationMs: 30 * MIN, heap: (t) => 60 * MB + 40 * MB * (1 - Math.exp(-t / MIN)) },
+  {
+    name: 'sawtooth: batch +30 MB held 50 s every 2 min',
+    leaking: false,
+    durationMs: 30 * MIN,
+    heap: (t) => 150 * MB + (t % (2 * MIN) < 50_000 ? 30 * MB * Math.min(1, (t % (2 * MIN)) / 20_000) : 0),
+  },
+  {
+    name: 'bursty: 1 GC in 3 sees 5-40 MB of live garbage',
+    leaking: false,
+    durationMs: 30 * MIN,
+    heap: (_t, rnd) => 110 * MB + (rnd() < 0.33 ? (5 + 35 * rnd()) * MB : 0),
+    external: (_t, rnd) => 2 * MB + (rnd() < 0.5 ? 30 * rnd() * MB : 0),
+  },
+  { name: 'slow leak 1 MB/min (250 MB heap)', leaking: true, leakStart: 2 * MIN, rateMbMin: 1, durationMs: 12 * MIN, heap: (t) => 250 * MB + leakAfter(2 * MIN, 1)(t) },
+  { name: 'fast leak 10 MB/min', leaking: true, leakStart: 3 * MIN, rateMbMin: 10, durationMs: 10 * MIN, heap: (t) => 100 * MB + leakAfter(3 * MIN, 10)(t), gcEveryMs: 25_000 },
+  { name: 'leak starting late (15 min, 3 MB/min)', leaking: true, leakStart: 15 * MIN, rateMbMin: 3, durationMs: 25 * MIN, heap: (t) => 120 * MB + leakAfter(15 * MIN, 3)(t) },
+  { name: 'leak after a step (2 MB/min)', leaking: true, leakStart: 6 * MIN, rateMbMin: 2, durationMs: 16 * MIN, heap: (t) => 100 * MB + (t > 5 * MIN ? 50 * MB : 0) + leakAfter(6 * MIN, 2)(t) },
+  { name: 'leak that stops (5 MB/min for 5 min)', leaking: true, leakStart: 2 * MIN, rateMbMin: 5, durationMs: 30 * MIN, heap: (t) => 100 * MB + leakAfter(2 * MIN, 5, 7 * MIN)(t) },
+  { name: 'external leak 5 MB/min (Buffers)', leaking: true, leakStart: 2 * MIN, rateMbMin: 5, durationMs: 12 * MIN, heap: () => 90 * MB, external: (t) => 3 * MB + leakAfter(2 * MIN, 5)(t) },
+  { name: 'no major GC: floor rising 6 MB/min (fallback)', leaking: true, leakStart: 0, rateMbMin: 6, durationMs: 25 * MIN, heap: (t) => 100 * MB + leakAfter(0, 6)(t), gcEveryMs: Infinity },
+];
+
+export interface SyntheticRun {
+  firings: { t: number; status: DetectorStatus }[];
+  /** Statuses at each major GC (for the rearm check). */
+  states: { t: number; state: string }[];
+}
+
+/** Runs a case through a fresh detector: major GCs at jittered times, a tick every second. */
+export function runSynthetic(c: SyntheticCase, config: Partial<DetectorConfig> = {}, seed = 1): SyntheticRun {
+  const rnd = mulberry32(seed);
+  const d = new LeakDetector(config);
+  const base = 1_700_000_000_000;
+  const every = c.gcEveryMs ?? 40_000;
+  const noise = c.noise ?? 0.3 * MB;
+  const out: SyntheticRun = { firings: [], states: [] };
+  let nextGc = every * (0.5 + rnd());
+  let lastLevel = c.heap(0, rnd);
+  let garbage = 0;
+  for (let t = 0; t <= c.durationMs; t += 1000) {
+    // Garbage promoted between majors (5 MB/min): only the fallback floor sees it.
+    garbage += (5 * MB) / 60;
+    if (t >= nextGc) {
+      lastLevel = c.heap(t, rnd) + noise * gauss(rnd);
+      const ext = (c.external ?? (() => 2 * MB))(t, rnd) + 0.05 * MB * gauss(rnd);
+      d.addPostGc({ t: base + t, heapUsed: lastLevel, external: ext, arrayBuffers: ext / 2, rss: lastLevel * 1.6 });
+      garbage = 0;
+      nextGc = t + every * (0.5 + rnd());
+      out.states.push({ t, state: d.status().state });
+    }
+    const floor = Number.isFinite(every) ? lastLevel + garbage : c.heap(t, rnd) + 2 * MB * rnd();
+    d.addTick(base + t, floor, (c.external ?? (() => 2 * MB))(t, rnd));
+    if (d.takeLeak()) out.firings.push({ t, status: d.status() });
+  }
+  return out;
+}
