@@ -221,6 +221,7 @@ export class AutoCapture {
       reportId: job.reportId!,
     };
     const isNew = !old;
+    this.events.log(`automatic capture of ${p.project} pid ${p.pid} done: ${culprit.cause.kind} ${culprit.owner} (report ${job.reportId})`);
     await this.addProcesses(f, [{ processId, leak }, ...(this.joined.get(processId) ?? [])], processId, isNew);
   }
 
