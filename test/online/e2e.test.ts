@@ -62,7 +62,7 @@ test('leaking services get a finding naming the culprit with no click; the healt
     const detectors = dash.hub.state().processes.map((p) => `${p.project}: ${JSON.stringify(dash.hub.samples(p.id).at(-1)?.detector)}`);
     throw new Error(`${err.message}\n${notices.join('\n')}\n${detectors.join('\n')}\nfindings: ${dash.hub.capture!.findings.list().map((f) => `${f.project} ${f.owner}`).join('; ')}`);
   });
-  for (const l of LEAKS) {
+  for (const l of leaking) {
     const f = found.find((x) => x.project === l.project) as Finding;
     const what = `${l.project}: ${f.cause.kind} ${f.owner} [${f.keys.join(', ')}]`;
     assert.match(f.owner, l.owner, what);
@@ -73,6 +73,8 @@ test('leaking services get a finding naming the culprit with no click; the healt
     assert.equal(f.processes[0]!.pid, l.proc.child.pid);
     assert.ok(f.reportId && dash.hub.store.reports.has(f.reportId));
   }
+  // The line follows the finding's write to disk.
+  await waitFor('one log line per finding', () => lines.length === LEAKS.length, 5000);
   assert.equal(lines.length, LEAKS.length, lines.join('\n'));
   assert.ok(!found.some((f) => f.project === 'healthy'), 'no finding for the healthy service');
   const states = new Set(dash.hub.samples(healthyProc.id).map((s) => s.detector?.state));
