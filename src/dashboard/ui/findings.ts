@@ -163,5 +163,6 @@ export function drawDetector(chart: ECharts, samples: Sample[], reasonBox: HTMLE
         : el('span', { class: 'muted' }, 'No detector status from this agent (an older agent, or the detector is off).'),
     );
     reasonBox.setAttribute('data-state', last?.state ?? 'none');
+    reasonBox.setAttribute('data-decisions', marks.map((m) => m.name).join(' '));
   }
 }
