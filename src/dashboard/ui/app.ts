@@ -304,16 +304,18 @@ function renderJobs(): void {
     ...list.map((j) => {
       let label = STATE_LABEL[j.state] ?? j.state;
       if (j.percent !== undefined && j.state !== 'ready' && j.state !== 'failed') label += ` ${j.percent} %`;
-      if (j.state === 'ready') label = j.reportId ? 'report ready' : 'profile ready';
-      const row = el('div', { class: `job ${j.state}`, 'data-job-id': j.id, 'data-state': j.state, 'data-action': j.action }, el('b', {}, ACTION_LABEL[j.action] ?? j.action), el('span', { class: 'label' }, label));
+      const snapshotOnly = j.action === 'heapSnapshot' && !j.reportId;
+      if (j.state === 'ready') label = j.reportId ? 'report ready' : snapshotOnly ? 'snapshot kept' : 'profile ready';
+      const name = (ACTION_LABEL[j.action] ?? j.action) + (j.source ? ` (${j.source === 'leak' ? 'leak capture' : j.source})` : '');
+      const row = el('div', { class: `job ${j.state}`, 'data-job-id': j.id, 'data-state': j.state, 'data-action': j.action }, el('b', {}, name), el('span', { class: 'label' }, label));
       if (j.state !== 'ready' && j.state !== 'failed') {
         const bar = el('span', { class: 'bar' }, el('i', { style: `width:${j.percent ?? (j.state === 'queued' ? 0 : 50)}%` }));
         row.append(bar);
       }
       if (j.state === 'failed') row.append(el('span', { class: 'reason' }, j.error ?? 'unknown error'));
       if (j.state === 'ready') {
-        const href = j.reportId ? `#/r/${j.reportId}` : `#/profile/${j.artifactId}`;
-        row.append(el('a', { href }, 'open'));
+        if (snapshotOnly) row.append(el('a', { href: `/api/artifacts/${j.artifactId}/download`, download: '' }, 'download'));
+        else row.append(el('a', { href: j.reportId ? `#/r/${j.reportId}` : `#/profile/${j.artifactId}` }, 'open'));
         if (j.elapsedMs !== undefined) row.append(el('span', { class: 'muted' }, `${(j.elapsedMs / 1000).toFixed(1)} s`));
       }
       row.append(el('span', { class: 'muted' }, new Date(j.createdAt).toLocaleTimeString()));
