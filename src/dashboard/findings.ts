@@ -7,6 +7,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DetectorSeries } from '../protocol/index.js';
 import type { Cause, GrowthFinding, HeapReport, SourceLocation, Suspect } from '../diagnosis/types.js';
+import { appLocation } from './locations.js';
 
 export interface FindingProcess {
   host: string;
@@ -113,7 +114,7 @@ export function duration(ms: number): string {
 export function summaryText(f: Finding, url?: string): string {
   const n = f.processes.length;
   const where = f.ofProcesses && f.ofProcesses > 1 ? `${n} of ${f.ofProcesses} processes` : n > 1 ? `${n} processes` : `pid ${f.processes[0]?.pid} on ${f.processes[0]?.host}`;
-  const loc = f.locations[0];
+  const loc = appLocation(f.locations);
   const at = loc ? ` at ${loc.script ?? `script ${loc.scriptId}`}:${loc.line}` : '';
   const eta = f.projectedMsToLimit !== undefined ? `, heap limit in ~${duration(f.projectedMsToLimit)}` : '';
   return (

@@ -3,6 +3,7 @@
 // detector card of the process page (post-GC heap, the detector's decision points and its reason).
 import type { ECharts } from '../../report/viewer/charts.js';
 import type { Finding, ProjectSettings } from '../findings.js';
+import { appLocation } from '../locations.js';
 import type { Sample } from '../metrics.js';
 import { bytes, el } from './dom.js';
 
@@ -24,7 +25,7 @@ function where(f: Finding): string {
 }
 
 function location(f: Finding): string {
-  const l = f.locations[0];
+  const l = appLocation(f.locations);
   return l ? `${l.functionName ? `${l.functionName} ` : ''}${(l.script ?? `script ${l.scriptId}`).split('/').pop()}:${l.line}` : '';
 }
 
