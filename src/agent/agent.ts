@@ -17,6 +17,8 @@ import { debug, guard, log } from './log.js';
 import { startDashboard } from './autostart.js';
 import { OtelExporter } from './exporters/otel.js';
 import { LatestFrame } from './exporters/latest.js';
+import { AutoCaptureGuard, sweepStaleTempDirs } from './auto-capture.js';
+import { SnapshotTriggers } from './snapshot-triggers.js';
 import type { ResolvedOptions } from './options.js';
 
 export interface AgentDiagnostics {
@@ -38,15 +40,29 @@ export class Agent {
   private readonly connection: Connection;
   private readonly commands: CommandRunner;
   private readonly timer: NodeJS.Timeout;
+  private readonly autoCapture: AutoCaptureGuard;
+  private readonly triggers: SnapshotTriggers;
   private dashboardStarted = false;
   /** The newest frame, for the Prometheus and OpenTelemetry exporters. */
   readonly latest = new LatestFrame();
   private readonly otel?: OtelExporter;
   private forecastAt = 0;
-  private readonly onExit = guard('exit', () => removePendingTempDirs());
+  private readonly onExit = guard('exit', () => {
+    removePendingTempDirs();
+    this.autoCapture.release();
+  });
   stopped = false;
 
   constructor(readonly options: ResolvedOptions) {
+    const tmp = options.tmpDir ?? os.tmpdir();
+    // A process killed mid-snapshot leaves its temp dir behind: whoever starts next cleans up.
+    guard('sweep', () => sweepStaleTempDirs(tmp))();
+    this.autoCapture = new AutoCaptureGuard({
+      enabled: options.autoCapture,
+      cooldownMs: options.autoCaptureCooldownMs,
+      dailyCap: options.autoCaptureDailyCap,
+      lockDir: tmp,
+    });
     const detector = (this.detector = options.detect ? new LeakDetector(options.detect) : undefined);
     this.collectors = new Collectors(detector && guard('detector', (s) => detector.addPostGc(s)));
     this.commands = new CommandRunner({
@@ -54,6 +70,15 @@ export class Agent {
       target: { httpBase: options.httpBase, token: options.token, agentId: this.agentId, ca: options.ca },
       headroom: { factor: options.headroomFactor, maxHeapFraction: options.maxHeapFraction, memoryLimit: options.memoryLimit },
       tmpDir: options.tmpDir,
+      autoCapture: this.autoCapture,
+    });
+    this.triggers = new SnapshotTriggers({
+      commands: this.commands,
+      connected: () => this.connection.connected,
+      send: (m) => this.connection.send(m),
+      snapshotDir: options.snapshotDir,
+      signal: options.signal,
+      nearLimit: options.nearLimitSnapshot,
     });
     this.connection = new Connection({
       url: options.wsUrl,
@@ -102,6 +127,8 @@ export class Agent {
     this.connection.stop();
     this.collectors.stop();
     this.otel?.stop();
+    this.triggers.stop();
+    this.autoCapture.release();
     this.buffer.length = 0;
     process.removeListener('exit', this.onExit);
   }
@@ -136,6 +163,7 @@ export class Agent {
   private tick(): void {
     const m = this.collectors.sample(this.options.interval);
     if (this.detector) this.detect(m); // before the exporters read the frame: it adds the detector's status
+    this.triggers.watchHeap(m.heapUsed, m.heapLimit);
     this.latest.update(m);
     this.otel?.poll();
     if (this.pendingLeak && this.connection.send(this.pendingLeak)) this.pendingLeak = undefined;
@@ -174,7 +202,10 @@ export class Agent {
   private onMessage(data: string): void {
     const msg = parseMessage<DashboardMessage>(data);
     if (!msg) return;
-    if (msg.type === 'command') this.commands.handle(msg);
+    if (msg.type === 'command') {
+      this.triggers.answered(msg);
+      this.commands.handle(msg);
+    }
   }
 
   private onRefused(): void {

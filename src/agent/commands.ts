@@ -20,6 +20,7 @@ import { prepareForSnapshot } from './snapshot-warmup.js';
 import { checkHeadroom, type HeadroomPolicy } from './headroom.js';
 import { debug, errorMessage, warn } from './log.js';
 import { costModel, peakRss, readHeapShape, resetPeakRss, snapshotCounts, type CostForecast } from './snapshot-cost.js';
+import { TEMP_PREFIX, type AutoCaptureGuard } from './auto-capture.js';
 import { upload, type UploadTarget } from './upload.js';
 
 export interface CommandContext {
@@ -27,6 +28,7 @@ export interface CommandContext {
   target: UploadTarget;
   headroom: HeadroomPolicy;
   tmpDir?: string;
+  autoCapture: AutoCaptureGuard;
 }
 
 class CommandError extends Error {
@@ -92,12 +94,32 @@ export class CommandRunner {
       });
   }
 
+  /** True while a command runs (a signal snapshot then waits for the next signal). */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
   private async run(msg: CommandMessage): Promise<void> {
     if (msg.action === 'heapSnapshot') {
-      const check = checkHeadroom(this.ctx.headroom);
-      if (check.refusal && !msg.options?.force) throw new CommandError('HEADROOM', `refusing to take a heap snapshot: ${check.refusal}`);
-      this.ctx.send({ type: 'accepted', id: msg.id, action: msg.action });
-      return this.heapSnapshot(msg.id);
+      const opts = msg.options ?? {};
+      if (opts.auto) {
+        const refusal = this.ctx.autoCapture.admit(opts);
+        if (refusal) throw new CommandError('GUARD', `automatic capture refused: ${refusal}`);
+      }
+      let failed = true;
+      try {
+        // An automatic capture is never forced: nobody is there to accept the OOM risk.
+        if (!opts.force || opts.auto) {
+          const refusal = checkHeadroom(this.ctx.headroom).refusal;
+          if (refusal) throw new CommandError('HEADROOM', `refusing to take a heap snapshot: ${refusal}`);
+        }
+        this.ctx.send({ type: 'accepted', id: msg.id, action: msg.action });
+        await this.heapSnapshot(msg.id);
+        failed = false;
+      } finally {
+        if (opts.auto) this.ctx.autoCapture.done(opts, failed);
+      }
+      return;
     }
     this.ctx.send({ type: 'accepted', id: msg.id, action: msg.action });
     const seconds = msg.options?.seconds ?? 10;
@@ -108,7 +130,8 @@ export class CommandRunner {
   }
 
   private async heapSnapshot(id: string): Promise<void> {
-    const dir = mkdtempSync(join(this.ctx.tmpDir ?? os.tmpdir(), 'heapscope-')); // 0700: snapshots hold secrets
+    // 0700: snapshots hold secrets. The pid in the name lets a later agent sweep it after a crash.
+    const dir = mkdtempSync(join(this.ctx.tmpDir ?? os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
     pendingTempDirs.add(dir);
     try {
       const file = join(dir, `${process.pid}.heapsnapshot`);
@@ -124,6 +147,32 @@ export class CommandRunner {
     } finally {
       rmSync(dir, { recursive: true, force: true });
       pendingTempDirs.delete(dir);
+    }
+  }
+
+  /**
+   * A guarded snapshot written to `file` (0600) instead of uploaded: the signal or heap-limit watch
+   * with no dashboard to take it. Same guards as an automatic capture (no cooldown: an operator or
+   * an imminent OOM asked). Returns the refusal, or undefined once written.
+   */
+  snapshotToFile(file: string, reason: 'signal' | 'near-limit'): string | undefined {
+    if (this.running) return `busy: ${this.running.action} is running`;
+    const opts = { auto: true, capture: { id: `${reason}-${Date.now()}`, index: 0, count: 1, reason } };
+    const refusal = this.ctx.autoCapture.admit(opts) ?? checkHeadroom(this.ctx.headroom).refusal;
+    if (refusal) {
+      this.ctx.autoCapture.done(opts, true);
+      return refusal;
+    }
+    try {
+      // Created first with 0600 so the snapshot is never readable by others, even for a moment.
+      closeSync(openSync(file, 'wx', 0o600));
+      v8.writeHeapSnapshot(file);
+      return undefined;
+    } catch (err) {
+      rmSync(file, { force: true });
+      return errorMessage(err);
+    } finally {
+      this.ctx.autoCapture.done(opts, false);
     }
   }
 

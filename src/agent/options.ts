@@ -38,6 +38,18 @@ export interface AgentOptions {
    */
   openTelemetry?: boolean | { meterProvider: MeterProviderLike };
   /**
+   * Automatic captures (leak detector, signal, heap-limit watch): on/off (env HEAPSCOPE_AUTO_CAPTURE,
+   * default on), cooldown between leak captures (HEAPSCOPE_AUTO_CAPTURE_COOLDOWN_MS, default 1 h),
+   * leak captures per 24 h (HEAPSCOPE_AUTO_CAPTURE_DAILY_CAP, default 3).
+   */
+  autoCapture?: { enabled?: boolean; cooldownMs?: number; dailyCap?: number };
+  /** Signal that writes a snapshot, like heapdump (default SIGUSR2; false = none). Env HEAPSCOPE_SIGNAL=SIGUSR1|SIGUSR2|0. */
+  signal?: 'SIGUSR1' | 'SIGUSR2' | false;
+  /** Where signal / heap-limit snapshots go when no dashboard takes them (default cwd). Env HEAPSCOPE_SNAPSHOT_DIR. */
+  snapshotDir?: string;
+  /** One snapshot when heap used crosses this fraction of the heap limit (0 < f < 1; default off). Env HEAPSCOPE_NEAR_LIMIT_SNAPSHOT. */
+  nearLimitSnapshot?: number;
+  /**
    * The leak detector (default on; false or env HEAPSCOPE_DETECT=0 turns it off). Its knobs:
    * windowMs (env HEAPSCOPE_DETECT_WINDOW_MS, default 600000), minMs: steady growth needed before
    * it fires (HEAPSCOPE_DETECT_MIN_MS, default 60000), minRate: bytes per minute
@@ -71,6 +83,12 @@ export interface ResolvedOptions {
   tmpDir?: string;
   openTelemetry: boolean;
   meterProvider?: MeterProviderLike;
+  autoCapture: boolean;
+  autoCaptureCooldownMs: number;
+  autoCaptureDailyCap: number;
+  signal?: 'SIGUSR1' | 'SIGUSR2';
+  snapshotDir: string;
+  nearLimitSnapshot?: number;
   /** Leak detector settings; undefined when it is off. */
   detect?: DetectorConfig;
   /** Trusted CAs for TLS (Node's roots + NODE_EXTRA_CA_CERTS + HEAPSCOPE_CA), when HEAPSCOPE_CA is set. */
@@ -133,6 +151,12 @@ export function resolveOptions(project: string | undefined, opts: AgentOptions =
     tmpDir: opts.tmpDir ?? env('HEAPSCOPE_TMPDIR'),
     openTelemetry: opts.openTelemetry !== undefined ? opts.openTelemetry !== false : (envBool('HEAPSCOPE_OTEL') ?? true),
     meterProvider: typeof opts.openTelemetry === 'object' ? opts.openTelemetry.meterProvider : undefined,
+    autoCapture: opts.autoCapture?.enabled ?? envBool('HEAPSCOPE_AUTO_CAPTURE') ?? true,
+    autoCaptureCooldownMs: Math.max(0, opts.autoCapture?.cooldownMs ?? envNumber('HEAPSCOPE_AUTO_CAPTURE_COOLDOWN_MS') ?? 3600_000),
+    autoCaptureDailyCap: Math.max(0, opts.autoCapture?.dailyCap ?? envNumber('HEAPSCOPE_AUTO_CAPTURE_DAILY_CAP') ?? 3),
+    signal: resolveSignal(opts.signal ?? env('HEAPSCOPE_SIGNAL')),
+    snapshotDir: resolve(opts.snapshotDir ?? env('HEAPSCOPE_SNAPSHOT_DIR') ?? process.cwd()),
+    nearLimitSnapshot: resolveFraction(opts.nearLimitSnapshot ?? envNumber('HEAPSCOPE_NEAR_LIMIT_SNAPSHOT')),
     detect: resolveDetect(opts.detect),
     ca: trustedCas(opts.ca ?? env('HEAPSCOPE_CA')),
   };
@@ -184,6 +208,20 @@ function memoryLimitFromEnv(): number | undefined {
   const bytes = parseBytes(raw);
   if (bytes === undefined) throw new Error(`heapscope: HEAPSCOPE_MEMORY_LIMIT must be a size such as 512M or 2G, got ${JSON.stringify(raw)}`);
   return bytes;
+}
+
+function resolveSignal(v: string | false | undefined): 'SIGUSR1' | 'SIGUSR2' | undefined {
+  if (v === undefined) return 'SIGUSR2';
+  if (v === false || /^(0|false|off|no)$/i.test(v)) return undefined;
+  const name = v.toUpperCase().startsWith('SIG') ? v.toUpperCase() : `SIG${v.toUpperCase()}`;
+  if (name === 'SIGUSR1' || name === 'SIGUSR2') return name;
+  throw new Error(`heapscope: HEAPSCOPE_SIGNAL must be SIGUSR1, SIGUSR2 or 0, got ${JSON.stringify(v)}`);
+}
+
+function resolveFraction(v: number | undefined): number | undefined {
+  if (v === undefined || v === 0) return undefined;
+  if (!(v > 0 && v < 1)) throw new Error(`heapscope: HEAPSCOPE_NEAR_LIMIT_SNAPSHOT must be a fraction in (0, 1), got ${v}`);
+  return v;
 }
 
 /** The nearest package.json name above the main script (then the cwd), else the script's name. */

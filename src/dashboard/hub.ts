@@ -16,6 +16,7 @@ import {
   type ArtifactKind,
   type CommandAction,
   type CommandMessage,
+  type CommandOptions,
   type HelloMessage,
   type SnapshotForecast,
   type WelcomeMessage,
@@ -25,6 +26,16 @@ import { METRICS_CAPACITY, Ring, toSample, type Sample } from './metrics.js';
 import { AnalysisQueue, type Job, type JobAction, type JobState } from './jobs.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import type { AutoCapture } from './capture.js';
+import type { Finding, ProjectSettings } from './findings.js';
+
+/** How a job was started when nobody clicked: the leak detector, a signal, the heap-limit watch. */
+export interface TriggerExtra {
+  options?: CommandOptions;
+  source?: Job['source'];
+  /** Analyse the snapshot on its own once uploaded (default true; a capture analyses them together). */
+  analyze?: boolean;
+}
 
 interface AgentConn {
   socket: WebSocket;
@@ -81,6 +92,8 @@ export class Hub {
   readonly events = new EventEmitter<HubEvents>();
   /** Frames not sent to a browser that was backed up (over 4 MB unsent). */
   droppedFrames = 0;
+  /** Set by the server: runs automatic captures on `leak` and `captureRequest` frames. */
+  capture?: AutoCapture;
 
   constructor(
     readonly store: Store,
@@ -108,8 +121,10 @@ export class Hub {
     this.sendTo(socket, { type: 'state', ...this.state() });
   }
 
-  state(): { processes: ProcessView[]; jobs: Job[]; artifacts: ArtifactMeta[]; reports: ReportMeta[] } {
+  state(): { processes: ProcessView[]; jobs: Job[]; artifacts: ArtifactMeta[]; reports: ReportMeta[]; findings: Finding[]; settings: Record<string, ProjectSettings> } {
     return {
+      findings: this.capture?.findings.list() ?? [],
+      settings: this.capture?.findings.allSettings() ?? {},
       processes: [...this.store.processes.values()].map((p) => this.view(p)),
       jobs: [...this.jobs.values()],
       artifacts: [...this.store.artifacts.values()],
@@ -143,6 +158,11 @@ export class Hub {
     // A slow browser must not make us buffer without bound: skip frames while it is backed up.
     if (socket.readyState === 1 && socket.bufferedAmount < 4 * 1024 * 1024) socket.send(JSON.stringify(msg));
     else if (socket.readyState === 1) this.droppedFrames++;
+  }
+
+  /** Sends a message to every browser (findings, settings). */
+  push(msg: unknown): void {
+    this.broadcast(msg);
   }
 
   private broadcast(msg: unknown): void {
@@ -236,6 +256,12 @@ export class Hub {
         this.broadcast({ type: 'metrics', processId, sample, snapshotForecast: forecast });
         return;
       }
+      case 'leak':
+        if (msg.detector && typeof msg.detector.bytesPerMinute === 'number') this.capture?.onLeak(processId, msg);
+        return;
+      case 'captureRequest':
+        this.capture?.onRequest(processId, msg);
+        return;
       case 'accepted': {
         const job = this.jobs.get(msg.id);
         if (job && job.processId === processId && job.state === 'queued') {
@@ -323,20 +349,43 @@ export class Hub {
     this.broadcast({ type: 'job', job });
   }
 
+  /** Resolves with the job once it is ready or failed. */
+  waitJob(jobId: string): Promise<Job> {
+    return new Promise((resolve, reject) => {
+      const now = this.jobs.get(jobId);
+      if (!now) return reject(new Error(`unknown job ${jobId}`));
+      if (now.state === 'ready' || now.state === 'failed') return resolve(now);
+      const on = (j: Job): void => {
+        if (j.id !== jobId || (j.state !== 'ready' && j.state !== 'failed')) return;
+        this.events.off('job', on);
+        resolve(j);
+      };
+      this.events.on('job', on);
+    });
+  }
+
+  /** Live processes of a project (cluster workers only, when it is a cluster: the primary serves no requests). */
+  projectProcessCount(project: string): number {
+    const live = [...this.store.processes.values()].filter((p) => p.project === project && this.agents.has(p.id));
+    const workers = live.filter((p) => p.clusterWorkerId !== undefined);
+    return workers.length > 0 ? workers.length : live.length;
+  }
+
   private fail(job: Job, reason: string): void {
     this.update(job, { state: 'failed', error: reason, percent: undefined });
     this.lastPush.delete(job.id);
   }
 
   /** MEM / CPU / ALLOC: send the command to the agent; progress arrives over its socket. */
-  trigger(processId: string, action: CommandAction, seconds?: number): Job {
+  trigger(processId: string, action: CommandAction, seconds?: number, extra: TriggerExtra = {}): Job {
     const conn = this.agents.get(processId);
     if (!this.store.processes.has(processId)) throw new HubError(404, `unknown process ${processId}`);
     if (!conn) throw new HubError(409, 'the process is not connected');
     const busy = [...this.jobs.values()].find((j) => j.processId === processId && AGENT_STATES.includes(j.state));
     if (busy) throw new HubError(409, `the process is busy with ${busy.action} (${busy.state})`);
-    const cmd: CommandMessage = { type: 'command', id: '', action, options: seconds !== undefined && action !== 'heapSnapshot' ? { seconds } : undefined };
-    const job = this.newJob(processId, action, { seconds: cmd.options?.seconds });
+    const options = seconds !== undefined && action !== 'heapSnapshot' ? { seconds, ...extra.options } : extra.options;
+    const cmd: CommandMessage = { type: 'command', id: '', action, options };
+    const job = this.newJob(processId, action, { seconds: cmd.options?.seconds, source: extra.source, analyze: extra.analyze === false ? false : undefined });
     cmd.id = job.id;
     const invalid = checkCommand(cmd);
     if (invalid) {
@@ -417,7 +466,7 @@ export class Hub {
     clearTimeout(idle);
     this.uploading.delete(job.id);
     this.broadcast({ type: 'artifact', artifact: meta });
-    if (meta.kind === 'heapsnapshot') {
+    if (meta.kind === 'heapsnapshot' && job.analyze !== false) {
       this.update(job, { artifactId: meta.id, state: 'queued', percent: undefined });
       void this.analyze(job, meta);
     } else {
@@ -481,7 +530,7 @@ export class Hub {
   }
 
   /** Comparison of two snapshots of one process, or growth across 3+ (in time order). */
-  compare(artifactIds: string[]): Job {
+  compare(artifactIds: string[], source?: Job['source']): Job {
     if (!Array.isArray(artifactIds) || artifactIds.length < 2) throw new HubError(400, 'select at least two heap snapshots');
     const arts = artifactIds.map((id) => {
       const a = this.store.artifacts.get(String(id));
@@ -493,7 +542,7 @@ export class Hub {
     if (new Set(arts.map((a) => a.id)).size !== arts.length) throw new HubError(400, 'the same snapshot was selected twice');
     arts.sort((x, y) => x.createdAt - y.createdAt);
     const kind = arts.length === 2 ? 'compare' : 'growth';
-    const job = this.newJob(arts[0]!.processId, kind, { artifactIds: arts.map((a) => a.id) });
+    const job = this.newJob(arts[0]!.processId, kind, { artifactIds: arts.map((a) => a.id), source });
     const title = kind === 'compare' ? `Comparison of 2 snapshots` : `Growth across ${arts.length} snapshots`;
     const report = this.store.planReport(job.processId, kind, job.artifactIds!, title);
     void (async () => {
@@ -530,6 +579,7 @@ export class Hub {
   }
 
   async close(): Promise<void> {
+    this.capture?.close();
     for (const t of this.timers) clearTimeout(t); // also clears intervals
     for (const { socket } of this.agents.values()) socket.terminate();
     for (const s of this.ui) s.terminate();

@@ -34,6 +34,10 @@ export interface Job {
   artifactIds?: string[];
   reportId?: string;
   seconds?: number;
+  /** Started without a click: by the leak detector, a signal or the heap-limit watch. */
+  source?: 'leak' | 'signal' | 'near-limit';
+  /** false: keep the snapshot without analysing it alone (an automatic capture analyses them together). */
+  analyze?: boolean;
   createdAt: number;
   updatedAt: number;
   /** Wall time from creation to ready, ms. */

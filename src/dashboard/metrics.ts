@@ -1,6 +1,6 @@
 // Last hour of metrics per process, in memory: a fixed ring of compact samples (numbers only), so
 // a process reporting every second costs a bounded ~1 MB however long the dashboard runs.
-import type { MemoryMetrics, MetricsMessage } from '../protocol/index.js';
+import type { DetectorStatus, MemoryMetrics, MetricsMessage } from '../protocol/index.js';
 
 /** What the charts draw; one per agent `metrics` frame (heap spaces left out). */
 export interface Sample extends Omit<MemoryMetrics, 'heapSpaces'> {
@@ -11,6 +11,10 @@ export interface Sample extends Omit<MemoryMetrics, 'heapSpaces'> {
   elMax: number;
   gcCount: number;
   gcPauseMs: number;
+  /** Heap used right after each major GC in this interval (the detector's input). */
+  postGc?: { t: number; heapUsed: number; external: number }[];
+  /** The detector's decision at this sample. */
+  detector?: DetectorStatus;
 }
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
@@ -36,6 +40,20 @@ export function toSample(m: MetricsMessage): Sample {
     elMax: num(m.eventLoop?.max),
     gcCount,
     gcPauseMs,
+    postGc: Array.isArray(m.postGc) && m.postGc.length ? m.postGc.slice(0, 20).map((g) => ({ t: num(g?.t), heapUsed: num(g?.heapUsed), external: num(g?.external) })) : undefined,
+    detector: detectorOf(m.detector),
+  };
+}
+
+function detectorOf(d: DetectorStatus | undefined): DetectorStatus | undefined {
+  if (!d || typeof d !== 'object' || typeof d.state !== 'string') return undefined;
+  return {
+    state: d.state,
+    series: d.series,
+    bytesPerMinute: num(d.bytesPerMinute),
+    since: typeof d.since === 'number' ? d.since : undefined,
+    samples: num(d.samples),
+    reason: String(d.reason ?? '').slice(0, 300),
   };
 }
 

@@ -16,6 +16,9 @@ import { ConnectionGuard, DEFAULT_LIMITS, limitsFromEnv, serverOptions, type Lim
 import { pageHtml } from './ui/page.js';
 import { distFile } from './paths.js';
 import { VERSION } from '../version.js';
+import { AutoCapture, captureConfigFromEnv, type CaptureConfig } from './capture.js';
+import { FindingStore, type FindingState } from './findings.js';
+import { Webhook, type WebhookOptions } from './webhook.js';
 
 export interface DashboardOptions {
   port?: number;
@@ -28,6 +31,12 @@ export interface DashboardOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Timeouts, connection caps and upload limits (defaults: DEFAULT_LIMITS, then HEAPSCOPE_* env). */
   limits?: Partial<Limits>;
+  /** Where one line per new finding goes (default: `log`). */
+  findingLog?: (line: string) => void;
+  /** POST new findings here (default $HEAPSCOPE_WEBHOOK). */
+  webhook?: string | WebhookOptions;
+  /** Automatic capture spacing and size (default: HEAPSCOPE_CAPTURE_* env, then DEFAULT_CAPTURE). */
+  capture?: Partial<CaptureConfig>;
 }
 
 export interface Dashboard {
@@ -68,6 +77,17 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const hub = new Hub(store, limits);
   const prom = new DashboardMetrics(hub);
   const connections = new ConnectionGuard(limits);
+  const findings = new FindingStore(dataDir);
+  await findings.open();
+  const hook = opts.webhook ?? (process.env.HEAPSCOPE_WEBHOOK || undefined);
+  const webhook = hook ? new Webhook(typeof hook === 'string' ? { url: hook, log } : { log, ...hook }) : undefined;
+  let publicUrl: string | undefined;
+  hub.capture = new AutoCapture(
+    hub,
+    findings,
+    { log, finding: opts.findingLog ?? log, broadcast: (m) => hub.push(m), webhook, url: () => publicUrl },
+    { ...captureConfigFromEnv(), ...opts.capture },
+  );
   const app = buildApp(hub, { token, dataDir, loopbackOnly: isLoopbackHost(host), log, limits, connections, tls: opts.tls, prom });
   try {
     await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
@@ -78,6 +98,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? DEFAULT_PORT);
   const url = `${opts.tls ? 'https' : 'http'}://${urlHost(host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host)}:${port}`;
+  publicUrl = url;
   const lockFile = join(dataDir, 'dashboard.json');
   await writeFile(lockFile, JSON.stringify({ pid: process.pid, url, host, port, startedAt: Date.now(), version: VERSION }), { mode: 0o600 });
   let closing: Promise<void> | undefined;
@@ -92,6 +113,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     connections,
     close: () =>
       (closing ??= (async () => {
+        webhook?.close();
         await hub.close();
         await app.close();
         try {
@@ -226,6 +248,30 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
     const r = hub.store.reports.get(req.params.id);
     if (!r) throw new HubError(404, 'unknown report');
     return r;
+  });
+
+  // ---------------------------------------------------------------- findings and project settings
+  const findings = (): FindingStore => hub.capture!.findings;
+  app.get('/api/findings', async () => findings().list());
+  app.post<{ Params: { signature: string; action: string } }>('/api/findings/:signature/:action', async (req) => {
+    const states: Record<string, FindingState> = { ack: 'acknowledged', mute: 'muted', reopen: 'open' };
+    const state = states[req.params.action];
+    if (!state) throw new HubError(404, 'action must be ack, mute or reopen');
+    const f = findings().findings.get(req.params.signature);
+    if (!f) throw new HubError(404, 'unknown finding');
+    f.state = state;
+    f.updatedAt = Date.now();
+    await findings().put(f);
+    hub.push({ type: 'finding', finding: f });
+    return f;
+  });
+  app.get<{ Params: { name: string } }>('/api/projects/:name/settings', async (req) => findings().projectSettings(req.params.name));
+  app.put<{ Params: { name: string }; Body: { autoCapture?: unknown } }>('/api/projects/:name/settings', async (req) => {
+    const v = req.body?.autoCapture;
+    if (typeof v !== 'boolean') throw new HubError(400, 'body must be {"autoCapture": true|false}');
+    const next = await findings().setProjectSettings(req.params.name, { autoCapture: v });
+    hub.push({ type: 'settings', project: req.params.name, settings: next });
+    return next;
   });
 
   // ---------------------------------------------------------------- uploads (raw streamed bodies)

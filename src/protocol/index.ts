@@ -222,6 +222,21 @@ export interface LeakMessage {
   rss: number;
 }
 
+/** Why a snapshot was taken without a click. */
+export type CaptureReason = 'leak' | 'signal' | 'near-limit';
+
+/**
+ * The agent asks the dashboard for a snapshot job (a signal or the heap-limit watch fired); the
+ * dashboard answers with a `heapSnapshot` command whose options.capture.id is this `id`. When no
+ * command comes (no dashboard, or it refused) the agent writes the snapshot to its snapshot dir.
+ */
+export interface CaptureRequestMessage {
+  type: 'captureRequest';
+  id: string;
+  reason: Exclude<CaptureReason, 'leak'>;
+  t: number;
+}
+
 export type ArtifactKind = 'heapsnapshot' | 'cpuprofile' | 'heapprofile';
 export type ProgressStage = 'snapshot' | 'profiling' | 'uploading';
 
@@ -296,7 +311,7 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type AgentMessage = HelloMessage | MetricsMessage | AcceptedMessage | ProgressMessage | ResultMessage | ErrorMessage | LeakMessage;
+export type AgentMessage = HelloMessage | MetricsMessage | AcceptedMessage | ProgressMessage | ResultMessage | ErrorMessage | LeakMessage | CaptureRequestMessage;
 
 // ---------------------------------------------------------------- dashboard -> agent
 
@@ -313,6 +328,13 @@ export interface CommandOptions {
    * its automatic-capture guards (off switch, cooldown, daily cap) and answers GUARD when one holds.
    */
   auto?: boolean;
+  /**
+   * Automatic snapshots that belong together: one capture = the `count` snapshots of one
+   * investigation (index 0..count-1). Cooldown and daily cap count captures, not snapshots; the
+   * host-wide capture lock is held from index 0 until the last one. `reason` 'signal' / 'near-limit'
+   * (an operator's signal, the heap-limit watch) skip cooldown and cap but keep the other guards.
+   */
+  capture?: { id: string; index: number; count: number; reason?: CaptureReason };
 }
 
 export interface CommandMessage {

@@ -13,6 +13,8 @@ export interface ServeOptions {
   token?: string;
   tlsCert?: string;
   tlsKey?: string;
+  /** POST a summary of each new finding here (default $HEAPSCOPE_WEBHOOK). */
+  webhook?: string;
 }
 
 export function parsePort(v: string): number {
@@ -39,7 +41,17 @@ export async function serveOrReuse(o: ServeOptions): Promise<Dashboard | undefin
   // loaded here, not at startup: the web server's modules cost every other command ~0.1 s
   const { DashboardConfigError, startDashboard } = await import('../../dashboard/server.js');
   try {
-    return await startDashboard({ port: o.port, host: o.host, dataDir: o.data, token: o.token, tls: readTls(o), log: (l) => process.stderr.write(`${l}\n`) });
+    return await startDashboard({
+      port: o.port,
+      host: o.host,
+      dataDir: o.data,
+      token: o.token,
+      tls: readTls(o),
+      webhook: o.webhook,
+      log: (l) => process.stderr.write(`${l}\n`),
+      // One line per new finding on stdout, where a supervisor's log collector looks.
+      findingLog: (l) => process.stdout.write(`${l}\n`),
+    });
   } catch (err) {
     if (err instanceof DashboardConfigError) throw err;
     if ((err as { code?: string }).code === 'EADDRINUSE') {
@@ -81,8 +93,9 @@ export function register(program: Command): void {
     .option('--token <token>', 'shared secret for browsers and agents (default $HEAPSCOPE_TOKEN)')
     .option('--tls-cert <file>', 'serve HTTPS/WSS with this PEM certificate (chain) (default $HEAPSCOPE_TLS_CERT)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert (default $HEAPSCOPE_TLS_KEY)')
+    .option('--webhook <url>', 'POST each new leak finding (JSON, plain-text `text` field) here (default $HEAPSCOPE_WEBHOOK)')
     .option('--stop', 'stop the dashboard running on this port (on this machine)')
-    .action(async (opts: { port: string; host: string; data?: string; token?: string; stop?: boolean; tlsCert?: string; tlsKey?: string }) => {
+    .action(async (opts: { port: string; host: string; data?: string; token?: string; stop?: boolean; tlsCert?: string; tlsKey?: string; webhook?: string }) => {
       const o: ServeOptions = {
         port: parsePort(opts.port),
         host: opts.host,
@@ -90,6 +103,7 @@ export function register(program: Command): void {
         token: opts.token ?? (process.env.HEAPSCOPE_TOKEN || undefined),
         tlsCert: opts.tlsCert ?? (process.env.HEAPSCOPE_TLS_CERT || undefined),
         tlsKey: opts.tlsKey ?? (process.env.HEAPSCOPE_TLS_KEY || undefined),
+        webhook: opts.webhook,
       };
       if (opts.stop) return stopDashboard(o);
       const dash = await serveOrReuse(o);

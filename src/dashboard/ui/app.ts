@@ -9,9 +9,14 @@ import type { Job } from '../jobs.js';
 import type { ProcessView } from '../hub.js';
 import type { Sample } from '../metrics.js';
 import type { SnapshotCost, SnapshotForecast } from '../../protocol/index.js';
+import { bytes, el } from './dom.js';
+import { drawDetector, findings, renderBanner, settings, showFindings } from './findings.js';
+import type { Finding, ProjectSettings } from '../findings.js';
 
 type UiMessage =
-  | { type: 'state'; processes: ProcessView[]; jobs: Job[]; artifacts: ArtifactMeta[]; reports: ReportMeta[] }
+  | { type: 'state'; processes: ProcessView[]; jobs: Job[]; artifacts: ArtifactMeta[]; reports: ReportMeta[]; findings?: Finding[]; settings?: Record<string, ProjectSettings> }
+  | { type: 'finding'; finding: Finding }
+  | { type: 'settings'; project: string; settings: ProjectSettings }
   | { type: 'process'; process: ProcessView }
   | { type: 'metrics'; processId: string; sample: Sample; snapshotForecast?: SnapshotForecast }
   | { type: 'job'; job: Job }
@@ -27,28 +32,9 @@ const mine = new Set<string>();
 const selectedSnapshots = new Set<string>();
 let samples: Sample[] = [];
 let samplesFor: string | undefined;
-let charts: { mem: ECharts; cpu: ECharts } | undefined;
+let charts: { mem: ECharts; cpu: ECharts; det: ECharts } | undefined;
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {}, ...children: (Node | string | undefined | null)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) e.setAttribute(k, v);
-  for (const c of children) if (c !== undefined && c !== null) e.append(c);
-  return e;
-}
-
-const bytes = (n: number): string => {
-  if (!Number.isFinite(n)) return '-';
-  const u = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (Math.abs(v) >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${u[i]}`;
-};
 
 const duration = (ms: number): string => {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -95,6 +81,11 @@ function onMessage(m: UiMessage): void {
       for (const j of m.jobs) jobs.set(j.id, j);
       for (const a of m.artifacts) artifacts.set(a.id, a);
       for (const r of m.reports) reports.set(r.id, r);
+      findings.clear();
+      for (const f of m.findings ?? []) findings.set(f.signature, f);
+      settings.clear();
+      for (const [k, v] of Object.entries(m.settings ?? {})) settings.set(k, v);
+      renderBanner();
       renderProcessList();
       route();
       return;
@@ -127,6 +118,15 @@ function onMessage(m: UiMessage): void {
       }
       return;
     }
+    case 'finding':
+      findings.set(m.finding.signature, m.finding);
+      renderBanner();
+      if (current().view === 'findings') route();
+      return;
+    case 'settings':
+      settings.set(m.project, m.settings);
+      if (current().view === 'findings') route();
+      return;
     case 'artifact':
       artifacts.set(m.artifact.id, m.artifact);
       if (current().view === 'process' && current().id === m.artifact.processId) renderHistory();
@@ -140,8 +140,9 @@ function onMessage(m: UiMessage): void {
 
 // ------------------------------------------------------------------ routing
 
-function current(): { view: 'home' | 'process' | 'report' | 'profile'; id?: string } {
+function current(): { view: 'home' | 'process' | 'report' | 'profile' | 'findings'; id?: string } {
   const [, view, id] = location.hash.split('/');
+  if (view === 'findings') return { view: 'findings' };
   if (view === 'p' && id) return { view: 'process', id: decodeURIComponent(id) };
   if (view === 'r' && id) return { view: 'report', id: decodeURIComponent(id) };
   if (view === 'profile' && id) return { view: 'profile', id: decodeURIComponent(id) };
@@ -154,6 +155,7 @@ function route(): void {
   if (c.view === 'process' && c.id) return showProcess(c.id);
   if (c.view === 'report' && c.id) return void showReport(c.id);
   if (c.view === 'profile' && c.id) return void showProfile(c.id);
+  if (c.view === 'findings') return showFindings($('main'), [...new Set([...processes.values()].map((p) => p.project))].sort());
   // Home: open the most recent live process, if any.
   const live = [...processes.values()].filter((p) => p.live).sort((a, b) => b.lastSeen - a.lastSeen)[0];
   if (live) location.hash = `#/p/${live.id}`;
@@ -237,13 +239,14 @@ function showProcess(id: string): void {
       el('div', { id: 'jobs' }),
     ),
     el('div', { class: 'charts' }, el('div', { class: 'card' }, el('h2', {}, 'Memory'), el('div', { class: 'chart', id: 'chart-mem' })), el('div', { class: 'card' }, el('h2', {}, 'CPU and event loop'), el('div', { class: 'chart', id: 'chart-cpu' }))),
+    el('div', { class: 'card', id: 'detector' }, el('h2', {}, 'Leak detector: heap after each major GC'), el('div', { class: 'chart', id: 'chart-det' }), el('div', { id: 'det-reason' })),
     el('div', { class: 'card' }, el('h2', {}, 'History'), el('div', { id: 'history' })),
   );
   renderProcessHeader();
   renderJobs();
   renderHistory();
   disposeCharts();
-  charts = { mem: echarts.init($('chart-mem')), cpu: echarts.init($('chart-cpu')) };
+  charts = { mem: echarts.init($('chart-mem')), cpu: echarts.init($('chart-cpu')), det: echarts.init($('chart-det')) };
   samplesFor = id;
   samples = [];
   api<Sample[]>(`/api/processes/${encodeURIComponent(id)}/metrics`)
@@ -326,16 +329,18 @@ function renderJobs(): void {
     ...list.map((j) => {
       let label = STATE_LABEL[j.state] ?? j.state;
       if (j.percent !== undefined && j.state !== 'ready' && j.state !== 'failed') label += ` ${j.percent} %`;
-      if (j.state === 'ready') label = j.reportId ? 'report ready' : 'profile ready';
-      const row = el('div', { class: `job ${j.state}`, 'data-job-id': j.id, 'data-state': j.state, 'data-action': j.action }, el('b', {}, ACTION_LABEL[j.action] ?? j.action), el('span', { class: 'label' }, label));
+      const snapshotOnly = j.action === 'heapSnapshot' && !j.reportId;
+      if (j.state === 'ready') label = j.reportId ? 'report ready' : snapshotOnly ? 'snapshot kept' : 'profile ready';
+      const name = (ACTION_LABEL[j.action] ?? j.action) + (j.source ? ` (${j.source === 'leak' ? 'leak capture' : j.source})` : '');
+      const row = el('div', { class: `job ${j.state}`, 'data-job-id': j.id, 'data-state': j.state, 'data-action': j.action }, el('b', {}, name), el('span', { class: 'label' }, label));
       if (j.state !== 'ready' && j.state !== 'failed') {
         const bar = el('span', { class: 'bar' }, el('i', { style: `width:${j.percent ?? (j.state === 'queued' ? 0 : 50)}%` }));
         row.append(bar);
       }
       if (j.state === 'failed') row.append(el('span', { class: 'reason' }, j.error ?? 'unknown error'));
       if (j.state === 'ready') {
-        const href = j.reportId ? `#/r/${j.reportId}` : `#/profile/${j.artifactId}`;
-        row.append(el('a', { href }, 'open'));
+        if (snapshotOnly) row.append(el('a', { href: `/api/artifacts/${j.artifactId}/download`, download: '' }, 'download'));
+        else row.append(el('a', { href: j.reportId ? `#/r/${j.reportId}` : `#/profile/${j.artifactId}` }, 'open'));
         if (j.elapsedMs !== undefined) row.append(el('span', { class: 'muted' }, `${(j.elapsedMs / 1000).toFixed(1)} s`));
       }
       if (j.cost) row.append(el('span', { class: 'muted', 'data-cost': '' }, costText(j.cost)));
@@ -434,6 +439,7 @@ function analyseButton(a: ArtifactMeta): HTMLElement {
 function disposeCharts(): void {
   charts?.mem.dispose();
   charts?.cpu.dispose();
+  charts?.det.dispose();
   charts = undefined;
   samplesFor = undefined;
 }
@@ -461,12 +467,14 @@ function drawCharts(): void {
       ],
       series: [line('CPU %', (s) => +s.cpu.toFixed(2)), line('loop p50 ms', (s) => s.elP50, 1), line('loop p99 ms', (s) => s.elP99, 1)],
     });
+    drawDetector(charts.det, samples, document.getElementById('det-reason'));
   });
 }
 
 window.addEventListener('resize', () => {
   charts?.mem.resize();
   charts?.cpu.resize();
+  charts?.det.resize();
 });
 
 // ------------------------------------------------------------------ report and profile views

@@ -12,7 +12,8 @@ export function pageHtml(version: string): string {
 <style>${CSS}</style>
 </head>
 <body>
-<header class="top"><a href="#/" class="brand">heapscope</a><span class="muted">v${version}</span><span id="conn" class="conn">connecting…</span></header>
+<header class="top"><a href="#/" class="brand">heapscope</a><span class="muted">v${version}</span><a href="#/findings" id="findings-link" class="findings">findings</a><span id="conn" class="conn">connecting…</span></header>
+<div id="banner"></div>
 <div class="layout">
   <nav id="procs" class="procs" aria-label="Processes"></nav>
   <main id="main" class="main"><p class="muted">Waiting for processes. Add <code>require('heapscope')('my-service')</code> to an app, or run <code>heapscope run -- node app.js</code>.</p></main>
@@ -63,5 +64,16 @@ table.hist td, table.hist th { text-align:left; padding:4px 8px; border-bottom:1
 .err { color:var(--bad); }
 .back { margin-bottom:10px; }
 .report-host { background:#fff; border:1px solid var(--line); border-radius:8px; padding:12px; }
+/* findings (ui/findings.ts) */
+#banner .banner { display:flex; gap:8px; align-items:center; flex-wrap:wrap; padding:8px 16px; background:#fef2f2; border-bottom:1px solid #fecaca; color:#7f1d1d; font-size:13px; }
+#banner .banner code { background:#fff; padding:1px 4px; border-radius:4px; }
+#banner .banner button { padding:2px 8px; font-size:12px; }
+.top a.findings { color:#fca5a5; text-decoration:none; font-size:13px; }
+.pill { display:inline-block; padding:0 6px; border-radius:8px; font-size:11px; background:#e5e7eb; }
+.pill.open, .pill.leak { background:#fee2e2; color:#991b1b; }
+.pill.growing { background:#fef3c7; color:#92400e; }
+.pill.watching { background:#dcfce7; color:#166534; }
+.toggle { margin-right:14px; }
+#det-reason { font-size:13px; margin-top:6px; }
 @media (max-width: 900px) { .charts { grid-template-columns:1fr; } .procs { width:220px; } }
 `;

@@ -1,0 +1,191 @@
+// Findings: what an automatic capture found, named exactly as its growth report names it, plus the
+// trend the detector measured. One finding per leak signature (project + owner path + cause kind),
+// so the same leak in 4 of 4 workers of a service is one finding with 4 processes. Persisted in
+// <data>/findings.json with the per-project settings in <data>/settings.json.
+import { createHash } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DetectorSeries } from '../protocol/index.js';
+import type { Cause, GrowthFinding, HeapReport, SourceLocation, Suspect } from '../diagnosis/types.js';
+import { appLocation } from './locations.js';
+
+export interface FindingProcess {
+  host: string;
+  pid: number;
+  processId: string;
+  /** True for the process whose snapshots named the culprit; the others were flagged by their detector. */
+  captured: boolean;
+  clusterWorkerId?: number;
+  bytesPerMinute: number;
+  detectedAt: number;
+}
+
+export type FindingState = 'open' | 'acknowledged' | 'muted';
+
+export interface Finding {
+  signature: string;
+  project: string;
+  processes: FindingProcess[];
+  /** First detection, epoch ms. */
+  detectedAt: number;
+  updatedAt: number;
+  state: FindingState;
+  // ---- the trend (detector of the captured process, refreshed by later detections)
+  bytesPerMinute: number;
+  series: DetectorSeries;
+  /** Where the steady growth began, epoch ms. */
+  since?: number;
+  heapUsed: number;
+  heapLimit: number;
+  /** At the current rate, ms until heap used reaches the heap limit (undefined when not growing). */
+  projectedMsToLimit?: number;
+  /** The detector's one-line reason. */
+  reason: string;
+  // ---- the culprit, as the report names it
+  owner: string;
+  cause: { kind: string; title: string; explanation?: string; fix?: string };
+  keys: string[];
+  referenceList: string[];
+  locations: SourceLocation[];
+  /** Per snapshot retained size / entry count of the growing owner. */
+  sizes: number[];
+  counts: number[];
+  reportId: string;
+  /** How many of the project's live processes are in this finding, when known. */
+  ofProcesses?: number;
+}
+
+export interface Culprit {
+  owner: string;
+  cause: Finding['cause'];
+  keys: string[];
+  referenceList: string[];
+  locations: SourceLocation[];
+  sizes: number[];
+  counts: number[];
+}
+
+const causeOf = (c: Cause | null | undefined, fallback: string): Finding['cause'] =>
+  c ? { kind: c.kind, title: c.title, explanation: c.explanation, fix: c.fix } : { kind: fallback, title: 'growing without a recognised pattern' };
+
+/** The culprit a growth report names: its top growth finding, else its top suspect. */
+export function culpritOf(report: HeapReport): Culprit | undefined {
+  const g: GrowthFinding | undefined = report.growth?.[0];
+  if (g) {
+    return {
+      owner: g.owner,
+      cause: causeOf(g.cause, `growth:${g.kind}`),
+      keys: g.keys,
+      referenceList: g.referenceList,
+      locations: g.locations,
+      sizes: g.sizes,
+      counts: g.counts,
+    };
+  }
+  const s: Suspect | undefined = report.suspects[0];
+  if (!s) return undefined;
+  return { owner: s.owner, cause: causeOf(s.cause, 'suspect'), keys: s.keys, referenceList: s.referenceList, locations: s.locations, sizes: [s.retainedSize], counts: [s.collection?.count ?? 0] };
+}
+
+/**
+ * Stable across snapshots and processes: object ids and element indexes differ from one heap to
+ * the next, the owner's names and source positions do not.
+ */
+export function leakSignature(project: string, owner: string, causeKind: string): string {
+  const normal = owner.replace(/@\d+/g, '@').replace(/\[\d+\]/g, '[n]').replace(/\s+/g, ' ').trim();
+  return createHash('sha256').update(`${project}\n${normal}\n${causeKind}`).digest('hex').slice(0, 16);
+}
+
+export function projectMsToLimit(heapUsed: number, heapLimit: number, bytesPerMinute: number): number | undefined {
+  if (!(bytesPerMinute > 0) || !(heapLimit > heapUsed)) return undefined;
+  return Math.round(((heapLimit - heapUsed) / bytesPerMinute) * 60_000);
+}
+
+const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
+
+export function duration(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h} h ${m % 60} min` : `${Math.round(h / 24)} days`;
+}
+
+/** Plain text for a log line and chat tools. */
+export function summaryText(f: Finding, url?: string): string {
+  const n = f.processes.length;
+  const where = f.ofProcesses && f.ofProcesses > 1 ? `${n} of ${f.ofProcesses} processes` : n > 1 ? `${n} processes` : `pid ${f.processes[0]?.pid} on ${f.processes[0]?.host}`;
+  const loc = appLocation(f.locations);
+  const at = loc ? ` at ${loc.script ?? `script ${loc.scriptId}`}:${loc.line}` : '';
+  const eta = f.projectedMsToLimit !== undefined ? `, heap limit in ~${duration(f.projectedMsToLimit)}` : '';
+  return (
+    `heapscope: leak in ${f.project} (${where}): ${f.cause.title}: ${f.owner}${at}. ` +
+    `+${mb(f.bytesPerMinute)}/min, heap ${mb(f.heapUsed)} of ${mb(f.heapLimit)}${eta}.` +
+    (f.keys.length ? ` Look for: ${f.keys.slice(0, 5).join(', ')}.` : '') +
+    (url ? ` Report: ${url}/#/r/${f.reportId}` : '')
+  );
+}
+
+export interface ProjectSettings {
+  /** Automatic capture when a process's detector fires (default on). */
+  autoCapture: boolean;
+}
+
+const DEFAULT_SETTINGS: ProjectSettings = { autoCapture: true };
+
+async function readJson<T>(file: string, fallback: T): Promise<T> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+async function writeJson(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+export class FindingStore {
+  readonly findings = new Map<string, Finding>();
+  private settings: Record<string, ProjectSettings> = {};
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly dir: string) {}
+
+  async open(): Promise<void> {
+    for (const f of await readJson<Finding[]>(join(this.dir, 'findings.json'), [])) if (f?.signature) this.findings.set(f.signature, f);
+    this.settings = await readJson<Record<string, ProjectSettings>>(join(this.dir, 'settings.json'), {});
+  }
+
+  list(): Finding[] {
+    return [...this.findings.values()].sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  projectSettings(project: string): ProjectSettings {
+    return { ...DEFAULT_SETTINGS, ...this.settings[project] };
+  }
+
+  allSettings(): Record<string, ProjectSettings> {
+    return { ...this.settings };
+  }
+
+  async setProjectSettings(project: string, patch: Partial<ProjectSettings>): Promise<ProjectSettings> {
+    const next = { ...this.projectSettings(project), ...patch };
+    this.settings[project] = next;
+    await this.save('settings.json', this.settings);
+    return next;
+  }
+
+  async put(f: Finding): Promise<void> {
+    this.findings.set(f.signature, f);
+    await this.save('findings.json', this.list());
+  }
+
+  /** Serialised so two quick updates never interleave their renames. */
+  private save(name: string, value: unknown): Promise<void> {
+    const next = this.writing.then(() => writeJson(join(this.dir, name), value));
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,27 @@
+// A long-lived EventEmitter that gains a listener per request (each closure keeps its request's
+// session), under a steady self-driven HTTP load: ~30 MB/min, fast enough for the test detector.
+'use strict';
+const http = require('node:http');
+const { EventEmitter } = require('node:events');
+
+const configBus = new EventEmitter();
+configBus.setMaxListeners(0);
+
+const server = http.createServer(function handleRequest(req, res) {
+  const session = { url: req.url, history: new Array(600).fill(req.url.length) };
+  // the leak: subscribed per request, never unsubscribed
+  configBus.on('config-changed', function onConfigChanged(cfg) {
+    session.config = cfg;
+  });
+  res.end('ok');
+});
+
+server.listen(0, '127.0.0.1', () => {
+  const port = server.address().port;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  let seq = 0;
+  setInterval(() => {
+    for (let i = 0; i < 10; i++) http.get({ host: '127.0.0.1', port, path: `/${++seq}`, agent }, (r) => r.resume());
+  }, 100);
+  console.log(`listener-leak pid ${process.pid} listening on ${port}`);
+});
