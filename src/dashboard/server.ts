@@ -88,6 +88,8 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     { log, finding: opts.findingLog ?? log, broadcast: (m) => hub.push(m), webhook, url: () => publicUrl },
     { ...captureConfigFromEnv(), ...opts.capture },
   );
+  // heapscope_findings: open (not acknowledged or muted) findings that name the process
+  prom.findings = (processId) => findings.list().filter((f) => f.state === 'open' && f.processes.some((p) => p.processId === processId)).length;
   const app = buildApp(hub, { token, dataDir, loopbackOnly: isLoopbackHost(host), log, limits, connections, tls: opts.tls, prom });
   try {
     await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
