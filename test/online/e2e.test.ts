@@ -32,9 +32,7 @@ test('module-level collection and closure leaks get a finding naming the culprit
   run(t, LEAKS.filter((l) => l.project !== 'listener-leak')),
 );
 
-// todo: fires in the browser test (same app, alone) but here the detector often stays 'warming'
-// (fewer than 4 major GCs in its 20 s window); to be settled with the detector's fallback series.
-test('a listener leak gets a finding naming the culprit with no click', { timeout: 200_000, todo: 'detector often lacks 4 major GCs in the 20 s test window for this app' }, (t) =>
+test('a listener leak gets a finding naming the culprit with no click', { timeout: 200_000 }, (t) =>
   run(t, LEAKS.filter((l) => l.project === 'listener-leak')),
 );
 

@@ -6,9 +6,15 @@ const { EventEmitter } = require('node:events');
 
 const configBus = new EventEmitter();
 configBus.setMaxListeners(0);
+// the last 500 responses' bodies, kept a few seconds like a response cache: garbage that lives long
+// enough to reach the old generation, so V8 runs major GCs every few seconds (as a busy service
+// does) and the detector gets its post-GC samples within the test's short window
+const recent = new Array(500);
+let slot = 0;
 
 const server = http.createServer(function handleRequest(req, res) {
   const session = { url: req.url, history: new Array(600).fill(req.url.length) };
+  recent[slot++ % recent.length] = new Array(2500).fill(slot);
   // the leak: subscribed per request, never unsubscribed
   configBus.on('config-changed', function onConfigChanged(cfg) {
     session.config = cfg;
