@@ -2,10 +2,9 @@
 // and the browsers watching them. Routes and sockets call into the Hub; the Hub pushes every
 // change to the browsers as one small JSON message.
 import { EventEmitter } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { rm, stat, statfs } from 'node:fs/promises';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { rm } from 'node:fs/promises';
+import { Transform, pipeline as streamPipeline, type Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import {
@@ -421,7 +420,7 @@ export class Hub {
       this.fail(job, refusal.message);
       throw refusal;
     }
-    const { meta, partial } = this.store.planArtifact(job.processId, expected);
+    const meta = this.store.planArtifact(job.processId, expected);
     const { uploadIdleMs, maxUploadBytes } = this.limits;
     let received = 0;
     let nextDiskCheck = DISK_CHECK_BYTES;
@@ -449,16 +448,19 @@ export class Hub {
     this.update(job, { state: 'uploading', percent: 0 });
     armIdle();
     try {
-      await pipeline(body, counter, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+      // Heap snapshots are stored gzip-compressed (level 1: ~7x smaller at the upload's own pace);
+      // the engine reads .gz as a stream. The storage makes the blob visible only once complete.
+      const stored = meta.encoding === 'gzip' ? streamPipeline(body, counter, createGzip({ level: 1 }), () => undefined) : streamPipeline(body, counter, () => undefined);
+      meta.size = await this.store.blobs.put(this.store.artifactKey(meta), stored);
       if (length !== undefined && received !== length) throw new Error(`received ${received} of ${length} bytes`);
       if (received === 0) throw new Error('empty upload');
-      meta.size = (await stat(partial)).size;
-      await this.store.commitArtifact(meta, partial);
+      if (meta.encoding) meta.rawSize = received;
+      await this.store.saveArtifact(meta);
     } catch (err) {
       clearTimeout(idle);
       // A stalled or refused body must not keep its connection: the client may never send the rest.
       body.destroy();
-      await rm(partial, { force: true });
+      await this.store.blobs.delete(this.store.artifactKey(meta)).catch(() => undefined);
       this.uploading.delete(job.id);
       this.fail(job, `upload interrupted: ${(err as Error).message}`);
       throw new HubError(400, `upload failed: ${(err as Error).message}`);
@@ -492,13 +494,8 @@ export class Hub {
   }
 
   /** Free bytes on the data directory's file system for an unprivileged writer (undefined if unknown). */
-  private async freeBytes(): Promise<number | undefined> {
-    try {
-      const s = await statfs(this.store.dir);
-      return s.bavail * s.bsize;
-    } catch {
-      return undefined;
-    }
+  private freeBytes(): Promise<number | undefined> {
+    return this.store.blobs.freeBytes();
   }
 
   /** Re-run analysis of a stored snapshot (e.g. one whose analysis a restart interrupted). */
@@ -514,11 +511,12 @@ export class Hub {
   private async analyze(job: Job, a: ArtifactMeta): Promise<void> {
     const report = this.store.planReport(a.processId, 'heap', [a.id], `Heap snapshot ${new Date(a.createdAt).toISOString()}`);
     try {
-      await this.queue.run({ mode: 'analyze', files: [this.store.artifactFile(a)], out: this.store.reportFile(report) }, (state, percent) =>
+      const summary = (await this.queue.run({ mode: 'analyze', files: [this.store.artifactFile(a)], out: this.store.reportFile(report) }, (state, percent) =>
         this.update(job, { state, percent }),
-      );
+      )) as { totalSize?: number } | undefined;
       await this.store.saveReportMeta(report);
       a.reportId = report.id;
+      if (summary?.totalSize) a.heapSize = summary.totalSize;
       await this.store.saveArtifact(a);
       this.broadcast({ type: 'report', report });
       this.broadcast({ type: 'artifact', artifact: a });

@@ -112,7 +112,7 @@ export class AnalysisQueue {
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'progress') {
           onProgress(phaseState(m.phase), m.ratio === undefined ? undefined : Math.round(m.ratio * 100));
-        } else if (m.type === 'done') finish(undefined, m.result);
+        } else if (m.type === 'done') finish(undefined, m.result ?? m.summary);
         else if (m.type === 'error') finish(new Error(m.message));
       });
       worker.on('error', (err) => finish(err instanceof Error ? err : new Error(String(err))));

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 import { KIND_EXTENSION as EXT, type ArtifactKind } from '../protocol/index.js';
+import { DirStorage } from './storage.js';
 
 export type { ArtifactKind };
 
@@ -41,10 +42,17 @@ export interface ArtifactMeta {
   processId: string;
   kind: ArtifactKind;
   file: string;
+  /** Bytes stored (compressed when `encoding` says so). */
   size: number;
   createdAt: number;
   /** Report built from this artifact (heap snapshots). */
   reportId?: string;
+  /** 'gzip': stored compressed (heap snapshots since issue 13 §4); absent: stored as uploaded. */
+  encoding?: 'gzip';
+  /** Bytes as uploaded (the snapshot JSON), when stored compressed. */
+  rawSize?: number;
+  /** The heap the snapshot holds (sum of self sizes, from its analysis), bytes. */
+  heapSize?: number;
 }
 
 export interface ReportMeta {
@@ -88,12 +96,23 @@ async function readJsonDir<T>(dir: string): Promise<T[]> {
   return out;
 }
 
+/** Files older than this without metadata are swept even when other dashboards share the directory. */
+const SHARED_SWEEP_AGE_MS = 24 * 3600_000;
+
 export class Store {
   readonly processes = new Map<string, ProcessMeta>();
   readonly artifacts = new Map<string, ArtifactMeta>();
   readonly reports = new Map<string, ReportMeta>();
+  /** Snapshot and report bodies. */
+  readonly blobs: DirStorage;
 
-  constructor(readonly dir: string) {}
+  /** `shared`: other dashboards use this directory too (--redis), so a file without metadata may be their upload in progress. */
+  constructor(
+    readonly dir: string,
+    readonly shared = false,
+  ) {
+    this.blobs = new DirStorage(dir);
+  }
 
   private sub(name: 'processes' | 'artifacts' | 'reports'): string {
     return join(this.dir, name);
@@ -103,8 +122,22 @@ export class Store {
     await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
     for (const d of ['processes', 'artifacts', 'reports'] as const) await mkdir(this.sub(d), { recursive: true, mode: DIR_MODE });
     await this.tightenModes();
+    const now = Date.now();
+    // Shared with running dashboards: only what no upload or analysis can still be working on.
+    const sweepable = async (file: string): Promise<boolean> => {
+      if (!this.shared) return true;
+      try {
+        return now - (await stat(file)).mtimeMs > SHARED_SWEEP_AGE_MS;
+      } catch {
+        return false;
+      }
+    };
     for (const name of await readdir(this.sub('artifacts'))) {
-      if (name.endsWith('.partial') || name.endsWith('.tmp')) await rm(join(this.sub('artifacts'), name), { force: true });
+      const file = join(this.sub('artifacts'), name);
+      if ((name.endsWith('.partial') || name.endsWith('.tmp')) && (await sweepable(file))) await rm(file, { force: true });
+    }
+    if (existsSync(join(this.dir, 'scratch'))) {
+      for (const name of await readdir(join(this.dir, 'scratch'))) if (await sweepable(join(this.dir, 'scratch', name))) await rm(join(this.dir, 'scratch', name), { force: true });
     }
     for (const p of await readJsonDir<ProcessMeta>(this.sub('processes'))) if (p?.id) this.processes.set(p.id, p);
     for (const a of await readJsonDir<ArtifactMeta>(this.sub('artifacts'))) if (a?.id) this.artifacts.set(a.id, a);
@@ -113,13 +146,15 @@ export class Store {
     // too (a snapshot nobody can see still holds secrets).
     const files = new Set([...this.artifacts.values()].map((a) => a.file));
     for (const name of await readdir(this.sub('artifacts'))) {
-      if (!name.endsWith('.json') && !files.has(name)) await rm(join(this.sub('artifacts'), name), { force: true });
+      const file = join(this.sub('artifacts'), name);
+      if (!name.endsWith('.json') && !files.has(name) && (await sweepable(file))) await rm(file, { force: true });
     }
     // A report is written body first, then its metadata: a body (or .tmp) without metadata is an
     // analysis a crash interrupted, never shown, so it goes.
     const bodies = new Set([...this.reports.values()].map((r) => r.file));
     for (const name of await readdir(this.sub('reports'))) {
-      if (name.endsWith('.tmp') || (name.includes('.body.') && !bodies.has(name))) await rm(join(this.sub('reports'), name), { force: true });
+      const file = join(this.sub('reports'), name);
+      if ((name.endsWith('.tmp') || (name.includes('.body.') && !bodies.has(name))) && (await sweepable(file))) await rm(file, { force: true });
     }
   }
 
@@ -145,20 +180,19 @@ export class Store {
     await writeJsonAtomic(join(this.sub('processes'), `${p.id}.json`), p);
   }
 
+  artifactKey(a: Pick<ArtifactMeta, 'file'>): string {
+    return `artifacts/${a.file}`;
+  }
+
   artifactFile(a: Pick<ArtifactMeta, 'file'>): string {
-    return join(this.sub('artifacts'), a.file);
+    return this.blobs.path(this.artifactKey(a));
   }
 
-  /** Name for a new upload; `partial` is where bytes are streamed before `commitArtifact`. */
-  planArtifact(processId: string, kind: ArtifactKind): { meta: ArtifactMeta; partial: string } {
+  /** Metadata for a new upload; heap snapshots are stored gzip-compressed. */
+  planArtifact(processId: string, kind: ArtifactKind): ArtifactMeta {
     const id = newId();
-    const meta: ArtifactMeta = { id, processId, kind, file: `${id}${EXT[kind]}`, size: 0, createdAt: Date.now() };
-    return { meta, partial: `${this.artifactFile(meta)}.partial` };
-  }
-
-  async commitArtifact(meta: ArtifactMeta, partial: string): Promise<void> {
-    await rename(partial, this.artifactFile(meta));
-    await this.saveArtifact(meta);
+    const gzip = kind === 'heapsnapshot';
+    return { id, processId, kind, file: `${id}${EXT[kind]}${gzip ? '.gz' : ''}`, size: 0, createdAt: Date.now(), ...(gzip ? { encoding: 'gzip' as const } : {}) };
   }
 
   async saveArtifact(meta: ArtifactMeta): Promise<void> {
@@ -166,8 +200,12 @@ export class Store {
     await writeJsonAtomic(join(this.sub('artifacts'), `${meta.id}.json`), meta);
   }
 
+  reportKey(meta: Pick<ReportMeta, 'file'>): string {
+    return `reports/${meta.file}`;
+  }
+
   reportFile(meta: Pick<ReportMeta, 'file'>): string {
-    return join(this.sub('reports'), meta.file);
+    return this.blobs.path(this.reportKey(meta));
   }
 
   planReport(processId: string, kind: ReportMeta['kind'], artifactIds: string[], title: string): ReportMeta {
@@ -179,4 +217,32 @@ export class Store {
     this.reports.set(meta.id, meta);
     await writeJsonAtomic(join(this.sub('reports'), `${meta.id}.json`), meta);
   }
+
+  /** Metadata first (nobody lists it any more), then the body. */
+  async deleteArtifact(id: string): Promise<ArtifactMeta | undefined> {
+    const a = this.artifacts.get(id);
+    this.artifacts.delete(id);
+    await rm(join(this.sub('artifacts'), `${safeName(id)}.json`), { force: true });
+    if (a) await this.blobs.delete(this.artifactKey(a));
+    return a;
+  }
+
+  async deleteReport(id: string): Promise<ReportMeta | undefined> {
+    const r = this.reports.get(id);
+    this.reports.delete(id);
+    await rm(join(this.sub('reports'), `${safeName(id)}.json`), { force: true });
+    if (r) await this.blobs.delete(this.reportKey(r));
+    return r;
+  }
+
+  /** Metadata another dashboard wrote to the shared directory (undefined when gone). */
+  async readMeta<K extends 'processes' | 'artifacts' | 'reports'>(kind: K, id: string): Promise<(K extends 'processes' ? ProcessMeta : K extends 'artifacts' ? ArtifactMeta : ReportMeta) | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.sub(kind), `${safeName(id)}.json`), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
 }
+
+const safeName = (id: string): string => id.replace(/[^A-Za-z0-9_-]/g, '');
