@@ -27,6 +27,7 @@ import { VERSION } from '../version.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import type { AutoCapture } from './capture.js';
 import type { Finding, ProjectSettings } from './findings.js';
+import { MemoryState, type SharedState } from './fleet/state.js';
 
 /** How a job was started when nobody clicked: the leak detector, a signal, the heap-limit watch. */
 export interface TriggerExtra {
@@ -97,12 +98,29 @@ export class Hub {
   constructor(
     readonly store: Store,
     readonly limits: Limits = DEFAULT_LIMITS,
+    readonly shared: SharedState = new MemoryState(),
   ) {
     // Metrics of processes gone for an hour are dropped, so short-lived workers cannot pile up rings.
     const sweep = setInterval(() => this.sweepMetrics(), 60_000);
     sweep.unref();
     this.timers.add(sweep);
   }
+
+  /** Metrics history from before a restart (metrics-log.ts). */
+  restoreSamples(history: Map<string, Sample[]>): void {
+    for (const [id, samples] of history) {
+      let ring = this.metrics.get(id);
+      if (!ring) this.metrics.set(id, (ring = new Ring(METRICS_CAPACITY)));
+      for (const s of samples) ring.push(s);
+      // lastSeen is saved at hello and shutdown: after a crash the history knows better.
+      const p = this.store.processes.get(id);
+      const last = samples[samples.length - 1]?.t ?? 0;
+      if (p && last > p.lastSeen) p.lastSeen = last;
+    }
+  }
+
+  /** Joins the other dashboards sharing `shared` (nothing to do alone). */
+  async joinFleet(): Promise<void> {}
 
   sweepMetrics(now = Date.now()): void {
     for (const id of this.metrics.keys()) {

@@ -5,7 +5,7 @@ import websocket from '@fastify/websocket';
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { AGENT_PATH, COMMAND_ACTIONS, DEFAULT_HOST, DEFAULT_PORT, KIND_EXTENSION, UPLOAD_PATH_PREFIX, type CommandAction } from '../protocol/index.js';
 import { PUBLIC_PATHS, checkRequest, isLoopbackHost, tokenCookie, tokenOk } from './auth.js';
@@ -19,6 +19,13 @@ import { VERSION } from '../version.js';
 import { AutoCapture, captureConfigFromEnv, type CaptureConfig } from './capture.js';
 import { FindingStore, type FindingState } from './findings.js';
 import { Webhook, type WebhookOptions } from './webhook.js';
+import { createGunzip } from 'node:zlib';
+import { Housekeeper } from './housekeeping.js';
+import { retentionFromEnv, type RetentionConfig } from './retention.js';
+import { MetricsLog } from './metrics-log.js';
+import { toSample } from './metrics.js';
+import { MemoryState, type SharedState } from './fleet/state.js';
+import { RedisState } from './fleet/redis-state.js';
 
 export interface DashboardOptions {
   port?: number;
@@ -37,6 +44,12 @@ export interface DashboardOptions {
   webhook?: string | WebhookOptions;
   /** Automatic capture spacing and size (default: HEAPSCOPE_CAPTURE_* env, then DEFAULT_CAPTURE). */
   capture?: Partial<CaptureConfig>;
+  /** How many artifacts to keep (default: HEAPSCOPE_KEEP_* env, then DEFAULT_RETENTION). */
+  retention?: Partial<RetentionConfig>;
+  /** Share processes, metrics, jobs, findings and reports with other dashboards through this Redis (default $HEAPSCOPE_REDIS). */
+  redis?: string;
+  /** Tuning of the Redis state (tests: short leases). */
+  redisOptions?: { heartbeatMs?: number; leaseMs?: number };
 }
 
 export interface Dashboard {
@@ -50,6 +63,10 @@ export interface Dashboard {
   limits: Limits;
   /** Untrusted-connection accounting (see limits.ts). */
   connections: ConnectionGuard;
+  /** Retention and deletes. */
+  housekeeper: Housekeeper;
+  /** What this dashboard shares with others (MemoryState when alone). */
+  shared: SharedState;
   close(): Promise<void>;
 }
 
@@ -72,9 +89,23 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const dataDir = opts.dataDir ?? defaultDataDir();
   const log = opts.log ?? ((): void => undefined);
   const limits: Limits = { ...DEFAULT_LIMITS, ...limitsFromEnv(), ...opts.limits };
-  const store = new Store(dataDir);
-  await store.open();
-  const hub = new Hub(store, limits);
+  const redis = opts.redis ?? (process.env.HEAPSCOPE_REDIS || undefined);
+  const shared: SharedState = redis ? new RedisState({ url: redis, log, ...redisTuning(), ...opts.redisOptions }) : new MemoryState();
+  await shared.start();
+  const store = new Store(dataDir, shared.shared);
+  try {
+    await store.open();
+  } catch (err) {
+    await shared.close();
+    throw err;
+  }
+  const hub = new Hub(store, limits, shared);
+  const metricsLog = new MetricsLog(dataDir);
+  hub.restoreSamples(await metricsLog.load());
+  // Only the dashboard holding a process's agent writes its history.
+  hub.events.on('agentMessage', (processId, msg) => {
+    if (msg.type === 'metrics') metricsLog.append(processId, toSample(msg));
+  });
   const prom = new DashboardMetrics(hub);
   const connections = new ConnectionGuard(limits);
   const findings = new FindingStore(dataDir);
@@ -89,12 +120,22 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     { ...captureConfigFromEnv(), ...opts.capture },
   );
   // heapscope_findings: open (not acknowledged or muted) findings that name the process
+  const housekeeper = new Housekeeper(hub, { ...retentionFromEnv(), ...opts.retention }, log);
+  await hub.joinFleet();
   prom.findings = (processId) => findings.list().filter((f) => f.state === 'open' && f.processes.some((p) => p.processId === processId)).length;
-  const app = buildApp(hub, { token, dataDir, loopbackOnly: isLoopbackHost(host), log, limits, connections, tls: opts.tls, prom });
+  const app = buildApp(hub, { token, dataDir, loopbackOnly: isLoopbackHost(host), log, limits, connections, tls: opts.tls, prom, housekeeper });
+  const shutdown = async (): Promise<void> => {
+    webhook?.close();
+    housekeeper.close();
+    await hub.close();
+    await metricsLog.close((id) => hub.samples(id));
+    await shared.close();
+  };
   try {
     await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
   } catch (err) {
     await app.close().catch(() => undefined);
+    await shutdown();
     throw err;
   }
   const addr = app.server.address();
@@ -113,10 +154,11 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     prom,
     limits,
     connections,
+    housekeeper,
+    shared,
     close: () =>
       (closing ??= (async () => {
-        webhook?.close();
-        await hub.close();
+        await shutdown();
         await app.close();
         try {
           const lock = JSON.parse(await readFile(lockFile, 'utf8')) as { pid?: number; port?: number };
@@ -138,6 +180,13 @@ interface AppConfig {
   tls?: DashboardOptions['tls'];
   /** What GET /metrics serves. */
   prom: DashboardMetrics;
+  housekeeper: Housekeeper;
+}
+
+/** HEAPSCOPE_REDIS_HEARTBEAT_MS / HEAPSCOPE_REDIS_LEASE_MS. */
+function redisTuning(env = process.env): { heartbeatMs?: number; leaseMs?: number } {
+  const n = (k: string): number | undefined => (env[k] && Number(env[k]) > 0 ? Number(env[k]) : undefined);
+  return { heartbeatMs: n('HEAPSCOPE_REDIS_HEARTBEAT_MS'), leaseMs: n('HEAPSCOPE_REDIS_LEASE_MS') };
 }
 
 function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
@@ -234,16 +283,26 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
     const stamp = new Date(a.createdAt).toISOString().replace(/[:.]/g, '-');
     const name = `${(p?.project ?? 'process').replace(/[^A-Za-z0-9_.-]/g, '_')}-${p?.pid ?? 0}-${stamp}${KIND_EXTENSION[a.kind]}`;
     if (req.query.inline === undefined) reply.header('content-disposition', `attachment; filename="${name}"`);
-    return reply
-      .type(a.kind === 'heapsnapshot' ? 'application/octet-stream' : 'application/json')
-      .header('content-length', a.size)
-      .header('cache-control', 'no-store')
-      .send(createReadStream(hub.store.artifactFile(a)));
+    reply.type(a.kind === 'heapsnapshot' ? 'application/octet-stream' : 'application/json').header('cache-control', 'no-store');
+    const body = await hub.store.blobs.get(hub.store.artifactKey(a));
+    if (a.encoding !== 'gzip') return reply.header('content-length', a.size).send(body);
+    // Stored compressed: as is to a client that takes gzip (browsers save the plain file), else inflated.
+    reply.header('vary', 'accept-encoding');
+    if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').header('content-length', a.size).send(body);
+    return reply.send(pipeline(body, createGunzip(), () => undefined));
+  });
+  app.delete<{ Params: { id: string } }>('/api/artifacts/:id', async (req) => {
+    await cfg.housekeeper.deleteArtifact(req.params.id);
+    return { ok: true };
+  });
+  app.delete<{ Params: { id: string } }>('/api/reports/:id', async (req) => {
+    await cfg.housekeeper.deleteReport(req.params.id);
+    return { ok: true };
   });
   app.get<{ Params: { id: string } }>('/api/reports/:id', async (req, reply) => {
     const r = hub.store.reports.get(req.params.id);
     if (!r) throw new HubError(404, 'unknown report');
-    return reply.type('application/json').header('cache-control', 'no-store').send(createReadStream(hub.store.reportFile(r)));
+    return reply.type('application/json').header('cache-control', 'no-store').send(await hub.store.blobs.get(hub.store.reportKey(r)));
   });
   app.get<{ Params: { id: string; node: string } }>('/api/reports/:id/retainers/:node', async (req) => hub.retainerPath(req.params.id, Number(req.params.node)));
   app.get<{ Params: { id: string } }>('/api/reports/:id/meta', async (req) => {

@@ -46,13 +46,19 @@ test('closure-leak app: live metrics, MEM report names theThing/leak, CPU profil
   assert.equal(missing.status, 422);
   assert.match(missing.body.error, /no object @999999999/);
 
-  // The stored snapshot is exactly what the agent wrote: a parseable .heapsnapshot, byte count recorded.
+  // The stored snapshot is what the agent wrote, gzip-compressed on disk: the download (fetch
+  // inflates content-encoding: gzip) is a parseable .heapsnapshot of the recorded byte count.
   const dl = await fetch(`${dash.url}/api/artifacts/${job.artifactId}/download`);
   assert.equal(dl.status, 200);
   assert.match(dl.headers.get('content-disposition') ?? '', /attachment; filename="leaky-\d+-.*\.heapsnapshot"/);
+  assert.equal(dl.headers.get('content-encoding'), 'gzip');
   const bytes = Buffer.from(await dl.arrayBuffer());
   const meta = dash.hub.store.artifacts.get(job.artifactId!)!;
-  assert.equal(bytes.length, meta.size);
+  assert.equal(meta.encoding, 'gzip');
+  assert.equal(bytes.length, meta.rawSize);
+  assert.ok(meta.size < meta.rawSize! / 3, `stored ${meta.size} of ${meta.rawSize} bytes`);
+  // the heap size shown beside the file size is the analysed heap's
+  assert.equal(meta.heapSize, rep.body.snapshot!.totalSize);
   const head = bytes.subarray(0, 200).toString('utf8');
   assert.match(head, /^\{"snapshot":\{"meta":/);
   // Nothing partial left behind.

@@ -5,6 +5,7 @@ import type { Dashboard } from '../../dashboard/server.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hostForUrl, probe, type Health } from '../../dashboard/client.js';
+import { parseRetentionNumber, type RetentionConfig } from '../../dashboard/retention.js';
 
 export interface ServeOptions {
   port: number;
@@ -15,6 +16,10 @@ export interface ServeOptions {
   tlsKey?: string;
   /** POST a summary of each new finding here (default $HEAPSCOPE_WEBHOOK). */
   webhook?: string;
+  /** Share state with other dashboards through this Redis (default $HEAPSCOPE_REDIS). */
+  redis?: string;
+  /** Retention overrides (default HEAPSCOPE_KEEP_* env, then 20 / 30 days / 20 GB). */
+  retention?: Partial<RetentionConfig>;
 }
 
 export function parsePort(v: string): number {
@@ -48,6 +53,8 @@ export async function serveOrReuse(o: ServeOptions): Promise<Dashboard | undefin
       token: o.token,
       tls: readTls(o),
       webhook: o.webhook,
+      redis: o.redis,
+      retention: o.retention,
       log: (l) => process.stderr.write(`${l}\n`),
       // One line per new finding on stdout, where a supervisor's log collector looks.
       findingLog: (l) => process.stdout.write(`${l}\n`),
@@ -94,8 +101,16 @@ export function register(program: Command): void {
     .option('--tls-cert <file>', 'serve HTTPS/WSS with this PEM certificate (chain) (default $HEAPSCOPE_TLS_CERT)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert (default $HEAPSCOPE_TLS_KEY)')
     .option('--webhook <url>', 'POST each new leak finding (JSON, plain-text `text` field) here (default $HEAPSCOPE_WEBHOOK)')
+    .option('--redis <url>', 'share processes, metrics, jobs, findings and reports with other dashboards through this Redis, redis://HOST:PORT (default $HEAPSCOPE_REDIS); --data must then be a directory they all share')
+    .option('--keep-snapshots <n>', 'heap snapshots kept per process, oldest deleted first; 0 = no limit (default $HEAPSCOPE_KEEP_SNAPSHOTS or 20)')
+    .option('--keep-days <days>', 'delete snapshots and profiles older than this; 0 = never (default $HEAPSCOPE_KEEP_DAYS or 30)')
+    .option('--keep-gb <gb>', 'keep all snapshots and profiles together under this many GB; 0 = no limit (default $HEAPSCOPE_KEEP_GB or 20)')
     .option('--stop', 'stop the dashboard running on this port (on this machine)')
-    .action(async (opts: { port: string; host: string; data?: string; token?: string; stop?: boolean; tlsCert?: string; tlsKey?: string; webhook?: string }) => {
+    .action(async (opts: { port: string; host: string; data?: string; token?: string; stop?: boolean; tlsCert?: string; tlsKey?: string; webhook?: string; redis?: string; keepSnapshots?: string; keepDays?: string; keepGb?: string }) => {
+      const retention: Partial<RetentionConfig> = {};
+      if (opts.keepSnapshots !== undefined) retention.maxSnapshotsPerProcess = Math.floor(parseRetentionNumber('--keep-snapshots', opts.keepSnapshots));
+      if (opts.keepDays !== undefined) retention.maxAgeDays = parseRetentionNumber('--keep-days', opts.keepDays);
+      if (opts.keepGb !== undefined) retention.maxTotalBytes = Math.round(parseRetentionNumber('--keep-gb', opts.keepGb) * 1024 ** 3);
       const o: ServeOptions = {
         port: parsePort(opts.port),
         host: opts.host,
@@ -104,6 +119,8 @@ export function register(program: Command): void {
         tlsCert: opts.tlsCert ?? (process.env.HEAPSCOPE_TLS_CERT || undefined),
         tlsKey: opts.tlsKey ?? (process.env.HEAPSCOPE_TLS_KEY || undefined),
         webhook: opts.webhook,
+        redis: opts.redis,
+        retention,
       };
       if (opts.stop) return stopDashboard(o);
       const dash = await serveOrReuse(o);
