@@ -177,6 +177,11 @@ export class FindingStore {
     return next;
   }
 
+  /** Settings another dashboard saved (to the data directory they share): take them, do not write again. */
+  applySettings(project: string, settings: ProjectSettings): void {
+    this.settings[project] = { ...DEFAULT_SETTINGS, ...settings };
+  }
+
   async put(f: Finding): Promise<void> {
     this.findings.set(f.signature, f);
     await this.save('findings.json', this.list());

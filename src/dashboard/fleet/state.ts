@@ -22,7 +22,7 @@ export type FleetEvent =
   | { type: 'finding'; finding: Finding }
   | { type: 'settings'; project: string; settings: ProjectSettings }
   /** Sent to the dashboard `to` that holds the process's agent connection. */
-  | { type: 'command'; to: string; processId: string; command: CommandMessage };
+  | { type: 'command'; to: string; processId: string; command: CommandMessage; job: Job };
 
 /** One analysis for whichever dashboard takes it first. */
 export interface AnalysisItem {

@@ -1,0 +1,169 @@
+// Many dashboards, one state (issue 13 §3), with a real redis-server on loopback: two dashboards
+// sharing it and a data directory, a real agent on one; the other sees the process and its metrics,
+// triggers MEM across dashboards, and both serve the report. A dashboard killed in the middle of an
+// analysis: the other one runs the job again and finishes it. The shared state's queue and lock
+// contract holds for both implementations.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { Job } from '../../src/dashboard/jobs.js';
+import type { ProcessView } from '../../src/dashboard/hub.js';
+import { MemoryState, type AnalysisItem, type SharedState } from '../../src/dashboard/fleet/state.js';
+import { RedisState } from '../../src/dashboard/fleet/redis-state.js';
+import { APPS, CLI, MY_APPS, agentApp, api, dashboard, tempDir, waitFor } from './support.js';
+import { haveRedis, startRedis } from './redis.js';
+
+const skip = haveRedis ? false : 'redis-server is not installed (.ci/run installs it)';
+
+const item = (id: string): AnalysisItem => ({
+  job: { id, processId: 'p', action: 'analyze', state: 'queued', createdAt: 0, updatedAt: 0 },
+  mode: 'analyze',
+  artifactIds: ['a'],
+  report: { id: `r-${id}`, processId: 'p', kind: 'heap', artifactIds: ['a'], createdAt: 0, file: 'x', title: 't' },
+});
+
+async function queueContract(make: () => SharedState, peers: number): Promise<void> {
+  const states = Array.from({ length: peers }, make);
+  try {
+    await Promise.all(states.map((s) => s.start()));
+    const ran: string[][] = states.map(() => []);
+    states.forEach((s, i) =>
+      s.consume(async (it) => {
+        ran[i]!.push(it.job.id);
+        await new Promise((r) => setTimeout(r, 5));
+      }),
+    );
+    const ids = Array.from({ length: 20 }, (_, i) => `j${i}`);
+    for (const id of ids) await states[0]!.enqueue(item(id));
+    await waitFor('all items run', () => ran.flat().length >= ids.length, 10_000);
+    await new Promise((r) => setTimeout(r, 200));
+    // every item ran exactly once, on some dashboard
+    assert.deepEqual(ran.flat().sort(), [...ids].sort());
+    const unlock = await states[0]!.lock('host-a', 5000);
+    assert.ok(unlock);
+    for (const s of states) assert.equal(await s.lock('host-a', 5000), undefined, 'held by the first');
+    await unlock!();
+    const again = await states[peers - 1]!.lock('host-a', 5000);
+    assert.ok(again, 'free again once released');
+    await again!();
+  } finally {
+    await Promise.all(states.map((s) => s.close()));
+  }
+}
+
+test('shared state contract: every queued analysis runs exactly once; a lock has one holder (memory)', () => queueContract(() => new MemoryState(), 1));
+
+test('shared state contract: every queued analysis runs exactly once across 3 dashboards; a lock has one holder (Redis)', { skip }, async (t) => {
+  const redis = await startRedis();
+  t.after(() => redis.stop());
+  await queueContract(() => new RedisState({ url: redis.url }), 3);
+});
+
+test('a bad Redis URL or an unreachable Redis is a clear error at start', { skip }, async () => {
+  const tmp = await tempDir();
+  try {
+    await assert.rejects(dashboard({ dataDir: tmp.dir, redis: 'redis://127.0.0.1:1' }), /cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/);
+  } finally {
+    await tmp.cleanup();
+  }
+});
+
+test('two dashboards on one Redis: the agent on A, MEM through B, the report on both', { skip }, async (t) => {
+  const redis = await startRedis();
+  const tmp = await tempDir();
+  const a = await dashboard({ dataDir: tmp.dir, redis: redis.url, redisOptions: { heartbeatMs: 300 } });
+  const b = await dashboard({ dataDir: tmp.dir, redis: redis.url, redisOptions: { heartbeatMs: 300 } });
+  const app = agentApp(join(APPS, 'plain.cjs'), a.url, { HEAPSCOPE_PROJECT: 'fleet' });
+  t.after(async () => {
+    await app.stop();
+    await a.close();
+    await b.close();
+    await redis.stop();
+    await tmp.cleanup();
+  });
+  // B lists the process as live though its agent is on A, with A's metrics.
+  const onB = await waitFor('B sees the process live', async () => (await api<ProcessView[]>(b.url, '/api/processes')).body.find((p) => p.pid === app.child.pid && p.live));
+  assert.equal(onB.project, 'fleet');
+  assert.equal(a.hub.agentCount, 1);
+  assert.equal(b.hub.agentCount, 0);
+  await waitFor('metrics on B', async () => (await api<unknown[]>(b.url, `/api/processes/${onB.id}/metrics`)).body.length >= 3);
+
+  // MEM through B: the command goes to A over Redis, the agent uploads to A, one dashboard analyses.
+  const started = await api<Job>(b.url, `/api/processes/${onB.id}/actions`, { method: 'POST', body: JSON.stringify({ action: 'heapSnapshot' }) });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  const done = await waitFor('the job ready on B', async () => {
+    const j = (await api<Job>(b.url, `/api/jobs/${started.body.id}`)).body;
+    return j.state === 'ready' || j.state === 'failed' ? j : undefined;
+  }, 60_000);
+  assert.equal(done.state, 'ready', done.error);
+  assert.ok(done.reportId && done.artifactId);
+  // A saw the same job finish, and both serve the report, its metadata and the snapshot.
+  await waitFor('the job ready on A', async () => (await api<Job>(a.url, `/api/jobs/${done.id}`)).body.state === 'ready');
+  const [ra, rb] = await Promise.all([a, b].map((d) => api<{ suspects: unknown[] }>(d.url, `/api/reports/${done.reportId}`)));
+  assert.equal(ra!.status, 200);
+  assert.equal(rb!.status, 200);
+  assert.deepEqual(ra!.body, rb!.body);
+  for (const d of [a, b]) {
+    const st = (await api<{ reports: { id: string }[]; artifacts: { id: string }[] }>(d.url, '/api/state')).body;
+    assert.ok(st.reports.some((r) => r.id === done.reportId) && st.artifacts.some((x) => x.id === done.artifactId), `${d.url} lists the report and the snapshot`);
+  }
+  const dl = await fetch(`${b.url}/api/artifacts/${done.artifactId}/download`);
+  assert.equal(dl.status, 200);
+  assert.match((await dl.text()).slice(0, 20), /^\{"snapshot":/);
+
+  // The agent leaves: B shows it gone too.
+  await app.stop();
+  await waitFor('B sees it gone', async () => (await api<ProcessView[]>(b.url, '/api/processes')).body.find((p) => p.id === onB.id && !p.live));
+});
+
+test('a dashboard killed in the middle of an analysis: the other one runs the job and finishes it', { skip }, async (t) => {
+  const redis = await startRedis();
+  const tmp = await tempDir();
+  const env = { ...process.env, HEAPSCOPE_REDIS_HEARTBEAT_MS: '300', HEAPSCOPE_REDIS_LEASE_MS: '2000', HEAPSCOPE_AUTOSTART: '0' };
+  // Dashboard A in its own process, so that it can be killed for real.
+  const childA = spawn(process.execPath, [CLI, 'dashboard', '--port', '0', '--host', '127.0.0.1', '--data', tmp.dir, '--redis', redis.url], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let outA = '';
+  childA.stdout!.on('data', (d: Buffer) => (outA += d.toString()));
+  childA.stderr!.on('data', (d: Buffer) => (outA += d.toString()));
+  const killA = (): Promise<void> =>
+    new Promise((res) => {
+      if (childA.exitCode !== null || childA.signalCode !== null) return res();
+      childA.once('exit', () => res());
+      childA.kill('SIGKILL');
+    });
+  let app: ReturnType<typeof agentApp> | undefined;
+  let b: Awaited<ReturnType<typeof dashboard>> | undefined;
+  t.after(async () => {
+    await app?.stop();
+    await killA();
+    await b?.close();
+    await redis.stop();
+    await tmp.cleanup();
+  });
+  const urlA = (await waitFor('dashboard A to listen', () => /heapscope dashboard: (http:\/\/\S+)/.exec(outA)?.[1], 20_000)).trim();
+  app = agentApp(join(MY_APPS, 'big-heap.cjs'), urlA, { HEAPSCOPE_PROJECT: 'killed' });
+  const proc = await waitFor('the process on A', async () => (await api<ProcessView[]>(urlA, '/api/processes')).body.find((p) => p.pid === app!.child.pid && p.live), 30_000);
+  const started = await api<Job>(urlA, `/api/processes/${proc.id}/actions`, { method: 'POST', body: JSON.stringify({ action: 'heapSnapshot' }) });
+  assert.equal(started.status, 202);
+  // A is the only dashboard: once uploaded, it takes the analysis. Kill it while it runs.
+  const ANALYSING = ['reading', 'indexing', 'dominators', 'diagnosis'];
+  const seen = await waitFor('A analysing', async () => {
+    const j = (await api<Job>(urlA, `/api/jobs/${started.body.id}`)).body;
+    if (j.state === 'ready' || j.state === 'failed') throw new Error(`finished before it could be interrupted: ${JSON.stringify(j)}`);
+    return ANALYSING.includes(j.state) ? j : undefined;
+  }, 60_000);
+  await killA();
+  // B starts after A died: it learns the job from Redis, sees its lease lapse, runs it.
+  b = await dashboard({ dataDir: tmp.dir, redis: redis.url, redisOptions: { heartbeatMs: 300, leaseMs: 2000 } });
+  const done = await waitFor('the job finished on B', () => {
+    const j = b!.hub.jobs.get(started.body.id);
+    return j && (j.state === 'ready' || j.state === 'failed') ? { ...j } : undefined;
+  }, 60_000);
+  assert.equal(done.state, 'ready', `${done.error} (A was at ${seen.state})`);
+  assert.equal(done.artifactId, seen.artifactId);
+  const rep = await api<{ suspects: unknown[]; snapshot: { totalSize: number } }>(b.url, `/api/reports/${done.reportId}`);
+  assert.equal(rep.status, 200);
+  assert.ok(rep.body.snapshot.totalSize > 10_000_000, `heap ${rep.body.snapshot.totalSize}`);
+  assert.equal(b.hub.store.artifacts.get(done.artifactId!)?.reportId, done.reportId);
+});
