@@ -27,7 +27,8 @@ import { VERSION } from '../version.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import type { AutoCapture } from './capture.js';
 import type { Finding, ProjectSettings } from './findings.js';
-import { MemoryState, type SharedState } from './fleet/state.js';
+import { MemoryState, type AnalysisItem, type SharedState } from './fleet/state.js';
+import { FleetLink } from './fleet/link.js';
 
 /** How a job was started when nobody clicked: the leak detector, a signal, the heap-limit watch. */
 export interface TriggerExtra {
@@ -94,6 +95,11 @@ export class Hub {
   droppedFrames = 0;
   /** Set by the server: runs automatic captures on `leak` and `captureRequest` frames. */
   capture?: AutoCapture;
+  /** The other dashboards (nothing when alone). */
+  readonly fleet: FleetLink;
+  /** Job changes made here or on another dashboard (waitJob); `events.job` is this dashboard's own. */
+  private readonly jobChanges = new EventEmitter<{ job: [job: Job] }>();
+  private closing = false;
 
   constructor(
     readonly store: Store,
@@ -104,6 +110,22 @@ export class Hub {
     const sweep = setInterval(() => this.sweepMetrics(), 60_000);
     sweep.unref();
     this.timers.add(sweep);
+    this.fleet = new FleetLink(shared, {
+      store,
+      jobs: this.jobs,
+      broadcastLocal: (msg) => this.broadcastLocal(msg),
+      view: (p) => this.view(p),
+      addSample: (id, sample, forecast) => this.addSample(id, sample, forecast),
+      localAgentIds: () => [...this.agents.keys()],
+      sendLocal: (id, cmd) => {
+        const conn = this.agents.get(id);
+        conn?.socket.send(JSON.stringify(cmd));
+        return !!conn;
+      },
+      jobFromPeer: (job) => this.jobFromPeer(job),
+      failJob: (job, reason) => this.fail(job, reason),
+      findings: () => this.capture?.findings,
+    });
   }
 
   /** Metrics history from before a restart (metrics-log.ts). */
@@ -119,8 +141,31 @@ export class Hub {
     }
   }
 
-  /** Joins the other dashboards sharing `shared` (nothing to do alone). */
-  async joinFleet(): Promise<void> {}
+  /** Joins the other dashboards sharing `shared` and starts taking analyses from the queue. */
+  async joinFleet(): Promise<void> {
+    await this.fleet.start();
+    this.shared.consume((item) => this.runAnalysis(item));
+  }
+
+  private addSample(processId: string, sample: Sample, forecast?: SnapshotForecast): void {
+    let ring = this.metrics.get(processId);
+    if (!ring) this.metrics.set(processId, (ring = new Ring(METRICS_CAPACITY)));
+    ring.push(sample);
+    if (forecast) this.forecasts.set(processId, forecast);
+  }
+
+  /** A job changed on another dashboard: one object per job here, so timers and waiters see it. */
+  private jobFromPeer(remote: Job): void {
+    const job = this.jobs.get(remote.id);
+    if (job) {
+      if (job.updatedAt > remote.updatedAt) return;
+      for (const k of Object.keys(job) as (keyof Job)[]) if (!(k in remote)) delete job[k];
+      Object.assign(job, remote);
+    } else this.jobs.set(remote.id, remote);
+    const j = this.jobs.get(remote.id)!;
+    this.broadcastLocal({ type: 'job', job: j });
+    this.jobChanges.emit('job', j);
+  }
 
   sweepMetrics(now = Date.now()): void {
     for (const id of this.metrics.keys()) {
@@ -152,11 +197,11 @@ export class Hub {
   view(p: ProcessMeta): ProcessView {
     const ring = this.metrics.get(p.id);
     const all = ring?.toArray();
-    return { ...p, live: this.agents.has(p.id), last: all?.[all.length - 1], snapshotForecast: this.forecasts.get(p.id) };
+    return { ...p, live: this.isLive(p.id), last: all?.[all.length - 1], snapshotForecast: this.forecasts.get(p.id) };
   }
 
   isLive(processId: string): boolean {
-    return this.agents.has(processId);
+    return this.agents.has(processId) || this.fleet.isRemoteLive(processId);
   }
 
   get agentCount(): number {
@@ -182,7 +227,13 @@ export class Hub {
     this.broadcast(msg);
   }
 
+  /** To this dashboard's browsers and, through the fleet, every other dashboard's. */
   private broadcast(msg: unknown): void {
+    this.broadcastLocal(msg);
+    this.fleet.published(msg);
+  }
+
+  private broadcastLocal(msg: unknown): void {
     if (this.ui.size === 0) return;
     const text = JSON.stringify(msg);
     for (const s of this.ui) {
@@ -262,14 +313,11 @@ export class Hub {
   private onAgentMessage(processId: string, msg: AgentMessage, onLog: (msg: string) => void): void {
     switch (msg.type) {
       case 'metrics': {
-        let ring = this.metrics.get(processId);
-        if (!ring) this.metrics.set(processId, (ring = new Ring(METRICS_CAPACITY)));
         const sample = toSample(msg);
-        ring.push(sample);
         const p = this.store.processes.get(processId);
         if (p) p.lastSeen = Date.now();
         const forecast = msg.snapshotForecast && typeof msg.snapshotForecast === 'object' ? msg.snapshotForecast : undefined;
-        if (forecast) this.forecasts.set(processId, forecast);
+        this.addSample(processId, sample, forecast);
         this.broadcast({ type: 'metrics', processId, sample, snapshotForecast: forecast });
         return;
       }
@@ -359,6 +407,7 @@ export class Hub {
     Object.assign(job, patch, { updatedAt: Date.now() });
     if (job.state === 'ready') job.elapsedMs = job.updatedAt - job.createdAt;
     if (stateChanged) this.events.emit('job', job);
+    if (stateChanged) this.jobChanges.emit('job', job);
     // Progress ticks are throttled; state changes always go out.
     const last = this.lastPush.get(job.id) ?? 0;
     if (!stateChanged && job.updatedAt - last < 150 && job.state !== 'ready' && job.state !== 'failed') return;
@@ -374,16 +423,16 @@ export class Hub {
       if (now.state === 'ready' || now.state === 'failed') return resolve(now);
       const on = (j: Job): void => {
         if (j.id !== jobId || (j.state !== 'ready' && j.state !== 'failed')) return;
-        this.events.off('job', on);
+        this.jobChanges.off('job', on);
         resolve(j);
       };
-      this.events.on('job', on);
+      this.jobChanges.on('job', on);
     });
   }
 
   /** Live processes of a project (cluster workers only, when it is a cluster: the primary serves no requests). */
   projectProcessCount(project: string): number {
-    const live = [...this.store.processes.values()].filter((p) => p.project === project && this.agents.has(p.id));
+    const live = [...this.store.processes.values()].filter((p) => p.project === project && this.isLive(p.id));
     const workers = live.filter((p) => p.clusterWorkerId !== undefined);
     return workers.length > 0 ? workers.length : live.length;
   }
@@ -397,7 +446,8 @@ export class Hub {
   trigger(processId: string, action: CommandAction, seconds?: number, extra: TriggerExtra = {}): Job {
     const conn = this.agents.get(processId);
     if (!this.store.processes.has(processId)) throw new HubError(404, `unknown process ${processId}`);
-    if (!conn) throw new HubError(409, 'the process is not connected');
+    // An agent on another dashboard gets the command through it.
+    if (!conn && !this.fleet.ownerOf(processId)) throw new HubError(409, 'the process is not connected');
     const busy = [...this.jobs.values()].find((j) => j.processId === processId && AGENT_STATES.includes(j.state));
     if (busy) throw new HubError(409, `the process is busy with ${busy.action} (${busy.state})`);
     const options = seconds !== undefined && action !== 'heapSnapshot' ? { seconds, ...extra.options } : extra.options;
@@ -409,7 +459,8 @@ export class Hub {
       this.jobs.delete(job.id);
       throw new HubError(400, invalid);
     }
-    conn.socket.send(JSON.stringify(cmd));
+    if (conn) conn.socket.send(JSON.stringify(cmd));
+    else this.fleet.forward(processId, cmd, job);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (job.state === 'queued') this.fail(job, 'the agent did not answer the command');
@@ -526,22 +577,17 @@ export class Hub {
     return job;
   }
 
+  /** Queues the analysis of one snapshot (any dashboard of the fleet may run it). */
   private async analyze(job: Job, a: ArtifactMeta): Promise<void> {
     const report = this.store.planReport(a.processId, 'heap', [a.id], `Heap snapshot ${new Date(a.createdAt).toISOString()}`);
+    await this.enqueue({ job: { ...job }, mode: 'analyze', artifactIds: [a.id], report }, job);
+  }
+
+  private async enqueue(item: AnalysisItem, job: Job): Promise<void> {
     try {
-      const summary = (await this.queue.run({ mode: 'analyze', files: [this.store.artifactFile(a)], out: this.store.reportFile(report) }, (state, percent) =>
-        this.update(job, { state, percent }),
-      )) as { totalSize?: number } | undefined;
-      await this.store.saveReportMeta(report);
-      a.reportId = report.id;
-      if (summary?.totalSize) a.heapSize = summary.totalSize;
-      await this.store.saveArtifact(a);
-      this.broadcast({ type: 'report', report });
-      this.broadcast({ type: 'artifact', artifact: a });
-      this.update(job, { state: 'ready', reportId: report.id, percent: undefined });
+      await this.shared.enqueue(item);
     } catch (err) {
-      await rm(this.store.reportFile(report), { force: true });
-      this.fail(job, `analysis failed: ${(err as Error).message}`);
+      this.fail(job, `could not queue the analysis: ${(err as Error).message}`);
     }
   }
 
@@ -561,20 +607,50 @@ export class Hub {
     const job = this.newJob(arts[0]!.processId, kind, { artifactIds: arts.map((a) => a.id), source });
     const title = kind === 'compare' ? `Comparison of 2 snapshots` : `Growth across ${arts.length} snapshots`;
     const report = this.store.planReport(job.processId, kind, job.artifactIds!, title);
-    void (async () => {
-      try {
-        await this.queue.run({ mode: 'diff', files: arts.map((a) => this.store.artifactFile(a)), out: this.store.reportFile(report) }, (state, percent) =>
-          this.update(job, { state, percent }),
-        );
-        await this.store.saveReportMeta(report);
-        this.broadcast({ type: 'report', report });
-        this.update(job, { state: 'ready', reportId: report.id, percent: undefined });
-      } catch (err) {
-        await rm(this.store.reportFile(report), { force: true });
-        this.fail(job, `comparison failed: ${(err as Error).message}`);
-      }
-    })();
+    void this.enqueue({ job: { ...job }, mode: 'diff', artifactIds: job.artifactIds!, report }, job);
     return job;
+  }
+
+  /** Runs one queued analysis here: the snapshot's report, or a comparison / growth report. */
+  private async runAnalysis(item: AnalysisItem): Promise<void> {
+    let job = this.jobs.get(item.job.id);
+    if (!job) this.jobs.set(item.job.id, (job = { ...item.job }));
+    const what = item.mode === 'analyze' ? 'analysis' : 'comparison';
+    const arts: ArtifactMeta[] = [];
+    for (const id of item.artifactIds) {
+      // Uploaded through another dashboard a moment ago: its metadata may not have reached us yet.
+      const a = this.store.artifacts.get(id) ?? (await this.store.readMeta('artifacts', id));
+      if (!a) return this.fail(job, `${what} failed: snapshot ${id} is gone`);
+      this.store.artifacts.set(a.id, a);
+      arts.push(a);
+    }
+    const { report } = item;
+    const files = await Promise.all(arts.map((a) => this.store.blobs.localFile(this.store.artifactKey(a))));
+    const out = await this.store.blobs.scratchFile(report.id);
+    try {
+      const summary = (await this.queue.run({ mode: item.mode, files: files.map((f) => f.path), out }, (state, percent) => this.update(job, { state, percent }))) as
+        | { totalSize?: number }
+        | undefined;
+      await this.store.blobs.putFile(this.store.reportKey(report), out);
+      await this.store.saveReportMeta(report);
+      this.broadcast({ type: 'report', report });
+      if (item.mode === 'analyze') {
+        const a = arts[0]!;
+        a.reportId = report.id;
+        if (summary?.totalSize) a.heapSize = summary.totalSize;
+        await this.store.saveArtifact(a);
+        this.broadcast({ type: 'artifact', artifact: a });
+      }
+      this.update(job, { state: 'ready', reportId: report.id, percent: undefined });
+    } catch (err) {
+      await rm(out, { force: true });
+      await rm(`${out}.tmp`, { force: true });
+      // Shutting down with other dashboards around: the queue gives the job to one of them.
+      if (this.closing && this.shared.shared) throw err;
+      this.fail(job, `${what} failed: ${(err as Error).message}`);
+    } finally {
+      await Promise.all(files.map((f) => f.release()));
+    }
   }
 
   /**
@@ -595,6 +671,8 @@ export class Hub {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    this.fleet.close();
     this.capture?.close();
     for (const t of this.timers) clearTimeout(t); // also clears intervals
     for (const { socket } of this.agents.values()) socket.terminate();

@@ -127,9 +127,10 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const shutdown = async (): Promise<void> => {
     webhook?.close();
     housekeeper.close();
+    // Leave the fleet first: an analysis cut short by the close below then goes to another dashboard.
+    await shared.close();
     await hub.close();
     await metricsLog.close((id) => hub.samples(id));
-    await shared.close();
   };
   try {
     await app.listen({ port: opts.port ?? DEFAULT_PORT, host });

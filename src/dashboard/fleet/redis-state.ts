@@ -268,7 +268,7 @@ export class RedisState implements SharedState {
       try {
         await handler(item);
       } catch (err) {
-        this.log(`analysis of job ${item.job.id} failed: ${(err as Error).message}`);
+        if (!this.closed) this.log(`analysis of job ${item.job.id} failed: ${(err as Error).message}`);
       } finally {
         clearInterval(timer);
         this.currentLease = undefined;

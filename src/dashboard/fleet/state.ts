@@ -103,13 +103,13 @@ export class MemoryState implements SharedState {
 
   async enqueue(item: AnalysisItem): Promise<void> {
     // The hub's own AnalysisQueue serialises the work; handing it over at once keeps its order.
-    if (this.handler) void this.handler(item);
+    if (this.handler) void this.handler(item).catch(() => undefined);
     else this.backlog.push(item);
   }
 
   consume(handler: (item: AnalysisItem) => Promise<void>): void {
     this.handler = handler;
-    for (const item of this.backlog.splice(0)) void handler(item);
+    for (const item of this.backlog.splice(0)) void handler(item).catch(() => undefined);
   }
 
   async queueLength(): Promise<number> {
