@@ -36,7 +36,7 @@ test('data directory: reports, metadata, artifacts and the lock file 0600, direc
   assert.equal(cpu.state, 'ready', cpu.error);
   const all = modes(data);
   const files = all.filter(([p]) => !statSync(p).isDirectory());
-  for (const kind of ['.heapsnapshot', '.cpuprofile', '.body.json', 'dashboard.json', 'old.json']) {
+  for (const kind of ['.heapsnapshot.gz', '.cpuprofile', '.body.json', '.jsonl', 'dashboard.json', 'old.json']) {
     assert.ok(files.some(([p]) => p.endsWith(kind)), `no ${kind} file among ${files.map(([p]) => p).join(', ')}`);
   }
   const wrong = all.filter(([p, m]) => m !== (statSync(p).isDirectory() ? 0o700 : 0o600)).map(([p, m]) => `${p} ${m.toString(8)}`);

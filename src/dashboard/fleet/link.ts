@@ -33,8 +33,8 @@ export interface FleetHost {
 function toEvent(msg: { type?: string } & Record<string, unknown>): FleetEvent | undefined {
   switch (msg.type) {
     case 'process': {
-      const { live: _l, last: _s, snapshotForecast: _f, ...meta } = msg.process as ProcessMeta & { live?: boolean; last?: Sample; snapshotForecast?: unknown };
-      return { type: 'process', process: meta };
+      const { live, last: _s, snapshotForecast: _f, ...meta } = msg.process as ProcessMeta & { live?: boolean; last?: Sample; snapshotForecast?: unknown };
+      return { type: 'process', process: meta, live: !!live };
     }
     case 'metrics':
     case 'job':
@@ -100,8 +100,13 @@ export class FleetLink {
     if (!this.enabled) return;
     const ev = toEvent(msg as { type?: string } & Record<string, unknown>);
     if (!ev) return;
+    if (ev.type === 'process') {
+      // Registered before the event goes out (same connection, in order): whoever hears of the
+      // process can send it a command at once.
+      this.shared.setLocalAgents(this.host.localAgentIds());
+      this.shared.saveProcess(ev.process);
+    }
     this.shared.publish(ev);
-    if (ev.type === 'process') this.shared.saveProcess(ev.process);
     // The job list in Redis follows state changes, not every progress tick.
     if (ev.type === 'job' && this.savedState.get(ev.job.id) !== ev.job.state) {
       this.savedState.set(ev.job.id, ev.job.state);
@@ -150,7 +155,8 @@ export class FleetLink {
     switch (ev.type) {
       case 'process': {
         store.processes.set(ev.process.id, ev.process);
-        if (!this.host.localAgentIds().includes(ev.process.id)) this.remote.set(ev.process.id, from);
+        if (ev.live && !this.host.localAgentIds().includes(ev.process.id)) this.remote.set(ev.process.id, from);
+        else if (!ev.live && this.remote.get(ev.process.id) === from) this.remote.delete(ev.process.id);
         this.host.broadcastLocal({ type: 'process', process: this.host.view(ev.process) });
         return;
       }

@@ -12,7 +12,8 @@ import type { Sample } from '../metrics.js';
 import type { Finding, ProjectSettings } from '../findings.js';
 
 export type FleetEvent =
-  | { type: 'process'; process: ProcessMeta }
+  /** `live`: its agent is connected to the sender. */
+  | { type: 'process'; process: ProcessMeta; live: boolean }
   | { type: 'metrics'; processId: string; sample: Sample; snapshotForecast?: SnapshotForecast }
   | { type: 'job'; job: Job }
   | { type: 'artifact'; artifact: ArtifactMeta }
