@@ -6,10 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import type { CaptureRequestMessage, LeakMessage } from '../protocol/index.js';
 import type { HeapReport } from '../diagnosis/types.js';
-import type { Hub } from './hub.js';
+import type { Hub } from './hub/index.js';
 import type { Job } from './jobs.js';
 import { culpritOf, leakSignature, projectMsToLimit, summaryText, type Finding, type FindingProcess, type FindingStore } from './findings.js';
 import type { Webhook } from './webhook.js';
+import type { ServerMessage } from './messages.js';
 
 export interface CaptureConfig {
   /** Snapshots per capture (2 or 3; default 3: growth needs 3). */
@@ -54,7 +55,7 @@ export interface CaptureEvents {
   /** One line per new finding. */
   finding: (line: string) => void;
   /** Pushed to the browsers. */
-  broadcast: (msg: unknown) => void;
+  broadcast: (msg: ServerMessage) => void;
   webhook?: Webhook;
   /** Dashboard URL for links in the summary. */
   url?: () => string | undefined;

@@ -1,8 +1,8 @@
 // Deleting stored artifacts: by the retention limits (after every finished job and every 10
 // minutes) and on the user's request. A deleted artifact takes along the reports that no longer
 // have any of their snapshots, except a report a kept finding points at.
-import type { Hub } from './hub.js';
-import { HubError } from './hub.js';
+import type { Hub } from './hub/index.js';
+import { HubError } from './hub/index.js';
 import type { Job } from './jobs.js';
 import { DEFAULT_RETENTION, planRetention, type Expiry, type RetentionConfig } from './retention.js';
 

@@ -4,7 +4,7 @@
 import * as client from 'prom-client';
 import type { AgentMessage } from '../protocol/index.js';
 import { LatestFrame, registerProcessMetrics, type Labels, type ProcessState } from '../agent/exporters/prom-metrics.js';
-import type { Hub } from './hub.js';
+import type { Hub } from './hub/index.js';
 import type { Job } from './jobs.js';
 
 /** Labels of every per-process series; `worker` (cluster worker id) and `thread` only where they apply. */

@@ -9,11 +9,12 @@ import { pipeline, type Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { AGENT_PATH, COMMAND_ACTIONS, DEFAULT_HOST, DEFAULT_PORT, KIND_EXTENSION, UPLOAD_PATH_PREFIX, type CommandAction } from '../protocol/index.js';
 import { PUBLIC_PATHS, checkRequest, isLoopbackHost, tokenCookie, tokenOk } from './auth.js';
-import { Hub, HubError } from './hub.js';
+import { Hub, HubError } from './hub/index.js';
 import { DashboardMetrics } from './prometheus.js';
 import { Store, defaultDataDir } from './store.js';
 import { ConnectionGuard, DEFAULT_LIMITS, limitsFromEnv, serverOptions, type Limits } from './limits.js';
 import { pageHtml } from './ui/page.js';
+import type { ActionRequest, CompareRequest, SettingsRequest } from './messages.js';
 import { distFile } from './paths.js';
 import { VERSION } from '../version.js';
 import { AutoCapture, captureConfigFromEnv, type CaptureConfig } from './capture.js';
@@ -263,7 +264,7 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
     if (!hub.store.processes.has(req.params.id)) throw new HubError(404, 'unknown process');
     return hub.samples(req.params.id);
   });
-  app.post<{ Params: { id: string }; Body: { action?: string; seconds?: number } }>('/api/processes/:id/actions', async (req, reply) => {
+  app.post<{ Params: { id: string }; Body: Partial<ActionRequest> }>('/api/processes/:id/actions', async (req, reply) => {
     const action = req.body?.action as CommandAction;
     if (!COMMAND_ACTIONS.includes(action)) throw new HubError(400, `action must be one of ${COMMAND_ACTIONS.join(', ')}`);
     const seconds = req.body?.seconds;
@@ -275,7 +276,7 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
     if (!job) throw new HubError(404, 'unknown job');
     return job;
   });
-  app.post<{ Body: { artifactIds?: string[] } }>('/api/compare', async (req, reply) => reply.code(202).send(hub.compare(req.body?.artifactIds ?? [])));
+  app.post<{ Body: Partial<CompareRequest> }>('/api/compare', async (req, reply) => reply.code(202).send(hub.compare(req.body?.artifactIds ?? [])));
   app.post<{ Params: { id: string } }>('/api/artifacts/:id/analyze', async (req, reply) => reply.code(202).send(hub.analyzeArtifact(req.params.id)));
   app.get<{ Params: { id: string }; Querystring: { inline?: string } }>('/api/artifacts/:id/download', async (req, reply) => {
     const a = hub.store.artifacts.get(req.params.id);
@@ -328,7 +329,7 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
     return f;
   });
   app.get<{ Params: { name: string } }>('/api/projects/:name/settings', async (req) => findings().projectSettings(req.params.name));
-  app.put<{ Params: { name: string }; Body: { autoCapture?: unknown } }>('/api/projects/:name/settings', async (req) => {
+  app.put<{ Params: { name: string }; Body: { [K in keyof SettingsRequest]?: unknown } }>('/api/projects/:name/settings', async (req) => {
     const v = req.body?.autoCapture;
     if (typeof v !== 'boolean') throw new HubError(400, 'body must be {"autoCapture": true|false}');
     const next = await findings().setProjectSettings(req.params.name, { autoCapture: v });

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CLI, api, tempDir, waitFor } from './support.js';
-import type { ProcessView } from '../../src/dashboard/hub.js';
+import type { ProcessView } from '../../src/dashboard/hub/index.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -10,7 +10,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { APPS, CLI, agentApp, api, tempDir, waitFor } from './support.js';
 import type { Job } from '../../src/dashboard/jobs.js';
-import type { ProcessView } from '../../src/dashboard/hub.js';
+import type { ProcessView } from '../../src/dashboard/hub/index.js';
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { APPS, MY_APPS, agentApp, api, dashboard, liveProcess, runAction, tempDir, waitFor, dashboardWithApp } from './support.js';
-import type { ProcessView } from '../../src/dashboard/hub.js';
+import type { ProcessView } from '../../src/dashboard/hub/index.js';
 
 test('restart keeps history; the agent reconnects after the dashboard was down', async (t) => {
   const tmp = await tempDir();

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDashboard, type Dashboard, type DashboardOptions } from '../../src/dashboard/server.js';
 import type { Job } from '../../src/dashboard/jobs.js';
-import type { ProcessView } from '../../src/dashboard/hub.js';
+import type { ProcessView } from '../../src/dashboard/hub/index.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const REGISTER = join(ROOT, 'dist', 'register.cjs');

@@ -1,16 +1,16 @@
 // Leak findings in the dashboard: the banner over every page (open findings), the findings list
 // (#/findings) with acknowledge / mute and the per-project automatic-capture switch, and the
 // detector card of the process page (post-GC heap, the detector's decision points and its reason).
-import type { ECharts } from '../../report/viewer/charts.js';
-import type { Finding, ProjectSettings } from '../findings.js';
-import { appLocation } from '../locations.js';
-import type { Sample } from '../metrics.js';
-import { bytes, el } from './dom.js';
+import type { ECharts } from '../../../report/viewer/charts.js';
+import { h } from '../../../report/viewer/dom.js';
+import type { Finding, Sample, SettingsRequest } from '../../messages.js';
+import { appLocation } from '../../locations.js';
+import { send } from '../api.js';
+import { formatBytes } from '../format.js';
+import { page } from '../router.js';
+import { findings, processes, settings } from '../state.js';
 
-export const findings = new Map<string, Finding>();
-export const settings = new Map<string, ProjectSettings>();
-
-const rate = (bpm: number): string => `+${bytes(bpm)}/min`;
+const rate = (bpm: number): string => `+${formatBytes(bpm)}/min`;
 
 function eta(ms: number | undefined): string {
   if (ms === undefined) return '';
@@ -29,17 +29,10 @@ function location(f: Finding): string {
   return l ? `${l.functionName ? `${l.functionName} ` : ''}${(l.script ?? `script ${l.scriptId}`).split('/').pop()}:${l.line}` : '';
 }
 
-async function post(path: string, body: unknown, method = 'POST'): Promise<unknown> {
-  const res = await fetch(path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const json = (await res.json().catch(() => ({}))) as { error?: string };
-  if (!res.ok) throw new Error(json.error ?? `${res.status}`);
-  return json;
-}
-
 function stateButtons(f: Finding): HTMLElement[] {
   const b = (label: string, action: string) => {
-    const x = el('button', { 'data-finding-action': action }, label);
-    x.onclick = () => void post(`/api/findings/${f.signature}/${action}`, {}).catch((e: Error) => alert(e.message));
+    const x = h('button', { 'data-finding-action': action }, label);
+    x.onclick = () => void send(`/api/findings/${f.signature}/${action}`, {}).catch((e: Error) => alert(e.message));
     return x;
   };
   if (f.state === 'open') return [b('Acknowledge', 'ack'), b('Mute', 'mute')];
@@ -53,72 +46,74 @@ export function renderBanner(): void {
   const open = [...findings.values()].filter((f) => f.state === 'open').sort((a, b) => b.updatedAt - a.updatedAt);
   box.replaceChildren(
     ...open.slice(0, 3).map((f) =>
-      el(
+      h(
         'div',
         { class: 'banner', 'data-signature': f.signature },
-        el('b', {}, `Leak in ${f.project}`),
-        el('span', {}, ` ${f.cause.title}: `),
-        el('code', {}, f.owner),
-        el('span', {}, ` · ${rate(f.bytesPerMinute)} · ${where(f)}${f.projectedMsToLimit !== undefined ? ` · heap limit in ${eta(f.projectedMsToLimit)}` : ''}`),
-        el('a', { href: `#/r/${f.reportId}` }, 'report'),
-        el('a', { href: '#/findings' }, 'all findings'),
+        h('b', {}, `Leak in ${f.project}`),
+        h('span', {}, ` ${f.cause.title}: `),
+        h('code', {}, f.owner),
+        h('span', {}, ` · ${rate(f.bytesPerMinute)} · ${where(f)}${f.projectedMsToLimit !== undefined ? ` · heap limit in ${eta(f.projectedMsToLimit)}` : ''}`),
+        h('a', { href: `#/r/${f.reportId}` }, 'report'),
+        h('a', { href: '#/findings' }, 'all findings'),
         ...stateButtons(f),
       ),
     ),
-    open.length > 3 ? el('div', { class: 'banner more' }, el('a', { href: '#/findings' }, `${open.length - 3} more open findings`)) : '',
+    open.length > 3 ? h('div', { class: 'banner more' }, h('a', { href: '#/findings' }, `${open.length - 3} more open findings`)) : '',
   );
   const link = document.getElementById('findings-link');
   if (link) link.textContent = open.length ? `findings (${open.length} open)` : 'findings';
 }
 
 /** #/findings: every finding, newest first, and the automatic-capture switch per project. */
-export function showFindings(main: HTMLElement, projects: string[]): void {
+function showFindings(): void {
+  const main = document.getElementById('main')!;
+  const projects = [...new Set([...processes.values()].map((p) => p.project))].sort();
   const list = [...findings.values()].sort((a, b) => b.updatedAt - a.updatedAt);
   const rows = list.map((f) =>
-    el(
+    h(
       'tr',
       { 'data-signature': f.signature, 'data-state': f.state },
-      el('td', {}, el('span', { class: `pill ${f.state}` }, f.state)),
-      el('td', {}, f.project, el('div', { class: 'muted' }, where(f))),
-      el(
+      h('td', {}, h('span', { class: `pill ${f.state}` }, f.state)),
+      h('td', {}, f.project, h('div', { class: 'muted' }, where(f))),
+      h(
         'td',
         {},
-        el('b', {}, f.cause.title),
-        el('div', {}, el('code', {}, f.owner)),
-        location(f) ? el('div', { class: 'muted' }, `at ${location(f)}`) : '',
-        f.keys.length ? el('div', { class: 'muted' }, `look for: ${f.keys.slice(0, 6).join(', ')}`) : '',
+        h('b', {}, f.cause.title),
+        h('div', {}, h('code', {}, f.owner)),
+        location(f) ? h('div', { class: 'muted' }, `at ${location(f)}`) : '',
+        f.keys.length ? h('div', { class: 'muted' }, `look for: ${f.keys.slice(0, 6).join(', ')}`) : '',
       ),
-      el(
+      h(
         'td',
         {},
         rate(f.bytesPerMinute),
-        el('div', { class: 'muted' }, `${f.since ? `since ${new Date(f.since).toLocaleTimeString()} · ` : ''}heap ${bytes(f.heapUsed)} of ${bytes(f.heapLimit)}`),
-        f.projectedMsToLimit !== undefined ? el('div', { class: 'muted' }, `limit in ${eta(f.projectedMsToLimit)}`) : '',
+        h('div', { class: 'muted' }, `${f.since ? `since ${new Date(f.since).toLocaleTimeString()} · ` : ''}heap ${formatBytes(f.heapUsed)} of ${formatBytes(f.heapLimit)}`),
+        f.projectedMsToLimit !== undefined ? h('div', { class: 'muted' }, `limit in ${eta(f.projectedMsToLimit)}`) : '',
       ),
-      el('td', {}, new Date(f.detectedAt).toLocaleString()),
-      el('td', {}, el('div', { class: 'actions' }, el('a', { href: `#/r/${f.reportId}` }, 'report'), ...stateButtons(f))),
+      h('td', {}, new Date(f.detectedAt).toLocaleString()),
+      h('td', {}, h('div', { class: 'actions' }, h('a', { href: `#/r/${f.reportId}` }, 'report'), ...stateButtons(f))),
     ),
   );
   const toggles = projects.map((p) => {
-    const box = el('input', { type: 'checkbox', 'data-project-setting': p }) as HTMLInputElement;
+    const box = h('input', { type: 'checkbox', 'data-project-setting': p });
     box.checked = settings.get(p)?.autoCapture ?? true;
     box.onchange = () =>
-      void post(`/api/projects/${encodeURIComponent(p)}/settings`, { autoCapture: box.checked }, 'PUT').catch((e: Error) => {
+      void send(`/api/projects/${encodeURIComponent(p)}/settings`, { autoCapture: box.checked } satisfies SettingsRequest, 'PUT').catch((e: Error) => {
         box.checked = !box.checked;
         alert(e.message);
       });
-    return el('label', { class: 'toggle' }, box, ` ${p}`);
+    return h('label', { class: 'toggle' }, box, ` ${p}`);
   });
   main.replaceChildren(
-    el(
+    h(
       'div',
       { class: 'card', id: 'findings' },
-      el('h2', {}, 'Leak findings'),
+      h('h2', {}, 'Leak findings'),
       list.length
-        ? el('table', { class: 'hist' }, el('thead', {}, el('tr', {}, ...['', 'project', 'culprit', 'trend', 'detected', ''].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows))
-        : el('p', { class: 'muted' }, 'No leaks found so far. Processes whose leak detector fires are captured and diagnosed automatically.'),
+        ? h('table', { class: 'hist' }, h('thead', {}, h('tr', {}, ...['', 'project', 'culprit', 'trend', 'detected', ''].map((t) => h('th', {}, t)))), h('tbody', {}, ...rows))
+        : h('p', { class: 'muted' }, 'No leaks found so far. Processes whose leak detector fires are captured and diagnosed automatically.'),
     ),
-    el('div', { class: 'card' }, el('h2', {}, 'Automatic capture'), el('p', { class: 'muted' }, 'When a process’s leak detector fires, take 2–3 snapshots and diagnose the growth (the agent’s own guards still apply).'), el('div', { class: 'actions' }, ...toggles)),
+    h('div', { class: 'card' }, h('h2', {}, 'Automatic capture'), h('p', { class: 'muted' }, 'When a process’s leak detector fires, take 2–3 snapshots and diagnose the growth (the agent’s own guards still apply).'), h('div', { class: 'actions' }, ...toggles)),
   );
 }
 
@@ -144,11 +139,11 @@ export function drawDetector(chart: ECharts, samples: Sample[], reasonBox: HTMLE
   chart.setOption(
     {
       animation: false,
-      tooltip: { trigger: 'axis', valueFormatter: (v: number) => bytes(v) },
+      tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatBytes(v) },
       legend: { top: 0 },
       grid: { left: 60, right: 50, top: 30, bottom: 24 },
       xAxis: { type: 'time', splitNumber: 4, axisLabel: { hideOverlap: true, formatter: '{HH}:{mm}:{ss}' } },
-      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => bytes(v) } },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatBytes(v) } },
       series: [
         { name: 'heap after major GC', type: 'line', showSymbol: true, symbolSize: 4, data: points, markPoint: { symbol: 'pin', symbolSize: 38, label: { fontSize: 9 }, data: marks } },
         { name: 'external after GC', type: 'line', showSymbol: false, data: ext },
@@ -160,10 +155,12 @@ export function drawDetector(chart: ECharts, samples: Sample[], reasonBox: HTMLE
   if (reasonBox) {
     reasonBox.replaceChildren(
       last
-        ? el('span', {}, el('span', { class: `pill ${last.state}` }, last.state), ` ${last.reason}${last.bytesPerMinute ? ` (${rate(last.bytesPerMinute)} over ${last.samples} post-GC samples)` : ''}`)
-        : el('span', { class: 'muted' }, 'No detector status from this agent (an older agent, or the detector is off).'),
+        ? h('span', {}, h('span', { class: `pill ${last.state}` }, last.state), ` ${last.reason}${last.bytesPerMinute ? ` (${rate(last.bytesPerMinute)} over ${last.samples} post-GC samples)` : ''}`)
+        : h('span', { class: 'muted' }, 'No detector status from this agent (an older agent, or the detector is off).'),
     );
     reasonBox.setAttribute('data-state', last?.state ?? 'none');
     reasonBox.setAttribute('data-decisions', marks.map((m) => m.name).join(' '));
   }
 }
+
+page('findings', showFindings);

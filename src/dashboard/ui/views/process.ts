@@ -1,0 +1,117 @@
+// #/p/<id>: one process: who it is, MEM / CPU / ALLOC with the snapshot forecast, its jobs, live
+// charts and history.
+import { append, h } from '../../../report/viewer/dom.js';
+import type { ActionRequest, Job, Sample, SnapshotForecast } from '../../messages.js';
+import { api, send } from '../api.js';
+import { costText, duration, formatBytes, seconds, time } from '../format.js';
+import { currentRoute, onLeave, page, type Route } from '../router.js';
+import { live, processes } from '../state.js';
+import { drawCharts, disposeCharts, mountCharts } from './charts.js';
+import { renderHistory, showActionError, started } from './history.js';
+import { renderJobs } from './jobs.js';
+import { processLabel, renderProcessList } from './nav.js';
+
+function actionButton(processId: string, label: string, action: string, title: string, secs: HTMLInputElement): HTMLButtonElement {
+  return h('button', { class: 'primary', 'data-action': action, title, onclick: () => void startAction(processId, action, Number(secs.value) || 10) }, label);
+}
+
+async function startAction(processId: string, action: string, secs: number): Promise<void> {
+  showActionError('');
+  try {
+    const body: ActionRequest = { action, seconds: action === 'heapSnapshot' ? undefined : secs };
+    started(await send<Job>(`/api/processes/${encodeURIComponent(processId)}/actions`, body));
+  } catch (e) {
+    showActionError((e as Error).message);
+  }
+}
+
+function showProcess({ id }: Route): void {
+  const p = id ? processes.get(id) : undefined;
+  const main = document.getElementById('main')!;
+  renderProcessList();
+  if (!id || !p) {
+    main.replaceChildren(h('p', { class: 'muted' }, 'Unknown process.'));
+    return;
+  }
+  const secs = h('input', { type: 'number', min: '1', max: '300', value: '10', id: 'seconds', title: 'profile length, seconds' });
+  main.replaceChildren(
+    h('div', { class: 'card', id: 'proc-head' }),
+    h(
+      'div',
+      { class: 'card' },
+      h(
+        'div',
+        { class: 'actions' },
+        actionButton(id, 'MEM', 'heapSnapshot', 'Take a heap snapshot and analyse it', secs),
+        actionButton(id, 'CPU', 'cpuProfile', 'Record a CPU profile', secs),
+        actionButton(id, 'ALLOC', 'samplingHeapProfile', 'Record an allocation sampling profile', secs),
+        secs,
+        h('span', { class: 'muted' }, 's for CPU/ALLOC'),
+        h('span', { id: 'action-error', class: 'err' }),
+      ),
+      h('div', { id: 'mem-forecast', class: 'muted' }),
+      h('div', { id: 'jobs' }),
+    ),
+    h(
+      'div',
+      { class: 'charts' },
+      h('div', { class: 'card' }, h('h2', {}, 'Memory'), h('div', { class: 'chart', id: 'chart-mem' })),
+      h('div', { class: 'card' }, h('h2', {}, 'CPU and event loop'), h('div', { class: 'chart', id: 'chart-cpu' })),
+    ),
+    h('div', { class: 'card', id: 'detector' }, h('h2', {}, 'Leak detector: heap after each major GC'), h('div', { class: 'chart', id: 'chart-det' }), h('div', { id: 'det-reason' })),
+    h('div', { class: 'card' }, h('h2', {}, 'History'), h('div', { id: 'history' })),
+  );
+  renderProcessHeader();
+  renderJobs();
+  renderHistory();
+  mountCharts();
+  live.processId = id;
+  live.samples = [];
+  api<Sample[]>(`/api/processes/${encodeURIComponent(id)}/metrics`)
+    .then((s) => {
+      if (live.processId !== id) return;
+      const lastT = s.length ? s[s.length - 1]!.t : 0;
+      live.samples = s.concat(live.samples.filter((x) => x.t > lastT));
+      drawCharts();
+    })
+    .catch(() => undefined);
+}
+
+export function renderProcessHeader(): void {
+  const { id } = currentRoute();
+  const p = id ? processes.get(id) : undefined;
+  const head = document.getElementById('proc-head');
+  if (!p || !head) return;
+  const l = p.last;
+  head.replaceChildren(
+    h('h2', {}, `${p.project} · ${p.hostname} · ${processLabel(p)}`),
+    h(
+      'div',
+      { class: 'muted' },
+      `${p.live ? `live, up ${duration(Date.now() - p.startTime)}` : `not connected (last seen ${time(p.lastSeen)})`} · Node ${p.nodeVersion} · heap limit ${formatBytes(p.heapLimit)}` +
+        (l ? ` · rss ${formatBytes(l.rss)} · heap used ${formatBytes(l.heapUsed)} · CPU ${l.cpu.toFixed(1)} %` : ''),
+    ),
+    h('div', { class: 'muted' }, h('code', {}, p.argv.join(' '))),
+  );
+  renderForecast(p.snapshotForecast);
+}
+
+/** MEM's predicted cost before the click, and the last snapshot's measured one. */
+function renderForecast(f: SnapshotForecast | undefined): void {
+  const box = document.getElementById('mem-forecast');
+  if (!box) return;
+  box.replaceChildren();
+  if (!f) return;
+  append(
+    box,
+    h('span', {}, `MEM now: about ${formatBytes(f.peakRssDelta)} more RSS at peak, ${seconds(f.pauseMs)} pause${f.basis === 'default' ? ' (first snapshot: worst case)' : ''}; ${formatBytes(f.available)} available (${f.limitedBy})`),
+    f.refusal ? h('span', { class: 'err' }, ` · would be refused: ${f.refusal}`) : null,
+    f.last ? h('div', {}, `Last snapshot: ${costText(f.last)}`) : null,
+  );
+}
+
+page('p', showProcess);
+onLeave(() => {
+  disposeCharts();
+  live.processId = undefined;
+});
