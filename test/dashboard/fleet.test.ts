@@ -13,6 +13,11 @@ import { MemoryState, type AnalysisItem, type SharedState } from '../../src/dash
 import { RedisState } from '../../src/dashboard/fleet/redis-state.js';
 import { APPS, CLI, MY_APPS, agentApp, api, dashboard, tempDir, waitFor } from './support.js';
 import { haveRedis, startRedis } from './redis.js';
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const skip = haveRedis ? false : 'redis-server is not installed (.ci/run installs it)';
 
@@ -166,4 +171,86 @@ test('a dashboard killed in the middle of an analysis: the other one runs the jo
   assert.equal(rep.status, 200);
   assert.ok(rep.body.snapshot.totalSize > 5_000_000, `heap ${rep.body.snapshot.totalSize}`);
   assert.equal(b.hub.store.artifacts.get(done.artifactId!)?.reportId, done.reportId);
+});
+
+test('Redis restarts (nothing persisted): both dashboards recover, the process is live on B again and MEM through B works', { skip }, async (t) => {
+  const redis = await startRedis();
+  const tmp = await tempDir();
+  const opts = { dataDir: tmp.dir, redis: redis.url, redisOptions: { heartbeatMs: 300 } };
+  const a = await dashboard(opts);
+  const b = await dashboard(opts);
+  const app = agentApp(join(APPS, 'plain.cjs'), a.url, { HEAPSCOPE_PROJECT: 'restart' });
+  let again: Awaited<ReturnType<typeof startRedis>> | undefined;
+  t.after(async () => {
+    await app.stop();
+    await a.close();
+    await b.close();
+    await redis.stop();
+    await again?.stop();
+    await tmp.cleanup();
+  });
+  const proc = await waitFor('B sees the process', async () => (await api<ProcessView[]>(b.url, '/api/processes')).body.find((p) => p.pid === app.child.pid && p.live));
+  await redis.stop();
+  // While Redis is away both dashboards keep answering.
+  assert.equal((await api(a.url, '/api/health')).status, 200);
+  assert.equal((await api(b.url, '/api/health')).status, 200);
+  again = await startRedis(redis.port);
+  // A registers its agent again; B learns it and new metrics flow to B through the new Redis.
+  const before = b.hub.samples(proc.id).length;
+  await waitFor('metrics on B again', () => b.hub.samples(proc.id).length > before + 3 && b.hub.isLive(proc.id), 30_000);
+  const started = await api<Job>(b.url, `/api/processes/${proc.id}/actions`, { method: 'POST', body: JSON.stringify({ action: 'heapSnapshot' }) });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  const done = await waitFor('the job on B', () => {
+    const j = b.hub.jobs.get(started.body.id);
+    return j && (j.state === 'ready' || j.state === 'failed') ? { ...j } : undefined;
+  }, 60_000);
+  assert.equal(done.state, 'ready', done.error);
+  // the registry was refilled for dashboards that start later
+  const c = await dashboard(opts);
+  try {
+    await waitFor('a third dashboard sees it live', () => c.hub.isLive(proc.id), 10_000);
+  } finally {
+    await c.close();
+  }
+});
+
+test('browser on dashboard B: sees the processes of A and B, MEM on A\'s process opens its report, delete from the history reaches A', { skip: skip || (!existsSync(CHROMIUM) && 'chromium not installed') }, async (t) => {
+  const redis = await startRedis();
+  const tmp = await tempDir();
+  const opts = { dataDir: tmp.dir, redis: redis.url, redisOptions: { heartbeatMs: 300 } };
+  const a = await dashboard(opts);
+  const b = await dashboard(opts);
+  const onA = agentApp(join(APPS, 'closure-leak.cjs'), a.url, { HEAPSCOPE_PROJECT: 'on-a' });
+  const onB = agentApp(join(APPS, 'plain.cjs'), b.url, { HEAPSCOPE_PROJECT: 'on-b' });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  t.after(async () => {
+    await browser.close();
+    await onA.stop();
+    await onB.stop();
+    await a.close();
+    await b.close();
+    await redis.stop();
+    await tmp.cleanup();
+  });
+  const procA = await waitFor('A\'s process on B', () => b.hub.state().processes.find((p) => p.pid === onA.child.pid && p.live));
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(b.url);
+  for (const pid of [onA.child.pid, onB.child.pid]) await page.locator(`.proc[data-pid="${pid}"][data-live="true"]`).waitFor({ timeout: 20_000 });
+  await page.locator(`.proc[data-pid="${onA.child.pid}"]`).click();
+  await page.waitForSelector('button[data-action="heapSnapshot"]');
+  await page.click('button[data-action="heapSnapshot"]');
+  await page.waitForSelector('#report[data-ready="true"]', { timeout: 60_000 });
+  assert.match(await page.locator('.hs-suspect').first().innerText(), /theThing/);
+  const artifactId = [...b.hub.store.artifacts.values()].find((x) => x.processId === procA.id)!.id;
+  assert.ok(a.hub.store.artifacts.has(artifactId), 'A lists the snapshot too');
+  // Delete it from B's history: gone from both dashboards and from the shared directory.
+  await page.goto(`${b.url}/#/p/${procA.id}`);
+  const row = page.locator(`tr[data-artifact-id="${artifactId}"]`);
+  await row.locator('button[data-action="delete"]').click();
+  await row.waitFor({ state: 'detached' });
+  await waitFor('A forgets it', () => !a.hub.store.artifacts.has(artifactId));
+  assert.deepEqual(errors, []);
 });

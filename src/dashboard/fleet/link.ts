@@ -77,6 +77,13 @@ export class FleetLink {
     }
     for (const j of await this.shared.loadJobs()) if (!jobs.has(j.id)) jobs.set(j.id, j);
     this.shared.onEvent((ev, from) => void this.apply(ev, from));
+    this.shared.onReconnect(() => {
+      for (const id of this.host.localAgentIds()) {
+        const p = store.processes.get(id);
+        if (p) this.shared.saveProcess(p);
+      }
+      void this.refresh();
+    });
     await this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.refreshMs);
     this.timer.unref();

@@ -57,6 +57,7 @@ export class RedisState implements SharedState {
   private readonly leaseMs: number;
   private readonly log: (line: string) => void;
   private readonly listeners: ((ev: FleetEvent, from: string) => void)[] = [];
+  private readonly reconnected: (() => void)[] = [];
   private localAgents: readonly string[] = [];
   private timer?: NodeJS.Timeout;
   private closed = false;
@@ -88,10 +89,17 @@ export class RedisState implements SharedState {
       if (!down && !this.closed) this.log(`redis ${redactRedisUrl(opts.url)}: ${err.message}`);
       down = true;
     });
+    this.cmd.on('close', () => {
+      if (!this.closed) down = true;
+    });
     this.cmd.on('ready', () => {
-      if (down) this.log(`redis ${redactRedisUrl(opts.url)}: connected again`);
+      const was = down;
       down = false;
       void this.beat();
+      if (was && !this.closed) {
+        this.log(`redis ${redactRedisUrl(opts.url)}: connected again`);
+        for (const fn of this.reconnected) fn();
+      }
     });
     this.block.on('error', () => undefined);
     this.sub.on('error', () => undefined);
@@ -186,6 +194,10 @@ export class RedisState implements SharedState {
 
   onEvent(fn: (ev: FleetEvent, from: string) => void): void {
     this.listeners.push(fn);
+  }
+
+  onReconnect(fn: () => void): void {
+    this.reconnected.push(fn);
   }
 
   saveProcess(p: ProcessMeta): void {

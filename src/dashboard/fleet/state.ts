@@ -49,6 +49,8 @@ export interface SharedState {
   /** Fire and forget: delivered to every other dashboard (never back to this one). */
   publish(ev: FleetEvent): void;
   onEvent(fn: (ev: FleetEvent, from: string) => void): void;
+  /** After the shared store came back (a restarted Redis may have lost everything): say again what is ours. */
+  onReconnect(fn: () => void): void;
 
   saveProcess(p: ProcessMeta): void;
   loadProcesses(): Promise<ProcessMeta[]>;
@@ -88,6 +90,7 @@ export class MemoryState implements SharedState {
   }
   publish(): void {}
   onEvent(): void {}
+  onReconnect(): void {}
   saveProcess(): void {}
   async loadProcesses(): Promise<ProcessMeta[]> {
     return [];

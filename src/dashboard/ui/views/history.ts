@@ -56,7 +56,7 @@ function artifactRow(a: ArtifactMeta, onSelect: () => void): HTMLElement {
 
 /** Deletes now (the server refuses one a kept finding needs, with the reason). */
 function deleteButton(path: string, question: string): HTMLElement {
-  return h('button', { 'data-action': 'delete', onclick: () => confirm(question) && void api(path, { method: 'DELETE' }).catch((e: Error) => showActionError(e.message)) }, 'delete');
+  return h('button', { 'data-action': 'delete', onclick: () => confirm(question) && void api(path, { method: 'DELETE', body: '{}' }).catch((e: Error) => showActionError(e.message)) }, 'delete');
 }
 
 export function renderHistory(): void {
