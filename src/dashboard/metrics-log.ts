@@ -24,6 +24,7 @@ export class MetricsLog {
   private readonly pending = new Map<string, Sample[]>();
   private readonly lines = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
+  private readonly sweeper: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(dataDir: string, opts: MetricsLogOptions = {}) {
@@ -32,6 +33,8 @@ export class MetricsLog {
     this.maxLines = opts.maxLines ?? 4200;
     this.timer = setInterval(() => void this.flush(), opts.flushMs ?? 5000);
     this.timer.unref();
+    this.sweeper = setInterval(() => void this.sweep(), 10 * 60_000);
+    this.sweeper.unref();
   }
 
   /** Samples of the last `keepMs` per process; files of processes silent for longer are removed. */
@@ -147,6 +150,7 @@ export class MetricsLog {
 
   async close(history?: (processId: string) => Sample[]): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.sweeper);
     await this.flush(history);
   }
 }

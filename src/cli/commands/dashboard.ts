@@ -136,6 +136,7 @@ export function register(program: Command): void {
       }
       process.stdout.write(`heapscope dashboard: ${dash.url}${o.token ? '  (open it once with ?token=<your token>)' : ''}\n`);
       process.stdout.write(`data: ${dash.dataDir}\n`);
+      if (dash.shared.shared) process.stdout.write(`sharing state through Redis as dashboard ${dash.shared.id}\n`);
       const stop = (): void => {
         void dash.close().finally(() => process.exit(0));
       };
