@@ -63,6 +63,18 @@ test('shared state contract: every queued analysis runs exactly once across 3 da
   const redis = await startRedis();
   t.after(() => redis.stop());
   await queueContract(() => new RedisState({ url: redis.url }), 3);
+  // The job list in Redis stays bounded: the newest 300 by creation.
+  const s = new RedisState({ url: redis.url });
+  await s.start();
+  try {
+    for (let i = 0; i < 305; i++) s.saveJob({ ...item(`k${i}`).job, createdAt: i });
+    await waitFor('305 saves applied', async () => (await s.loadJobs()).some((j) => j.id === 'k304'));
+    const ids = new Set((await s.loadJobs()).map((j) => j.id));
+    assert.equal(ids.size, 300);
+    assert.ok(!ids.has('k4') && ids.has('k5'));
+  } finally {
+    await s.close();
+  }
 });
 
 test('a bad Redis URL or an unreachable Redis is a clear error at start', { skip }, async () => {

@@ -1,7 +1,7 @@
 // SharedState on Redis (ioredis). Keys, under `heapscope:`:
 //   dash:<id>        a dashboard's heartbeat (expires: a dead dashboard stops refreshing it)
 //   live             hash processId -> dashboard holding its agent connection
-//   processes, jobs  hashes of JSON
+//   processes, jobs  hashes of JSON (jobs: the newest 300, ordered by jobs:order)
 //   queue, running   analysis items (JSON): LMOVE from queue to running is the claim, atomic, so
 //                    two dashboards never take the same item; lease:<job id> is the claimer's
 //                    heartbeat, and an item in `running` without one for a lease period goes back
@@ -31,6 +31,16 @@ export interface RedisStateOptions {
 const REQUEUE = `
 if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
 if redis.call('LREM', KEYS[2], 1, ARGV[1]) > 0 then redis.call('RPUSH', KEYS[1], ARGV[1]) return 1 end
+return 0`;
+/** Saves a job and keeps only the newest `max` (by creation) in the hash. */
+const SAVE_JOB = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+local n = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+if n > 0 then
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, n - 1)) do redis.call('HDEL', KEYS[1], id) end
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, n - 1)
+end
 return 0`;
 const DEL_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const HDEL_IF = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
@@ -234,11 +244,16 @@ export class RedisState implements SharedState {
   }
 
   saveJob(job: Job): void {
-    this.cmd.hset(this.k('jobs'), job.id, JSON.stringify(job)).catch(() => undefined);
+    this.cmd.eval(SAVE_JOB, 2, this.k('jobs'), this.k('jobs:order'), job.id, JSON.stringify(job), job.createdAt, MAX_JOBS).catch(() => undefined);
   }
 
   deleteJob(id: string): void {
-    this.cmd.hdel(this.k('jobs'), id).catch(() => undefined);
+    this.cmd
+      .multi()
+      .hdel(this.k('jobs'), id)
+      .zrem(this.k('jobs:order'), id)
+      .exec()
+      .catch(() => undefined);
   }
 
   async loadJobs(): Promise<Job[]> {
@@ -334,5 +349,8 @@ function parseAll<T>(values: string[]): T[] {
   }
   return out;
 }
+
+/** Jobs kept in Redis (the browsers' job list; each dashboard keeps as many in memory). */
+const MAX_JOBS = 300;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
