@@ -9,4 +9,4 @@ export { summarize } from './passes/summary.js';
 export { NO_DISTANCE, BASE_SYSTEM_DISTANCE } from './passes/distances.js';
 export { nodeById, nodeInfo, nodeDisplayName, className, nodeTypeName } from './query/nodes.js';
 export { retainerPath, formatPath, formatNode, formatEdge } from './query/path.js';
-export { buildAnalyzeReport, largestNodes, type ReportOptions } from './query/report.js';
+export { largestNodes } from './query/largest.js';

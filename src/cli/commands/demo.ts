@@ -11,7 +11,7 @@ import { packageRoot } from '../../dashboard/paths.js';
 import { agentEnv } from '../../dashboard/launch.js';
 import { runForwarding } from '../lib/forward.js';
 import { apiCall } from '../../dashboard/client.js';
-import { renderDiagnosisText } from '../../diagnosis/index.js';
+import { renderDiagnosisText } from '../../report/index.js';
 import type { Dashboard } from '../../dashboard/server.js';
 import type { Job } from '../../dashboard/jobs.js';
 import type { HeapReport } from '../../diagnosis/types.js';

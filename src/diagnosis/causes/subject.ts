@@ -19,11 +19,3 @@ export interface Subject {
 
 /** Recognises one leak pattern; null when the subject does not show it. */
 export type Recogniser = (s: Subject) => Cause | null;
-
-export function fmtBytes(n: number): string {
-  const abs = Math.abs(n);
-  if (abs >= 1024 * 1024 * 1024) return `${(n / 1024 / 1024 / 1024).toFixed(1)} GB`;
-  if (abs >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  if (abs >= 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${n} B`;
-}

@@ -87,7 +87,7 @@ export interface SideWork {
   classIndex: Promise<Uint32Array>;
   /** Call once the shallow sizes are final: the worker counts classes over them. */
   shallowDone(): void;
-  /** The Summary's class counts over the final classIndex, distances and sizes (see adoptClassCounts), or null: the caller counts. */
+  /** The Summary's class counts over the final classIndex, distances and sizes (see SummaryTotals), or null: the caller counts. */
   classCounts: Promise<{ counts: ClassCounts; packed: PackedClasses } | null>;
   /**
    * Retained sizes (summed here; selfSize must hold the shallow sizes) and the dominated-nodes
