@@ -5,7 +5,7 @@
 // already being captured (a cluster worker) joins that project's finding instead of being captured.
 import { readFile } from 'node:fs/promises';
 import type { CaptureRequestMessage, LeakMessage } from '../protocol/index.js';
-import type { HeapReport } from '../diagnosis/types.js';
+import type { HeapReport } from '../diagnosis/index.js';
 import type { Hub } from './hub.js';
 import type { Job } from './jobs.js';
 import { culpritOf, leakSignature, projectMsToLimit, summaryText, type Finding, type FindingProcess, type FindingStore } from './findings.js';

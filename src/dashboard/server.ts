@@ -14,7 +14,7 @@ import { DashboardMetrics } from './prometheus.js';
 import { Store, defaultDataDir } from './store.js';
 import { ConnectionGuard, DEFAULT_LIMITS, limitsFromEnv, serverOptions, type Limits } from './limits.js';
 import { pageHtml } from './ui/page.js';
-import { distFile } from './paths.js';
+import { distFile } from '../shared/index.js';
 import { VERSION } from '../version.js';
 import { AutoCapture, captureConfigFromEnv, type CaptureConfig } from './capture.js';
 import { FindingStore, type FindingState } from './findings.js';

@@ -7,20 +7,20 @@
 import type { Worker } from 'node:worker_threads';
 import type { HeapGraph } from './graph.js';
 import type { HeapAnalysis, ProgressFn, Statistics } from './types.js';
-import { loadUnindexed, type LoadOptions, type SnapshotSource } from './parse/load.js';
-import { computeFlags } from './passes/flags.js';
-import { propagateDomState } from './passes/domstate.js';
-import { computeShallowSizes } from './passes/shallow.js';
-import { findEphemeronEdgeNames, type EphemeronInfo } from './passes/weakmap.js';
-import { computeEssentialEdges } from './passes/essential.js';
-import { allocDominatorMemory, dominatorDfs, finishDominatorTree, retainedSizes, buildDominatedNodes, type DominatorMemory, type DominatorTree } from './passes/dominators.js';
-import { computeDistances } from './passes/distances.js';
-import { computeClassIndex } from './passes/classes.js';
-import { computeStatistics } from './passes/statistics.js';
-import { ensureRetainers } from './passes/retainers.js';
-import { startSideWork, stepTimer, type SideWork } from './passes/parallel.js';
-import { SummaryTotals } from './passes/summary.js';
-import { largestByRetained, LARGEST_KEPT } from './query/largest.js';
+import { loadUnindexed, type LoadOptions, type SnapshotSource } from './parse/index.js';
+import { computeFlags } from './passes/index.js';
+import { propagateDomState } from './passes/index.js';
+import { computeShallowSizes } from './passes/index.js';
+import { findEphemeronEdgeNames, type EphemeronInfo } from './passes/index.js';
+import { computeEssentialEdges } from './passes/index.js';
+import { allocDominatorMemory, dominatorDfs, finishDominatorTree, retainedSizes, buildDominatedNodes, type DominatorMemory, type DominatorTree } from './passes/index.js';
+import { computeDistances } from './passes/index.js';
+import { computeClassIndex } from './passes/index.js';
+import { computeStatistics } from './passes/index.js';
+import { ensureRetainers } from './passes/index.js';
+import { startSideWork, stepTimer, type SideWork } from './passes/index.js';
+import { SummaryTotals } from './passes/index.js';
+import { largestByRetained, LARGEST_KEPT } from './query/index.js';
 import { collectGarbage } from './memory.js';
 
 export interface AnalyzeOptions {

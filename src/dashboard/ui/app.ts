@@ -1,7 +1,7 @@
 // Dashboard UI (browser). Plain DOM + ECharts, bundled into dist/dashboard/ui/app.global.js.
 // State arrives over /ws/ui (full state once, then one message per change); views are re-rendered
 // from that state. Reports and CPU profiles are drawn by the shared report viewer (src/report).
-import { echarts, type ECharts } from '../../report/viewer/charts.js';
+import { echarts, type ECharts } from '../../report/viewer/index.js';
 import { mountReport, mountCpuProfile } from '../../report/viewer/index.js';
 import { mountAllocProfile } from './alloc-profile.js';
 import type { ArtifactMeta, ReportMeta } from '../store.js';

@@ -1,7 +1,7 @@
 // Leak findings in the dashboard: the banner over every page (open findings), the findings list
 // (#/findings) with acknowledge / mute and the per-project automatic-capture switch, and the
 // detector card of the process page (post-GC heap, the detector's decision points and its reason).
-import type { ECharts } from '../../report/viewer/charts.js';
+import type { ECharts } from '../../report/viewer/index.js';
 import type { Finding, ProjectSettings } from '../findings.js';
 import { appLocation } from '../locations.js';
 import type { Sample } from '../metrics.js';

@@ -1,7 +1,7 @@
 // Globals (seed 002, #4): properties added to the global object, by an undeclared assignment in
 // sloppy mode (`a = 10`) or on purpose (`global.b = 11`), live as long as the process.
 import type { Recogniser } from './subject.js';
-import { heapFacts } from '../heap.js';
+import { heapFacts } from '../../engine/index.js';
 import { formatBytes } from '../format.js';
 
 /** Globals of a fresh Node process (this one's, plus CommonJS module-scope names). */

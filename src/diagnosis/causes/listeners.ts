@@ -1,10 +1,10 @@
 // Listener leaks (seed 001 socket reconnect, seed 002 keepAlive): an emitter that lives on while
 // on()/once() keeps adding listeners to one event, each capturing its own data.
-import type { HeapAnalysis } from '../../engine/types.js';
+import type { HeapAnalysis } from '../../engine/index.js';
 import type { Recogniser } from './subject.js';
 import type { SourceLocation } from '../types.js';
 import { closureLocation, displayName, formatLocation } from '../describe.js';
-import { edgeTarget, rawName } from '../heap.js';
+import { edgeTarget, rawName } from '../../engine/index.js';
 
 export const DEFAULT_MAX_LISTENERS = 10;
 

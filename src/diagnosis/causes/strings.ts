@@ -1,7 +1,7 @@
 // A string grown by concatenation (an audit log kept in one module-level string: `log += line`).
 // V8 keeps `a + b` as a concatenated (cons) string pointing at both halves, so every piece ever
 // appended stays alive for as long as the variable does.
-import type { HeapAnalysis } from '../../engine/types.js';
+import type { HeapAnalysis } from '../../engine/index.js';
 import type { Recogniser } from './subject.js';
 import { formatBytes } from '../format.js';
 

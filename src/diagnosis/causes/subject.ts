@@ -1,5 +1,5 @@
 // What a recogniser looks at: one finding (suspect or growing owner) with its path and chain.
-import type { HeapAnalysis } from '../../engine/types.js';
+import type { HeapAnalysis } from '../../engine/index.js';
 import type { Cause } from '../types.js';
 import type { Hop } from '../describe.js';
 import type { CollectionInfo } from '../collections.js';

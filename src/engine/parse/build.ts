@@ -2,9 +2,9 @@
 // unless told not to (analyzeSnapshot builds it on a second core), and the node-ordered location
 // index (unless the two-core parse built it while the worker read "edges").
 import { resolveTypeIds, type HeapGraph } from '../graph.js';
-import type { ParsedSnapshot, LocationIndex } from './parser.js';
+import type { ParsedSnapshot, LocationIndex } from './meta.js';
 import type { ProgressFn } from '../types.js';
-import { buildRetainers } from '../passes/retainers.js';
+import { buildRetainers } from '../passes/index.js';
 
 export function buildGraph(p: ParsedSnapshot, onProgress?: ProgressFn, withRetainers = true): HeapGraph {
   onProgress?.({ phase: 'indexing', ratio: 0 });

@@ -1,6 +1,6 @@
 // "Comparison" (DevTools' view between two snapshots) and "Growth" (what kept growing over 3+).
 import { GROWTH_AFTER_RESET } from '../messages.js';
-import type { Comparison, ComparisonRow, GrowthFinding, IdReset, SnapshotInfo } from '../../diagnosis/types.js';
+import type { Comparison, ComparisonRow, GrowthFinding, IdReset, SnapshotInfo } from '../../diagnosis/index.js';
 import { h, section } from './dom.js';
 import { formatBytes, formatCount, formatDeltaBytes, formatDeltaCount } from './format.js';
 import { locText } from './memory-leak.js';

@@ -1,6 +1,6 @@
 // "Heap Status": object/edge counts, total size and DevTools' Statistics as a pie chart.
-import type { Statistics } from '../../engine/types.js';
-import type { HeapReport, SnapshotInfo } from '../../diagnosis/types.js';
+import type { Statistics } from '../../engine/index.js';
+import type { HeapReport, SnapshotInfo } from '../../diagnosis/index.js';
 import { fitChart, initChart, type ECharts } from './charts.js';
 import { h, onResize, section } from './dom.js';
 import { formatBytes, formatCount } from './format.js';

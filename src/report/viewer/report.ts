@@ -1,5 +1,5 @@
 // mountReport / mountComparison: compose the heap report sections into a host element.
-import type { ChainNode, HeapReport } from '../../diagnosis/types.js';
+import type { ChainNode, HeapReport } from '../../diagnosis/index.js';
 import { fitChart, type ECharts } from './charts.js';
 import { renderComparison, renderGrowth, type ComparisonInput } from './comparison.js';
 import { h } from './dom.js';
@@ -8,7 +8,7 @@ import type { LeakGraphHandle } from './leak-graph.js';
 import { renderMemoryLeak } from './memory-leak.js';
 import { renderSummary } from './summary.js';
 import type { TableHandle } from './table.js';
-import type { ClassSummary } from '../../engine/types.js';
+import type { ClassSummary } from '../../engine/index.js';
 
 export interface ReportOptions {
   /** Heading; defaults to "Heap report". */
