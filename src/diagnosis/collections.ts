@@ -12,7 +12,7 @@ export interface CollectionInfo {
 }
 
 /** Objects with at least this many own properties count as "object used as a map". */
-export const OBJECT_MAP_MIN_KEYS = 64;
+const OBJECT_MAP_MIN_KEYS = 64;
 
 /** Entry count of a collection node, or null when the node is not a collection. */
 export function collectionInfo(a: HeapAnalysis, node: number, withEntryClass = true): CollectionInfo | null {

@@ -48,7 +48,7 @@ function refLines(lines: string[], indent: string, max: number): string[] {
   return shown.map((l) => clip(indent + l));
 }
 
-export function renderSuspect(s: Suspect, i: number): string[] {
+function renderSuspect(s: Suspect, i: number): string[] {
   const out: string[] = [];
   out.push(clip(`${String(i + 1).padStart(2)}. ${s.owner || s.name}`));
   const coll = s.collection ? `, ${s.collection.count} entries${s.collection.entryClass ? ` of ${s.collection.entryClass}` : ''}` : '';

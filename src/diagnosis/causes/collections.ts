@@ -5,8 +5,8 @@ import { closureLocation, displayName } from '../describe.js';
 import { formatBytes } from '../format.js';
 
 /** A single snapshot cannot prove growth: only big collections qualify without it. */
-export const MIN_ENTRIES_SINGLE = 8;
-export const MIN_SHARE_SINGLE = 0.05;
+const MIN_ENTRIES_SINGLE = 8;
+const MIN_SHARE_SINGLE = 0.05;
 
 /** Held only through Node's own code (every closure on the path lives in a `node:` script). */
 function internalPath(s: Subject): boolean {

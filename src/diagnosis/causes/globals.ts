@@ -6,7 +6,7 @@ import { formatBytes } from '../format.js';
 
 /** Globals of a fresh Node process (this one's, plus CommonJS module-scope names). */
 let standard: Set<string> | null = null;
-export function standardGlobals(): Set<string> {
+function standardGlobals(): Set<string> {
   if (!standard) {
     standard = new Set(Object.getOwnPropertyNames(globalThis));
     for (const n of ['global', 'globalThis', 'require', 'module', 'exports', '__filename', '__dirname', 'process', 'Buffer',

@@ -12,7 +12,7 @@ function timerCallback(a: HeapAnalysis, timeout: number): number {
 }
 
 /** Live Timeout objects grouped by their callback's function name; `intervals` repeat. */
-export function timeoutsByCallback(a: HeapAnalysis): Map<string, { count: number; intervals: number; sample: number }> {
+function timeoutsByCallback(a: HeapAnalysis): Map<string, { count: number; intervals: number; sample: number }> {
   const g = a.graph;
   const out = new Map<string, { count: number; intervals: number; sample: number }>();
   for (let n = 0; n < g.nodeCount; n++) {

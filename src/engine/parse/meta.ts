@@ -18,7 +18,7 @@ export const enum NF {
   Other,
 }
 
-export const NODE_FIELD_SLOTS: Record<string, NF> = {
+const NODE_FIELD_SLOTS: Record<string, NF> = {
   type: NF.Type,
   name: NF.Name,
   id: NF.Id,

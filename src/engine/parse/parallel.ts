@@ -238,7 +238,7 @@ async function edgesEndFromTail(fh: import('node:fs/promises').FileHandle, buf: 
  * beyond where it is. Before the worker reaches "edges" (it parses "nodes" first, a third of the
  * file) this thread may claim down to the earliest place "edges" could start (every value takes at
  * least two bytes); then it waits for the worker to start "edges" rather than leave it the rest
- * (on the 524 MB bench file that had left the worker alone with 190 MB, 0.3 s). The aim is only a
+ * (see PERFORMANCE.md). The aim is only a
  * guess, as the worker goes on while a chunk is read: lowerLimit decides, against what the worker
  * has reserved.
  * HEAPSCOPE_TEST_CLAIM_DELAY_MS (tests) holds each claim back after its read, as a slow disk would.

@@ -40,7 +40,7 @@ interface Totals extends ClassCounts {
 export type PackedClasses = Uint16Array | Int32Array;
 
 /** The most classes a Uint16Array of packed ids holds. */
-export const MAX_CLASSES_16 = 0x7fff;
+const MAX_CLASSES_16 = 0x7fff;
 
 /** What countClasses reads: typed arrays a worker can share, and the string table's length. */
 export interface ClassCountInput extends Pick<HeapGraph, 'nodeCount' | 'nodeType' | 'locationNode' | 'locationScript' | 'locationLine' | 'locationColumn'> {
@@ -56,7 +56,7 @@ export interface ClassCountInput extends Pick<HeapGraph, 'nodeCount' | 'nodeType
 /** What the Summary reads of an analysis. */
 export type SummaryInput = Pick<HeapAnalysis, 'graph' | 'classIndex' | 'distance' | 'retainedSize' | 'firstDominated' | 'dominated'>;
 
-export function classCountInput(a: SummaryInput): ClassCountInput {
+function classCountInput(a: SummaryInput): ClassCountInput {
   const g = a.graph;
   const { nodeCount, nodeType, selfSize, locationNode, locationScript, locationLine, locationColumn } = g;
   return {

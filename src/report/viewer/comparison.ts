@@ -6,13 +6,6 @@ import { formatBytes, formatCount, formatDeltaBytes, formatDeltaCount } from './
 import { locText } from './memory-leak.js';
 import { createTable, type TableHandle } from './table.js';
 
-export interface ComparisonInput {
-  comparison?: Comparison;
-  growth?: GrowthFinding[];
-  snapshots?: SnapshotInfo[];
-  idReset?: IdReset;
-}
-
 export function renderComparison(c: Comparison, snapshots?: SnapshotInfo[]): { el: HTMLElement; table: TableHandle<ComparisonRow> } {
   const el = section('comparison', 'Comparison');
   const name = (i: number) => `#${i + 1}${snapshots?.[i]?.file ? ` (${basename(snapshots[i].file!)})` : ''}`;
@@ -86,7 +79,7 @@ export function renderGrowth(findings: GrowthFinding[], idReset?: IdReset): HTML
 }
 
 /** Inline SVG line of a series (no chart library needed for a 60 px trend). */
-export function sparkline(values: number[], width = 90, height = 22): SVGSVGElement {
+function sparkline(values: number[], width = 90, height = 22): SVGSVGElement {
   const ns = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('width', String(width));

@@ -6,7 +6,7 @@ import { h, onResize, section } from './dom.js';
 import { formatBytes, formatCount } from './format.js';
 
 /** DevTools' Statistics categories; the "other" slices are what the named ones leave. */
-export function statisticsSlices(s: Statistics): { name: string; value: number }[] {
+function statisticsSlices(s: Statistics): { name: string; value: number }[] {
   const v = s.v8heap;
   const otherJs = Math.max(0, v.total - v.code - v.strings - v.jsArrays - v.system);
   const otherNative = Math.max(0, s.native.total - s.native.typedArrays);

@@ -6,7 +6,7 @@ import { mountCpuProfile } from './cpu/view.js';
 import type { CpuProfile } from './cpu/model.js';
 import { mountReport } from './report.js';
 
-export { mountReport, mountComparison, type ReportOptions, type ReportHandle } from './report.js';
+export { mountReport, type ReportOptions, type ReportHandle } from './report.js';
 export { mountCpuProfile, type CpuViewHandle } from './cpu/view.js';
 export { buildCpuModel, type CpuProfile, type CpuModel, type FlameFrame } from './cpu/model.js';
 export { mountFlameGraph } from './cpu/flame.js';

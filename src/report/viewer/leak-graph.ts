@@ -46,7 +46,7 @@ export function buildGraphModel(s: Suspect): { root: GraphNode; byKey: Map<strin
 }
 
 /** Root-to-node path. */
-export function pathTo(n: GraphNode): GraphNode[] {
+function pathTo(n: GraphNode): GraphNode[] {
   const path: GraphNode[] = [];
   for (let c: GraphNode | null = n; c; c = c.parent) path.push(c);
   return path.reverse();

@@ -75,7 +75,7 @@ export { CpuProfileError };
  * V8's pseudo-frames: time the thread was idle, in native code outside JS, or collecting garbage.
  * An idle service spends most of a profile in `(idle)`, which hides the app's own code.
  */
-export const PSEUDO_FRAMES = new Set(['(idle)', '(program)', '(garbage collector)']);
+const PSEUDO_FRAMES = new Set(['(idle)', '(program)', '(garbage collector)']);
 
 const isPseudo = (cf: CallFrame) => !cf.url && PSEUDO_FRAMES.has(cf.functionName);
 
