@@ -35,7 +35,7 @@ export default defineConfig([
   {
     entry: {
       'cli/main': 'src/cli/main.ts',
-      'engine/engine-worker': 'src/engine/engine-worker.ts',
+      'engine/engine-worker': 'src/engine/threads/engine-worker.ts',
       'dashboard/analysis-worker': 'src/dashboard/analysis-worker.ts',
     },
     format: ['esm'],

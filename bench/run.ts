@@ -142,7 +142,7 @@ function snapshotFor(mb: number): string {
  */
 function warmMemory(mb: number): void {
   const touch = `const b = new Uint8Array(${mb} * 1048576); for (let i = 0; i < b.length; i += 4096) b[i] = 1;`;
-  // huge pages, so that the guest's own page faults don't dominate (see src/hugepages.ts)
+  // huge pages, so that the guest's own page faults don't dominate (see src/shared/glibc-tunables.ts)
   const env = { ...process.env, NODE_OPTIONS: '', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
   spawnSync(process.execPath, ['-e', touch], { stdio: 'ignore', env });
 }

@@ -4,11 +4,11 @@
 // one-liner `require('heapscope')('my-service')` works; the named types below are compile-time only,
 // and functions ride on the default export too (`heapscope.registerPrometheus`) for CJS callers.
 import { startAgent, type AgentHandle, type AgentOptions } from './agent/index.js';
-import { registerPrometheus } from './agent/exporters/prometheus.js';
+import { registerPrometheus } from './agent/index.js';
 
 export type { AgentHandle, AgentOptions, AgentDiagnostics } from './agent/index.js';
-export type { PrometheusOptions } from './agent/exporters/prometheus.js';
-export type { MeterProviderLike } from './agent/exporters/otel.js';
+export type { PrometheusOptions } from './agent/index.js';
+export type { MeterProviderLike } from './agent/index.js';
 
 /**
  * Starts the heapscope agent in this process (idempotent: later calls return the running agent).

@@ -7,24 +7,13 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debug, errorMessage, warn } from './log.js';
-import { withHugePages } from '../hugepages.js';
+import { builtFile, withHugePages } from '../shared/index.js';
 
 /** dist/cli/main.js next to the bundled agent (dist/index.js, dist/register.cjs, ...). */
 export function findCli(): string | undefined {
   const override = process.env.HEAPSCOPE_CLI;
   if (override) return existsSync(override) ? override : undefined;
-  let here: string;
-  try {
-    here = dirname(fileURLToPath(import.meta.url));
-  } catch {
-    return undefined;
-  }
-  // dist/ when bundled; src/agent/ when run from source (tests through tsx).
-  for (const rel of ['cli/main.js', '../cli/main.js', '../../dist/cli/main.js']) {
-    const p = join(here, rel);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
+  return builtFile('cli', 'main.js') ?? undefined;
 }
 
 /** Where a dashboard started from here keeps its data: $HEAPSCOPE_DATA or ~/.heapscope (as the CLI). */
@@ -40,7 +29,7 @@ export function startDashboard(host: string, port: number, token: string | undef
     return false;
   }
   try {
-    // huge pages for the analyses it runs (src/hugepages.ts); the app itself is left as it is
+    // huge pages for the analyses it runs (shared/glibc-tunables.ts); the app itself is left as it is
     const env: NodeJS.ProcessEnv = withHugePages({ ...process.env, HEAPSCOPE_DISABLE: '1' });
     // The dashboard must not preload an agent (NODE_OPTIONS may carry --require heapscope/register).
     delete env.NODE_OPTIONS;

@@ -22,6 +22,7 @@ import { debug, errorMessage, warn } from './log.js';
 import { costModel, peakRss, readHeapShape, resetPeakRss, snapshotCounts, type CostForecast } from './snapshot-cost.js';
 import { TEMP_PREFIX, type AutoCaptureGuard } from './auto-capture.js';
 import { upload, type UploadTarget } from './upload.js';
+import { CodedError } from '../shared/index.js';
 
 export interface CommandContext {
   send: (msg: AgentMessage) => void;
@@ -31,14 +32,7 @@ export interface CommandContext {
   autoCapture: AutoCaptureGuard;
 }
 
-class CommandError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+class CommandError extends CodedError<ErrorCode> {}
 
 /** Temp dirs of snapshots in flight, removed on exit if an upload is cut short. */
 export const pendingTempDirs = new Set<string>();

@@ -1,29 +1,20 @@
 // Public agent API. One agent per JS thread: the instance lives under a global symbol, so the ESM and
 // CJS builds (and --require plus --import of register) all find the same one.
-import { Agent, type AgentDiagnostics } from './agent.js';
+import { Agent } from './agent.js';
 import { resolveOptions, type AgentOptions } from './options.js';
-import type { MetricsMessage, PostGcSample } from '../protocol/index.js';
 
 export type { AgentOptions } from './options.js';
 export { threadName, type AgentDiagnostics } from './agent.js';
+export { registerPrometheus, type PrometheusOptions } from './exporters/prometheus.js';
+export type { MeterProviderLike } from './exporters/otel.js';
+// for the dashboard's own /metrics, which exports the agents' frames as the agent would
+export { LatestFrame, registerProcessMetrics, type Labels, type ProcessState } from './exporters/prom-metrics.js';
 
-const KEY = Symbol.for('heapscope.agent');
+import { KEY, type AgentHandle, type Holder } from './current.js';
 
-export interface AgentHandle {
-  /** False when disabled (HEAPSCOPE_DISABLE=1) or misconfigured. */
-  readonly enabled: boolean;
-  readonly agentId?: string;
-  readonly project?: string;
-  readonly connected: boolean;
-  /** Stops metrics, closes the connection; a later heapscope() call starts a fresh agent. */
-  stop(): void;
-  /** Internal counters (connect attempts, buffered metrics, socket listeners) for tests and debugging. */
-  diagnostics(): AgentDiagnostics | undefined;
-  /** The newest metrics frame and post-GC sample (what the Prometheus export reads). */
-  lastMetrics(): { frame: MetricsMessage; postGc?: PostGcSample } | undefined;
-}
+export { currentAgent, type AgentHandle } from './current.js';
 
-type Holder = { [KEY]?: AgentHandle };
+
 
 const disabledHandle: AgentHandle = { enabled: false, connected: false, stop() {}, diagnostics: () => undefined, lastMetrics: () => undefined };
 
@@ -56,9 +47,4 @@ export function startAgent(project?: string, options?: AgentOptions): AgentHandl
   };
   Object.defineProperty(g, KEY, { value: handle, configurable: true, enumerable: false, writable: true });
   return handle;
-}
-
-/** The running agent of this thread, if any. */
-export function currentAgent(): AgentHandle | undefined {
-  return (globalThis as Holder)[KEY];
 }

@@ -4,9 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { writeFile, rename } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { analyzeSnapshot, nodeById, type Progress } from '../engine/index.js';
-import { pathFromRoots } from '../diagnosis/suspects.js';
-import { chainNode } from '../diagnosis/describe.js';
-import { diagnose, diffSnapshots } from '../diagnosis/index.js';
+import { analyzeFile, diffSnapshots, pathToNode, type HeapReport } from '../diagnosis/index.js';
 import type { AnalysisTask, WorkerMessage } from './jobs.js';
 
 const task = workerData as AnalysisTask;
@@ -32,25 +30,23 @@ async function main(): Promise<void> {
     const analysis = await analyzeSnapshot(task.files[0]!, { onProgress: (p) => progress(p) });
     const ordinal = nodeById(analysis, task.nodeId ?? -1);
     if (ordinal < 0) throw new Error(`no object @${task.nodeId} in this snapshot`);
-    post({ type: 'done', result: pathFromRoots(analysis, ordinal).map((hop) => chainNode(analysis, hop, hop.node === ordinal)) });
+    post({ type: 'done', result: pathToNode(analysis, ordinal) });
     return;
   }
-  let report: { suspects?: unknown[]; snapshot?: { totalSize?: number; file?: string }; snapshots?: { file?: string }[] };
+  let report: HeapReport;
   if (task.mode === 'analyze') {
     const file = task.files[0]!;
-    const analysis = await analyzeSnapshot(file, { onProgress: (p) => progress(p) });
-    post({ type: 'progress', phase: 'diagnosis' });
     // Every class: the dashboard's summary table is virtualised and stays fast with 10,000+ rows.
-    report = diagnose(analysis, { file: basename(file), classes: Number.MAX_SAFE_INTEGER }) as typeof report;
+    report = await analyzeFile(file, { file: basename(file), classes: Number.MAX_SAFE_INTEGER, onProgress: (p) => progress(p) });
   } else {
-    report = (await diffSnapshots(task.files, { onProgress: (p: Progress) => progress(p, task.files.length), classes: Number.MAX_SAFE_INTEGER })) as typeof report;
+    report = await diffSnapshots(task.files, { onProgress: (p: Progress) => progress(p, task.files.length), classes: Number.MAX_SAFE_INTEGER });
   }
   // Reports name snapshots by file name only: the data directory's layout is nobody's business.
   for (const info of [report.snapshot, ...(report.snapshots ?? [])]) if (info?.file) info.file = basename(info.file);
   const tmp = `${task.out!}.tmp`;
   await writeFile(tmp, JSON.stringify(report), { mode: 0o600 });
   await rename(tmp, task.out!);
-  post({ type: 'done', summary: { suspects: report.suspects?.length ?? 0, totalSize: report.snapshot?.totalSize ?? 0 } });
+  post({ type: 'done', summary: { suspects: report.suspects.length, totalSize: report.snapshot.totalSize } });
 }
 
 main().catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));

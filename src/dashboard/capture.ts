@@ -5,8 +5,8 @@
 // already being captured (a cluster worker) joins that project's finding instead of being captured.
 import { readFile } from 'node:fs/promises';
 import type { CaptureRequestMessage, LeakMessage } from '../protocol/index.js';
-import type { HeapReport } from '../diagnosis/types.js';
-import type { Hub } from './hub/index.js';
+import type { HeapReport } from '../diagnosis/index.js';
+import type { CaptureHooks, Hub } from './hub/index.js';
 import type { Job } from './jobs.js';
 import { culpritOf, leakSignature, projectMsToLimit, summaryText, type Finding, type FindingProcess, type FindingStore } from './findings.js';
 import type { Webhook } from './webhook.js';
@@ -61,7 +61,7 @@ export interface CaptureEvents {
   url?: () => string | undefined;
 }
 
-export class AutoCapture {
+export class AutoCapture implements CaptureHooks {
   readonly cfg: CaptureConfig;
   /** host -> processId being captured. */
   private readonly active = new Map<string, { processId: string; project: string }>();

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DetectorSeries } from '../protocol/index.js';
-import type { Cause, GrowthFinding, HeapReport, SourceLocation, Suspect } from '../diagnosis/types.js';
+import type { Cause, GrowthFinding, HeapReport, SourceLocation, Suspect } from '../diagnosis/index.js';
 import { appLocation } from './locations.js';
 
 export interface FindingProcess {

@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { distFile } from './paths.js';
+import { distFile } from '../shared/index.js';
 import type { CommandAction, SnapshotCost } from '../protocol/index.js';
 
 export type JobState =

@@ -3,10 +3,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { distFile } from './paths.js';
+import { distFile, withHugePages } from '../shared/index.js';
 import { hostForUrl, probe, waitForDashboard } from './client.js';
 import { defaultDataDir } from './store.js';
-import { withHugePages } from '../hugepages.js';
 
 export interface Target {
   host: string;

@@ -1,5 +1,5 @@
 // Shared by the server (log line, webhook text) and the browser UI: no Node imports here.
-import type { SourceLocation } from '../diagnosis/types.js';
+import type { SourceLocation } from '../diagnosis/index.js';
 
 /** The first location in the app's own code (Node's internals, `node:...`, say little to a developer). */
 export function appLocation(locations: SourceLocation[]): SourceLocation | undefined {

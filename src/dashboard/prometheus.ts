@@ -3,7 +3,7 @@
 // connected have series, so label sets go away with the processes.
 import * as client from 'prom-client';
 import type { AgentMessage } from '../protocol/index.js';
-import { LatestFrame, registerProcessMetrics, type Labels, type ProcessState } from '../agent/exporters/prom-metrics.js';
+import { LatestFrame, registerProcessMetrics, type Labels, type ProcessState } from '../agent/index.js';
 import type { Hub } from './hub/index.js';
 import type { Job } from './jobs.js';
 

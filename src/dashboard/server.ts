@@ -15,7 +15,7 @@ import { Store, defaultDataDir } from './store.js';
 import { ConnectionGuard, DEFAULT_LIMITS, limitsFromEnv, serverOptions, type Limits } from './limits.js';
 import { pageHtml } from './ui/page.js';
 import type { ActionRequest, CompareRequest, SettingsRequest } from './messages.js';
-import { distFile } from './paths.js';
+import { distFile } from '../shared/index.js';
 import { VERSION } from '../version.js';
 import { AutoCapture, captureConfigFromEnv, type CaptureConfig } from './capture.js';
 import { FindingStore, type FindingState } from './findings.js';

@@ -1,8 +1,8 @@
 // Collections as a developer sees them: a JS Array's elements, a Map's/Set's entries (in its hash
 // table), an object used as a map (many own properties). Leaks of many small objects live here.
-import type { HeapAnalysis } from '../engine/types.js';
+import type { HeapAnalysis } from '../engine/index.js';
 import type { CollectionKind } from './types.js';
-import { edgeTarget, nameIndexes, rawName } from './heap.js';
+import { edgeTarget, nameIndexes, rawName } from '../engine/index.js';
 
 export interface CollectionInfo {
   kind: CollectionKind;
@@ -12,7 +12,7 @@ export interface CollectionInfo {
 }
 
 /** Objects with at least this many own properties count as "object used as a map". */
-export const OBJECT_MAP_MIN_KEYS = 64;
+const OBJECT_MAP_MIN_KEYS = 64;
 
 /** Entry count of a collection node, or null when the node is not a collection. */
 export function collectionInfo(a: HeapAnalysis, node: number, withEntryClass = true): CollectionInfo | null {

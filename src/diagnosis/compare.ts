@@ -1,6 +1,6 @@
 // DevTools' Comparison view: per class, objects matched by snapshot id between a base and a target
 // snapshot of one process: #New, #Deleted, #Delta, Alloc. Size, Freed Size, Size Delta.
-import type { HeapAnalysis } from '../engine/types.js';
+import type { HeapAnalysis } from '../engine/index.js';
 import type { Comparison, ComparisonRow, IdReset } from './types.js';
 import { checkIds, IdSet, type IdCheck } from './ids.js';
 

@@ -1,10 +1,10 @@
 // Turning heap nodes into what a developer reads: chain nodes, the seed's reference-list notation,
 // closure source locations and short owner names such as `Socket → _events → connect`.
-import { locationIndex, type HeapGraph } from '../engine/graph.js';
-import { retainerEdge } from '../engine/passes/retainers.js';
-import type { HeapAnalysis } from '../engine/types.js';
+import { locationIndex, type HeapGraph } from '../engine/index.js';
+import { retainerEdge } from '../engine/index.js';
+import type { HeapAnalysis } from '../engine/index.js';
 import type { ChainNode, SourceLocation } from './types.js';
-import { edgeTarget, isPlumbing, rawName, typeName } from './heap.js';
+import { edgeTarget, isPlumbing, nodeTypeName as typeName, rawName } from '../engine/index.js';
 
 /** One hop: a node and the edge label (already in `[0]` / `name` form) that led to it. */
 export interface Hop {

@@ -1,9 +1,8 @@
 // One snapshot's diagnosis: the suspects (big holders refined to the specific object, plus big
 // collections whose many small entries no single node dominates), each with path, chain, subtree,
 // reference lists, keys, source locations and a named cause.
-import type { HeapAnalysis } from '../engine/types.js';
-import { summarize } from '../engine/index.js';
-import type { HeapReport, SnapshotInfo, SourceLocation, Suspect } from './types.js';
+import { formatPath, largestNodes, nodeInfo, retainerPath, summarize, type HeapAnalysis } from '../engine/index.js';
+import type { ChainNode, HeapReport, LargeObject, SnapshotInfo, SourceLocation, Suspect } from './types.js';
 import { chainNode, ownerName, referenceList, type Hop } from './describe.js';
 import { collectionInfo } from './collections.js';
 import { leakKeys } from './keys.js';
@@ -21,17 +20,19 @@ export interface DiagnoseOptions extends SuspectOptions {
    * largest one: a few hundred KB of Node's own module table is not a leak worth a reader's time.
    */
   minShare?: number;
+  /** How many of the largest objects to list, each with its retainer path (default 0: none). */
+  largest?: number;
 }
 
 export function snapshotInfo(a: HeapAnalysis, file?: string): SnapshotInfo {
   return { ...(file ? { file } : {}), nodeCount: a.graph.nodeCount, edgeCount: a.graph.edgeCount, totalSize: a.totalSize };
 }
 
-/** `heapscope analyze`'s report: statistics, summary classes and the suspects of one snapshot. */
+/** `heapscope analyze`'s report: statistics, summary classes, largest objects and the suspects of one snapshot. */
 export function diagnose(a: HeapAnalysis, opts: DiagnoseOptions = {}): HeapReport {
   // the suspects first: the analysis worker may still be summing the Summary's retained sizes
   const suspects = findSuspects(a, opts);
-  return {
+  const report: HeapReport = {
     version: 1,
     kind: 'analyze',
     generatedAt: new Date().toISOString(),
@@ -40,6 +41,13 @@ export function diagnose(a: HeapAnalysis, opts: DiagnoseOptions = {}): HeapRepor
     classes: summarize(a, opts.classes ?? 50),
     suspects,
   };
+  if (opts.largest) report.largest = largestObjects(a, opts.largest);
+  return report;
+}
+
+/** The `n` objects with the largest retained size, each with its retainer path as text. */
+export function largestObjects(a: HeapAnalysis, n: number): LargeObject[] {
+  return largestNodes(a, n).map((i) => ({ ...nodeInfo(a, i), path: formatPath(a, retainerPath(a, i)) }));
 }
 
 /** True when `node` lies in the dominator subtree of any of `roots`. */
@@ -127,6 +135,11 @@ export function buildSuspect(a: HeapAnalysis, node: number, opts: DiagnoseOption
   if (suspect.cause?.keys) suspect.keys = [...new Set([...suspect.cause.keys, ...suspect.keys])].slice(0, 12);
   if (suspect.cause?.location) suspect.locations = locationsOf([suspect.cause, ...suspect.locations.map((location) => ({ location }))]);
   return suspect;
+}
+
+/** The retainer path from the GC roots to `node`, as the report draws it (last node = `node`). */
+export function pathToNode(a: HeapAnalysis, node: number): ChainNode[] {
+  return pathFromRoots(a, node).map((hop) => chainNode(a, hop, hop.node === node));
 }
 
 /** Path then chain, the shared node once. */

@@ -5,14 +5,14 @@
 //   dominator that already existed in the first snapshot (the owner that accumulates them).
 // Growth must happen at every step: warm-up that stops, caches that plateau or turn over, are noise.
 import { nodeById } from '../engine/index.js';
-import { retainerEdge } from '../engine/passes/retainers.js';
-import type { HeapAnalysis } from '../engine/types.js';
+import { retainerEdge } from '../engine/index.js';
+import type { HeapAnalysis } from '../engine/index.js';
 import type { GrowthFinding, GrowthKind } from './types.js';
 import { collectionInfo, type CollectionInfo } from './collections.js';
 import { chainNode, ownerName, referenceList, type Hop } from './describe.js';
-import { edgeBetween, edgeLabel, edgeTypeName, isPlumbing, rawName } from './heap.js';
+import { edgeBetween, edgeLabel, edgeTypeName, isPlumbing, rawName } from '../engine/index.js';
 import { IdSet, samePlace } from './ids.js';
-import { retainerPath } from '../engine/query/path.js';
+import { retainerPath } from '../engine/index.js';
 import { leakKeys } from './keys.js';
 import { recogniseCause } from './causes/index.js';
 import { joinHops, locationsOf } from './diagnose.js';

@@ -1,10 +1,10 @@
 // Object ids across snapshots of one process: V8 keeps an object's id for its lifetime, so "same
 // id" is "same object" (unless ids were reset: checkIds). An open-addressing hash set in a typed
 // array: no per-node allocation.
-import { edgeName, type HeapGraph } from '../engine/graph.js';
-import { retainerPath } from '../engine/query/path.js';
-import type { HeapAnalysis } from '../engine/types.js';
-import { rawName, typeName } from './heap.js';
+import { edgeName, type HeapGraph } from '../engine/index.js';
+import { retainerPath } from '../engine/index.js';
+import type { HeapAnalysis } from '../engine/index.js';
+import { nodeTypeName, rawName } from '../engine/index.js';
 
 export class IdSet {
   private readonly table: Uint32Array;
@@ -104,7 +104,7 @@ export function samePlace(last: HeapAnalysis, node: number, other: HeapAnalysis,
   let cur = 0;
   for (let i = 1; i < steps.length; i++) {
     const s = steps[i];
-    const wantType = typeName(a, s.node);
+    const wantType = nodeTypeName(a, s.node);
     const wantName = rawName(a, s.node);
     let exact = -1;
     let byName = -1;
@@ -112,7 +112,7 @@ export function samePlace(last: HeapAnalysis, node: number, other: HeapAnalysis,
     for (let e = o.firstEdge[cur]; e < o.firstEdge[cur + 1]; e++) {
       if (o.edgeTypeNames[o.edgeType[e]] !== s.edgeType) continue;
       const to = o.edgeTo[e];
-      if (typeName(o, to) !== wantType || rawName(o, to) !== wantName) continue;
+      if (nodeTypeName(o, to) !== wantType || rawName(o, to) !== wantName) continue;
       if (edgeName(o, e) === s.edgeName) {
         exact = to;
         break;

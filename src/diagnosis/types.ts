@@ -1,6 +1,6 @@
 // The diagnosis report: public JSON contract (`heapscope analyze|diff --json`), rendered by
 // src/report (text/HTML) and stored by the dashboard. Add fields freely, never rename.
-import type { ClassSummary, Statistics } from '../engine/types.js';
+import type { ClassSummary, NodeInfo, Statistics } from '../engine/index.js';
 
 /** Where a closure's code lives (1-based line and column), when the snapshot records it. */
 export interface SourceLocation {
@@ -165,6 +165,11 @@ export interface GrowthFinding {
   cause: Cause | null;
 }
 
+/** One of the largest objects, with its retainer path from the GC roots (one hop a line). */
+export interface LargeObject extends NodeInfo {
+  path: string;
+}
+
 export interface SnapshotInfo {
   file?: string;
   nodeCount: number;
@@ -184,6 +189,8 @@ export interface HeapReport {
   statistics: Statistics;
   classes: ClassSummary[];
   suspects: Suspect[];
+  /** The objects with the largest retained size (`analyze` only). */
+  largest?: LargeObject[];
   /** First vs last snapshot (`diff` only). */
   comparison?: Comparison;
   /** What kept growing (`diff` with 3+ snapshots). */

@@ -7,20 +7,20 @@
 import type { Worker } from 'node:worker_threads';
 import type { HeapGraph } from './graph.js';
 import type { HeapAnalysis, ProgressFn, Statistics } from './types.js';
-import { loadUnindexed, type LoadOptions, type SnapshotSource } from './parse/load.js';
-import { computeFlags } from './passes/flags.js';
-import { propagateDomState } from './passes/domstate.js';
-import { computeShallowSizes } from './passes/shallow.js';
-import { findEphemeronEdgeNames } from './passes/weakmap.js';
-import { computeEssentialEdges } from './passes/essential.js';
-import { allocDominatorMemory, dominatorDfs, finishDominatorTree, retainedSizes, buildDominatedNodes, type DominatorMemory, type DominatorTree } from './passes/dominators.js';
-import { computeDistances } from './passes/distances.js';
-import { computeClassIndex } from './passes/classes.js';
-import { computeStatistics } from './passes/statistics.js';
-import { ensureRetainers } from './passes/retainers.js';
-import { startSideWork, stepTimer, type SideWork } from './passes/parallel.js';
-import { adoptClassCounts } from './passes/summary.js';
-import { keepLargest, largestByRetained, LARGEST_KEPT } from './query/largest.js';
+import { loadUnindexed, type LoadOptions, type SnapshotSource } from './parse/index.js';
+import { computeFlags } from './passes/index.js';
+import { propagateDomState } from './passes/index.js';
+import { computeShallowSizes } from './passes/index.js';
+import { findEphemeronEdgeNames, type EphemeronInfo } from './passes/index.js';
+import { computeEssentialEdges } from './passes/index.js';
+import { allocDominatorMemory, dominatorDfs, finishDominatorTree, retainedSizes, buildDominatedNodes, type DominatorMemory, type DominatorTree } from './passes/index.js';
+import { computeDistances } from './passes/index.js';
+import { computeClassIndex } from './passes/index.js';
+import { computeStatistics } from './passes/index.js';
+import { ensureRetainers } from './passes/index.js';
+import { startSideWork, stepTimer, type SideWork } from './passes/index.js';
+import { SummaryTotals } from './passes/index.js';
+import { largestByRetained, LARGEST_KEPT } from './query/index.js';
 import { collectGarbage } from './memory.js';
 
 export interface AnalyzeOptions {
@@ -37,13 +37,17 @@ export interface AnalyzeOptions {
 /** All passes on this thread. */
 export function analyzeGraph(g: HeapGraph, opts: AnalyzeOptions = {}): HeapAnalysis {
   const p = opts.onProgress ?? (() => {});
-  ensureRetainers(g);
   p({ phase: 'flags' });
   propagateDomState(g);
+  return passesHere(g, findEphemeronEdgeNames(g), p);
+}
+
+/** The passes after DOM state, in DevTools' order, on this thread. */
+function passesHere(g: HeapGraph, eph: EphemeronInfo, p: ProgressFn): HeapAnalysis {
+  ensureRetainers(g);
   const flags = computeFlags(g);
   p({ phase: 'shallow' });
   computeShallowSizes(g);
-  const eph = findEphemeronEdgeNames(g);
   p({ phase: 'dominators' });
   const { essential, retained } = computeEssentialEdges(g, flags, eph);
   const tree = finishDominatorTree(g, essential, dominatorDfs(g, essential, { retained }));
@@ -52,31 +56,29 @@ export function analyzeGraph(g: HeapGraph, opts: AnalyzeOptions = {}): HeapAnaly
   const { firstDominated, dominated } = buildDominatedNodes(tree.dominator);
   p({ phase: 'distances' });
   const distance = computeDistances(g, eph);
-  return finish(g, tree.dominator, retainedSize, firstDominated, dominated, distance, flags, p);
+  p({ phase: 'names' });
+  const classIndex = computeClassIndex(g);
+  const totalSize = retainedSize[0] + g.extraNativeBytes;
+  const parts = { graph: g, dominator: tree.dominator, retainedSize, distance, firstDominated, dominated, classIndex, flags, totalSize };
+  return {
+    ...parts,
+    statistics: computeStatistics(g, totalSize),
+    largest: largestByRetained(g, retainedSize, LARGEST_KEPT),
+    classTotals: new SummaryTotals(parts),
+  };
 }
 
-/** The same passes, with part of the work on a second core when the graph allows (see passes/parallel.ts). */
+/**
+ * The same passes, with part of the work on a second core when the graph allows (see
+ * passes/parallel.ts); otherwise passesHere.
+ */
 export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {}): Promise<HeapAnalysis> {
   const p = opts.onProgress ?? (() => {});
   p({ phase: 'flags' });
   propagateDomState(g);
   const eph = findEphemeronEdgeNames(g);
   const side = startSideWork(g, eph, opts.twoCores ? 0 : undefined, opts.onWorker);
-  if (!side) {
-    // DOM state is done; run the rest here (as analyzeGraph, minus what's done).
-    ensureRetainers(g);
-    const flags = computeFlags(g);
-    p({ phase: 'shallow' });
-    computeShallowSizes(g);
-    p({ phase: 'dominators' });
-    const { essential, retained } = computeEssentialEdges(g, flags, eph);
-    const tree = finishDominatorTree(g, essential, dominatorDfs(g, essential, { retained }));
-    const { firstDominated, dominated } = buildDominatedNodes(tree.dominator);
-    p({ phase: 'retained' });
-    const retainedSize = retainedSizes(tree, g.selfSize);
-    p({ phase: 'distances' });
-    return finish(g, tree.dominator, retainedSize, firstDominated, dominated, computeDistances(g, eph), flags, p);
-  }
+  if (!side) return passesHere(g, eph, p);
   const lap = stepTimer('main');
   try {
     p({ phase: 'shallow' });
@@ -103,15 +105,11 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
     const classIndex = await side.classIndex;
     lap('retained sizes, wait for the dominated index');
     const totalSize = retainedSize[0] + g.extraNativeBytes;
-    const a: HeapAnalysis = {
-      graph: g, dominator: tree.dominator, retainedSize, distance, firstDominated, dominated, classIndex, flags, totalSize,
-      statistics: statistics ?? computeStatistics(g, totalSize),
-    };
+    const parts = { graph: g, dominator: tree.dominator, retainedSize, distance, firstDominated, dominated, classIndex, flags, totalSize };
     const counts = await side.classCounts;
     // the worker sums retained sizes by class while the caller goes on (to the diagnosis, say)
-    if (counts) adoptClassCounts(a, counts.counts, counts.packed, side.classRetained(counts.counts.size));
-    keepLargest(a, largest);
-    return a;
+    const ahead = counts && { ...counts, pending: side.classRetained(counts.counts.size) };
+    return { ...parts, statistics: statistics ?? computeStatistics(g, totalSize), largest, classTotals: new SummaryTotals(parts, ahead) };
   } finally {
     side.close();
   }
@@ -132,17 +130,6 @@ async function dominatorTree(g: HeapGraph, side: SideWork, memory: DominatorMemo
   side.treeBuilt();
   lap('Lengauer-Tarjan');
   return tree;
-}
-
-function finish(
-  g: HeapGraph, dominator: Uint32Array, retainedSize: Float64Array, firstDominated: Uint32Array, dominated: Uint32Array,
-  distance: Int32Array, flags: Uint8Array, p: ProgressFn,
-): HeapAnalysis {
-  p({ phase: 'names' });
-  const classIndex = computeClassIndex(g);
-  const totalSize = retainedSize[0] + g.extraNativeBytes;
-  const statistics = computeStatistics(g, totalSize);
-  return { graph: g, dominator, retainedSize, distance, firstDominated, dominated, classIndex, flags, totalSize, statistics };
 }
 
 export async function analyzeSnapshot(source: SnapshotSource, opts: LoadOptions & AnalyzeOptions = {}): Promise<HeapAnalysis> {

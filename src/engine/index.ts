@@ -2,11 +2,12 @@
 // bytes -> loader (parse/) -> HeapGraph -> passes (dominators, distances, ...) -> HeapAnalysis -> queries.
 export * from './graph.js';
 export * from './types.js';
-export { loadSnapshot, type LoadOptions, type SnapshotSource } from './parse/load.js';
-export { HeapSnapshotError, type HeapSnapshotErrorCode } from './parse/errors.js';
+export { loadSnapshot, type LoadOptions, type SnapshotSource } from './parse/index.js';
+export { HeapSnapshotError, type HeapSnapshotErrorCode } from '../shared/index.js';
 export { analyzeGraph, analyzeSnapshot, type AnalyzeOptions } from './analyze.js';
-export { summarize } from './passes/summary.js';
-export { NO_DISTANCE, BASE_SYSTEM_DISTANCE } from './passes/distances.js';
-export { nodeById, nodeInfo, nodeDisplayName, className, nodeTypeName } from './query/nodes.js';
-export { retainerPath, formatPath, formatNode, formatEdge } from './query/path.js';
-export { buildAnalyzeReport, largestNodes, type ReportOptions } from './query/report.js';
+export { summarize, retainerEdge, NO_DISTANCE, BASE_SYSTEM_DISTANCE } from './passes/index.js';
+// nodes, retainer paths, the largest objects, and the graph queries the diagnosis shares
+export * from './query/index.js';
+// for the CLI's start (see cli/main.ts) and the dashboard's analyses
+export { allowGarbageCollection } from './memory.js';
+export { PARALLEL_MIN_BYTES, prewarmWorker } from './workers.js';

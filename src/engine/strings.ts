@@ -4,7 +4,7 @@
 // more time than parsing all the edges, and the young-generation GC then copied every one of them
 // (all live) twice. Analyses append their own strings (class names) after the snapshot's.
 import { isUtf8 } from 'node:buffer';
-import { HeapSnapshotError } from './parse/errors.js';
+import { HeapSnapshotError } from '../shared/index.js';
 import { sortedFloor, sortedIndexOf } from './sorted.js';
 
 /** Text that reads the same raw and decoded: printable ASCII, no '"' or '\\' (which are escaped). */

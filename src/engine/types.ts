@@ -1,5 +1,5 @@
-// Results of the engine's passes over a HeapGraph. The JSON shapes here are public contracts
-// (`heapscope analyze --json`): add fields freely, never rename.
+// Results of the engine's passes over a HeapGraph. The JSON shapes here are parts of public
+// contracts (`heapscope analyze --json`, see diagnosis/types.ts): add fields freely, never rename.
 import type { HeapGraph } from './graph.js';
 
 /** Progress of long work, for progress bars (CLI) and job state (dashboard). */
@@ -31,6 +31,20 @@ export interface HeapAnalysis {
   /** Root's retained size plus extra native bytes, as DevTools' "total". */
   totalSize: number;
   statistics: Statistics;
+  /** The LARGEST_KEPT nodes with the largest retained size, largest first (see query/largest.ts). */
+  largest: number[];
+  /** DevTools' Summary: per-class totals, ready or computed on first use (see passes/summary.ts). */
+  classTotals: ClassTotals;
+}
+
+/**
+ * The Summary's per-class totals of one analysis. The two-core analysis returns while its worker
+ * still sums retained sizes by class: `ready` says whether rows() will answer at once.
+ */
+export interface ClassTotals {
+  readonly ready: boolean;
+  /** Rows by retained size, largest first; with `limit`, only the first `limit`. */
+  rows(limit?: number): ClassSummary[];
 }
 
 /** DevTools' Statistics view. */
@@ -65,16 +79,4 @@ export interface PathStep {
   /** Edge from the previous step's node to this one; empty on the first step. */
   edgeName: string;
   edgeType: string;
-}
-
-/** `heapscope analyze --json` (public contract). */
-export interface AnalyzeReport {
-  file?: string;
-  nodeCount: number;
-  edgeCount: number;
-  totalSize: number;
-  statistics: Statistics;
-  classes: ClassSummary[];
-  largest: (NodeInfo & { path?: string })[];
-  [extra: string]: unknown;
 }

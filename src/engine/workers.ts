@@ -1,28 +1,14 @@
-// Locating and starting the engine's worker thread. Its script sits next to the built bundle that
-// loads it (dist/engine/engine-worker.js, whether the caller is dist/engine/index.js,
-// dist/cli/main.js or dist/dashboard/analysis-worker.js) or next to its source under tsx.
+// Locating and starting the engine's worker thread (threads/engine-worker.ts, built to
+// dist/engine/engine-worker.js).
 // A worker takes 50-80 ms to start on these machines (most of it Node's own bootstrap), time the
 // analysis would wait for before its first pass: the thread that parsed a snapshot is parked for a
 // few seconds, and the analysis that follows takes it (see parkWorker).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { threadScript } from '../shared/index.js';
 
-/** The engine's worker script (engine-worker), or null where it can't be found. */
+/** The engine's worker script, or null where it can't be found. */
 export function engineWorkerScript(): URL | null {
-  let here: string;
-  try {
-    here = import.meta.url;
-  } catch {
-    return null;
-  }
-  if (!here) return null;
-  const name = 'engine-worker';
-  for (const rel of [`./${name}.js`, `../engine/${name}.js`, `./engine/${name}.js`, `./${name}.ts`]) {
-    const u = new URL(rel, here);
-    if (u.protocol === 'file:' && existsSync(fileURLToPath(u))) return u;
-  }
-  return null;
+  return threadScript('engine/engine-worker.js', 'engine/threads/engine-worker.ts');
 }
 
 export function spawnWorker(script: URL, opts: WorkerOptions = {}): Worker {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtFile } from '../shared/index.js';
 
 export interface ViewerAssets {
   js: string;
@@ -16,14 +17,8 @@ let cached: ViewerAssets | undefined;
 
 /** Directory of the built viewer bundle, or null when it has not been built. */
 export function viewerAssetDir(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    for (const cand of [join(dir, 'report'), join(dir, 'dist', 'report')]) {
-      if (existsSync(join(cand, 'viewer.js')) && existsSync(join(cand, 'viewer.css'))) return cand;
-    }
-    dir = dirname(dir);
-  }
-  return null;
+  const js = builtFile('report', 'viewer.js');
+  return js && builtFile('report', 'viewer.css') ? dirname(js) : null;
 }
 
 /** The viewer's JS and CSS; bundled on the fly with esbuild (a devDependency) when dist/ is missing. */

@@ -1,6 +1,6 @@
 // Self-contained HTML files: the viewer bundle, its CSS and the data inlined into one page that
 // opens offline. A Content-Security-Policy forbids every network request.
-import type { HeapReport } from '../diagnosis/types.js';
+import type { HeapReport } from '../diagnosis/index.js';
 import { viewerAssets } from './assets.js';
 import { buildCpuModel, type CpuProfile } from './viewer/cpu/model.js';
 

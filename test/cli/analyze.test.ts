@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { analyzeSnapshot, summarize, nodeById } from '../../src/engine/index.js';
+import { renderHtmlReport } from '../../src/report/index.js';
 
 const CLI = join(import.meta.dirname, '../../dist/cli/main.js');
 let dir: string;
@@ -40,6 +41,11 @@ test('analyze --json: the public contract, agreeing with the engine', async () =
   assert.deepEqual(doc.classes, summarize(a).slice(0, 7));
   for (let i = 1; i < doc.classes.length; i++) assert.ok(doc.classes[i - 1].retainedSize >= doc.classes[i].retainedSize);
   assert.equal(doc.largest.length, 7);
+  // a HeapReport too: what the HTML viewer and the dashboard open (it used to lack "snapshot")
+  assert.equal(doc.kind, 'analyze');
+  assert.deepEqual(doc.snapshot, { file, nodeCount: a.graph.nodeCount, edgeCount: a.graph.edgeCount, totalSize: a.totalSize });
+  assert.ok(Array.isArray(doc.suspects));
+  assert.match(renderHtmlReport(doc), /id="heapscope-data"/);
   for (const o of doc.largest) {
     for (const k of ['id', 'type', 'name', 'selfSize', 'retainedSize', 'distance']) assert.ok(k in o);
     assert.notEqual(o.type, 'synthetic');

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { analyzeSnapshot, type HeapAnalysis } from '../../src/engine/index.js';
-import { compareAnalyses, diagnose, renderDiagnosisText, type HeapReport } from '../../src/diagnosis/index.js';
+import { compareAnalyses, diagnose, type HeapReport } from '../../src/diagnosis/index.js';
+import { renderDiagnosisText } from '../../src/report/index.js';
 import { appPath, makeTempDir, removeTempDir, takeSnapshots } from '../support/snapshot.js';
 
 const run = promisify(execFile);

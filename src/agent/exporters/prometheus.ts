@@ -5,7 +5,7 @@
 // only here, on that call: the app's own copy first, else heapscope's.
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { currentAgent } from '../index.js';
+import { currentAgent } from '../current.js';
 import { registerProcessMetrics, type ProcessState, type PromClientModule, type PromRegistry } from './prom-metrics.js';
 
 export interface PrometheusOptions {

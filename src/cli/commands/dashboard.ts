@@ -1,11 +1,10 @@
 // `heapscope dashboard`: the web UI + agent endpoint, one port (default 127.0.0.1:12333).
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../protocol/index.js';
-import type { Dashboard } from '../../dashboard/server.js';
+import type { Dashboard } from '../../dashboard/index.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { hostForUrl, probe, type Health } from '../../dashboard/client.js';
-import { parseRetentionNumber, type RetentionConfig } from '../../dashboard/retention.js';
+import { hostForUrl, parseRetentionNumber, probe, type Health, type RetentionConfig } from '../../dashboard/index.js';
 
 export interface ServeOptions {
   port: number;

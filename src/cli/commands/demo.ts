@@ -7,14 +7,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../protocol/index.js';
-import { packageRoot } from '../../dashboard/paths.js';
-import { agentEnv } from '../../dashboard/launch.js';
+import { packageRoot } from '../../shared/index.js';
+import { agentEnv } from '../../dashboard/index.js';
 import { runForwarding } from '../lib/forward.js';
-import { apiCall } from '../../dashboard/client.js';
-import { renderDiagnosisText } from '../../diagnosis/index.js';
-import type { Dashboard } from '../../dashboard/server.js';
-import type { Job } from '../../dashboard/jobs.js';
-import type { HeapReport } from '../../diagnosis/types.js';
+import { apiCall } from '../../dashboard/index.js';
+import { renderDiagnosisText } from '../../report/index.js';
+import type { Dashboard } from '../../dashboard/index.js';
+import type { Job } from '../../dashboard/index.js';
+import type { HeapReport } from '../../diagnosis/index.js';
 import { parsePort, serveOrReuse } from './dashboard.js';
 
 interface DemoOptions {

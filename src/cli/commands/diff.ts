@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { progressBar } from '../lib/progress.js';
-import { diffSnapshots, renderDiagnosisText } from '../../diagnosis/index.js';
+import { diffSnapshots } from '../../diagnosis/index.js';
+import { renderHtmlReport, renderJson, renderReportText } from '../../report/index.js';
 import { parsePositive } from './analyze.js';
 
 export function register(program: Command): void {
@@ -24,11 +25,8 @@ export function register(program: Command): void {
       } finally {
         bar.stop();
       }
-      if (opts.html) {
-        const { renderHtmlReport } = await import('../../report/index.js');
-        await writeFile(opts.html, renderHtmlReport(report));
-      }
-      if (opts.json) process.stdout.write(JSON.stringify(report) + '\n');
-      else process.stdout.write(renderDiagnosisText(report) + '\n' + (opts.html ? `\nHTML report: ${opts.html}\n` : ''));
+      if (opts.html) await writeFile(opts.html, renderHtmlReport(report));
+      if (opts.json) process.stdout.write(renderJson(report) + '\n');
+      else process.stdout.write(renderReportText(report) + '\n' + (opts.html ? `\nHTML report: ${opts.html}\n` : ''));
     });
 }

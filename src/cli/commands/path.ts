@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { analyzeSnapshot, nodeById, retainerPath, formatPath, nodeInfo } from '../../engine/index.js';
 import { progressBar } from '../lib/progress.js';
-import { bytes } from '../lib/format.js';
+import { formatBytes } from '../../diagnosis/index.js';
 
 export function register(program: Command): void {
   program
@@ -24,7 +24,7 @@ export function register(program: Command): void {
         return;
       }
       const info = nodeInfo(a, node);
-      process.stdout.write(`@${info.id} [${info.type}] ${info.name}: retained ${bytes(info.retainedSize)}, distance ${info.distance}\n`);
+      process.stdout.write(`@${info.id} [${info.type}] ${info.name}: retained ${formatBytes(info.retainedSize)}, distance ${info.distance}\n`);
       process.stdout.write(formatPath(a, steps) + '\n');
     });
 }

@@ -3,7 +3,7 @@
 // signals forwarded, the app's exit code returned.
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../protocol/index.js';
-import { ensureDashboard, agentEnv } from '../../dashboard/launch.js';
+import { ensureDashboard, agentEnv } from '../../dashboard/index.js';
 import { runForwarding } from '../lib/forward.js';
 import { parsePort } from './dashboard.js';
 

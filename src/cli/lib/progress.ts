@@ -1,6 +1,6 @@
 // A phase-aware progress bar on stderr, shown only on a TTY (pipes and CI get nothing).
 import cliProgress from 'cli-progress';
-import type { Progress, ProgressFn } from '../../engine/types.js';
+import type { Progress, ProgressFn } from '../../engine/index.js';
 
 const PHASES: Record<string, string> = {
   reading: 'reading',

@@ -10,7 +10,8 @@ import type { Job } from '../jobs.js';
 import type { Sample } from '../metrics.js';
 import type { ArtifactMeta, ProcessMeta, Store } from '../store.js';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
-import type { AutoCapture } from '../capture.js';
+import type { CaptureRequestMessage, LeakMessage } from '../../protocol/index.js';
+import type { FindingStore } from '../findings.js';
 import type { DashboardState, ProcessView, ServerMessage } from '../messages.js';
 import { Agents } from './agents.js';
 import { Analyses } from './analyses.js';
@@ -26,10 +27,18 @@ export { HubError } from './errors.js';
 export type { HubEvents, TriggerExtra } from './events.js';
 export type { ProcessView } from '../messages.js';
 
+/** What the hub asks of automatic capture (capture.ts's AutoCapture), so the hub does not import it. */
+export interface CaptureHooks {
+  readonly findings: FindingStore;
+  onLeak(processId: string, leak: LeakMessage): void;
+  onRequest(processId: string, req: CaptureRequestMessage): void;
+  close(): void;
+}
+
 export class Hub {
   readonly events = new EventEmitter<HubEvents>();
   /** Set by the server: runs automatic captures on `leak` and `captureRequest` frames. */
-  capture?: AutoCapture;
+  capture?: CaptureHooks;
   private readonly browsers = new Browsers();
   private readonly table = new JobTable(this.browsers, this.events);
   private readonly agents: Agents;

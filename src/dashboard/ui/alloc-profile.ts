@@ -1,10 +1,10 @@
 // Allocation sampling profile (.heapprofile, V8's HeapProfiler.getSamplingProfile): where live
 // bytes were allocated, as a flame graph of the allocating stacks (width = bytes) and per function
 // (self = allocated in it, total = in it and its callees).
-import { createTable } from '../../report/viewer/table.js';
-import { mountFlameGraph } from '../../report/viewer/cpu/flame.js';
-import type { FlameFrame } from '../../report/viewer/cpu/model.js';
-import { formatBytes } from '../../report/viewer/format.js';
+import { createTable } from '../../report/viewer/index.js';
+import { mountFlameGraph } from '../../report/viewer/index.js';
+import type { FlameFrame } from '../../report/viewer/index.js';
+import { formatBytes } from '../../report/viewer/index.js';
 
 interface AllocNode {
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };

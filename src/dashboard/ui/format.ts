@@ -1,6 +1,6 @@
 // Dashboard-only formatting (sizes come from the report viewer's formatter).
 import type { SnapshotCost } from '../../protocol/index.js';
-import { formatBytes } from '../../report/viewer/format.js';
+import { formatBytes } from '../../report/viewer/index.js';
 
 export { formatBytes };
 

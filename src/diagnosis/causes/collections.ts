@@ -2,11 +2,11 @@
 // to and never removed from, like a cache with no eviction.
 import type { Recogniser, Subject } from './subject.js';
 import { closureLocation, displayName } from '../describe.js';
-import { fmtBytes } from './subject.js';
+import { formatBytes } from '../format.js';
 
 /** A single snapshot cannot prove growth: only big collections qualify without it. */
-export const MIN_ENTRIES_SINGLE = 8;
-export const MIN_SHARE_SINGLE = 0.05;
+const MIN_ENTRIES_SINGLE = 8;
+const MIN_SHARE_SINGLE = 0.05;
 
 /** Held only through Node's own code (every closure on the path lives in a `node:` script). */
 function internalPath(s: Subject): boolean {
@@ -39,7 +39,7 @@ export const collections: Recogniser = (s) => {
   const trend = grows ? ` and grew in every snapshot (${counts!.join(' → ')} entries)` : '';
   return {
     kind: 'unbounded-collection',
-    title: `Unbounded collection ${label} (${kind}, ${c.count} entries, ${fmtBytes(size)})`,
+    title: `Unbounded collection ${label} (${kind}, ${c.count} entries, ${formatBytes(size)})`,
     explanation:
       `${label} is a ${kind} with ${c.count} entries${c.entryClass ? ` of ${c.entryClass}` : ''}${trend}. ` +
       `Entries are added and never removed, so it grows with every request or event until the process ` +

@@ -1,12 +1,12 @@
 // Globals (seed 002, #4): properties added to the global object, by an undeclared assignment in
 // sloppy mode (`a = 10`) or on purpose (`global.b = 11`), live as long as the process.
 import type { Recogniser } from './subject.js';
-import { heapFacts } from '../heap.js';
-import { fmtBytes } from './subject.js';
+import { heapFacts } from '../../engine/index.js';
+import { formatBytes } from '../format.js';
 
 /** Globals of a fresh Node process (this one's, plus CommonJS module-scope names). */
 let standard: Set<string> | null = null;
-export function standardGlobals(): Set<string> {
+function standardGlobals(): Set<string> {
   if (!standard) {
     standard = new Set(Object.getOwnPropertyNames(globalThis));
     for (const n of ['global', 'globalThis', 'require', 'module', 'exports', '__filename', '__dirname', 'process', 'Buffer',
@@ -35,7 +35,7 @@ export const globals: Recogniser = (s) => {
     const size = s.a.retainedSize[next.node];
     return {
       kind: 'global-variable',
-      title: `Global variable \`${name}\` holds ${fmtBytes(size)}`,
+      title: `Global variable \`${name}\` holds ${formatBytes(size)}`,
       explanation:
         `\`${name}\` is a property of the global object, so it lives as long as the process. It comes ` +
         `from an assignment without let/const/var in sloppy mode (\`${name} = ...\`) or from ` +

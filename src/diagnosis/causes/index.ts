@@ -9,7 +9,6 @@ import { strings } from './strings.js';
 import { collections } from './collections.js';
 
 export type { Recogniser, Subject } from './subject.js';
-export { fmtBytes } from './subject.js';
 
 export const recognisers: Recogniser[] = [closureChain, listeners, timers, strings, globals, collections];
 

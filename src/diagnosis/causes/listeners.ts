@@ -1,12 +1,12 @@
 // Listener leaks (seed 001 socket reconnect, seed 002 keepAlive): an emitter that lives on while
 // on()/once() keeps adding listeners to one event, each capturing its own data.
-import type { HeapAnalysis } from '../../engine/types.js';
+import type { HeapAnalysis } from '../../engine/index.js';
 import type { Recogniser } from './subject.js';
 import type { SourceLocation } from '../types.js';
 import { closureLocation, displayName, formatLocation } from '../describe.js';
-import { edgeTarget, rawName } from '../heap.js';
+import { edgeTarget, rawName } from '../../engine/index.js';
 
-export const DEFAULT_MAX_LISTENERS = 10;
+const DEFAULT_MAX_LISTENERS = 10;
 
 export interface ListenerArray {
   emitter: number;
@@ -36,7 +36,7 @@ function maxListenersOf(a: HeapAnalysis, emitter: number): number {
 }
 
 /** Every `_events.X` listener array of `emitter`, largest first. */
-export function listenerArrays(a: HeapAnalysis, emitter: number): ListenerArray[] {
+function listenerArrays(a: HeapAnalysis, emitter: number): ListenerArray[] {
   const g = a.graph;
   const events = edgeTarget(g, emitter, '_events');
   if (events < 0) return [];

@@ -1,9 +1,9 @@
 // A string grown by concatenation (an audit log kept in one module-level string: `log += line`).
 // V8 keeps `a + b` as a concatenated (cons) string pointing at both halves, so every piece ever
 // appended stays alive for as long as the variable does.
-import type { HeapAnalysis } from '../../engine/types.js';
+import type { HeapAnalysis } from '../../engine/index.js';
 import type { Recogniser } from './subject.js';
-import { fmtBytes } from './subject.js';
+import { formatBytes } from '../format.js';
 
 /**
  * Concatenations along `node`'s left spine: `s += x` makes a cons string whose `first` is the old
@@ -44,7 +44,7 @@ export const strings: Recogniser = (s) => {
   const size = s.a.retainedSize[node];
   return {
     kind: 'growing-string',
-    title: `String grown by concatenation: ${what} holds ${fmtBytes(size)} of text from ${pieces.toLocaleString('en-US')} concatenations`,
+    title: `String grown by concatenation: ${what} holds ${formatBytes(size)} of text from ${pieces.toLocaleString('en-US')} concatenations`,
     ...(name ? { keys: [name] } : {}),
     explanation:
       `${what} is built with \`+=\` (or \`a + b\`) again and again and never reset, like a log kept in ` +

@@ -1,5 +1,5 @@
 // What a recogniser looks at: one finding (suspect or growing owner) with its path and chain.
-import type { HeapAnalysis } from '../../engine/types.js';
+import type { HeapAnalysis } from '../../engine/index.js';
 import type { Cause } from '../types.js';
 import type { Hop } from '../describe.js';
 import type { CollectionInfo } from '../collections.js';
@@ -19,11 +19,3 @@ export interface Subject {
 
 /** Recognises one leak pattern; null when the subject does not show it. */
 export type Recogniser = (s: Subject) => Cause | null;
-
-export function fmtBytes(n: number): string {
-  const abs = Math.abs(n);
-  if (abs >= 1024 * 1024 * 1024) return `${(n / 1024 / 1024 / 1024).toFixed(1)} GB`;
-  if (abs >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  if (abs >= 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${n} B`;
-}

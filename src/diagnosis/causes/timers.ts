@@ -1,9 +1,9 @@
 // Timers never cleared: a setInterval (or long setTimeout) whose callback captures data keeps that
 // data alive for as long as the timer is scheduled.
-import type { HeapAnalysis } from '../../engine/types.js';
+import type { HeapAnalysis } from '../../engine/index.js';
 import type { Recogniser } from './subject.js';
 import { closureLocation, displayName, formatLocation } from '../describe.js';
-import { edgeTarget, rawName } from '../heap.js';
+import { edgeTarget, rawName } from '../../engine/index.js';
 
 /** Callback closure of a Timeout object, or -1. */
 function timerCallback(a: HeapAnalysis, timeout: number): number {
@@ -12,7 +12,7 @@ function timerCallback(a: HeapAnalysis, timeout: number): number {
 }
 
 /** Live Timeout objects grouped by their callback's function name; `intervals` repeat. */
-export function timeoutsByCallback(a: HeapAnalysis): Map<string, { count: number; intervals: number; sample: number }> {
+function timeoutsByCallback(a: HeapAnalysis): Map<string, { count: number; intervals: number; sample: number }> {
   const g = a.graph;
   const out = new Map<string, { count: number; intervals: number; sample: number }>();
   for (let n = 0; n < g.nodeCount; n++) {

@@ -1,8 +1,8 @@
 // Parses the tail of the "edges" array from its end towards the front, writing each value at its
 // final index (counted down from edge_count x fields). This lets a second thread take a share of
 // the largest section without knowing how many values come before its share.
-import { HeapSnapshotError } from './errors.js';
-import type { EdgeLayout, ParseTargets } from './parser.js';
+import { HeapSnapshotError } from '../../shared/index.js';
+import type { EdgeLayout, ParseTargets } from './meta.js';
 import { EdgeStore } from './store.js';
 import { BackEdgeRecords, isStandardEdgeLayout } from './records.js';
 

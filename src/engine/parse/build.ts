@@ -2,9 +2,9 @@
 // unless told not to (analyzeSnapshot builds it on a second core), and the node-ordered location
 // index (unless the two-core parse built it while the worker read "edges").
 import { resolveTypeIds, type HeapGraph } from '../graph.js';
-import type { ParsedSnapshot, LocationIndex } from './parser.js';
+import type { ParsedSnapshot, LocationIndex } from './meta.js';
 import type { ProgressFn } from '../types.js';
-import { buildRetainers } from '../passes/retainers.js';
+import { buildRetainers } from '../passes/index.js';
 
 export function buildGraph(p: ParsedSnapshot, onProgress?: ProgressFn, withRetainers = true): HeapGraph {
   onProgress?.({ phase: 'indexing', ratio: 0 });
@@ -47,10 +47,9 @@ export function buildGraph(p: ParsedSnapshot, onProgress?: ProgressFn, withRetai
 
 /**
  * Locations ([object_index (a node field offset), script_id, line, column] by meta.location_fields)
- * by node. At 470 MB (544,000 locations) this takes 50-90 ms, most of it in first touches of new
- * memory and in the sort: the two-core parse runs it while the worker reads "edges" (the worker
- * then reads more of them), not after the parse. Each loop is a function of its own, which V8
- * optimises sooner than a loop inside one big function that runs once.
+ * by node. It costs tens of ms on big files, so the two-core parse runs it while the worker reads
+ * "edges" (see PERFORMANCE.md). Each loop is a function of its own, which V8 optimises sooner than
+ * a loop inside one big function that runs once.
  */
 export function buildLocationIndex(p: Pick<ParsedSnapshot, 'meta' | 'locations' | 'nodeFieldCount'>, shared: boolean): LocationIndex {
   const lf = p.meta.location_fields ?? ['object_index', 'script_id', 'line', 'column'];
@@ -96,8 +95,8 @@ function gather(locs: Uint32Array, f: number, lfc: number, order: Uint32Array | 
 
 /**
  * Indexes 0..n-1 ordered by `keys`, equal keys in index order (a node's first location counts):
- * an LSD radix sort, 16 bits a pass. A comparison sort with a JS comparator took 100 ms for the
- * 600,000 locations of the 524 MB bench snapshot; this takes a few.
+ * an LSD radix sort, 16 bits a pass (far faster than a comparison sort with a JS comparator: see
+ * PERFORMANCE.md).
  */
 export function stableOrder(keys: Uint32Array): Uint32Array {
   const n = keys.length;

@@ -4,7 +4,7 @@ import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { SnapshotParser } from './parser.js';
-import { HeapSnapshotError } from './errors.js';
+import { HeapSnapshotError } from '../../shared/index.js';
 import { buildGraph } from './build.js';
 import { parseFileParallel, parallelAvailable } from './parallel.js';
 import { PARALLEL_MIN_BYTES } from '../workers.js';

@@ -11,12 +11,13 @@
 import { open } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { engineWorkerScript, parkWorker, spawnWorker, takeWorker } from '../workers.js';
-import type { EngineJob } from '../engine-worker.js';
+import type { ParseJob } from './worker-job.js';
 import { canCollectGarbage } from '../memory.js';
-import { SnapshotParser, type LocationIndex, type ParsedSnapshot } from './parser.js';
+import { SnapshotParser } from './parser.js';
+import type { LocationIndex, ParsedSnapshot } from './meta.js';
 import { buildLocationIndex } from './build.js';
 import { BackwardEdgeParser } from './backward.js';
-import { HeapSnapshotError, type HeapSnapshotErrorCode } from './errors.js';
+import { HeapSnapshotError, type HeapSnapshotErrorCode } from '../../shared/index.js';
 import { Ctrl, CTRL_CHUNK, LAYOUT_ERROR, lowerLimit } from './worker-job.js';
 import type { ProgressFn } from '../types.js';
 
@@ -72,7 +73,7 @@ export async function parseFileParallel(
         () => (workerSettled = true),
         () => (workerSettled = true),
       ); // (also: no unhandled rejection before it is awaited below)
-      worker.postMessage({ kind: 'parse', job: { file, fileSize: size, headerText, targets, nodesOpen: openAt, ctrl } } satisfies EngineJob);
+      worker.postMessage({ kind: 'parse', job: { file, fileSize: size, headerText, targets, nodesOpen: openAt, ctrl } satisfies ParseJob }); // (see threads/engine-worker.ts)
     },
     onSectionEnd(key, openAt, close) {
       if (key !== 'edges') return;
@@ -237,7 +238,7 @@ async function edgesEndFromTail(fh: import('node:fs/promises').FileHandle, buf: 
  * beyond where it is. Before the worker reaches "edges" (it parses "nodes" first, a third of the
  * file) this thread may claim down to the earliest place "edges" could start (every value takes at
  * least two bytes); then it waits for the worker to start "edges" rather than leave it the rest
- * (on the 524 MB bench file that had left the worker alone with 190 MB, 0.3 s). The aim is only a
+ * (see PERFORMANCE.md). The aim is only a
  * guess, as the worker goes on while a chunk is read: lowerLimit decides, against what the worker
  * has reserved.
  * HEAPSCOPE_TEST_CLAIM_DELAY_MS (tests) holds each claim back after its read, as a slow disk would.

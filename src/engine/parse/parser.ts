@@ -1,12 +1,16 @@
 // Streaming parser for V8 .heapsnapshot JSON. Bytes go in chunk by chunk; numbers go straight into
 // the graph's typed arrays and strings one by one into the string table. The file is never held as
 // one buffer or one JS string (V8 strings stop at ~512 MB and real snapshots are larger).
-import { HeapSnapshotError } from './errors.js';
-import type { HeapGraph, Sizes, SnapshotMeta } from '../graph.js';
-import { EdgeStore, NodeStore, NF } from './store.js';
+import { HeapSnapshotError } from '../../shared/index.js';
+import type { Sizes, SnapshotMeta } from '../graph.js';
+import { EdgeStore, NodeStore } from './store.js';
 import { EdgeRecords, NodeRecords, isStandardEdgeLayout } from './records.js';
-import { sharedArena } from '../memory.js';
-import { StringBuilder, type StringTable } from '../strings.js';
+import { StringBuilder } from '../strings.js';
+import { allocateTargets, readHeader, NF, type EdgeLayout, type ParsedSnapshot, type ParserOptions, type ParseTargets } from './meta.js';
+import { describe, skipWs } from './tokenizer.js';
+import { validateSnapshot } from './validation.js';
+
+export type { EdgeLayout, LocationIndex, ParsedSnapshot, ParserOptions, ParseTargets } from './meta.js';
 
 const enum St {
   Open,
@@ -31,87 +35,7 @@ const enum Sec {
   Locations,
 }
 
-const NODE_FIELD_SLOTS: Record<string, NF> = {
-  type: NF.Type,
-  name: NF.Name,
-  id: NF.Id,
-  self_size: NF.SelfSize,
-  edge_count: NF.EdgeCount,
-  trace_node_id: NF.TraceNodeId,
-  detachedness: NF.Detachedness,
-};
-
 const MAX_SAFE_DIGITS = 15;
-
-/** What the parser hands over: raw arrays, validated against each other. */
-export interface ParsedSnapshot {
-  meta: SnapshotMeta;
-  header: Record<string, unknown>;
-  nodeCount: number;
-  edgeCount: number;
-  nodeFieldCount: number;
-  edgeFieldCount: number;
-  nodeType: Uint8Array;
-  nodeName: Uint32Array;
-  nodeId: Uint32Array;
-  selfSize: Sizes;
-  traceNodeId: Uint32Array | null;
-  detachedness: Uint8Array | null;
-  firstEdge: Uint32Array;
-  edgeType: Uint8Array;
-  edgeNameOrIndex: Uint32Array;
-  edgeTo: Uint32Array;
-  locations: Uint32Array;
-  strings: StringTable;
-  /** The locations by node, when the two-core parse built them ahead (see buildLocationIndex). */
-  locationIndex?: LocationIndex;
-}
-
-/** Locations by node, sorted by node (stably: a node's first location first). */
-export type LocationIndex = Pick<HeapGraph, 'locationNode' | 'locationScript' | 'locationLine' | 'locationColumn'>;
-
-export interface ParserOptions {
-  /** Allocate node and edge arrays in SharedArrayBuffers (for parse workers). */
-  shared?: boolean;
-  /** Numeric sections to skip with a native scan for their ']' (another thread parses them). */
-  fastSkip?: ReadonlySet<string>;
-  /** Called when a section's value starts (offset of its first byte, e.g. '['). */
-  onSectionStart?: (key: string, open: number) => void;
-  /**
-   * 64-bit self sizes. Without it they are 32-bit (half the memory), and a size of 4 GB or more
-   * stops the parse with WIDE_SIZES for the caller to read the input again with this set.
-   */
-  wideSizes?: boolean;
-  /** Total input size when known: "strings" (V8 writes it last) reserves what is left of it. */
-  totalBytes?: number;
-  /** Called when a fast-skipped section ends (offset of its closing ']'). */
-  onSectionEnd?: (key: string, open: number, close: number) => void;
-}
-
-/** Typed arrays a parse worker writes into (views over SharedArrayBuffers). */
-export type ParseTargets = Pick<
-  HeapGraph,
-  'nodeType' | 'nodeName' | 'nodeId' | 'selfSize' | 'traceNodeId' | 'detachedness' | 'firstEdge' | 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'
-> & {
-  /**
-   * The largest node name [0] and edge name or index [1] written so far, by every writer on every
-   * thread (see raiseNameMax in store.ts): the check that names point into "strings" then needs
-   * no second pass over the arrays unless one is out of range.
-   */
-  nameMax: BigInt64Array;
-};
-
-/** Field layout an edge parser needs (also used by the backward parser). */
-export interface EdgeLayout {
-  efc: number;
-  nfc: number;
-  nodeCount: number;
-  edgeCount: number;
-  typeOffset: number;
-  nameOffset: number;
-  toOffset: number;
-  typeCount: number;
-}
 
 export class SnapshotParser {
   private readonly opts: ParserOptions;
@@ -426,88 +350,21 @@ export class SnapshotParser {
 
   private setMeta(text: string, offset: number, targets?: ParseTargets): void {
     this.headerText = text;
-    let header: Record<string, unknown>;
-    try {
-      header = JSON.parse(text) as Record<string, unknown>;
-    } catch (e) {
-      throw new HeapSnapshotError('BAD_META', `"snapshot" header is not valid JSON: ${(e as Error).message}`, offset);
-    }
-    const meta = header.meta as SnapshotMeta | undefined;
-    if (!meta || typeof meta !== 'object') throw new HeapSnapshotError('BAD_META', 'snapshot.meta is missing', offset);
-    const nf = meta.node_fields;
-    const ef = meta.edge_fields;
-    if (!Array.isArray(nf) || !Array.isArray(ef)) throw new HeapSnapshotError('BAD_META', 'snapshot.meta.node_fields / edge_fields are missing', offset);
-    for (const f of ['type', 'name', 'id', 'self_size', 'edge_count']) {
-      if (!nf.includes(f)) throw new HeapSnapshotError('BAD_META', `snapshot.meta.node_fields lacks "${f}"`, offset);
-    }
-    for (const f of ['type', 'name_or_index', 'to_node']) {
-      if (!ef.includes(f)) throw new HeapSnapshotError('BAD_META', `snapshot.meta.edge_fields lacks "${f}"`, offset);
-    }
-    const nt = meta.node_types?.[nf.indexOf('type')];
-    const et = meta.edge_types?.[ef.indexOf('type')];
-    if (!Array.isArray(nt) || !Array.isArray(et)) throw new HeapSnapshotError('BAD_META', 'snapshot.meta.node_types / edge_types are missing', offset);
-    const nodeCount = header.node_count;
-    const edgeCount = header.edge_count;
-    if (!Number.isSafeInteger(nodeCount) || (nodeCount as number) < 1 || !Number.isSafeInteger(edgeCount) || (edgeCount as number) < 0) {
-      throw new HeapSnapshotError('BAD_META', `snapshot.node_count / edge_count are missing or invalid (${String(nodeCount)}, ${String(edgeCount)})`, offset);
-    }
-    if ((nodeCount as number) >= 0xfffffff0 || (edgeCount as number) >= 0xfffffff0) {
-      throw new HeapSnapshotError('TOO_LARGE', `snapshot has ${nodeCount} nodes / ${edgeCount} edges: more than 32-bit indexes can hold`, offset);
-    }
-    // Other counts V8 writes must be counts too (a negative one means a corrupt or hand-made file).
-    for (const f of ['trace_function_count', 'extra_native_bytes'] as const) {
-      const v = header[f];
-      if (v !== undefined && (!Number.isSafeInteger(v) || (v as number) < 0)) {
-        throw new HeapSnapshotError('BAD_META', `snapshot.${f} is ${JSON.stringify(v)}: must be a non-negative integer`, offset);
-      }
-    }
-    this.meta = meta;
-    this.header = header;
-    this.nodeCount = nodeCount as number;
-    this.edgeCount = edgeCount as number;
-    this.nfc = nf.length;
-    this.efc = ef.length;
-    this.nodeSlots = nf.map((f) => NODE_FIELD_SLOTS[f] ?? NF.Other);
-    this.edgeTypeOff = ef.indexOf('type');
-    this.edgeNameOff = ef.indexOf('name_or_index');
-    this.edgeToOff = ef.indexOf('to_node');
-    this.locFields = Array.isArray(meta.location_fields) ? meta.location_fields.length : 4;
-    this.nodeTypeCount = nt.length;
-    this.edgeTypeCount = et.length;
-    const n = this.nodeCount;
-    const m = this.edgeCount;
-    if (targets) {
-      Object.assign(this, targets);
-      return;
-    }
-    const shared = this.opts.shared === true;
-    const wide = this.opts.wideSizes === true;
-    const traces = nf.includes('trace_node_id');
-    const det = nf.includes('detachedness');
-    try {
-      // shared: one buffer for all of them, in this order (see sharedArena: huge pages throughout),
-      // but trace ids: nearly always all zero, and then dropped (their memory with them)
-      const arena = shared ? sharedArena([n, n * 4, n * 4, n * (wide ? 8 : 4), det ? n : 0, (n + 1) * 4, m, m * 4, m * 4]) : null;
-      let k = 0;
-      const at = () => arena!.offsets[k++];
-      const u8 = (len: number) => (arena ? new Uint8Array(arena.buffer, at(), len) : new Uint8Array(len));
-      const u32 = (len: number) => (arena ? new Uint32Array(arena.buffer, at(), len) : new Uint32Array(len));
-      const f64 = (len: number) => (arena ? new Float64Array(arena.buffer, at(), len) : new Float64Array(len));
-      const none = () => (k++, null);
-      this.nodeType = u8(n);
-      this.nodeName = u32(n);
-      this.nodeId = u32(n);
-      this.selfSize = wide ? f64(n) : u32(n);
-      this.detachedness = det ? u8(n) : none();
-      this.traceNodeId = !traces ? null : shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
-      this.nameMax = shared ? new BigInt64Array(new SharedArrayBuffer(16)) : new BigInt64Array(2);
-      this.firstEdge = u32(n + 1);
-      this.edgeType = u8(m);
-      this.edgeNameOrIndex = u32(m);
-      this.edgeTo = u32(m);
-    } catch (e) {
-      throw new HeapSnapshotError('TOO_LARGE', `cannot allocate arrays for ${n} nodes / ${m} edges: ${(e as Error).message}`, offset);
-    }
+    const h = readHeader(text, offset);
+    this.meta = h.meta;
+    this.header = h.header;
+    this.nodeCount = h.nodeCount;
+    this.edgeCount = h.edgeCount;
+    this.nfc = h.nfc;
+    this.efc = h.efc;
+    this.nodeSlots = h.nodeSlots;
+    this.edgeTypeOff = h.edgeTypeOff;
+    this.edgeNameOff = h.edgeNameOff;
+    this.edgeToOff = h.edgeToOff;
+    this.locFields = h.locFields;
+    this.nodeTypeCount = h.nodeTypeCount;
+    this.edgeTypeCount = h.edgeTypeCount;
+    Object.assign(this, targets ?? allocateTargets(h, this.opts, offset));
   }
 
   /** Number arrays: one loop per section. */
@@ -822,23 +679,27 @@ export class SnapshotParser {
     return p;
   }
 
+  private targetArrays(): ParseTargets {
+    return {
+      nodeType: this.nodeType,
+      nodeName: this.nodeName,
+      nodeId: this.nodeId,
+      selfSize: this.selfSize,
+      traceNodeId: this.traceNodeId,
+      detachedness: this.detachedness,
+      firstEdge: this.firstEdge,
+      edgeType: this.edgeType,
+      edgeNameOrIndex: this.edgeNameOrIndex,
+      edgeTo: this.edgeTo,
+      nameMax: this.nameMax,
+    };
+  }
+
   /** The header text and the arrays, for handing to a worker. Valid once the header is parsed. */
   targets(): { headerText: string; targets: ParseTargets; edgeLayout: EdgeLayout } {
     return {
       headerText: this.headerText,
-      targets: {
-        nodeType: this.nodeType,
-        nodeName: this.nodeName,
-        nodeId: this.nodeId,
-        selfSize: this.selfSize,
-        traceNodeId: this.traceNodeId,
-        detachedness: this.detachedness,
-        firstEdge: this.firstEdge,
-        edgeType: this.edgeType,
-        edgeNameOrIndex: this.edgeNameOrIndex,
-        edgeTo: this.edgeTo,
-        nameMax: this.nameMax,
-      },
+      targets: this.targetArrays(),
       edgeLayout: {
         efc: this.efc,
         nfc: this.nfc,
@@ -925,7 +786,11 @@ export class SnapshotParser {
   /** Call at end of input. Validates cross-references and returns the arrays. */
   finish(): ParsedSnapshot {
     this.checkComplete();
-    return this.validate();
+    return validateSnapshot({
+      meta: this.meta, header: this.header, seen: this.seen, nodeCount: this.nodeCount, edgeCount: this.edgeCount, nfc: this.nfc,
+      efc: this.efc, edgeTypeOff: this.edgeTypeOff, sawTraceIds: this.sawTraceIds, locations: this.locations.subarray(0, this.locLen),
+      strings: () => this.stringsBuilder.finish(this.stringsAt), ...this.targetArrays(),
+    });
   }
 
   /** Throws the truncation error unless the whole document has been read. */
@@ -944,75 +809,4 @@ export class SnapshotParser {
       throw new HeapSnapshotError('TRUNCATED', `snapshot is truncated: input ended${where}`, this.pos);
     }
   }
-
-  private validate(): ParsedSnapshot {
-    if (!this.meta) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', 'not a heap snapshot: no "snapshot" section');
-    for (const s of ['nodes', 'edges', 'strings']) {
-      if (!this.seen.has(s)) throw new HeapSnapshotError('NOT_HEAP_SNAPSHOT', `not a heap snapshot: no "${s}" section`);
-    }
-    const edgesSum = this.firstEdge[this.nodeCount];
-    if (edgesSum !== this.edgeCount) {
-      throw new HeapSnapshotError('COUNT_MISMATCH', `node edge counts add up to ${edgesSum} but edge_count is ${this.edgeCount}`);
-    }
-    const strings = this.stringsBuilder.finish(this.stringsAt);
-    const strCount = strings.length;
-    // the arrays are searched only when the largest value written says a name may be out of range
-    const nameMax = this.nameMax;
-    const nn = this.nodeName;
-    const n = this.nodeCount;
-    if (Atomics.load(nameMax, 0) >= BigInt(strCount)) {
-      for (let i = 0; i < n; i++) {
-        if (nn[i] >= strCount) throw new HeapSnapshotError('BAD_REFERENCE', `node #${i} (id ${this.nodeId[i]}) names string ${nn[i]}, but there are ${strCount} strings`);
-      }
-    }
-    const et = this.edgeType;
-    const en = this.edgeNameOrIndex;
-    const types = this.meta.edge_types[this.edgeTypeOff] as string[];
-    const element = types.indexOf('element');
-    const hidden = types.indexOf('hidden');
-    const m = this.edgeCount;
-    // element and hidden edges hold an index, not a string (the maximum counts those too)
-    if (Atomics.load(nameMax, 1) >= BigInt(strCount)) {
-      for (let e = 0; e < m; e++) {
-        if (en[e] >= strCount && et[e] !== element && et[e] !== hidden) {
-          throw new HeapSnapshotError('BAD_REFERENCE', `edge #${e} names string ${en[e]}, but there are ${strCount} strings`);
-        }
-      }
-    }
-    return {
-      meta: this.meta,
-      header: this.header!,
-      nodeCount: this.nodeCount,
-      edgeCount: this.edgeCount,
-      nodeFieldCount: this.nfc,
-      edgeFieldCount: this.efc,
-      nodeType: this.nodeType,
-      nodeName: this.nodeName,
-      nodeId: this.nodeId,
-      selfSize: this.selfSize,
-      // all zero (no allocation tracking) is no trace ids: an array nobody reads, left untouched
-      traceNodeId: this.sawTraceIds ? this.traceNodeId : null,
-      detachedness: this.detachedness,
-      firstEdge: this.firstEdge,
-      edgeType: this.edgeType,
-      edgeNameOrIndex: this.edgeNameOrIndex,
-      edgeTo: this.edgeTo,
-      locations: this.locations.subarray(0, this.locLen),
-      strings,
-    };
-  }
-}
-
-function skipWs(buf: Uint8Array, i: number, end: number): number {
-  while (i < end) {
-    const c = buf[i];
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
-    i++;
-  }
-  return i;
-}
-
-function describe(c: number): string {
-  if (c >= 0x20 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
-  return `byte 0x${c.toString(16).padStart(2, '0')}`;
 }

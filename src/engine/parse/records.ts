@@ -10,7 +10,7 @@
 // non-digit (forward), or at buf[low] (backward), and the byte after a separator is only read
 // when the separator is not the last byte allowed. `(d >>> 0) > 9` is d < 0 || d > 9 in one compare.
 // Values are computed as the value-by-value path computes them, so the arrays are identical.
-import type { EdgeLayout, ParseTargets } from './parser.js';
+import type { EdgeLayout, ParseTargets } from './meta.js';
 import { EdgeTargets, raiseNameMax } from './store.js';
 
 /** Field layouts with a dedicated loop. */

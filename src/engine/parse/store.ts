@@ -2,8 +2,8 @@
 // careful value-by-value path of the forward loops and of the backward parser of "edges" (numbers
 // that straddle two chunks, odd whitespace, bad input). The whole-record runs in records.ts apply
 // the same rules and leave every record that breaks one to this path, which reports it.
-import { HeapSnapshotError } from './errors.js';
-import type { EdgeLayout, ParseTargets } from './parser.js';
+import { HeapSnapshotError } from '../../shared/index.js';
+import { NF, type EdgeLayout, type ParseTargets } from './meta.js';
 
 /** Raises slot `i` of ParseTargets.nameMax to `v` (atomically: threads share it). Once per run of records. */
 export function raiseNameMax(nameMax: BigInt64Array, i: number, v: number): void {
@@ -72,18 +72,6 @@ export class EdgeStore extends EdgeTargets {
       raiseNameMax(this.nameMax, 1, v);
     }
   }
-}
-
-/** Node field slots we understand; anything else in meta.node_fields is read and dropped. */
-export const enum NF {
-  Type,
-  Name,
-  Id,
-  SelfSize,
-  EdgeCount,
-  TraceNodeId,
-  Detachedness,
-  Other,
 }
 
 export class NodeStore {

@@ -1,7 +1,8 @@
 // The part of a snapshot a parse worker reads: the whole "nodes" array, then "edges" from the
 // front until the limit the main thread sets in shared memory (it parses the rest backwards).
 import { openSync, readSync, closeSync } from 'node:fs';
-import { SnapshotParser, type ParseTargets } from './parser.js';
+import { SnapshotParser } from './parser.js';
+import type { ParseTargets } from './meta.js';
 
 const CHUNK = 1 << 20;
 
@@ -72,6 +73,9 @@ export interface NodesJob {
   nodesOpen: number;
   ctrl: BigInt64Array;
 }
+
+/** The engine worker's share of a two-core parse (see threads/engine-worker-parse.ts). */
+export type ParseJob = NodesJob & { fileSize: number };
 
 export class WorkerJob {
   private readonly fd: number;

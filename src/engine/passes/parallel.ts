@@ -9,7 +9,6 @@
 // cost time and memory) and the graph is big enough to pay for a thread.
 import type { Worker } from 'node:worker_threads';
 import { engineWorkerScript, spawnWorker, takeWorker } from '../workers.js';
-import type { EngineJob } from '../engine-worker.js';
 import type { HeapGraph, Sizes } from '../graph.js';
 import { bfsDistances, distanceInputs, distanceQueueLength, type DistanceGraph, type DistanceInputs } from './distances.js';
 import type { EphemeronInfo } from './weakmap.js';
@@ -87,7 +86,7 @@ export interface SideWork {
   classIndex: Promise<Uint32Array>;
   /** Call once the shallow sizes are final: the worker counts classes over them. */
   shallowDone(): void;
-  /** The Summary's class counts over the final classIndex, distances and sizes (see adoptClassCounts), or null: the caller counts. */
+  /** The Summary's class counts over the final classIndex, distances and sizes (see SummaryTotals), or null: the caller counts. */
   classCounts: Promise<{ counts: ClassCounts; packed: PackedClasses } | null>;
   /**
    * Retained sizes (summed here; selfSize must hold the shallow sizes) and the dominated-nodes
@@ -185,7 +184,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   let worker: Worker;
   try {
     worker = takeWorker() ?? spawnWorker(script);
-    worker.postMessage({ kind: 'side', job } satisfies EngineJob);
+    worker.postMessage({ kind: 'side', job }); // (see threads/engine-worker.ts)
   } catch {
     return null;
   }
@@ -388,18 +387,6 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
   return {
     flags: flags.promise, retainers: retainers.promise, distance: distance.promise, classIndex: classIndex.promise,
     shallowDone, classCounts: classCounts.promise, treeSizes, classRetained, treeBuilt, close,
-  };
-}
-
-/** HEAPSCOPE_DEBUG_PASSES=1: a thread's time per step (waits included) on stderr. */
-export function stepTimer(thread = 'worker'): (step: string) => void {
-  if (!process.env.HEAPSCOPE_DEBUG_PASSES) return () => {};
-  let t = performance.now();
-  return (step) => {
-    const now = performance.now();
-    // RSS is the whole process's (both threads): where the peak builds up.
-    process.stderr.write(`passes (${thread}): ${step} ${Math.round(now - t)} ms, rss ${Math.round(process.memoryUsage.rss() / 1048576)} MB ab ${Math.round(process.memoryUsage().arrayBuffers / 1048576)} heap ${Math.round(process.memoryUsage().heapTotal / 1048576)}\n`);
-    t = now;
   };
 }
 

@@ -11,7 +11,7 @@ export interface Retainers {
   retainerNode: Uint32Array;
 }
 
-export function allocRetainers(nodeCount: number, edgeCount: number, shared = false): Retainers {
+function allocRetainers(nodeCount: number, edgeCount: number, shared = false): Retainers {
   const u32 = (len: number) => (shared ? new Uint32Array(new SharedArrayBuffer(len * 4)) : new Uint32Array(len));
   return { firstRetainer: u32(nodeCount + 1), retainerNode: u32(edgeCount) };
 }

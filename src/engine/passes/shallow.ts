@@ -6,7 +6,7 @@ import type { HeapGraph } from '../graph.js';
 const UNVISITED = 0xffffffff;
 const MULTIPLE = 0xfffffffe;
 
-export function hasUserRoots(g: HeapGraph): boolean {
+function hasUserRoots(g: HeapGraph): boolean {
   for (let e = g.firstEdge[0]; e < g.firstEdge[1]; e++) {
     if (g.nodeType[g.edgeTo[e]] !== g.types.nodeSynthetic) return true;
   }
@@ -22,7 +22,7 @@ export function computeShallowSizes(g: HeapGraph, scratch?: Uint32Array): void {
 }
 
 /** `externalData`: string index of "system / ExternalStringData", or -1. */
-export function moveOwnedSizes(g: ShallowGraph, externalData: number, scratch?: Uint32Array): void {
+function moveOwnedSizes(g: ShallowGraph, externalData: number, scratch?: Uint32Array): void {
   const { nodeCount, nodeType, nodeName, firstEdge, edgeType, edgeTo, selfSize, types } = g;
   const mem = scratch && scratch.length >= nodeCount * 3 + 1 ? scratch : new Uint32Array(nodeCount * 3 + 1);
   const owners = mem.subarray(0, nodeCount); // every entry is set below

@@ -3,12 +3,13 @@
 // topmost instances add their retained size).
 // Classes get dense ids in first-seen order, so the per-class arrays stay small and hot in cache
 // while the passes stream over millions of nodes; no string or object exists per node or per
-// location, only per row returned. The per-class totals are cached per analysis.
+// location, only per row returned. Each analysis holds its per-class totals in a ClassTotals
+// handle (HeapAnalysis.classTotals): handed in ready by the analysis worker, or computed on first use.
 // Two passes: countClasses (count, self size, distance, and each node's dense class id) needs no
-// dominator tree, so the analysis worker runs it while the main thread computes the tree (see
-// adoptClassCounts); retainedByClass walks the finished tree.
+// dominator tree, so the analysis worker runs it while the main thread computes the tree;
+// retainedByClass walks the finished tree.
 import type { HeapGraph, Sizes } from '../graph.js';
-import type { HeapAnalysis, ClassSummary } from '../types.js';
+import type { HeapAnalysis, ClassSummary, ClassTotals } from '../types.js';
 
 /** Per-class results of countClasses, trimmed to `size` (plain typed arrays: they cross threads). */
 export interface ClassCounts {
@@ -26,7 +27,7 @@ export interface ClassCounts {
   minDist: Int32Array;
 }
 
-interface ClassTotals extends ClassCounts {
+interface Totals extends ClassCounts {
   retained: Float64Array;
   /** All rows, sorted; built on the first call that asks for all of them. */
   rows: ClassSummary[] | null;
@@ -39,7 +40,7 @@ interface ClassTotals extends ClassCounts {
 export type PackedClasses = Uint16Array | Int32Array;
 
 /** The most classes a Uint16Array of packed ids holds. */
-export const MAX_CLASSES_16 = 0x7fff;
+const MAX_CLASSES_16 = 0x7fff;
 
 /** What countClasses reads: typed arrays a worker can share, and the string table's length. */
 export interface ClassCountInput extends Pick<HeapGraph, 'nodeCount' | 'nodeType' | 'locationNode' | 'locationScript' | 'locationLine' | 'locationColumn'> {
@@ -52,7 +53,10 @@ export interface ClassCountInput extends Pick<HeapGraph, 'nodeCount' | 'nodeType
   stringCount: number;
 }
 
-export function classCountInput(a: HeapAnalysis): ClassCountInput {
+/** What the Summary reads of an analysis. */
+export type SummaryInput = Pick<HeapAnalysis, 'graph' | 'classIndex' | 'distance' | 'retainedSize' | 'firstDominated' | 'dominated'>;
+
+function classCountInput(a: SummaryInput): ClassCountInput {
   const g = a.graph;
   const { nodeCount, nodeType, selfSize, locationNode, locationScript, locationLine, locationColumn } = g;
   return {
@@ -75,15 +79,12 @@ export const RETAINED_DONE = 2;
 /** How long a wait may pass without progress before this thread sums them itself. */
 const STALLED_MS = 250;
 
-/** Counts computed elsewhere (the analysis worker) for `a`, with the packed ids they filled in. */
-const adopted = new WeakMap<HeapAnalysis, { counts: ClassCounts; packed: PackedClasses; pending: PendingRetained | null }>();
-
-/**
- * Hands summarize the class counts of `a` computed ahead (by countClasses over `a`'s arrays), and
- * the retained sizes by class if another thread is summing them.
- */
-export function adoptClassCounts(a: HeapAnalysis, counts: ClassCounts, packed: PackedClasses, pending: PendingRetained | null = null): void {
-  if (!cache.has(a)) adopted.set(a, { counts, packed, pending });
+/** Class counts computed ahead (by countClasses over the analysis's arrays, on the analysis worker). */
+export interface ClassCountsAhead {
+  counts: ClassCounts;
+  packed: PackedClasses;
+  /** The retained sizes by class, when another thread is summing them. */
+  pending: PendingRetained | null;
 }
 
 /**
@@ -103,23 +104,41 @@ function awaitRetained(p: PendingRetained): boolean {
   }
 }
 
-const cache = new WeakMap<HeapAnalysis, ClassTotals>();
+/**
+ * The Summary's per-class totals of one analysis: from the counts computed ahead when there are
+ * any (waiting for the worker's retained sizes by class, or summing them here if it stalls),
+ * otherwise computed on first use.
+ */
+export class SummaryTotals implements ClassTotals {
+  private totals: Totals | null = null;
+
+  constructor(
+    private readonly a: SummaryInput,
+    private ahead: ClassCountsAhead | null = null,
+  ) {}
+
+  get ready(): boolean {
+    const pending = this.ahead?.pending;
+    return this.totals !== null || (pending !== null && pending !== undefined && Atomics.load(pending.state, 0) === RETAINED_DONE);
+  }
+
+  rows(limit?: number): ClassSummary[] {
+    const t = (this.totals ??= computeTotals(this.a, this.ahead));
+    this.ahead = null;
+    if (t.rows) return t.rows.slice(0, limit);
+    if (limit !== undefined && limit >= 0 && limit < 1000) return topRows(this.a, t, Math.floor(limit));
+    t.rows = allRows(this.a, t);
+    return t.rows.slice(0, limit);
+  }
+}
 
 /**
  * Rows sorted by retained size, largest first (then self size, then class order).
  * With `limit`, only the first `limit` rows: the same as `summarize(a).slice(0, limit)`, without
  * building rows nobody reads. Callers get their own array.
  */
-export function summarize(a: HeapAnalysis, limit?: number): ClassSummary[] {
-  let t = cache.get(a);
-  if (!t) {
-    t = computeTotals(a);
-    cache.set(a, t);
-  }
-  if (t.rows) return t.rows.slice(0, limit);
-  if (limit !== undefined && limit >= 0 && limit < 1000) return topRows(a, t, Math.floor(limit));
-  t.rows = allRows(a, t);
-  return t.rows.slice(0, limit);
+export function summarize(a: Pick<HeapAnalysis, 'classTotals'>, limit?: number): ClassSummary[] {
+  return a.classTotals.rows(limit);
 }
 
 /** Per-class arrays, grown (doubling) as dense ids are handed out. */
@@ -225,9 +244,7 @@ const NAME_CACHE = 8192;
 // of its class below it).
 const NOT_COUNTED = 1;
 
-function computeTotals(a: HeapAnalysis): ClassTotals {
-  const ahead = adopted.get(a);
-  adopted.delete(a);
+function computeTotals(a: SummaryInput, ahead: ClassCountsAhead | null): Totals {
   let counts: ClassCounts;
   let packed: PackedClasses;
   if (ahead) ({ counts, packed } = ahead);
@@ -355,32 +372,32 @@ export function retainedByClass(
   }
 }
 
-function row(a: HeapAnalysis, t: ClassTotals, c: number): ClassSummary {
+function row(a: SummaryInput, t: Totals, c: number): ClassSummary {
   return { name: a.graph.strings.get(t.names[c]), count: t.count[c], distance: t.minDist[c], selfSize: t.self[c], retainedSize: t.retained[c] };
 }
 
 /** True when class x's row comes before class y's. */
-function before(t: ClassTotals, x: number, y: number): boolean {
+function before(t: Totals, x: number, y: number): boolean {
   const { retained, self, rank } = t;
   if (retained[x] !== retained[y]) return retained[x] > retained[y];
   if (self[x] !== self[y]) return self[x] > self[y];
   return rank[x] < rank[y];
 }
 
-function counted(t: ClassTotals): number[] {
+function counted(t: Totals): number[] {
   const out: number[] = [];
   for (let c = 0; c < t.size; c++) if (t.count[c] !== 0) out.push(c);
   return out;
 }
 
-function allRows(a: HeapAnalysis, t: ClassTotals): ClassSummary[] {
+function allRows(a: SummaryInput, t: Totals): ClassSummary[] {
   return counted(t)
     .sort((x, y) => (before(t, x, y) ? -1 : 1))
     .map((c) => row(a, t, c));
 }
 
 /** The first `limit` rows of allRows' order, by a bounded selection. */
-function topRows(a: HeapAnalysis, t: ClassTotals, limit: number): ClassSummary[] {
+function topRows(a: SummaryInput, t: Totals, limit: number): ClassSummary[] {
   const best: number[] = []; // class ids, in row order
   for (const c of counted(t)) {
     if (limit === 0 || (best.length === limit && !before(t, c, best[limit - 1]))) continue;

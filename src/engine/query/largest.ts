@@ -1,23 +1,16 @@
-// The objects with the largest retained size, for the report. The two-core analysis finds them while
-// it waits for the worker's dominated-nodes index (see analyzeGraphAsync) and keeps them here;
-// otherwise one scan of the retained sizes.
+// The objects with the largest retained size, for the report. The analysis finds the first
+// LARGEST_KEPT (HeapAnalysis.largest: the two-core one while it waits for the worker's
+// dominated-nodes index); asking for more costs one scan of the retained sizes.
 import type { HeapGraph } from '../graph.js';
 import type { HeapAnalysis } from '../types.js';
 
 /** How many the analysis finds ahead (more than any report lists by default). */
 export const LARGEST_KEPT = 64;
 
-const kept = new WeakMap<HeapAnalysis, number[]>();
-
-/** Records the LARGEST_KEPT largest nodes of `a` (as largestByRetained found them). */
-export function keepLargest(a: HeapAnalysis, nodes: number[]): void {
-  kept.set(a, nodes);
-}
-
 /** The `n` nodes with the largest retained size (ties: lower ordinal first), skipping the root and synthetic nodes. */
-export function largestNodes(a: HeapAnalysis, n: number): number[] {
-  const k = kept.get(a);
-  if (k && n >= 0 && (n <= k.length || k.length < LARGEST_KEPT)) return k.slice(0, n);
+export function largestNodes(a: Pick<HeapAnalysis, 'graph' | 'retainedSize' | 'largest'>, n: number): number[] {
+  const k = a.largest;
+  if (n >= 0 && (n <= k.length || k.length < LARGEST_KEPT)) return k.slice(0, n);
   return largestByRetained(a.graph, a.retainedSize, n);
 }
 

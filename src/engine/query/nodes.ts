@@ -2,7 +2,7 @@
 // report shows, never for loops over the whole graph.
 import type { HeapGraph } from '../graph.js';
 import type { HeapAnalysis, NodeInfo } from '../types.js';
-import { formatPropertyName } from '../passes/classes.js';
+import { formatPropertyName } from '../passes/index.js';
 
 const idIndexCache = new WeakMap<HeapGraph, Uint32Array>();
 

@@ -3,8 +3,8 @@
 import type { HeapAnalysis, PathStep } from '../types.js';
 import { edgeName } from '../graph.js';
 import { nodeDisplayName, nodeTypeName } from './nodes.js';
-import { NO_DISTANCE, BASE_SYSTEM_DISTANCE } from '../passes/distances.js';
-import { retainerEdge } from '../passes/retainers.js';
+import { NO_DISTANCE, BASE_SYSTEM_DISTANCE } from '../passes/index.js';
+import { retainerEdge } from '../passes/index.js';
 
 export function retainerPath(a: HeapAnalysis, target: number): PathStep[] {
   const g = a.graph;

@@ -1,17 +1,10 @@
 // "Comparison" (DevTools' view between two snapshots) and "Growth" (what kept growing over 3+).
-import { GROWTH_AFTER_RESET } from '../../diagnosis/messages.js';
-import type { Comparison, ComparisonRow, GrowthFinding, IdReset, SnapshotInfo } from '../../diagnosis/types.js';
+import { GROWTH_AFTER_RESET } from '../messages.js';
+import type { Comparison, ComparisonRow, GrowthFinding, IdReset, SnapshotInfo } from '../../diagnosis/index.js';
 import { h, section } from './dom.js';
 import { formatBytes, formatCount, formatDeltaBytes, formatDeltaCount } from './format.js';
 import { locText } from './memory-leak.js';
 import { createTable, type TableHandle } from './table.js';
-
-export interface ComparisonInput {
-  comparison?: Comparison;
-  growth?: GrowthFinding[];
-  snapshots?: SnapshotInfo[];
-  idReset?: IdReset;
-}
 
 export function renderComparison(c: Comparison, snapshots?: SnapshotInfo[]): { el: HTMLElement; table: TableHandle<ComparisonRow> } {
   const el = section('comparison', 'Comparison');
@@ -86,7 +79,7 @@ export function renderGrowth(findings: GrowthFinding[], idReset?: IdReset): HTML
 }
 
 /** Inline SVG line of a series (no chart library needed for a 60 px trend). */
-export function sparkline(values: number[], width = 90, height = 22): SVGSVGElement {
+function sparkline(values: number[], width = 90, height = 22): SVGSVGElement {
   const ns = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('width', String(width));

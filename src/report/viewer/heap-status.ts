@@ -1,12 +1,12 @@
 // "Heap Status": object/edge counts, total size and DevTools' Statistics as a pie chart.
-import type { Statistics } from '../../engine/types.js';
-import type { HeapReport, SnapshotInfo } from '../../diagnosis/types.js';
+import type { Statistics } from '../../engine/index.js';
+import type { HeapReport, SnapshotInfo } from '../../diagnosis/index.js';
 import { fitChart, initChart, type ECharts } from './charts.js';
 import { h, onResize, section } from './dom.js';
 import { formatBytes, formatCount } from './format.js';
 
 /** DevTools' Statistics categories; the "other" slices are what the named ones leave. */
-export function statisticsSlices(s: Statistics): { name: string; value: number }[] {
+function statisticsSlices(s: Statistics): { name: string; value: number }[] {
   const v = s.v8heap;
   const otherJs = Math.max(0, v.total - v.code - v.strings - v.jsArrays - v.system);
   const otherNative = Math.max(0, s.native.total - s.native.typedArrays);

@@ -1,19 +1,21 @@
 // Browser entry of the report viewer, bundled to dist/report/viewer.js as the global
 // `HeapscopeViewer` (self-contained HTML reports inline it; the dashboard serves it).
 import './viewer.css';
-import type { HeapReport } from '../../diagnosis/types.js';
+import type { HeapReport } from '../../diagnosis/index.js';
 import { mountCpuProfile } from './cpu/view.js';
 import type { CpuProfile } from './cpu/model.js';
 import { mountReport } from './report.js';
 
-export { mountReport, mountComparison, type ReportOptions, type ReportHandle } from './report.js';
+export { mountReport, type ReportOptions, type ReportHandle } from './report.js';
 export { mountCpuProfile, type CpuViewHandle } from './cpu/view.js';
-export { buildCpuModel, type CpuProfile, type CpuModel } from './cpu/model.js';
+export { buildCpuModel, type CpuProfile, type CpuModel, type FlameFrame } from './cpu/model.js';
+export { mountFlameGraph } from './cpu/flame.js';
 export { mountLeakGraph, buildGraphModel, graphNodePosition } from './leak-graph.js';
 export { createTable } from './table.js';
 export { referenceList } from './reference.js';
-export { getChart, echarts } from './charts.js';
+export { getChart, echarts, type ECharts } from './charts.js';
 export { formatBytes } from './format.js';
+export { h, append } from './dom.js';
 
 /** Payload the HTML files embed in `<script type="application/json" id="heapscope-data">`. */
 export interface EmbeddedPayload {

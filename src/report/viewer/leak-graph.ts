@@ -1,7 +1,7 @@
 // Force graph of one suspect's leak chain and dominator subtree (the seed's "引力图"):
 // suspect and chain nodes blue, other objects purple, the chain root drawn largest, node size by
 // retained size; clicking a node expands/collapses its children, hovering shows its Reference List.
-import type { ChainNode, Suspect, TreeNode } from '../../diagnosis/types.js';
+import type { ChainNode, Suspect, TreeNode } from '../../diagnosis/index.js';
 import { fitChart, initChart, type ECharts } from './charts.js';
 import { formatBytes } from './format.js';
 import { edgeLabel, referenceList } from './reference.js';
@@ -46,7 +46,7 @@ export function buildGraphModel(s: Suspect): { root: GraphNode; byKey: Map<strin
 }
 
 /** Root-to-node path. */
-export function pathTo(n: GraphNode): GraphNode[] {
+function pathTo(n: GraphNode): GraphNode[] {
   const path: GraphNode[] = [];
   for (let c: GraphNode | null = n; c; c = c.parent) path.push(c);
   return path.reverse();

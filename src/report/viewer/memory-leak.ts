@@ -1,6 +1,6 @@
 // "Memory Leak" section: suspects table, then one card per suspect with its cause, leak keys,
 // force graph, the Reference List of the hovered node and the path from the GC roots.
-import type { ChainNode, SourceLocation, Suspect } from '../../diagnosis/types.js';
+import type { ChainNode, SourceLocation, Suspect } from '../../diagnosis/index.js';
 import { h, onResize, section } from './dom.js';
 import { formatBytes, formatPercent } from './format.js';
 import { COLORS, mountLeakGraph, type LeakGraphHandle } from './leak-graph.js';

@@ -1,5 +1,5 @@
 // The seed's Reference List notation: `[object] (Route::@122187) ' stack` then `---> [object] ...`.
-import type { ChainNode } from '../../diagnosis/types.js';
+import type { ChainNode } from '../../diagnosis/index.js';
 
 /** An edge name as DevTools prints it: element and hidden edges as `[0]`. */
 export function edgeLabel(edge: string, edgeType: string): string {

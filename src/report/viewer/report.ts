@@ -1,14 +1,14 @@
-// mountReport / mountComparison: compose the heap report sections into a host element.
-import type { ChainNode, HeapReport } from '../../diagnosis/types.js';
+// mountReport: compose the heap report sections into a host element.
+import type { ChainNode, HeapReport } from '../../diagnosis/index.js';
 import { fitChart, type ECharts } from './charts.js';
-import { renderComparison, renderGrowth, type ComparisonInput } from './comparison.js';
+import { renderComparison, renderGrowth } from './comparison.js';
 import { h } from './dom.js';
 import { renderHeapStatus } from './heap-status.js';
 import type { LeakGraphHandle } from './leak-graph.js';
 import { renderMemoryLeak } from './memory-leak.js';
 import { renderSummary } from './summary.js';
 import type { TableHandle } from './table.js';
-import type { ClassSummary } from '../../engine/types.js';
+import type { ClassSummary } from '../../engine/index.js';
 
 export interface ReportOptions {
   /** Heading; defaults to "Heap report". */
@@ -82,15 +82,6 @@ export function mountReport(el: HTMLElement, report: HeapReport, opts: ReportOpt
 }
 
 /** Comparison and growth alone (the dashboard's "compare two snapshots" page). */
-export function mountComparison(el: HTMLElement, input: ComparisonInput | HeapReport): { el: HTMLElement; destroy(): void } {
-  const root = h('div', { class: 'hs-viewer hs-report' });
-  if (input.comparison) root.append(renderComparison(input.comparison, input.snapshots).el);
-  if (input.growth) root.append(renderGrowth(input.growth, input.idReset));
-  if (!input.comparison && !input.growth) root.append(h('p', { class: 'hs-muted' }, 'Nothing to compare: take at least two snapshots of the same process.'));
-  el.replaceChildren(root);
-  return { el: root, destroy: () => root.remove() };
-}
-
 function checkReport(r: HeapReport): void {
   if (!r || typeof r !== 'object' || !r.snapshot || !Array.isArray(r.suspects)) {
     throw new Error('Not a heapscope report: expected the JSON of `heapscope analyze --json` (with "snapshot" and "suspects").');

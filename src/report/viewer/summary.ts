@@ -1,5 +1,5 @@
 // "Summary": DevTools' per-class table, windowed so 10,000+ classes stay fast.
-import type { ClassSummary } from '../../engine/types.js';
+import type { ClassSummary } from '../../engine/index.js';
 import { section } from './dom.js';
 import { formatBytes, formatCount, formatPercent } from './format.js';
 import { createTable, type TableHandle } from './table.js';

@@ -1,5 +1,5 @@
 // The process page's live charts: memory, CPU and event loop, and the leak detector's input.
-import { echarts, type ECharts } from '../../../report/viewer/charts.js';
+import { echarts, type ECharts } from '../../../report/viewer/index.js';
 import type { Sample } from '../../messages.js';
 import { formatBytes } from '../format.js';
 import { live } from '../state.js';

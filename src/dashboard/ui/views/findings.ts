@@ -1,8 +1,8 @@
 // Leak findings in the dashboard: the banner over every page (open findings), the findings list
 // (#/findings) with acknowledge / mute and the per-project automatic-capture switch, and the
 // detector card of the process page (post-GC heap, the detector's decision points and its reason).
-import type { ECharts } from '../../../report/viewer/charts.js';
-import { h } from '../../../report/viewer/dom.js';
+import type { ECharts } from '../../../report/viewer/index.js';
+import { h } from '../../../report/viewer/index.js';
 import type { Finding, Sample, SettingsRequest } from '../../messages.js';
 import { appLocation } from '../../locations.js';
 import { send } from '../api.js';

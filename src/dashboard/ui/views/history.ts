@@ -1,6 +1,6 @@
 // The process page's history: its snapshots and profiles (open, analyse, download, tick two or
 // more to compare) and the comparison / growth reports made from them.
-import { h } from '../../../report/viewer/dom.js';
+import { h } from '../../../report/viewer/index.js';
 import type { ArtifactMeta, CompareRequest, Job } from '../../messages.js';
 import { api, send } from '../api.js';
 import { formatBytes, time } from '../format.js';

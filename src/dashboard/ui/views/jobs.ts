@@ -1,5 +1,5 @@
 // The process page's job list: what runs or ran on this process, with progress and a link.
-import { h } from '../../../report/viewer/dom.js';
+import { h } from '../../../report/viewer/index.js';
 import type { Job } from '../../messages.js';
 import { costText } from '../format.js';
 import { currentRoute } from '../router.js';

@@ -1,5 +1,5 @@
 // The process list on the left: project -> host -> process, live ones first.
-import { h } from '../../../report/viewer/dom.js';
+import { h } from '../../../report/viewer/index.js';
 import type { ProcessView } from '../../messages.js';
 import { duration } from '../format.js';
 import { currentRoute, go } from '../router.js';

@@ -1,6 +1,6 @@
 // #/p/<id>: one process: who it is, MEM / CPU / ALLOC with the snapshot forecast, its jobs, live
 // charts and history.
-import { append, h } from '../../../report/viewer/dom.js';
+import { append, h } from '../../../report/viewer/index.js';
 import type { ActionRequest, Job, Sample, SnapshotForecast } from '../../messages.js';
 import { api, send } from '../api.js';
 import { costText, duration, formatBytes, seconds, time } from '../format.js';

@@ -1,6 +1,6 @@
 // #/r/<id> (a heap report, drawn by the shared report viewer) and #/profile/<id> (CPU or
 // allocation profile), each with a way back to its process and the downloads.
-import { h } from '../../../report/viewer/dom.js';
+import { h } from '../../../report/viewer/index.js';
 import { mountCpuProfile, mountReport } from '../../../report/viewer/index.js';
 import { mountAllocProfile } from '../alloc-profile.js';
 import { api } from '../api.js';

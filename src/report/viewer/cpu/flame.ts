@@ -158,7 +158,7 @@ export function mountFlameGraph(model: Pick<CpuModel, 'frames' | 'maxDepth' | 'd
 }
 
 /** Warm hues for JavaScript, green for Node internals, grey for VM states (idle, GC, program). */
-export function frameColor(f: FlameFrame): string {
+function frameColor(f: FlameFrame): string {
   if (!f.url) return f.name.startsWith('(') ? '#d1d5db' : '#c4b5fd';
   const hash = [...f.name].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7);
   if (f.url.startsWith('node:')) return `hsl(${140 + (hash % 30)}, 45%, ${62 + (hash % 12)}%)`;

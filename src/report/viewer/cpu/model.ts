@@ -1,5 +1,7 @@
 // V8 .cpuprofile → per-function self/total time and a flame graph layout. Pure (no DOM) so Node
 // code and tests can use it too.
+// (shared/errors.js, not its index: the browser bundle takes no node: modules)
+import { CpuProfileError } from '../../../shared/errors.js';
 
 export interface CallFrame {
   functionName: string;
@@ -67,15 +69,13 @@ export interface CpuModel {
   maxDepth: number;
 }
 
-export class CpuProfileError extends Error {
-  override name = 'CpuProfileError';
-}
+export { CpuProfileError };
 
 /**
  * V8's pseudo-frames: time the thread was idle, in native code outside JS, or collecting garbage.
  * An idle service spends most of a profile in `(idle)`, which hides the app's own code.
  */
-export const PSEUDO_FRAMES = new Set(['(idle)', '(program)', '(garbage collector)']);
+const PSEUDO_FRAMES = new Set(['(idle)', '(program)', '(garbage collector)']);
 
 const isPseudo = (cf: CallFrame) => !cf.url && PSEUDO_FRAMES.has(cf.functionName);
 

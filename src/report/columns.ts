@@ -1,12 +1,4 @@
-// Small text helpers for terminal output (100 columns).
-export function bytes(n: number): string {
-  const a = Math.abs(n);
-  if (a < 1024) return `${n} B`;
-  if (a < 1048576) return `${(n / 1024).toFixed(1)} KB`;
-  if (a < 1073741824) return `${(n / 1048576).toFixed(1)} MB`;
-  return `${(n / 1073741824).toFixed(2)} GB`;
-}
-
+// Column layout for terminal text (100 columns).
 export function pct(part: number, whole: number): string {
   return whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : '-';
 }

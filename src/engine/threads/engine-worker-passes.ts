@@ -1,19 +1,15 @@
-// Worker half of the two-core analysis (see parallel.ts), over the graph's shared arrays: flags and
-// its share of the essential edges, the retainer index, distances, class names and the Summary's
+// The engine worker's half of the two-core analysis (see passes/parallel.ts), over the graph's
+// shared arrays: flags and its share of the essential edges, the retainer index, distances, class names and the Summary's
 // class counts (while the main thread computes the dominator tree), then the dominated-nodes index
 // of that tree and, while the main thread goes on, the Summary's retained sizes by class. Runs on
 // the engine worker (engine-worker.ts), which posts nothing else meanwhile.
 import type { MessagePort } from 'node:worker_threads';
-import { computeFlagsInto } from './flags.js';
-import { computeEssentialRange } from './essential.js';
-import { bfsDistances } from './distances.js';
-import { fillRetainers } from './retainers.js';
-import { countDominated, fillDominated } from './dominators.js';
-import { computeClassIndex } from './classes.js';
+import {
+  bfsDistances, computeClassIndex, computeEssentialRange, computeFlagsInto, countClasses, countDominated, fillDominated, fillRetainers,
+  retainedByClass, stepTimer, RETAINED_DONE, RETAINED_WORKING, type ClassRetainedJob, type SideJob, type TreeJob,
+} from '../passes/index.js';
 import { StringTable } from '../strings.js';
 import { collectGarbage } from '../memory.js';
-import { countClasses, retainedByClass, RETAINED_DONE, RETAINED_WORKING } from './summary.js';
-import { stepTimer, type ClassRetainedJob, type SideJob, type TreeJob } from './parallel.js';
 
 export function runSideJob(job: SideJob, parentPort: MessagePort): void {
   // one scratch array for every pass's stack, cursors and queue, one after the other, until the

@@ -1,8 +1,10 @@
-// Terminal rendering of a HeapReport's diagnosis (suspects, growth, comparison), readable at 100
-// columns. `heapscope analyze` prints the suspects after its own tables; `heapscope diff` all of it.
-import type { Cause, Comparison, GrowthFinding, HeapReport, IdReset, SourceLocation, Suspect } from './types.js';
-import { GROWTH_AFTER_RESET } from './messages.js';
-import { fmtBytes } from './causes/subject.js';
+// Terminal rendering of a HeapReport, readable at 100 columns: `heapscope analyze` prints the heap
+// status, top classes and largest objects, then the suspects; `heapscope diff` the comparison,
+// growth and the last snapshot's suspects.
+import { formatBytes } from '../diagnosis/index.js';
+import type { Cause, Comparison, GrowthFinding, HeapReport, IdReset, SourceLocation, Suspect } from '../diagnosis/index.js';
+import { pct as share, table, trunc } from './columns.js';
+import { GROWTH_AFTER_RESET, NO_SUSPECTS } from './messages.js';
 
 const WIDTH = 100;
 
@@ -46,11 +48,11 @@ function refLines(lines: string[], indent: string, max: number): string[] {
   return shown.map((l) => clip(indent + l));
 }
 
-export function renderSuspect(s: Suspect, i: number): string[] {
+function renderSuspect(s: Suspect, i: number): string[] {
   const out: string[] = [];
   out.push(clip(`${String(i + 1).padStart(2)}. ${s.owner || s.name}`));
   const coll = s.collection ? `, ${s.collection.count} entries${s.collection.entryClass ? ` of ${s.collection.entryClass}` : ''}` : '';
-  out.push(clip(`    [${s.type}] ${s.name} @${s.id}: retains ${fmtBytes(s.retainedSize)} (${pct(s.share)} of heap)${coll}`));
+  out.push(clip(`    [${s.type}] ${s.name} @${s.id}: retains ${formatBytes(s.retainedSize)} (${pct(s.share)} of heap)${coll}`));
   out.push(...causeLines(s.cause, '    '));
   if (s.keys.length) out.push(...wrap(s.keys.join(', '), '           ', '    keys:  '));
   for (const l of s.locations.slice(0, 4)) out.push(clip(`    code:  ${where(l)}`));
@@ -71,9 +73,9 @@ export function renderGrowthText(growth: GrowthFinding[], idReset?: IdReset): st
     return out.join('\n');
   }
   growth.forEach((f, i) => {
-    out.push(clip(`${String(i + 1).padStart(2)}. ${f.owner}  (+${fmtBytes(f.growth)}, ${f.kind})`));
+    out.push(clip(`${String(i + 1).padStart(2)}. ${f.owner}  (+${formatBytes(f.growth)}, ${f.kind})`));
     const what = f.kind === 'new-objects' ? 'new objects' : 'entries';
-    out.push(clip(`    ${what}: ${f.counts.join(' → ')}   retained: ${f.sizes.map(fmtBytes).join(' → ')}`));
+    out.push(clip(`    ${what}: ${f.counts.join(' → ')}   retained: ${f.sizes.map(formatBytes).join(' → ')}`));
     out.push(...causeLines(f.cause, '    '));
     if (f.keys.length) out.push(...wrap(f.keys.join(', '), '           ', '    keys:  '));
     for (const l of f.locations.slice(0, 3)) out.push(clip(`    code:  ${where(l)}`));
@@ -86,7 +88,7 @@ export function renderGrowthText(growth: GrowthFinding[], idReset?: IdReset): st
 export function renderComparisonText(c: Comparison, rows = 15): string {
   const head = ['class', '#new', '#deleted', '#delta', 'alloc', 'freed', 'size delta'];
   const count = (n: number | null) => (n === null ? '?' : String(n));
-  const bytes = (n: number | null) => (n === null ? '?' : fmtBytes(n));
+  const bytes = (n: number | null) => (n === null ? '?' : formatBytes(n));
   const body = c.rows.slice(0, rows).map((r) => [
     clip(r.name.replace(/\s+/g, ' '), 38),
     count(r.newCount),
@@ -94,11 +96,11 @@ export function renderComparisonText(c: Comparison, rows = 15): string {
     (r.deltaCount > 0 ? '+' : '') + r.deltaCount,
     bytes(r.allocSize),
     bytes(r.freedSize),
-    (r.sizeDelta > 0 ? '+' : '') + fmtBytes(r.sizeDelta),
+    (r.sizeDelta > 0 ? '+' : '') + formatBytes(r.sizeDelta),
   ]);
   const t = c.totals;
   body.push(['total', count(t.newCount), count(t.deletedCount), (t.deltaCount > 0 ? '+' : '') + t.deltaCount,
-    bytes(t.allocSize), bytes(t.freedSize), (t.sizeDelta > 0 ? '+' : '') + fmtBytes(t.sizeDelta)]);
+    bytes(t.allocSize), bytes(t.freedSize), (t.sizeDelta > 0 ? '+' : '') + formatBytes(t.sizeDelta)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const fmt = (r: string[]) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
   const how = c.idReset ? 'per class only: object ids were reset' : 'objects matched by id';
@@ -106,9 +108,6 @@ export function renderComparisonText(c: Comparison, rows = 15): string {
   if (c.idReset) out.push(...wrap(c.idReset.message, '  ', '  ! '));
   return [...out, fmt(head), ...body.map(fmt)].join('\n');
 }
-
-/** What a healthy heap's report says (Node's own state and heapscope's agent are never suspects). */
-export const NO_SUSPECTS = "nothing of the application's holds an unusual share of the heap (Node's own state and heapscope's agent are left out).";
 
 /** The diagnosis part of a report as terminal text. */
 export function renderDiagnosisText(report: HeapReport): string {
@@ -120,4 +119,50 @@ export function renderDiagnosisText(report: HeapReport): string {
   report.suspects.forEach((x, i) => s.push(...renderSuspect(x, i), ''));
   parts.push(s.join('\n').trimEnd());
   return parts.join('\n\n');
+}
+
+/** The whole report as terminal text: `analyze`'s tables first, then the diagnosis. */
+export function renderReportText(report: HeapReport): string {
+  return report.kind === 'analyze' ? `${renderHeapText(report)}\n\n${renderDiagnosisText(report)}` : renderDiagnosisText(report);
+}
+
+/** Heap Status, top classes by retained size and the largest objects with their paths. */
+export function renderHeapText(r: HeapReport): string {
+  const s = r.statistics;
+  const total = r.snapshot.totalSize;
+  const out: string[] = [];
+  out.push('Heap Status');
+  out.push(
+    table(
+      ['', ''],
+      [
+        ['nodes', r.snapshot.nodeCount.toLocaleString('en-US')],
+        ['edges', r.snapshot.edgeCount.toLocaleString('en-US')],
+        ['total size', formatBytes(total)],
+        ['code', formatBytes(s.v8heap.code)],
+        ['strings', formatBytes(s.v8heap.strings)],
+        ['JS arrays', formatBytes(s.v8heap.jsArrays)],
+        ['typed arrays', formatBytes(s.native.typedArrays)],
+        ['system objects', formatBytes(s.v8heap.system)],
+        ['native', formatBytes(s.native.total)],
+      ],
+      [false, true],
+    ),
+  );
+  out.push('');
+  out.push('Top classes by retained size');
+  out.push(
+    table(
+      ['class', 'count', 'distance', 'shallow', 'retained', 'share'],
+      r.classes.map((c) => [trunc(c.name, 44), c.count, c.distance, formatBytes(c.selfSize), formatBytes(c.retainedSize), share(c.retainedSize, total)]),
+      [false, true, true, true, true, true],
+    ),
+  );
+  out.push('');
+  out.push('Largest objects by retained size');
+  for (const o of r.largest ?? []) {
+    out.push(`  @${o.id} [${o.type}] ${trunc(o.name, 50)}  retained ${formatBytes(o.retainedSize)} (${share(o.retainedSize, total)}), distance ${o.distance}`);
+    if (o.path) out.push(o.path.split('\n').map((l) => '      ' + trunc(l, 92)).join('\n'));
+  }
+  return out.join('\n');
 }

@@ -1,15 +1,11 @@
 // Small read-only queries over an analysed heap that every diagnosis step shares: names, edges
 // between a dominator and what it dominates, and which nodes are engine plumbing (never a suspect).
-import { edgeName, type HeapGraph } from '../engine/graph.js';
-import type { HeapAnalysis } from '../engine/types.js';
-import type { StringTable } from '../engine/strings.js';
+import { edgeName, type HeapGraph } from '../graph.js';
+import type { HeapAnalysis } from '../types.js';
+import type { StringTable } from '../strings.js';
 
 export function rawName(g: HeapGraph, node: number): string {
   return g.strings.get(g.nodeName[node]) ?? '';
-}
-
-export function typeName(g: HeapGraph, node: number): string {
-  return g.nodeTypeNames[g.nodeType[node]] ?? 'unknown';
 }
 
 export function edgeTypeName(g: HeapGraph, edge: number): string {

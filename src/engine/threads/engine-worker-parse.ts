@@ -1,10 +1,8 @@
-// The worker's share of a two-core parse (see parallel.ts): "nodes" and the front of "edges" into
-// shared arrays.
+// The engine worker's share of a two-core parse (see parse/parallel.ts): "nodes" and the front of
+// "edges" into shared arrays.
 import type { MessagePort } from 'node:worker_threads';
-import { WorkerJob, type NodesJob } from './worker-job.js';
-import type { HeapSnapshotError } from './errors.js';
-
-export type ParseJob = NodesJob & { fileSize: number };
+import { WorkerJob, type ParseJob } from '../parse/index.js';
+import type { HeapSnapshotError } from '../../shared/index.js';
 
 export function runParseJob(m: ParseJob, port: MessagePort): void {
   let job: WorkerJob | null = null;

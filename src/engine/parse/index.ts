@@ -1,0 +1,3 @@
+// The streaming loader: snapshot bytes -> HeapGraph (for engine/analyze.ts and the engine worker).
+export { loadSnapshot, loadUnindexed, type LoadOptions, type SnapshotSource } from './load.js';
+export { WorkerJob, type ParseJob } from './worker-job.js';
