@@ -10,3 +10,7 @@ export { NO_DISTANCE, BASE_SYSTEM_DISTANCE } from './passes/distances.js';
 export { nodeById, nodeInfo, nodeDisplayName, className, nodeTypeName } from './query/nodes.js';
 export { retainerPath, formatPath, formatNode, formatEdge } from './query/path.js';
 export { buildAnalyzeReport, largestNodes, type ReportOptions } from './query/report.js';
+export {
+  classInstances, objectEdges, objectRetainers, exploreNode, findNode, firstRetainerChain, exploreSubset, pathRows, analysisBytes,
+  type ExploreNode, type ExploreEdge, type ExploreSubset, type Page, type PageOptions, type SubsetOptions,
+} from './query/explore.js';
