@@ -19,6 +19,9 @@ import { VERSION } from '../version.js';
 import { AutoCapture, captureConfigFromEnv, type CaptureConfig } from './capture.js';
 import { FindingStore, type FindingState } from './findings.js';
 import { Webhook, type WebhookOptions } from './webhook.js';
+// explore: drill-down and browser uploads (issue 16 items 1-2)
+import { Explorer, DEFAULT_EXPLORE, exploreConfigFromEnv, type ExploreConfig } from './explore/explorer.js';
+import { registerExploreRoutes, BROWSER_UPLOAD_PATH } from './explore/routes.js';
 
 export interface DashboardOptions {
   port?: number;
@@ -37,6 +40,8 @@ export interface DashboardOptions {
   webhook?: string | WebhookOptions;
   /** Automatic capture spacing and size (default: HEAPSCOPE_CAPTURE_* env, then DEFAULT_CAPTURE). */
   capture?: Partial<CaptureConfig>;
+  /** Drill-down's memory budget and idle time (default: HEAPSCOPE_EXPLORE_* env, then DEFAULT_EXPLORE). */
+  explore?: Partial<ExploreConfig>;
 }
 
 export interface Dashboard {
@@ -50,6 +55,8 @@ export interface Dashboard {
   limits: Limits;
   /** Untrusted-connection accounting (see limits.ts). */
   connections: ConnectionGuard;
+  /** Drill-down queries over stored snapshots (explore worker). */
+  explorer: Explorer;
   close(): Promise<void>;
 }
 
@@ -90,7 +97,8 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   );
   // heapscope_findings: open (not acknowledged or muted) findings that name the process
   prom.findings = (processId) => findings.list().filter((f) => f.state === 'open' && f.processes.some((p) => p.processId === processId)).length;
-  const app = buildApp(hub, { token, dataDir, loopbackOnly: isLoopbackHost(host), log, limits, connections, tls: opts.tls, prom });
+  const explorer = new Explorer(store, { ...DEFAULT_EXPLORE, ...exploreConfigFromEnv(), ...opts.explore }); // explore
+  const app = buildApp(hub, { token, dataDir, loopbackOnly: isLoopbackHost(host), log, limits, connections, tls: opts.tls, prom, explorer });
   try {
     await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
   } catch (err) {
@@ -113,9 +121,11 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     prom,
     limits,
     connections,
+    explorer,
     close: () =>
       (closing ??= (async () => {
         webhook?.close();
+        await explorer.close(); // explore
         await hub.close();
         await app.close();
         try {
@@ -138,6 +148,7 @@ interface AppConfig {
   tls?: DashboardOptions['tls'];
   /** What GET /metrics serves. */
   prom: DashboardMetrics;
+  explorer: Explorer;
 }
 
 function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
@@ -160,7 +171,7 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
     if (!PUBLIC_PATHS.has(req.url.split('?')[0]!)) cfg.connections.trust(req.raw.socket);
     // Every request but an upload (which gets an idle timeout instead) must be received whole
     // within requestTimeoutMs; responses (downloads) are not limited.
-    if (!req.headers.upgrade && !req.url.startsWith(UPLOAD_PATH_PREFIX)) requestDeadline(req.raw, l.requestTimeoutMs);
+    if (!req.headers.upgrade && !req.url.startsWith(UPLOAD_PATH_PREFIX) && !req.url.startsWith(BROWSER_UPLOAD_PATH)) requestDeadline(req.raw, l.requestTimeoutMs);
   });
 
   app.setErrorHandler((err, _req, reply) => {
@@ -275,6 +286,8 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
     hub.push({ type: 'settings', project: req.params.name, settings: next });
     return next;
   });
+
+  registerExploreRoutes(app, hub, cfg.explorer); // explore: drill-down and browser uploads
 
   // ---------------------------------------------------------------- uploads (raw streamed bodies)
   void app.register(async (scope) => {
