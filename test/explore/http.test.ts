@@ -36,7 +36,7 @@ const get = <T>(path: string) => api<T>(dash.url, path, { token: TOKEN });
 async function upload(body: Buffer, name: string, token: string | null = TOKEN, base = dash.url) {
   return api<{ artifactId: string; jobId: string; size: number; error?: string }>(base, '/api/snapshots', {
     method: 'POST',
-    body,
+    body: new Uint8Array(body),
     token: token ?? undefined,
     headers: { 'content-type': 'application/octet-stream', 'x-heapscope-filename': encodeURIComponent(name) },
   });

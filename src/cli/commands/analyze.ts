@@ -2,6 +2,7 @@
 // objects with their reference paths, and the suspected leaks.
 import type { Command } from 'commander';
 import { analyzeSnapshot, buildAnalyzeReport, type AnalyzeReport, type HeapAnalysis } from '../../engine/index.js';
+import { exploreSubset } from '../../engine/query/explore.js';
 import { progressBar } from '../lib/progress.js';
 import { bytes, pct, table, trunc } from '../lib/format.js';
 
@@ -46,13 +47,14 @@ async function diagnosisOf(a: HeapAnalysis, top: number) {
   const d = await import('../../diagnosis/index.js').catch(() => null);
   if (!d || typeof d.diagnose !== 'function') return null;
   const report = d.diagnose(a, { top: Math.min(top, 5) });
+  const explore = () => exploreSubset(a, report.classes.map((c) => c.name)); // explore: the offline drill-down's bounded subset
   return {
     report,
     text: d.renderDiagnosisText(report),
     async writeHtml(out: string) {
       const r = await import('../../report/index.js');
       const { writeFile } = await import('node:fs/promises');
-      await writeFile(out, r.renderHtmlReport(report));
+      await writeFile(out, r.renderHtmlReport({ ...report, explore: explore() } as typeof report));
     },
   };
 }

@@ -12,6 +12,9 @@ import type { SnapshotCost, SnapshotForecast } from '../../protocol/index.js';
 import { bytes, el } from './dom.js';
 import { drawDetector, findings, renderBanner, settings, showFindings } from './findings.js';
 import type { Finding, ProjectSettings } from '../findings.js';
+// explore: drill-down source and the Snapshots page (issue 16 items 1-2)
+import { httpSource } from '../../report/viewer/explore-source.js';
+import { showSnapshots } from './snapshots.js';
 
 type UiMessage =
   | { type: 'state'; processes: ProcessView[]; jobs: Job[]; artifacts: ArtifactMeta[]; reports: ReportMeta[]; findings?: Finding[]; settings?: Record<string, ProjectSettings> }
@@ -111,6 +114,7 @@ function onMessage(m: UiMessage): void {
     case 'job': {
       jobs.set(m.job.id, m.job);
       if (current().view === 'process' && current().id === m.job.processId) renderJobs();
+      if (current().view === 'snapshots') route(); // explore
       if (m.job.state === 'ready' && mine.has(m.job.id)) {
         mine.delete(m.job.id);
         if (m.job.reportId) location.hash = `#/r/${m.job.reportId}`;
@@ -130,19 +134,22 @@ function onMessage(m: UiMessage): void {
     case 'artifact':
       artifacts.set(m.artifact.id, m.artifact);
       if (current().view === 'process' && current().id === m.artifact.processId) renderHistory();
+      if (current().view === 'snapshots') route(); // explore
       return;
     case 'report':
       reports.set(m.report.id, m.report);
       if (current().view === 'process' && current().id === m.report.processId) renderHistory();
+      if (current().view === 'snapshots') route(); // explore
       return;
   }
 }
 
 // ------------------------------------------------------------------ routing
 
-function current(): { view: 'home' | 'process' | 'report' | 'profile' | 'findings'; id?: string } {
+function current(): { view: 'home' | 'process' | 'report' | 'profile' | 'findings' | 'snapshots'; id?: string } {
   const [, view, id] = location.hash.split('/');
   if (view === 'findings') return { view: 'findings' };
+  if (view === 'snapshots') return { view: 'snapshots' }; // explore
   if (view === 'p' && id) return { view: 'process', id: decodeURIComponent(id) };
   if (view === 'r' && id) return { view: 'report', id: decodeURIComponent(id) };
   if (view === 'profile' && id) return { view: 'profile', id: decodeURIComponent(id) };
@@ -155,6 +162,7 @@ function route(): void {
   if (c.view === 'process' && c.id) return showProcess(c.id);
   if (c.view === 'report' && c.id) return void showReport(c.id);
   if (c.view === 'profile' && c.id) return void showProfile(c.id);
+  if (c.view === 'snapshots') return showSnapshots($('main'), { processes, artifacts, reports, jobs, post: (path, body) => api(path, { method: 'POST', body: JSON.stringify(body) }), started: (j) => (mine.add(j.id), jobs.set(j.id, j)) }); // explore
   if (c.view === 'findings') return showFindings($('main'), [...new Set([...processes.values()].map((p) => p.project))].sort());
   // Home: open the most recent live process, if any.
   const live = [...processes.values()].filter((p) => p.live).sort((a, b) => b.lastSeen - a.lastSeen)[0];
@@ -496,6 +504,7 @@ async function showReport(id: string): Promise<void> {
       title: meta?.title,
       // Any clicked object's path from the GC roots, computed by the server from the stored snapshot.
       retainers: (nodeId) => api(`/api/reports/${encodeURIComponent(id)}/retainers/${nodeId}`),
+      explore: httpSource(id, (path) => api(path)), // explore: drill-down answered by the server
     });
     host.setAttribute('data-ready', 'true');
   } catch (e) {

@@ -277,7 +277,9 @@ export interface ExploreSubset {
   edges: Record<string, Page<ExploreEdge>>;
   /** The root's references (Containment's first level). */
   roots: Page<ExploreEdge>;
-  limits: { classes: number; instances: number; rows: number; depth: number };
+  limits: { classes: number; instances: number; rows: number; depth: number; maxBytes: number };
+  /** Classes left out because the subset reached maxBytes. */
+  truncated?: string[];
 }
 
 export interface SubsetOptions {
@@ -287,25 +289,36 @@ export interface SubsetOptions {
   instances?: number;
   /** Rows of each retainers / references list (default 10). */
   rows?: number;
-  /** Length of each instance's retainer chain (default 12). */
+  /** Length of each instance's retainer chain (default 10). */
   depth?: number;
+  /** Stop adding classes once the subset's JSON passes this (default 1.5 MB). */
+  maxBytes?: number;
 }
 
 /** The bounded drill-down data for `classNames` (Summary order): see ExploreSubset. */
 export function exploreSubset(a: HeapAnalysis, classNames: string[], opts: SubsetOptions = {}): ExploreSubset {
-  const limits = { classes: opts.classes ?? 20, instances: opts.instances ?? 10, rows: opts.rows ?? 10, depth: opts.depth ?? 12 };
+  const limits = { classes: opts.classes ?? 20, instances: opts.instances ?? 5, rows: opts.rows ?? 8, depth: opts.depth ?? 10, maxBytes: opts.maxBytes ?? 1_500_000 };
   const out: ExploreSubset = { classes: {}, retainers: {}, edges: {}, roots: objectEdges(a, 0, { limit: limits.rows * 5 }), limits };
   const g = a.graph;
+  let size = JSON.stringify(out.roots).length;
+  const add = <T>(into: Record<string, Page<T>>, key: string | number, p: Page<T>): void => {
+    into[key] = p;
+    size += JSON.stringify(p).length;
+  };
   for (const name of classNames.slice(0, limits.classes)) {
     if (out.classes[name]) continue;
+    if (size > limits.maxBytes) {
+      (out.truncated ??= []).push(name);
+      continue;
+    }
     const inst = classInstances(a, name, { limit: limits.instances });
-    out.classes[name] = inst;
+    add(out.classes, name, inst);
     for (const row of inst.items) {
       const node = nodeById(a, row.id);
-      out.edges[row.id] ??= objectEdges(a, node, { limit: limits.rows });
+      if (!out.edges[row.id]) add(out.edges, row.id, objectEdges(a, node, { limit: limits.rows }));
       for (const n of firstRetainerChain(a, node, limits.depth)) {
         const id = g.nodeId[n];
-        out.retainers[id] ??= objectRetainers(a, n, { limit: limits.rows });
+        if (!out.retainers[id]) add(out.retainers, id, objectRetainers(a, n, { limit: limits.rows }));
       }
     }
   }
