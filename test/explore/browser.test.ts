@@ -49,7 +49,7 @@ async function clickClass(page: Page, section: 'summary' | 'comparison', name: s
 async function retainerChainClasses(page: Page): Promise<string[]> {
   await page.waitForSelector('.hs-instance.hs-sel');
   await page.waitForFunction(() => {
-    const rows = [...document.querySelectorAll<HTMLElement>('[data-tree="retainers"] .hs-xrow')];
+    const rows = Array.from(document.querySelectorAll<HTMLElement>('[data-tree="retainers"] .hs-xrow'));
     return rows.some((r) => r.dataset.distance === '1') || rows.some((r) => r.dataset.class === 'SessionStore');
   }, undefined, { timeout: 20_000 });
   return page.locator('[data-tree="retainers"] .hs-xrow').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.class ?? ''));

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import type { Dashboard } from '../../src/dashboard/server.js';
 import type { ExploreEdge, ExploreNode, Page } from '../../src/engine/query/explore.js';
 import type { ExploreStatus, NodeAnswer } from '../../src/dashboard/explore/messages.js';
-import { api, dashboard, tempDir } from '../dashboard/support.js';
+import { api, dashboard, tempDir, waitFor } from '../dashboard/support.js';
 import { appPath, makeTempDir, removeTempDir, takeSnapshots } from '../support/snapshot.js';
 
 const TOKEN = 'explore-token-0123456789';
@@ -62,6 +62,8 @@ test('uploads (.gz and plain) join the history under "uploaded snapshots" and ar
   // stored gunzipped: what is downloaded opens in DevTools
   assert.equal(a.size, readFileSync(files[0]!).length);
   assert.equal(dash.hub.store.processes.get('uploads')?.project, 'uploaded snapshots');
+  // the report is titled after the file
+  await waitFor('the report title', () => dash.hub.store.reports.get(first.reportId)?.title === 'first.heapsnapshot.gz (uploaded)');
 });
 
 test('without the token nothing answers: 401', async () => {

@@ -123,7 +123,19 @@ export async function receiveBrowserUpload(hub: Hub, body: Readable, length: num
     body.off('data', armIdle);
   }
   hub.push({ type: 'artifact', artifact });
-  return { artifact, job: hub.analyzeArtifact(artifact.id) };
+  const job = hub.analyzeArtifact(artifact.id);
+  if (artifact.name) void nameReport(hub, job.id, artifact.name);
+  return { artifact, job };
+}
+
+/** Titles the upload's report after the file it came from, once the analysis is done. */
+async function nameReport(hub: Hub, jobId: string, name: string): Promise<void> {
+  const job = await hub.waitJob(jobId).catch(() => undefined);
+  const report = job?.reportId ? hub.store.reports.get(job.reportId) : undefined;
+  if (!report) return;
+  report.title = `${name} (uploaded)`;
+  await hub.store.saveReportMeta(report).catch(() => undefined);
+  hub.push({ type: 'report', report });
 }
 
 /** A cheap check before queueing an analysis: the JSON's first key is "snapshot". */

@@ -172,6 +172,7 @@ function route(): void {
 // ------------------------------------------------------------------ process list
 
 function processLabel(p: ProcessView): string {
+  if (p.id === 'uploads') return 'opened from the browser'; // explore: the uploads' pseudo-process
   const bits = [`pid ${p.pid}`];
   if (p.clusterWorkerId !== undefined) bits.push(`worker #${p.clusterWorkerId}`);
   else if (!p.isPrimary) bits.push('worker');

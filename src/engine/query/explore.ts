@@ -31,7 +31,7 @@ export interface ExploreNode {
   value?: string;
   /** Outgoing edges (Containment: whether the row can expand). */
   edgeCount: number;
-  /** Retainers as the Retainers view lists them (whether the row can expand). */
+  /** Retaining edges but the synthetic root's, weak ones included (whether the row can expand). */
   retainerCount: number;
 }
 
@@ -125,7 +125,7 @@ export function exploreNode(a: HeapAnalysis, node: number): ExploreNode {
     retainedSize: a.retainedSize[node],
     distance: a.distance[node],
     edgeCount: g.firstEdge[node + 1] - g.firstEdge[node],
-    retainerCount: retainerSlots(g, node).length,
+    retainerCount: retainerCount(g, node),
   };
   const value = primitiveValue(g, node);
   if (value !== undefined) out.value = value;
@@ -151,8 +151,17 @@ export function objectEdges(a: HeapAnalysis, node: number, opts: PageOptions = {
     if (s === undefined) names.set(e, (s = edgeName(g, e)));
     return s;
   };
-  order.sort((x, y) => rs[g.edgeTo[y]] - rs[g.edgeTo[x]] || compareEdgeNames(g, x, y, name) || x - y);
+  // by retained size; edge names (strings) only break the ties the page overlaps
+  order.sort((x, y) => rs[g.edgeTo[y]] - rs[g.edgeTo[x]] || x - y);
   const { from, to, offset } = page(opts, count);
+  if (from < to) {
+    const size = (i: number): number => rs[g.edgeTo[order[i]]];
+    let lo = from;
+    while (lo > 0 && size(lo - 1) === size(from)) lo--;
+    let hi = to;
+    while (hi < count && size(hi) === size(to - 1)) hi++;
+    order.subarray(lo, hi).sort((x, y) => rs[g.edgeTo[y]] - rs[g.edgeTo[x]] || compareEdgeNames(g, x, y, name) || x - y);
+  }
   const items: ExploreEdge[] = [];
   for (let i = from; i < to; i++) {
     const e = order[i];
@@ -166,19 +175,38 @@ export function objectRetainers(a: HeapAnalysis, node: number, opts: PageOptions
   const g = a.graph;
   const slots = retainerSlots(g, node);
   const dist = a.distance;
-  const rows = slots.map((k) => ({ k, e: retainerEdge(g, node, k), from: g.retainerNode[k], name: '' }));
-  for (const r of rows) r.name = nodeDisplayName(g, r.from);
   // DevTools' comparator: the retainer's distance (unreachable ones last), its name, then its
-  // retainer order, which runs backwards (buildRetainers fills each node's slots from the end)
+  // retainer order, which runs backwards (buildRetainers fills each node's slots from the end).
+  // Names cost (a plain object's is built from its properties): only the distance groups the page
+  // overlaps are sorted by name.
   const key = (d: number): number => (d < 0 ? Number.MAX_SAFE_INTEGER : d);
-  rows.sort((x, y) => key(dist[x.from]) - key(dist[y.from]) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0) || y.k - x.k);
+  const rows = slots.map((k) => ({ k, e: retainerEdge(g, node, k), from: g.retainerNode[k], d: 0, name: '' }));
+  for (const r of rows) r.d = key(dist[r.from]);
+  rows.sort((x, y) => x.d - y.d || y.k - x.k);
   const { from, to, offset } = page(opts, rows.length);
+  if (from < to) {
+    let lo = from;
+    while (lo > 0 && rows[lo - 1].d === rows[from].d) lo--;
+    let hi = to;
+    while (hi < rows.length && rows[hi].d === rows[to - 1].d) hi++;
+    const group = rows.slice(lo, hi);
+    for (const r of group) r.name = nodeDisplayName(g, r.from);
+    group.sort((x, y) => x.d - y.d || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0) || y.k - x.k);
+    for (let i = lo; i < hi; i++) rows[i] = group[i - lo];
+  }
   const items: ExploreEdge[] = [];
   for (let i = from; i < to; i++) {
     const r = rows[i];
     items.push({ edge: edgeName(g, r.e), edgeType: g.edgeTypeNames[g.edgeType[r.e]] ?? '', node: exploreNode(a, r.from) });
   }
   return { total: rows.length, offset, items };
+}
+
+/** Retainer slots but the synthetic root's: no edge lookups, so cheap for objects every instance shares. */
+function retainerCount(g: HeapGraph, node: number): number {
+  let n = 0;
+  for (let k = g.firstRetainer[node]; k < g.firstRetainer[node + 1]; k++) if (g.retainerNode[k] !== 0) n++;
+  return n;
 }
 
 /** Retainer slots of `node` the Retainers view lists: not weak, not the synthetic root's. */
@@ -193,16 +221,20 @@ function retainerSlots(g: HeapGraph, node: number): number[] {
   return out;
 }
 
-/** DevTools' `!edgeName` order: `__proto__` last, named edges before indexes, then by text. */
+/**
+ * DevTools' `!edgeName` order: `__proto__` last, named edges before indexed ones (element, hidden),
+ * names as text, indexes as numbers.
+ */
 function compareEdgeNames(g: HeapGraph, x: number, y: number, name: (e: number) => string): number {
-  const a = name(x);
-  const b = name(y);
+  const indexed = (e: number): boolean => g.edgeType[e] === g.types.edgeElement || g.edgeType[e] === g.types.edgeHidden;
+  const ix = indexed(x);
+  const iy = indexed(y);
+  if (ix && iy) return g.edgeNameOrIndex[x] - g.edgeNameOrIndex[y];
+  const a = ix ? '' : name(x);
+  const b = iy ? '' : name(y);
   if (b === '__proto__') return -1;
   if (a === '__proto__') return 1;
-  const indexed = (e: number): boolean => g.edgeType[e] === g.types.edgeElement || g.edgeType[e] === g.types.edgeHidden;
-  const ia = indexed(x);
-  const ib = indexed(y);
-  if (ia !== ib) return ia ? 1 : -1;
+  if (ix !== iy) return ix ? 1 : -1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
