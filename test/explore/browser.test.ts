@@ -107,9 +107,14 @@ test('browser: upload .heapsnapshot.gz -> analysis -> class -> instance -> retai
   await page.waitForSelector('[data-tree="edges"] .hs-xrow[data-depth="1"]');
   await page.screenshot({ path: join(shots, 'explore-containment.png') });
 
-  // the second snapshot, plain, then the two compared from the Snapshots page
+  // the second snapshot, plain, sent at 1 MB/s so the progress bar shows; then the two compared
   await page.goto(`${dash.url}/#/snapshots`);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 1024 * 1024 });
   await upload(page, 'session-store-2.heapsnapshot', readFileSync(files[1]!));
+  await page.waitForFunction(() => /uploading session-store-2\.heapsnapshot: [1-9]\d? % of [\d.]+ MB/.test(document.getElementById('upload-state')?.textContent ?? ''), undefined, { timeout: 20_000 });
+  await page.screenshot({ path: join(shots, 'upload-progress.png') });
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   await page.waitForSelector('#report[data-ready="true"]', { timeout: 60_000 });
   await page.goto(`${dash.url}/#/snapshots`);
   await page.waitForSelector('#all-snapshots tr[data-artifact-id]');

@@ -149,7 +149,7 @@ export function showSnapshots(main: HTMLElement, ctx: SnapshotsContext): void {
       el('h2', {}, `Heap snapshots (${snaps.length})`),
       el('div', { class: 'actions' }, compare, note, error),
       snaps.length
-        ? el('table', { class: 'hist' }, el('thead', {}, el('tr', {}, el('th', {}, ''), el('th', {}, 'Taken'), el('th', {}, 'File'), el('th', {}, 'Process'), el('th', {}, 'Size'), el('th', {}, 'Analysis'), el('th', {}, ''))), el('tbody', {}, ...rows))
+        ? el('table', { class: 'hist' }, el('thead', {}, el('tr', {}, el('th', {}, ''), el('th', {}, 'Added'), el('th', {}, 'File'), el('th', {}, 'Process'), el('th', {}, 'Size'), el('th', {}, 'Analysis'), el('th', {}, ''))), el('tbody', {}, ...rows))
         : el('p', { class: 'muted' }, 'No heap snapshots yet: open one above, or click MEM on a process.'),
     ),
     comparisons.length
