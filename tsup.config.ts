@@ -37,6 +37,7 @@ export default defineConfig([
       'cli/main': 'src/cli/main.ts',
       'engine/engine-worker': 'src/engine/threads/engine-worker.ts',
       'dashboard/analysis-worker': 'src/dashboard/analysis-worker.ts',
+      'dashboard/explore-worker': 'src/dashboard/explore/worker.ts', // explore: drill-down queries
     },
     format: ['esm'],
     target: 'node20',

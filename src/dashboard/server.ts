@@ -27,6 +27,9 @@ import { MetricsLog } from './metrics-log.js';
 import { toSample } from './metrics.js';
 import { MemoryState, type SharedState } from './fleet/state.js';
 import { RedisState } from './fleet/redis-state.js';
+// explore: drill-down and browser uploads (issue 16 items 1-2)
+import { Explorer, DEFAULT_EXPLORE, exploreConfigFromEnv, type ExploreConfig } from './explore/explorer.js';
+import { registerExploreRoutes, BROWSER_UPLOAD_PATH } from './explore/routes.js';
 
 export interface DashboardOptions {
   port?: number;
@@ -51,6 +54,8 @@ export interface DashboardOptions {
   redis?: string;
   /** Tuning of the Redis state (tests: short leases). */
   redisOptions?: { heartbeatMs?: number; leaseMs?: number };
+  /** Drill-down's memory budget and idle time (default: HEAPSCOPE_EXPLORE_* env, then DEFAULT_EXPLORE). */
+  explore?: Partial<ExploreConfig>;
 }
 
 export interface Dashboard {
@@ -68,6 +73,8 @@ export interface Dashboard {
   housekeeper: Housekeeper;
   /** What this dashboard shares with others (MemoryState when alone). */
   shared: SharedState;
+  /** Drill-down queries over stored snapshots (explore worker). */
+  explorer: Explorer;
   close(): Promise<void>;
 }
 
@@ -124,9 +131,11 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const housekeeper = new Housekeeper(hub, { ...retentionFromEnv(), ...opts.retention }, log);
   await hub.joinFleet();
   prom.findings = (processId) => findings.list().filter((f) => f.state === 'open' && f.processes.some((p) => p.processId === processId)).length;
-  const app = buildApp(hub, { token, dataDir, loopbackOnly: isLoopbackHost(host), log, limits, connections, tls: opts.tls, prom, housekeeper });
+  const explorer = new Explorer(hub.store, { ...DEFAULT_EXPLORE, ...exploreConfigFromEnv(), ...opts.explore });
+  const app = buildApp(hub, { token, dataDir, loopbackOnly: isLoopbackHost(host), log, limits, connections, tls: opts.tls, prom, housekeeper, explorer });
   const shutdown = async (): Promise<void> => {
     webhook?.close();
+    await explorer.close();
     housekeeper.close();
     // Leave the fleet first: an analysis cut short by the close below then goes to another dashboard.
     await shared.close();
@@ -158,6 +167,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     connections,
     housekeeper,
     shared,
+    explorer,
     close: () =>
       (closing ??= (async () => {
         await shutdown();
@@ -183,6 +193,7 @@ interface AppConfig {
   /** What GET /metrics serves. */
   prom: DashboardMetrics;
   housekeeper: Housekeeper;
+  explorer: Explorer;
 }
 
 /** HEAPSCOPE_REDIS_HEARTBEAT_MS / HEAPSCOPE_REDIS_LEASE_MS. */
@@ -211,7 +222,7 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
     if (!PUBLIC_PATHS.has(req.url.split('?')[0]!)) cfg.connections.trust(req.raw.socket);
     // Every request but an upload (which gets an idle timeout instead) must be received whole
     // within requestTimeoutMs; responses (downloads) are not limited.
-    if (!req.headers.upgrade && !req.url.startsWith(UPLOAD_PATH_PREFIX)) requestDeadline(req.raw, l.requestTimeoutMs);
+    if (!req.headers.upgrade && !req.url.startsWith(UPLOAD_PATH_PREFIX) && !req.url.startsWith(BROWSER_UPLOAD_PATH)) requestDeadline(req.raw, l.requestTimeoutMs);
   });
 
   app.setErrorHandler((err, _req, reply) => {
@@ -336,6 +347,8 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
     hub.push({ type: 'settings', project: req.params.name, settings: next });
     return next;
   });
+
+  registerExploreRoutes(app, hub, cfg.explorer); // explore: drill-down and browser uploads
 
   // ---------------------------------------------------------------- uploads (raw streamed bodies)
   void app.register(async (scope) => {

@@ -1,6 +1,6 @@
 // The diagnosis report: public JSON contract (`heapscope analyze|diff --json`), rendered by
 // src/report (text/HTML) and stored by the dashboard. Add fields freely, never rename.
-import type { ClassSummary, NodeInfo, Statistics } from '../engine/index.js';
+import type { ClassSummary, ExploreSubset, NodeInfo, Statistics } from '../engine/index.js';
 
 /** Where a closure's code lives (1-based line and column), when the snapshot records it. */
 export interface SourceLocation {
@@ -136,6 +136,8 @@ export interface Comparison {
   matchedBy?: 'id' | 'class';
   /** Set when the ids were reset between base and target. */
   idReset?: IdReset;
+  /** The bounded drill-down subset an offline HTML report embeds (`analyze --html` only; never in --json). */
+  explore?: ExploreSubset;
 }
 
 export type GrowthKind = 'collection' | 'listeners' | 'object' | 'new-objects';
@@ -200,4 +202,6 @@ export interface HeapReport {
    * only, and growth matched objects by their retainer path from the GC roots instead of by id.
    */
   idReset?: IdReset;
+  /** The bounded drill-down subset an offline HTML report embeds (`analyze --html` only; never in --json). */
+  explore?: ExploreSubset;
 }

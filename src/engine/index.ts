@@ -9,5 +9,5 @@ export { summarize, retainerEdge, NO_DISTANCE, BASE_SYSTEM_DISTANCE } from './pa
 // nodes, retainer paths, the largest objects, and the graph queries the diagnosis shares
 export * from './query/index.js';
 // for the CLI's start (see cli/main.ts) and the dashboard's analyses
-export { allowGarbageCollection } from './memory.js';
+export { allowGarbageCollection, collectGarbage } from './memory.js';
 export { PARALLEL_MIN_BYTES, prewarmWorker } from './workers.js';

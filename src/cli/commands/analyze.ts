@@ -17,11 +17,13 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .action(async (file: string, opts: { json?: boolean; top: number; html?: string; progress: boolean }) => {
       const bar = progressBar(opts.progress && Boolean(process.stderr.isTTY));
-      const report = await analyzeFile(file, { top: Math.min(opts.top, 5), classes: opts.top, largest: opts.top, onProgress: bar.update }).finally(
+      const report = await analyzeFile(file, { top: Math.min(opts.top, 5), classes: opts.top, largest: opts.top, explore: Boolean(opts.html), onProgress: bar.update }).finally(
         () => bar.stop(),
       );
       if (opts.html) await writeFile(opts.html, renderHtmlReport(report));
-      process.stdout.write((opts.json ? renderJson(report) : renderReportText(report)) + '\n');
+      // the drill-down subset is for the HTML only
+      const printed = { ...report, explore: undefined };
+      process.stdout.write((opts.json ? renderJson(printed) : renderReportText(printed)) + '\n');
     });
 }
 

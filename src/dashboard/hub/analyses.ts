@@ -54,7 +54,8 @@ export class Analyses {
       if (a.kind !== 'heapsnapshot') throw new HubError(400, `${a.id} is not a heap snapshot`);
       return a;
     });
-    if (new Set(arts.map((a) => a.processId)).size !== 1) throw new HubError(400, 'snapshots must come from the same process');
+    // Any snapshots of the history may be compared (uploaded ones, other processes): object ids then
+    // differ and the diagnosis falls back to per-class deltas (diagnosis/ids.ts).
     if (new Set(arts.map((a) => a.id)).size !== arts.length) throw new HubError(400, 'the same snapshot was selected twice');
     arts.sort((x, y) => x.createdAt - y.createdAt);
     const kind = arts.length === 2 ? 'compare' : 'growth';

@@ -13,6 +13,7 @@ import { renderProcessList } from './views/nav.js';
 import { renderProcessHeader } from './views/process.js';
 import './views/home.js';
 import './views/report.js';
+import './views/snapshots.js';
 
 function connect(delay = 1000): void {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/ui`);
@@ -53,6 +54,7 @@ function onMessage(m: ServerMessage): void {
       return;
     case 'job':
       if (isOpen('p', m.job.processId)) renderJobs();
+      if (isOpen('snapshots')) route();
       if (m.job.state === 'ready' && mine.has(m.job.id)) {
         mine.delete(m.job.id);
         go(resultLink(m.job));
@@ -67,9 +69,11 @@ function onMessage(m: ServerMessage): void {
       return;
     case 'artifact':
       if (isOpen('p', m.artifact.processId)) renderHistory();
+      if (isOpen('snapshots')) route();
       return;
     case 'report':
       if (isOpen('p', m.report.processId)) renderHistory();
+      if (isOpen('snapshots')) route();
       return;
     case 'artifactDeleted':
     case 'reportDeleted':

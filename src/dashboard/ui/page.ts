@@ -12,7 +12,7 @@ export function pageHtml(version: string): string {
 <style>${CSS}</style>
 </head>
 <body>
-<header class="top"><a href="#/" class="brand">heapscope</a><span class="muted">v${version}</span><a href="#/findings" id="findings-link" class="findings">findings</a><span id="conn" class="conn">connecting…</span></header>
+<header class="top"><a href="#/" class="brand">heapscope</a><span class="muted">v${version}</span><a href="#/findings" id="findings-link" class="findings">findings</a><a href="#/snapshots" id="snapshots-link" class="snapshots">snapshots</a><a href="#/snapshots" id="snapshots-link" class="snapshots">snapshots</a><span id="conn" class="conn">connecting…</span></header>
 <div id="banner"></div>
 <div class="layout">
   <nav id="procs" class="procs" aria-label="Processes"></nav>
@@ -69,6 +69,8 @@ table.hist td, table.hist th { text-align:left; padding:4px 8px; border-bottom:1
 #banner .banner code { background:#fff; padding:1px 4px; border-radius:4px; }
 #banner .banner button { padding:2px 8px; font-size:12px; }
 .top a.findings { color:#fca5a5; text-decoration:none; font-size:13px; }
+.top a.snapshots { color:#cbd5e1; text-decoration:none; font-size:13px; }
+.top a.snapshots { color:#cbd5e1; text-decoration:none; font-size:13px; } /* explore */
 .pill { display:inline-block; padding:0 6px; border-radius:8px; font-size:11px; background:#e5e7eb; }
 .pill.open, .pill.leak { background:#fee2e2; color:#991b1b; }
 .pill.growing { background:#fef3c7; color:#92400e; }

@@ -4,3 +4,5 @@ export * from './heap.js';
 export * from './largest.js';
 export * from './nodes.js';
 export * from './path.js';
+// DevTools-like drill-down (instances, retainers, references, containment) and its offline subset
+export * from './explore.js';

@@ -6,7 +6,8 @@ import { formatBytes, formatCount, formatDeltaBytes, formatDeltaCount } from './
 import { locText } from './memory-leak.js';
 import { createTable, type TableHandle } from './table.js';
 
-export function renderComparison(c: Comparison, snapshots?: SnapshotInfo[]): { el: HTMLElement; table: TableHandle<ComparisonRow> } {
+/** `onOpen`: a row was clicked (drill-down into the class's instances in the newer snapshot). */
+export function renderComparison(c: Comparison, snapshots?: SnapshotInfo[], onOpen?: (r: ComparisonRow) => void): { el: HTMLElement; table: TableHandle<ComparisonRow> } {
   const el = section('comparison', 'Comparison');
   const name = (i: number) => `#${i + 1}${snapshots?.[i]?.file ? ` (${basename(snapshots[i].file!)})` : ''}`;
   if (c.idReset) {
@@ -25,6 +26,7 @@ export function renderComparison(c: Comparison, snapshots?: SnapshotInfo[]): { e
     filterText: (r) => r.name,
     filterPlaceholder: 'Filter classes',
     sort: { key: 'sizeDelta', dir: 'desc' },
+    onRowClick: onOpen,
     pinned: c.totals ? { name: 'Total', ...c.totals } : undefined,
     columns: [
       { key: 'name', title: 'Constructor', value: (r) => r.name, width: 'minmax(200px, 3fr)', firstSort: 'asc' },

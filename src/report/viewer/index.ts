@@ -16,6 +16,7 @@ export { referenceList } from './reference.js';
 export { getChart, echarts, type ECharts } from './charts.js';
 export { formatBytes } from './format.js';
 export { h, append } from './dom.js';
+export { httpSource, subsetSource, type ExploreSource } from './explore-source.js';
 
 /** Payload the HTML files embed in `<script type="application/json" id="heapscope-data">`. */
 export interface EmbeddedPayload {

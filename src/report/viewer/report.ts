@@ -9,6 +9,8 @@ import { renderMemoryLeak } from './memory-leak.js';
 import { renderSummary } from './summary.js';
 import type { TableHandle } from './table.js';
 import type { ClassSummary } from '../../engine/index.js';
+import { renderExplorer, type ExplorerHandle } from './explore.js';
+import { subsetSource, type ExploreSource, type ExploreSubset } from './explore-source.js';
 
 export interface ReportOptions {
   /** Heading; defaults to "Heap report". */
@@ -18,7 +20,9 @@ export interface ReportOptions {
   /** Retainer path of any object id (the dashboard asks its server; files use the suspect's path). */
   retainers?: (id: number) => Promise<ChainNode[] | string[]>;
   /** Sections to show, in order; default all that have data. */
-  sections?: Array<'heap-status' | 'memory-leak' | 'summary' | 'comparison' | 'growth'>;
+  sections?: Array<'heap-status' | 'memory-leak' | 'summary' | 'comparison' | 'growth' | 'explore'>;
+  /** Drill-down rows (the dashboard's server); default: the subset an offline report carries. */
+  explore?: ExploreSource;
 }
 
 export interface ReportHandle {
@@ -26,6 +30,8 @@ export interface ReportHandle {
   graphs: LeakGraphHandle[];
   charts: ECharts[];
   summary?: TableHandle<ClassSummary>;
+  /** The drill-down view, when the report can drill down. */
+  explorer?: ExplorerHandle;
   destroy(): void;
 }
 
@@ -35,11 +41,17 @@ const SECTION_TITLES: Record<string, string> = {
   summary: 'Summary',
   comparison: 'Comparison',
   growth: 'Growth',
+  explore: 'Explore',
 };
 
 export function mountReport(el: HTMLElement, report: HeapReport, opts: ReportOptions = {}): ReportHandle {
   checkReport(report);
-  const want = opts.sections ?? ['heap-status', 'memory-leak', 'summary', 'comparison', 'growth'];
+  const want = opts.sections ?? ['heap-status', 'memory-leak', 'summary', 'comparison', 'growth', 'explore'];
+  // drill-down: rows of Summary and Comparison open their class in the Explore section
+  const subset = (report as HeapReport & { explore?: ExploreSubset }).explore;
+  const source = opts.explore ?? (subset ? subsetSource(subset) : undefined);
+  const explorer = source && want.includes('explore') ? renderExplorer(source) : undefined;
+  const open = explorer ? (r: { name: string }) => void explorer.showClass(r.name) : undefined;
   const root = h('div', { class: 'hs-viewer hs-report' });
   const disposers: (() => void)[] = [];
   const handle: ReportHandle = { el: root, graphs: [], charts: [], destroy: () => (disposers.forEach((d) => d()), root.remove()) };
@@ -56,13 +68,16 @@ export function mountReport(el: HTMLElement, report: HeapReport, opts: ReportOpt
       disposers.push(m.dispose);
       parts.push(m.el);
     } else if (id === 'summary' && report.classes) {
-      const s = renderSummary(report.classes, report.statistics?.total ?? report.snapshot.totalSize);
+      const s = renderSummary(report.classes, report.statistics?.total ?? report.snapshot.totalSize, open);
       handle.summary = s.table;
       parts.push(s.el);
     } else if (id === 'comparison' && report.comparison) {
-      parts.push(renderComparison(report.comparison, report.snapshots).el);
+      parts.push(renderComparison(report.comparison, report.snapshots, open).el);
     } else if (id === 'growth' && report.growth) {
       parts.push(renderGrowth(report.growth, report.idReset));
+    } else if (id === 'explore' && explorer) {
+      handle.explorer = explorer;
+      parts.push(explorer.el);
     }
   }
   if (opts.header !== false) {

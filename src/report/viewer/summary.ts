@@ -4,7 +4,8 @@ import { section } from './dom.js';
 import { formatBytes, formatCount, formatPercent } from './format.js';
 import { createTable, type TableHandle } from './table.js';
 
-export function renderSummary(classes: ClassSummary[], totalSize: number): { el: HTMLElement; table: TableHandle<ClassSummary> } {
+/** `onOpen`: a row was clicked (drill-down into the class's instances). */
+export function renderSummary(classes: ClassSummary[], totalSize: number, onOpen?: (c: ClassSummary) => void): { el: HTMLElement; table: TableHandle<ClassSummary> } {
   const el = section('summary', 'Summary by class');
   const total = Math.max(totalSize, 1);
   const table = createTable<ClassSummary>({
@@ -13,6 +14,7 @@ export function renderSummary(classes: ClassSummary[], totalSize: number): { el:
     filterText: (c) => c.name,
     filterPlaceholder: 'Filter classes',
     sort: { key: 'retainedSize', dir: 'desc' },
+    onRowClick: onOpen,
     columns: [
       { key: 'name', title: 'Constructor', value: (c) => c.name, width: 'minmax(220px, 3fr)', firstSort: 'asc' },
       { key: 'distance', title: 'Distance', value: (c) => c.distance, render: (c) => (c.distance >= 0 && c.distance < 1e8 ? String(c.distance) : '–'), align: 'right', width: '80px', firstSort: 'asc' },

@@ -9,6 +9,7 @@ import { artifacts, processes } from '../state.js';
 const HIDE_GONE_MS = 3600_000;
 
 export function processLabel(p: ProcessView): string {
+  if (p.id === 'uploads') return 'opened from the browser'; // the browser uploads' pseudo-process
   const bits = [`pid ${p.pid}`];
   if (p.clusterWorkerId !== undefined) bits.push(`worker #${p.clusterWorkerId}`);
   else if (!p.isPrimary) bits.push('worker');

@@ -1,7 +1,7 @@
 // #/r/<id> (a heap report, drawn by the shared report viewer) and #/profile/<id> (CPU or
 // allocation profile), each with a way back to its process and the downloads.
 import { h } from '../../../report/viewer/index.js';
-import { mountCpuProfile, mountReport } from '../../../report/viewer/index.js';
+import { httpSource, mountCpuProfile, mountReport } from '../../../report/viewer/index.js';
 import { mountAllocProfile } from '../alloc-profile.js';
 import { api } from '../api.js';
 import { isOpen, page, type Route } from '../router.js';
@@ -25,6 +25,8 @@ async function showReport({ id }: Route): Promise<void> {
       title: meta?.title,
       // Any clicked object's path from the GC roots, computed by the server from the stored snapshot.
       retainers: (nodeId) => api(`/api/reports/${encodeURIComponent(id)}/retainers/${nodeId}`),
+      // DevTools-like drill-down, answered by the server from the stored snapshot
+      explore: httpSource(id, (path) => api(path)),
     });
     host.setAttribute('data-ready', 'true');
   } catch (e) {
