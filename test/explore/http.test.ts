@@ -59,8 +59,10 @@ test('uploads (.gz and plain) join the history under "uploaded snapshots" and ar
   const a = dash.hub.store.artifacts.get(first.artifactId)!;
   assert.equal(a.processId, 'uploads');
   assert.equal((a as { name?: string }).name, 'first.heapsnapshot.gz');
-  // stored gunzipped: what is downloaded opens in DevTools
-  assert.equal(a.size, readFileSync(files[0]!).length);
+  // stored gzip-compressed like agents' uploads; the download inflates it (opens in DevTools)
+  assert.equal(a.encoding, 'gzip');
+  assert.equal(a.rawSize, readFileSync(files[0]!).length);
+  assert.ok(a.size < a.rawSize!);
   assert.equal(dash.hub.store.processes.get('uploads')?.project, 'uploaded snapshots');
   // the report is titled after the file
   await waitFor('the report title', () => dash.hub.store.reports.get(first.reportId)?.title === 'first.heapsnapshot.gz (uploaded)');

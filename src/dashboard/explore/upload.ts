@@ -101,6 +101,8 @@ export async function receiveBrowserUpload(hub: Hub, body: Readable, length: num
   };
   body.on('data', armIdle);
   armIdle();
+  // the storage sees only the last stream's end; the first failure (a limit, a broken .gz) is the reason
+  let failure: Error | undefined;
   try {
     let raw = 0;
     const stored = pipeline(
@@ -110,13 +112,14 @@ export async function receiveBrowserUpload(hub: Hub, body: Readable, length: num
       meter('the decompressed snapshot', maxUploadBytes, (n) => ((raw = n), floor())),
       snapshotCheck((n) => (raw = n)),
       createGzip({ level: 1 }),
-      () => undefined,
+      (err) => void (failure ??= err ?? undefined),
     );
     artifact.size = await hub.store.blobs.put(key, stored);
     if (raw === 0) throw new HubError(400, 'empty upload');
     artifact.rawSize = raw;
     await hub.store.saveArtifact(artifact);
-  } catch (err) {
+  } catch (caught) {
+    const err = failure ?? caught;
     await hub.store.blobs.delete(key).catch(() => undefined);
     if (err instanceof HubError) throw err;
     throw new HubError(400, `upload failed: ${(err as Error).message}`);
@@ -153,8 +156,9 @@ function snapshotCheck(onBytes: (n: number) => void): Transform {
     transform(chunk: Buffer, _enc, cb) {
       n += chunk.length;
       onBytes(n);
+      // leading whitespace is skipped (a body of blanks then meets the size limit, not this check)
       if (head.length < 64) {
-        head += chunk.subarray(0, 64).toString('utf8');
+        head = (head + chunk.subarray(0, 64).toString('utf8')).trimStart();
         if (head.length >= 64 && !looks()) return cb(refusal());
       }
       cb(null, chunk);
