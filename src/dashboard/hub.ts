@@ -395,7 +395,8 @@ export class Hub {
     conn.socket.send(JSON.stringify(cmd));
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (job.state === 'queued') this.fail(job, 'the agent did not answer the command');
+      // 'queued' also means queued for analysis once the upload is in: only no answer at all fails.
+      if (job.state === 'queued' && !job.artifactId && !this.uploading.has(job.id)) this.fail(job, 'the agent did not answer the command');
     }, ACCEPT_TIMEOUT_MS);
     timer.unref();
     this.timers.add(timer);
