@@ -34,6 +34,13 @@ function fill(make, batch, measure = used) {
 const shapes = {
   // Many small objects: the case that costs the most per byte.
   small: () => fill((i) => ({ id: i, name: 'n' + (i % 1000), flag: i & 1 }), 10000),
+  // Small objects without strings: fields are small integers (no edges, no string nodes).
+  plain: () => fill((i) => ({ a: i, b: i + 1, c: i & 1 }), 10000),
+  // Many short distinct strings and nothing else.
+  shortstrings: () => fill((i) => 's' + i, 10000),
+  // Large arrays (1M slots, 8 MB each, large object space) all pointing at one object: edges
+  // without objects, the worst case per byte of large object space.
+  samerefs: () => { const one = { one: 1 }; fill(() => new Array(MB).fill(one), 1); },
   // The shape of the issue's measurement: small objects plus a fifth as many distinct strings.
   issue: () => fill((i) => (i % 7 === 0 ? `s-${i}-${'x'.repeat(40)}` : { id: i, v: i * 2 }), 10000),
   // Few large strings (512 KB each, flat, in large object space; Node makes strings of 1 MB and
@@ -48,6 +55,11 @@ const shapes = {
     let head = null;
     fill(() => { for (let j = 0; j < 10000; j++) head = { next: head, v: j }; return 0; }, 1);
     keep.push(head);
+  },
+  // The same chain with every link also held by one big array (element edges to distinct objects).
+  chainkept: () => {
+    let head = null;
+    fill(() => { for (let j = 0; j < 10000; j++) keep.push(head = { next: head, v: j }); return 0; }, 1);
   },
   // Many closures, each with its own context.
   closures: () => fill((i) => { const c = { i }; return () => c.i + i; }, 10000),

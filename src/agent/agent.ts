@@ -163,7 +163,7 @@ export class Agent {
   private tick(): void {
     const m = this.collectors.sample(this.options.interval);
     if (this.detector) this.detect(m); // before the exporters read the frame: it adds the detector's status
-    this.triggers.watchHeap(m.heapUsed, m.heapLimit);
+    this.triggers.watchHeap();
     this.latest.update(m);
     this.otel?.poll();
     if (this.pendingLeak && this.connection.send(this.pendingLeak)) this.pendingLeak = undefined;

@@ -117,6 +117,13 @@ export function oldGenerationLimit(): number {
   return Math.max(limit / 2, limit - 3 * (v8FlagMb('max-semi-space-size') ?? 16) * MB);
 }
 
+/** Old-generation bytes in use (heap used less the young generation) and the old generation's limit. */
+export function oldGeneration(): { used: number; limit: number } {
+  const heap = v8.getHeapStatistics();
+  const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_used_size ?? 0;
+  return { used: heap.used_heap_size - newSpace, limit: oldGenerationLimit() };
+}
+
 export interface HeadroomPolicy {
   /** Multiplier on the model's prediction (default 1). */
   factor: number;
@@ -158,9 +165,7 @@ export function checkHeadroom(policy: HeadroomPolicy, model: SnapshotCostModel =
     limitedBy = `room under HEAPSCOPE_MEMORY_LIMIT=${mb(policy.memoryLimit)} (RSS ${mb(rss)})`;
   }
   const check: HeadroomCheck = { forecast, need, available, limitedBy };
-  const oldLimit = oldGenerationLimit();
-  const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_used_size ?? 0;
-  const oldUsed = shape.heapUsed - newSpace;
+  const { used: oldUsed, limit: oldLimit } = oldGeneration();
   if (oldUsed > policy.maxHeapFraction * oldLimit) {
     check.refusal =
       `the heap is at ${pct(oldUsed / oldLimit)} of its old-generation limit (${mb(oldUsed)} of ${mb(oldLimit)}); ` +

@@ -47,7 +47,7 @@ export interface AgentOptions {
   signal?: 'SIGUSR1' | 'SIGUSR2' | false;
   /** Where signal / heap-limit snapshots go when no dashboard takes them (default cwd). Env HEAPSCOPE_SNAPSHOT_DIR. */
   snapshotDir?: string;
-  /** One snapshot when heap used crosses this fraction of the heap limit (0 < f < 1; default off). Env HEAPSCOPE_NEAR_LIMIT_SNAPSHOT. */
+  /** One snapshot when the old generation crosses this fraction of its limit (0 < f < 1; default off). Env HEAPSCOPE_NEAR_LIMIT_SNAPSHOT. */
   nearLimitSnapshot?: number;
   /**
    * The leak detector (default on; false or env HEAPSCOPE_DETECT=0 turns it off). Its knobs:

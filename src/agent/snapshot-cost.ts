@@ -1,34 +1,43 @@
 // What will the next heap snapshot cost this process? V8's writer builds its own copy of the graph
-// in native memory (entries, edges, an id map, names) before it writes a byte: measured here
-// (bench/snapshot-cost.ts) that is ~800 bytes per object, 20x heap used for many small objects,
-// and little for large strings, arrays or Buffers (but large arrays of pointers, such as big Maps'
-// tables, cost as much as small objects: every slot is an edge). glibc keeps most of it after the
-// write and the next snapshot reuses it. So the model predicts from heap used, first with the
-// worst ratio measured (never under, far over for heaps of big strings), then with the ratio this
-// process measured on its own last snapshot.
+// in native memory (entries, edges, an id map, names) before it writes a byte; glibc keeps most of
+// it after the write and the next snapshot reuses it. Measured here (bench/snapshot-cost.ts, 39
+// first snapshots of 13 heap shapes at 20-250 MB) the peak per byte of heap used ranges from 0.05x
+// (large strings) to 52x (large arrays of references), and it follows neither bytes nor the
+// snapshot's node and edge counts: a linked list and the same list also held by one array have
+// the same bytes and nodes and differ 3.7x. No signal cheaper than the snapshot tells these apart,
+// so before this process's first snapshot the model prices every byte at the worst shape measured
+// for its space (small objects vs large-object space), and after it uses the ratio this process
+// measured, pricing only the heap grown since at the worst-shape rates.
 import { readFileSync, writeFileSync } from 'node:fs';
 import v8 from 'node:v8';
 
 const MB = 1024 * 1024;
 
-/** Before the first snapshot: writer bytes per byte of heap used (worst shape measured: 21.6). */
-export const DEFAULT_BYTES_PER_HEAP_BYTE = 25;
-/** The writer's floor: the graph of Node's own objects (~40k nodes) costs ~25 MB. */
-export const BASE_BYTES = 32 * MB;
+/** Before the first snapshot, writer bytes per byte of small-object heap (worst measured: 48, short strings). */
+export const SMALL_OBJECT_RATE = 52;
+/** ... per byte of large-object space (worst measured: 57, arrays of 1M references to one object). */
+export const LARGE_OBJECT_RATE = 62;
+/** The writer's floor, for Node's own ~40k objects (measured 24-30 MB), and the heap it covers. */
+export const BASE_BYTES = 30 * MB;
+export const BASE_HEAP = 3 * MB;
 /** Before the first snapshot: pause per MB of heap used (worst measured here, on a loaded 2-core VM). */
 export const DEFAULT_PAUSE_MS_PER_MB = 2000;
 /**
  * Learned predictions get these margins (the graph drifts between snapshots): on the writer's
  * total, and on the new RSS once memory glibc kept from the last snapshot is subtracted.
  */
-export const LEARNED_MARGIN = 1.03;
+export const LEARNED_MARGIN = 1.04;
 export const DELTA_MARGIN = 1.15;
+/** A snapshot leaves this much more on the JS heap (measured 0.24 MB on every shape): not growth. */
+export const SNAPSHOT_RESIDUE = 1 * MB;
 /** Allocator noise: a snapshot that reuses all it needs still moves RSS by a few MB. */
 export const NOISE_BYTES = 4 * MB;
 
 /** The cheap in-process reading the model predicts from. Bytes. */
 export interface HeapShape {
   heapUsed: number;
+  /** Of heap used, the bytes in large-object spaces (objects over ~128 KB each). */
+  largeObjects?: number;
   heapTotal: number;
   external: number;
   rss: number;
@@ -37,8 +46,11 @@ export interface HeapShape {
 export function readHeapShape(): HeapShape {
   const heap = v8.getHeapStatistics();
   const mem = process.memoryUsage();
+  let largeObjects = 0;
+  for (const sp of v8.getHeapSpaceStatistics()) if (sp.space_name.endsWith('large_object_space')) largeObjects += sp.space_used_size;
   return {
     heapUsed: heap.used_heap_size,
+    largeObjects,
     heapTotal: heap.total_heap_size,
     external: mem.external,
     rss: mem.rss,
@@ -74,15 +86,19 @@ interface Learned {
   keptAfter: number;
 }
 
+/** The worst-shape price of a heap (or of the part of it that grew): bytes the writer may touch. */
+export function worstCaseWriterBytes(heapUsed: number, largeObjects = 0): number {
+  const large = Math.min(Math.max(0, largeObjects), heapUsed);
+  return SMALL_OBJECT_RATE * Math.max(0, heapUsed - large) + LARGE_OBJECT_RATE * large;
+}
+
 /** Per-process model: predicts, then learns from what each snapshot really cost. */
 export class SnapshotCostModel {
   private learned: Learned | undefined;
 
   forecast(now: HeapShape = readHeapShape()): CostForecast {
     const l = this.learned;
-    const writerBytes = l
-      ? l.bytesPerHeapByte * now.heapUsed * LEARNED_MARGIN
-      : BASE_BYTES + DEFAULT_BYTES_PER_HEAP_BYTE * now.heapUsed;
+    const writerBytes = l ? this.learnedWriter(l, now) : BASE_BYTES + worstCaseWriterBytes(Math.max(0, now.heapUsed - BASE_HEAP), now.largeObjects);
     const reusableBytes = this.reusable(now);
     const pauseMs = (l ? l.pauseMsPerMb * LEARNED_MARGIN : DEFAULT_PAUSE_MS_PER_MB) * (now.heapUsed / MB);
     return {
@@ -94,6 +110,18 @@ export class SnapshotCostModel {
     };
   }
 
+  /**
+   * The heap this process's last snapshot covered at its measured ratio; what grew since at the
+   * worst-shape rates (a leak can change the heap's shape: a Set of short strings costs 2-3x a
+   * service's mix per byte).
+   */
+  private learnedWriter(l: Learned, now: HeapShape): number {
+    const known = l.bytesPerHeapByte * Math.min(now.heapUsed, l.before.heapUsed) * LEARNED_MARGIN;
+    const grown = Math.max(0, now.heapUsed - l.before.heapUsed - SNAPSHOT_RESIDUE);
+    const grownLarge = Math.max(0, (now.largeObjects ?? 0) - (l.before.largeObjects ?? 0));
+    return known + worstCaseWriterBytes(grown, grownLarge);
+  }
+
   /** Record what the snapshot taken from `before` cost; `forecast` is what was predicted from it. */
   learn(before: HeapShape, forecast: CostForecast, measured: MeasuredCost): void {
     if (before.heapUsed <= 0) return;
@@ -101,7 +129,7 @@ export class SnapshotCostModel {
     const writer = measured.peakRssDelta === undefined ? undefined : measured.peakRssDelta + forecast.reusableBytes;
     const prev = this.learned;
     this.learned = {
-      bytesPerHeapByte: writer !== undefined ? writer / before.heapUsed : (prev?.bytesPerHeapByte ?? DEFAULT_BYTES_PER_HEAP_BYTE),
+      bytesPerHeapByte: writer !== undefined ? writer / before.heapUsed : (prev?.bytesPerHeapByte ?? (BASE_BYTES + worstCaseWriterBytes(before.heapUsed, before.largeObjects)) / before.heapUsed),
       pauseMsPerMb: measured.pauseMs / Math.max(1, before.heapUsed / MB),
       before,
       keptAfter: Math.max(0, measured.rssAfterDelta),

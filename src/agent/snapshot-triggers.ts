@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { CaptureRequestMessage, CommandMessage } from '../protocol/index.js';
 import type { CommandRunner } from './commands.js';
+import { oldGeneration } from './headroom.js';
 import { guard } from './log.js';
 
 type Reason = CaptureRequestMessage['reason'];
@@ -61,10 +62,16 @@ export class SnapshotTriggers {
     this.pending = undefined;
   }
 
-  /** Called with each metrics sample: fires once when heap used crosses the configured fraction. */
-  watchHeap(heapUsed: number, heapLimit: number): void {
-    if (!this.ctx.nearLimit || this.nearLimitDone || !(heapLimit > 0)) return;
-    if (heapUsed / heapLimit < this.ctx.nearLimit) return;
+  /**
+   * Called with each metrics sample: fires once when the old generation crosses the configured
+   * fraction of its limit. Not heap_size_limit: that adds the young generation's reserve (with
+   * --max-old-space-size=64 it reads 112 MB), so a fraction of it above ~0.57 would never be
+   * reached before V8's OOM.
+   */
+  watchHeap(): void {
+    if (!this.ctx.nearLimit || this.nearLimitDone) return;
+    const old = oldGeneration();
+    if (!(old.limit > 0) || old.used / old.limit < this.ctx.nearLimit) return;
     this.nearLimitDone = true;
     this.fire('near-limit');
   }

@@ -82,7 +82,11 @@ export async function upload(target: UploadTarget, req: UploadRequest): Promise<
     await pipeline(source, counter, request);
   } catch (err) {
     // A refusal cuts the request short; the dashboard's answer says why better than EPIPE does.
-    const answer = await Promise.race([response.then(() => undefined, (e: unknown) => e), new Promise((r) => setTimeout(r, 2000).unref())]);
+    // And a 2xx answer means the dashboard counted every byte (it refuses a short body): under load
+    // its answer and hang-up can beat the request's 'finish', which pipeline reports as
+    // "Premature close" for an upload that arrived whole.
+    const answer = await Promise.race([response.then(() => 'delivered' as const, (e: unknown) => e), new Promise((r) => setTimeout(r, 2000).unref())]);
+    if (answer === 'delivered') return;
     throw answer instanceof Error && /^dashboard refused/.test(answer.message) ? answer : err;
   }
   await response;

@@ -8,7 +8,18 @@ import type { CaptureRequestMessage, LeakMessage } from '../protocol/index.js';
 import type { HeapReport } from '../diagnosis/index.js';
 import type { CaptureHooks, Hub } from './hub/index.js';
 import type { Job } from './jobs.js';
-import { culpritOf, leakSignature, projectMsToLimit, summaryText, type Finding, type FindingProcess, type FindingStore } from './findings.js';
+import {
+  RENOTIFY,
+  culpritOf,
+  decideNotification,
+  leakSignature,
+  projectMsToLimit,
+  summaryText,
+  type Finding,
+  type FindingProcess,
+  type FindingStore,
+  type RenotifyPolicy,
+} from './findings.js';
 import type { Webhook } from './webhook.js';
 import type { ServerMessage } from './messages.js';
 
@@ -20,9 +31,11 @@ export interface CaptureConfig {
   /** Spacing floor and ceiling (defaults 30 s and 10 min). */
   minSpacingMs: number;
   maxSpacingMs: number;
+  /** When a known finding notifies again (default RENOTIFY). */
+  renotify: RenotifyPolicy;
 }
 
-export const DEFAULT_CAPTURE: CaptureConfig = { snapshots: 3, targetGrowthBytes: 8 * 1024 * 1024, minSpacingMs: 30_000, maxSpacingMs: 600_000 };
+export const DEFAULT_CAPTURE: CaptureConfig = { snapshots: 3, targetGrowthBytes: 8 * 1024 * 1024, minSpacingMs: 30_000, maxSpacingMs: 600_000, renotify: RENOTIFY };
 
 export function captureConfigFromEnv(env = process.env): Partial<CaptureConfig> {
   const n = (k: string): number | undefined => (env[k] !== undefined && env[k] !== '' && Number.isFinite(Number(env[k])) ? Number(env[k]) : undefined);
@@ -77,7 +90,7 @@ export class AutoCapture implements CaptureHooks {
     private readonly events: CaptureEvents,
     cfg: Partial<CaptureConfig> = {},
   ) {
-    this.cfg = { ...DEFAULT_CAPTURE, ...cfg };
+    this.cfg = { ...DEFAULT_CAPTURE, ...cfg, renotify: { ...RENOTIFY, ...cfg.renotify } };
     this.cfg.snapshots = Math.min(3, Math.max(2, Math.round(this.cfg.snapshots)));
   }
 
@@ -220,6 +233,9 @@ export class AutoCapture implements CaptureHooks {
       reason: leak.detector.reason,
       ...culprit,
       reportId: job.reportId!,
+      notifiedAt: old?.notifiedAt,
+      baseline: old?.baseline,
+      mutedUntil: old?.mutedUntil,
     };
     const isNew = !old;
     this.events.log(`automatic capture of ${p.project} pid ${p.pid} done: ${culprit.cause.kind} ${culprit.owner} (report ${job.reportId})`);
@@ -242,15 +258,27 @@ export class AutoCapture implements CaptureHooks {
       const i = f.processes.findIndex((q) => q.processId === processId);
       if (i >= 0) f.processes[i] = { ...entry, captured: entry.captured || f.processes[i]!.captured };
       else f.processes.push(entry);
+      // The captured process's detector fired again (it reminds while the leak lasts): refresh the trend.
+      if (processId !== capturedId && f.processes.find((q) => q.processId === processId)?.captured) {
+        f.heapUsed = leak.heapUsed;
+        f.heapLimit = leak.heapLimit || f.heapLimit;
+        f.bytesPerMinute = leak.detector.bytesPerMinute;
+        f.since = leak.detector.since ?? f.since;
+        f.reason = leak.detector.reason;
+        f.projectedMsToLimit = projectMsToLimit(f.heapUsed, f.heapLimit, f.bytesPerMinute);
+      }
     }
-    f.updatedAt = Date.now();
+    const now = Date.now();
+    f.updatedAt = now;
     f.ofProcesses = this.hub.projectProcessCount(f.project);
+    const why = decideNotification(f, isNew, now, this.cfg.renotify);
     await this.findings.put(f);
     this.events.broadcast({ type: 'finding', finding: f });
-    if (isNew && f.state !== 'muted') {
-      const text = summaryText(f, this.events.url?.());
+    if (why) {
+      const summary = summaryText(f, this.events.url?.());
+      const text = isNew ? summary : summary.replace(/^heapscope: /, `heapscope: again (${why}): `);
       this.events.finding(text);
-      void this.events.webhook?.send({ text, finding: f });
+      void this.events.webhook?.send({ text, finding: f, renotify: isNew ? undefined : why });
     }
   }
 }

@@ -53,6 +53,68 @@ export interface Finding {
   reportId: string;
   /** How many of the project's live processes are in this finding, when known. */
   ofProcesses?: number;
+  // ---- notifications (log line + webhook); see decideNotification
+  /** Times of the notifications sent, newest last (at most RENOTIFY.maxPerDay kept). */
+  notifiedAt?: number[];
+  /** Heap used and rate the next escalation is measured against: at the last notification or acknowledgement. */
+  baseline?: { heapUsed: number; bytesPerMinute: number; at: number };
+  /** A mute lasts until then (epoch ms); absent on findings muted before mutes expired: muted for good. */
+  mutedUntil?: number;
+}
+
+/**
+ * When a known finding notifies again. A new finding always notifies. After that, a finding
+ * notifies only when it gets worse than when someone last heard of it (the last notification or
+ * the acknowledgement, whichever is later): heap used up by `heapGrowth` (x1.5), the rate up by
+ * `rateGrowth` (x2), or the projected time to the heap limit newly under `urgentMs` (1 h). A mute
+ * lasts `muteMs` (24 h); a finding detected again after its mute expired reopens and notifies.
+ * Bounds: at least `minIntervalMs` (6 h) between two notifications of a finding (`urgentMs`-close
+ * to the limit: 1 h), and at most `maxPerDay` (4) in any 24 h.
+ */
+export interface RenotifyPolicy {
+  heapGrowth: number;
+  rateGrowth: number;
+  urgentMs: number;
+  muteMs: number;
+  minIntervalMs: number;
+  maxPerDay: number;
+}
+
+export const RENOTIFY: RenotifyPolicy = { heapGrowth: 1.5, rateGrowth: 2, urgentMs: 3600_000, muteMs: 24 * 3600_000, minIntervalMs: 6 * 3600_000, maxPerDay: 4 };
+
+/**
+ * Whether this update of finding `f` (its trend already refreshed, `isNew` for a new signature)
+ * sends a notification, and why; records it in `f` (notifiedAt, baseline, state) when it does.
+ */
+export function decideNotification(f: Finding, isNew: boolean, now: number, policy: RenotifyPolicy = RENOTIFY): string | undefined {
+  const sent = (f.notifiedAt ??= []);
+  let why: string | undefined;
+  if (isNew) why = 'new';
+  else if (f.state === 'muted') {
+    if (f.mutedUntil === undefined || now < f.mutedUntil) return undefined;
+    why = `the mute expired ${duration(now - f.mutedUntil)} ago and the leak is still detected`;
+  } else {
+    const base = f.baseline ?? { heapUsed: f.heapUsed, bytesPerMinute: f.bytesPerMinute, at: f.detectedAt };
+    const since = f.state === 'acknowledged' ? 'since it was acknowledged' : 'since the last notice';
+    const eta = f.projectedMsToLimit;
+    const baseEta = projectMsToLimit(base.heapUsed, f.heapLimit, base.bytesPerMinute);
+    if (f.heapUsed >= base.heapUsed * policy.heapGrowth) why = `heap ${mb(base.heapUsed)} -> ${mb(f.heapUsed)} ${since}`;
+    else if (f.bytesPerMinute >= base.bytesPerMinute * policy.rateGrowth) why = `rate ${mb(base.bytesPerMinute)}/min -> ${mb(f.bytesPerMinute)}/min ${since}`;
+    else if (eta !== undefined && eta < policy.urgentMs && !(baseEta !== undefined && baseEta < policy.urgentMs)) why = `heap limit in ~${duration(eta)}`;
+    if (!why) return undefined;
+    const last = sent.at(-1);
+    const gap = eta !== undefined && eta < policy.urgentMs ? policy.urgentMs : policy.minIntervalMs;
+    if (last !== undefined && now - last < gap) return undefined;
+  }
+  if (sent.filter((t) => now - t < 24 * 3600_000).length >= policy.maxPerDay) return undefined;
+  sent.push(now);
+  if (sent.length > policy.maxPerDay) sent.splice(0, sent.length - policy.maxPerDay);
+  f.baseline = { heapUsed: f.heapUsed, bytesPerMinute: f.bytesPerMinute, at: now };
+  if (!isNew && f.state !== 'open') {
+    f.state = 'open'; // worse than acknowledged, or the mute is over: back on the banner
+    delete f.mutedUntil;
+  }
+  return why;
 }
 
 export interface Culprit {
@@ -180,6 +242,22 @@ export class FindingStore {
   /** Settings another dashboard saved (to the data directory they share): take them, do not write again. */
   applySettings(project: string, settings: ProjectSettings): void {
     this.settings[project] = { ...DEFAULT_SETTINGS, ...settings };
+  }
+
+  /**
+   * Acknowledge, mute (for `muteMs`, default RENOTIFY.muteMs) or reopen. Acknowledging sets the
+   * baseline later growth is measured against.
+   */
+  async setState(signature: string, state: FindingState, now = Date.now(), muteMs = RENOTIFY.muteMs): Promise<Finding | undefined> {
+    const f = this.findings.get(signature);
+    if (!f) return undefined;
+    f.state = state;
+    f.updatedAt = now;
+    if (state === 'muted') f.mutedUntil = now + muteMs;
+    else delete f.mutedUntil;
+    if (state === 'acknowledged') f.baseline = { heapUsed: f.heapUsed, bytesPerMinute: f.bytesPerMinute, at: now };
+    await this.put(f);
+    return f;
   }
 
   async put(f: Finding): Promise<void> {

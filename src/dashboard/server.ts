@@ -331,11 +331,8 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
     const states: Record<string, FindingState> = { ack: 'acknowledged', mute: 'muted', reopen: 'open' };
     const state = states[req.params.action];
     if (!state) throw new HubError(404, 'action must be ack, mute or reopen');
-    const f = findings().findings.get(req.params.signature);
+    const f = await findings().setState(req.params.signature, state);
     if (!f) throw new HubError(404, 'unknown finding');
-    f.state = state;
-    f.updatedAt = Date.now();
-    await findings().put(f);
     hub.push({ type: 'finding', finding: f });
     return f;
   });

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ErrorMessage, ProgressMessage, ResultMessage } from '../../src/protocol/index.js';
 import { spawnApp, type Child } from '../support/agent-child.js';
 import { startAgentServer, type AgentConn, type AgentServer } from '../support/agent-server.js';
+import { memoryCgroup } from '../support/cgroup.js';
 
 const MB = 1024 * 1024;
 
@@ -170,5 +171,31 @@ describe('snapshot headroom', () => {
     const limited = await refused({ SMALL_OBJECTS_MB: '50', HEAPSCOPE_MEMORY_LIMIT: '400M' });
     assert.equal(limited.err.code, 'HEADROOM');
     assert.match(limited.err.message, /would raise RSS by about \d{3,} MB at its peak .* but only \d+ MB is available: room under HEAPSCOPE_MEMORY_LIMIT=400 MB \(RSS \d+ MB\)/);
+  });
+  it('inside a real 300 MB memory cgroup: refuses the snapshot that would not fit, which forced gets the app OOM-killed', async (t) => {
+    const MB300 = 300 * MB;
+    const cg = memoryCgroup(MB300);
+    if (typeof cg === 'string') return t.skip(cg);
+    try {
+      // 20 MB of small objects: the writer needs ~400 MB at its peak (bench/snapshot-cost.ts).
+      const child = spawnApp('app.cjs', { env: { ENTRY: 'require', SMALL_OBJECTS_MB: '20', HEAPSCOPE_URL: server.url, HEAPSCOPE_TMPDIR: tmp } });
+      cg.add(child.proc.pid!); // right after fork, before the app has built its heap
+      children.push(child);
+      const [agent] = await server.waitForAgents(1, 15_000, (a) => a.hello?.pid === child.proc.pid);
+      assert.equal(agent.hello!.cgroupLimit, MB300, 'the agent found the limit walking its cgroup hierarchy');
+      const out = await agent.command('heapSnapshot');
+      assert.equal(out.final.type, 'error', JSON.stringify(out.final));
+      const err = out.final as ErrorMessage;
+      assert.equal(err.code, 'HEADROOM');
+      assert.match(err.message, new RegExp(`would raise RSS by about \\d{3,} MB at its peak .* but only \\d+ MB is available: room under the cgroup ${cg.limitFile.replace(/\./g, '\\.')} of 300 MB`));
+      // The refusal was right: forced, the same snapshot gets the app killed by the kernel.
+      const before = cg.oomKills();
+      void agent.command('heapSnapshot', { force: true }, 120_000).catch(() => undefined);
+      await child.exited;
+      assert.equal(child.proc.signalCode, 'SIGKILL', `killed by the OOM killer, not exited (${child.stderr().slice(-300)})`);
+      if (before !== undefined) assert.ok(cg.oomKills()! > before, 'the cgroup counted an OOM kill');
+    } finally {
+      cg.remove();
+    }
   });
 });

@@ -19,6 +19,7 @@ interface Measured {
   rssBefore: number;
   peakRssDelta: number;
   rssAfterDelta: number;
+  spaces: Record<string, number>;
 }
 
 const runs = new Map<string, Measured[]>();
@@ -28,11 +29,14 @@ for (const line of readFileSync(new URL('../fixtures/snapshot-cost.jsonl', impor
   if (m.n === 1) runs.set(key, [m]);
   else runs.get(key)?.push(m);
 }
-const shapeOf = (m: Measured): HeapShape => ({ heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, rss: m.rssBefore });
+const largeOf = (m: Measured): number => Object.entries(m.spaces).reduce((n, [k, v]) => (k.endsWith('large_object_space') ? n + v : n), 0);
+const shapeOf = (m: Measured): HeapShape => ({ heapUsed: m.heapUsed, largeObjects: largeOf(m), heapTotal: m.heapTotal, external: m.external, rss: m.rssBefore });
 const MB = 1024 * 1024;
 
 test('the first prediction never under-estimates the peak, on every shape and size measured', () => {
-  assert.ok(runs.size >= 18);
+  assert.ok(runs.size >= 30);
+  // The shapes that cost the most per byte are all here (20-250 MB heaps).
+  for (const k of ['shortstrings 50', 'samerefs 20', 'chainkept 50', 'small 250', 'chain 250', 'strings 250', 'maps 250']) assert.ok(runs.has(k), k);
   for (const [key, [first]] of runs) {
     const f = new SnapshotCostModel().forecast(shapeOf(first!));
     assert.equal(f.basis, 'default');
@@ -52,6 +56,19 @@ test("after a process's first snapshot the prediction is within [1, 1.5] x the m
     assert.ok(f2.peakRssDelta >= measured, `${key}: predicted ${f2.peakRssDelta / MB} MB < measured ${measured / MB} MB`);
     assert.ok(f2.peakRssDelta <= Math.max(1.5 * measured, measured + 20 * MB), `${key}: predicted ${f2.peakRssDelta / MB} MB > 1.5 x ${measured / MB} MB`);
   }
+});
+
+test('after a snapshot, heap grown since is priced at the worst shape, not at the ratio learned on the old heap', () => {
+  // A service's mix (17x) that then grows 30 MB of something else: the learned ratio alone would
+  // under-price it if the growth is short strings (43x).
+  const [mix] = runs.get('mix 20')!;
+  const model = new SnapshotCostModel();
+  model.learn(shapeOf(mix!), model.forecast(shapeOf(mix!)), mix!);
+  const same = model.forecast(shapeOf(mix!));
+  const grown = model.forecast({ ...shapeOf(mix!), heapUsed: mix!.heapUsed + 30 * MB });
+  const [strings] = runs.get('shortstrings 50')!;
+  const perByte = strings!.peakRssDelta / strings!.heapUsed;
+  assert.ok(grown.writerBytes - same.writerBytes >= 30 * MB * perByte, `${(grown.writerBytes - same.writerBytes) / MB} MB for 30 MB of growth`);
 });
 
 test('memory a snapshot left with glibc counts as reusable only while RSS still holds it', () => {

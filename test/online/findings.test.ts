@@ -10,20 +10,20 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { agentApp, api, dashboard, liveProcess, tempDir, waitFor } from '../dashboard/support.js';
-import type { Finding } from '../../src/dashboard/findings.js';
+import { RENOTIFY, type Finding } from '../../src/dashboard/findings.js';
 import type { LeakMessage } from '../../src/protocol/index.js';
 import type { Dashboard } from '../../src/dashboard/server.js';
 
 const APPS = join(import.meta.dirname, 'apps');
 const FAST = { snapshots: 3, minSpacingMs: 800, maxSpacingMs: 1500, targetGrowthBytes: 1 };
 
-function leakFrame(bytesPerMinute: number): LeakMessage {
+function leakFrame(bytesPerMinute: number, heapUsed = 40 * 1024 * 1024): LeakMessage {
   const now = Date.now();
   return {
     type: 'leak',
     t: now,
     detector: { state: 'leak', series: 'heap', bytesPerMinute, since: now - 120_000, samples: 30, reason: 'post-GC heap grows 2.0 MB/min over 2 min (test frame)' },
-    heapUsed: 40 * 1024 * 1024,
+    heapUsed,
     heapLimit: 4096 * 1024 * 1024,
     external: 0,
     rss: 100 * 1024 * 1024,
@@ -49,7 +49,9 @@ test('a leak frame becomes a persisted finding naming the culprit; log line, web
   const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
   const lines: string[] = [];
   const token = 'finding-secret';
-  const opts = { dataDir: join(tmp.dir, 'data'), token, capture: FAST, findingLog: (l: string) => lines.push(l), webhook: { url: hookUrl, backoffMs: 200 } };
+  // Re-notification with no minimum interval, so the escalation below notifies at once.
+  const capture = { ...FAST, renotify: { ...RENOTIFY, minIntervalMs: 0 } };
+  const opts = { dataDir: join(tmp.dir, 'data'), token, capture, findingLog: (l: string) => lines.push(l), webhook: { url: hookUrl, backoffMs: 200 } };
   let dash = await dashboard(opts);
   const app = agentApp(join(APPS, 'leaky.cjs'), dash.url, { HEAPSCOPE_TMPDIR: tmp.dir, HEAPSCOPE_TOKEN: token, HEAPSCOPE_PROJECT: 'orders-api', HEAPSCOPE_SIGNAL: '0' });
   t.after(async () => {
@@ -97,6 +99,22 @@ test('a leak frame becomes a persisted finding naming the culprit; log line, web
   const ack = await api<Finding>(dash.url, `/api/findings/${f.signature}/ack`, { method: 'POST', body: '{}', token });
   assert.equal(ack.body.state, 'acknowledged');
   assert.equal((await api(dash.url, '/api/findings/nope/ack', { method: 'POST', body: '{}', token })).status, 404);
+
+  // The same process's detector fires again (it reminds while the leak lasts) with twice the heap
+  // that was acknowledged: one more notice, the finding back to open; the same again is no news.
+  dash.hub.capture!.onLeak(proc.id, leakFrame(2 * 1024 * 1024, 80 * 1024 * 1024));
+  await waitFor('the second notice', () => lines.length === 2);
+  assert.match(lines[1]!, /^heapscope: again \(heap [\d.]+ MB -> 80\.0 MB since it was acknowledged\): leak in orders-api .*registry/);
+  await waitFor('the second webhook', () => hits.length === 4);
+  assert.equal(hits[3]!.body.text, lines[1]);
+  const reopened = await api<Finding[]>(dash.url, '/api/findings', { token });
+  assert.equal(reopened.body[0]!.state, 'open');
+  assert.equal(reopened.body[0]!.heapUsed, 80 * 1024 * 1024);
+  assert.equal(autoJobs(dash).filter((j) => j.action === 'heapSnapshot').length, 3, 'no new capture for a known leak');
+  dash.hub.capture!.onLeak(proc.id, leakFrame(2 * 1024 * 1024, 90 * 1024 * 1024));
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(lines.length, 2, 'no notice for 90 MB: not 1.5x the 80 MB of the last notice');
+  await api(dash.url, `/api/findings/${f.signature}/ack`, { method: 'POST', body: '{}', token });
 
   // Survives a restart of the dashboard.
   await dash.close();

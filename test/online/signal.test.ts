@@ -3,7 +3,7 @@
 // HEAPSCOPE_SNAPSHOT_DIR, mode 0600, with one stderr line naming the path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { agentApp, dashboard, liveProcess, tempDir, waitFor } from '../dashboard/support.js';
 
@@ -71,4 +71,33 @@ test('with --heapsnapshot-signal the signal stays with Node', async (t) => {
     await tmp.cleanup();
   });
   await waitFor('the notice', () => app.output().includes('not taking heap snapshots on SIGUSR2: Node was started with --heapsnapshot-signal'));
+});
+
+test('HEAPSCOPE_NEAR_LIMIT_SNAPSHOT: an app growing toward --max-old-space-size=64 gets one snapshot kept before it dies of OOM', async (t) => {
+  const tmp = await tempDir('heapscope-nearlimit-');
+  const app = agentApp(
+    join(import.meta.dirname, 'apps', 'grow-to-limit.cjs'),
+    'ws://127.0.0.1:9', // no dashboard: the snapshot is kept in HEAPSCOPE_SNAPSHOT_DIR
+    { HEAPSCOPE_SNAPSHOT_DIR: tmp.dir, HEAPSCOPE_NEAR_LIMIT_SNAPSHOT: '0.6', HEAPSCOPE_INTERVAL: '100' },
+    ['--max-old-space-size=64'],
+  );
+  t.after(async () => {
+    await app.stop();
+    await tmp.cleanup();
+  });
+  // 0.6 of V8's heap_size_limit (112 MB here) would be 67 MB, past the 64 MB at which the app dies:
+  // the watch must use the old generation's own limit.
+  const line = await waitFor('the near-limit notice', () => /heap snapshot \(near-limit\) written to (\S+)/.exec(app.output()) ?? undefined, 60_000);
+  await waitFor('the OOM', () => app.child.exitCode !== null || app.child.signalCode !== null, 60_000);
+  assert.match(app.output(), /heap out of memory|Reached heap limit/i, 'the app died of its heap limit after the snapshot');
+  assert.equal(app.output().match(/heap snapshot \(near-limit\)/g)!.length, 1, 'one snapshot, not one per sample');
+  const file = line[1]!;
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  const head = readFileSync(file, 'latin1').slice(0, 4096);
+  const nodes = Number(/"node_count":(\d+)/.exec(head)?.[1]);
+  assert.ok(nodes > 10_000, `a complete snapshot (${nodes} nodes)`);
+  // The snapshot holds the grown heap: 0.6 x 64 MB of old generation, less Node's own few MB, in
+  // the app's 64 KB strings (ahead of the 0.57 x 64 MB a heap_size_limit-based watch would need).
+  const strings = (readFileSync(file, 'latin1').match(/"\d+:x{100}/g) ?? []).length;
+  assert.ok(strings * 64 * 1024 >= 32 * 1024 * 1024, `${strings} strings of 64 KB in the snapshot`);
 });

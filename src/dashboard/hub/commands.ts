@@ -42,7 +42,8 @@ export class Commands {
     else this.fleet.forward(processId, cmd, job);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (job.state === 'queued') this.table.fail(job, 'the agent did not answer the command');
+      // 'queued' also means queued for analysis once the upload is in: only no answer at all fails.
+      if (job.state === 'queued' && !job.artifactId && !this.table.uploading.has(job.id)) this.table.fail(job, 'the agent did not answer the command');
     }, ACCEPT_TIMEOUT_MS);
     timer.unref();
     this.timers.add(timer);
