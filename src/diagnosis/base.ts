@@ -54,8 +54,8 @@ export function presentIn(a: IdOrder, b: IdOrder): Uint8Array {
   return out;
 }
 
-/** New objects (absent from the first snapshot) of one snapshot, per owner id (growth.ts). */
-export type NewByOwner = Map<number, { count: number; size: number; via: number }>;
+/** New objects (absent from the first snapshot) of one snapshot, per owner id, with the owner's ordinal (growth.ts). */
+export type NewByOwner = Map<number, { node: number; count: number; size: number; via: number }>;
 
 export interface SnapshotBase {
   info: SnapshotInfo;
@@ -71,8 +71,8 @@ export interface SnapshotBase {
   /** For the comparison (the first snapshot). */
   classIndex?: Uint32Array;
   selfSize?: Sizes;
-  /** For growth. */
-  retainedSize?: Float64Array;
+  /** For growth (32-bit while every size fits: they are whole bytes). */
+  retainedSize?: Sizes;
   /** Entry count of each collection (collectionInfo), 0 for other nodes. */
   collectionCount?: Uint32Array;
   newByOwner?: NewByOwner;
@@ -107,11 +107,18 @@ export function snapshotBase(a: HeapAnalysis, info: SnapshotInfo, opts: BaseOpti
     base.selfSize = g.selfSize.slice();
   }
   if (opts.growth) {
-    base.retainedSize = a.retainedSize.slice();
+    base.retainedSize = compactSizes(a.retainedSize);
     base.collectionCount = collectionCounts(a);
   }
   if (opts.keepAnalysis) base.analysis = a;
   return base;
+}
+
+/** The sizes in 32 bits when all fit (exactly: whole numbers below 4 GB), else a copy. */
+function compactSizes(sizes: Float64Array): Sizes {
+  let max = 0;
+  for (let i = 0; i < sizes.length; i++) if (sizes[i] > max) max = sizes[i];
+  return max < 2 ** 32 ? Uint32Array.from(sizes) : sizes.slice();
 }
 
 function collectionCounts(a: HeapAnalysis): Uint32Array {

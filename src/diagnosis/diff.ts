@@ -7,7 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { collectGarbage } from '../engine/memory.js';
 import type { Comparison, HeapReport, IdReset } from './types.js';
 import { compareToBase, idResetInfo } from './compare.js';
-import { growthFindings, matchPlaces, newByOwner, pathCandidates, type LastSnapshot, type PathCandidate, type PlaceMatch } from './growth.js';
+import { growthFindings, matchPlaces, newByOwner, pathCandidates, type PathCandidate, type PlaceMatch } from './growth.js';
 import { checkIds, type IdCheck } from './ids.js';
 import { idOrder, presentIn, snapshotBase, type IdOrder, type SnapshotBase } from './base.js';
 import { findSuspects, snapshotInfo, type DiagnoseOptions } from './diagnose.js';
@@ -109,7 +109,8 @@ export function buildDiffReport(analyses: HeapAnalysis[], files: (string | undef
 type Places = { candidates: PathCandidate[]; matches: PlaceMatch[] };
 
 interface IdStep {
-  byId: IdOrder;
+  /** Per ordinal of the last snapshot: 1 when its id is in the first (with ids reset, empty). */
+  inFirst: Uint8Array;
   comparison: Comparison;
   idReset?: IdReset;
 }
@@ -125,17 +126,21 @@ function compareStep(earlier: SnapshotBase[], last: HeapAnalysis, checks: IdChec
   const byId = idOrder(last.graph);
   const comparison = compareToBase(earlier[0], last, { base: 0, target: count - 1, targetIds: byId, idCheck: endToEnd }, earlier[0].analysis);
   const idReset = comparison.idReset ?? (firstReset >= 0 ? idResetInfo(checks[firstReset], firstReset, firstReset + 1) : undefined);
-  return { byId, comparison, idReset };
+  // (the last's sorted ids go here, before growth's own arrays)
+  return { inFirst: idReset ? new Uint8Array(0) : presentIn(byId, earlier[0].byId), comparison, idReset };
 }
 
 function finishReport(earlier: SnapshotBase[], last: HeapAnalysis, files: (string | undefined)[], ids: IdStep, opts: DiffOptions, places?: Places): HeapReport {
   const p = opts.onProgress ?? (() => {});
-  const { byId, comparison, idReset } = ids;
+  const { inFirst, comparison, idReset } = ids;
   p({ phase: 'growth' });
   let growth;
   if (earlier.length >= 2) {
-    const lastSnap: LastSnapshot = { analysis: last, byId, inFirst: idReset ? new Uint8Array(0) : presentIn(byId, earlier[0].byId) };
-    growth = growthFindings(earlier, lastSnap, { idsReset: idReset !== undefined }, places);
+    // typed arrays go only when the collector runs, and loops over them never make it run: the
+    // comparison's sorted ids, then growth's per-node arrays, before the next step's peak
+    collectGarbage();
+    growth = growthFindings(earlier, { analysis: last, inFirst }, { idsReset: idReset !== undefined }, places);
+    collectGarbage();
   }
   p({ phase: 'diagnosis' });
   const report: HeapReport = {

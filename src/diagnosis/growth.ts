@@ -12,7 +12,7 @@ import { collectionInfo, type CollectionInfo } from './collections.js';
 import { chainNode, ownerName, referenceList, type Hop } from './describe.js';
 import { edgeBetween, edgeLabel, edgeTypeName, isPlumbing, rawName } from './heap.js';
 import { samePlace } from './ids.js';
-import { idOrder, ordinalOf, presentIn, snapshotBase, type IdOrder, type NewByOwner, type SnapshotBase } from './base.js';
+import { idOrder, ordinalOf, presentIn, snapshotBase, type NewByOwner, type SnapshotBase } from './base.js';
 import { snapshotInfo } from './diagnose.js';
 import { retainerPath } from '../engine/query/path.js';
 import type { PathStep } from '../engine/types.js';
@@ -37,7 +37,6 @@ export interface GrowthOptions {
 /** What growth needs of the last snapshot beyond its analysis (diff.ts makes them once). */
 export interface LastSnapshot {
   analysis: HeapAnalysis;
-  byId: IdOrder;
   /** Per ordinal: 1 when the node's id is in the first snapshot. */
   inFirst: Uint8Array;
 }
@@ -59,14 +58,16 @@ interface Candidate {
 
 const strictlyGrowing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]);
 
-/** Ordinals of the same object in every snapshot, or null when it is missing from one. */
-function sameObject(earlier: SnapshotBase[], last: LastSnapshot, id: number): number[] | null {
+/** Ordinals of the same object as the last snapshot's `node` in every snapshot, or null when it is missing from one. */
+function sameObject(earlier: SnapshotBase[], last: LastSnapshot, node: number): number[] | null {
   const out: number[] = [];
-  for (const b of [...earlier.map((e) => e.byId), last.byId]) {
-    const n = ordinalOf(b, id);
+  const id = last.analysis.graph.nodeId[node];
+  for (const b of earlier) {
+    const n = ordinalOf(b.byId, id);
     if (n < 0) return null;
     out.push(n);
   }
+  out.push(node);
   return out;
 }
 
@@ -139,15 +140,31 @@ function collectionCandidates(earlier: SnapshotBase[], last: LastSnapshot, place
     }
     return out;
   }
-  for (const { n, info } of lastCollections(a)) {
-    const nodes = sameObject(earlier, last, g.nodeId[n]);
-    if (!nodes) continue;
-    const counts = nodes.map((m, i) => (i === nodes.length - 1 ? info.count : earlier[i].collectionCount![m]));
-    const sizes = nodes.map((m, i) => (i === nodes.length - 1 ? a.retainedSize[m] : earlier[i].retainedSize![m]));
+  // (no object per collection of the last snapshot: a million of them made 80 MB of heap)
+  const count = earlier.length + 1;
+  const at = new Int32Array(count);
+  for (let n = 0; n < g.nodeCount; n++) {
+    if (g.nodeType[n] !== g.types.nodeObject || isPlumbing(a, n)) continue;
+    const info = collectionInfo(a, n, false);
+    if (!info || info.count < 2) continue;
+    let growing = true;
+    for (let i = 0; i < earlier.length && growing; i++) {
+      const m = ordinalOf(earlier[i].byId, g.nodeId[n]);
+      at[i] = m;
+      growing = m >= 0 && (i === 0 || (countAt(earlier, i, at) > countAt(earlier, i - 1, at) && sizeAt(earlier, i, at) > sizeAt(earlier, i - 1, at)));
+    }
+    if (!growing) continue;
+    at[count - 1] = n;
+    const nodes = [...at];
+    const counts = nodes.map((m, i) => (i === count - 1 ? info.count : earlier[i].collectionCount![m]));
+    const sizes = nodes.map((m, i) => (i === count - 1 ? a.retainedSize[m] : earlier[i].retainedSize![m]));
     keep(n, info, nodes, counts, sizes, false);
   }
   return out;
 }
+
+const countAt = (earlier: SnapshotBase[], i: number, at: Int32Array) => earlier[i].collectionCount![at[i]];
+const sizeAt = (earlier: SnapshotBase[], i: number, at: Int32Array) => earlier[i].retainedSize![at[i]];
 
 /** True when an `_events` object holds this array (an emitter's listener list). */
 function viaEvents(a: HeapAnalysis, node: number): boolean {
@@ -193,7 +210,7 @@ export function newByOwner(a: HeapAnalysis, inFirst: Uint8Array): NewByOwner {
           cur.count++;
           cur.size += g.selfSize[c];
           if (top[c] === c && a.retainedSize[c] > a.retainedSize[cur.via]) cur.via = c;
-        } else out.set(key, { count: 1, size: g.selfSize[c], via: top[c] });
+        } else out.set(key, { node: owner[c], count: 1, size: g.selfSize[c], via: top[c] });
       }
       queue[tail++] = c;
     }
@@ -206,7 +223,7 @@ function newObjectCandidates(earlier: SnapshotBase[], last: LastSnapshot): Candi
   const per = [...earlier.map((b, i) => (i === 0 ? null : b.newByOwner!)), lastMap];
   const out: Candidate[] = [];
   for (const [id, found] of lastMap) {
-    const nodes = sameObject(earlier, last, id);
+    const nodes = sameObject(earlier, last, found.node);
     if (!nodes) continue;
     const counts = per.map((m) => (m ? m.get(id)?.count ?? 0 : 0));
     const sizes = nodes.map((n, i) => (i === nodes.length - 1 ? last.analysis.retainedSize[n] : earlier[i].retainedSize![n]));
@@ -227,8 +244,7 @@ export function findGrowth(analyses: HeapAnalysis[], opts: GrowthOptions = {}): 
     return base;
   });
   const a = analyses[analyses.length - 1];
-  const byId = idOrder(a.graph);
-  const last: LastSnapshot = { analysis: a, byId, inFirst: presentIn(byId, first) };
+  const last: LastSnapshot = { analysis: a, inFirst: presentIn(idOrder(a.graph), first) };
   let places: { candidates: PathCandidate[]; matches: PlaceMatch[] } | undefined;
   if (opts.idsReset) {
     const candidates = pathCandidates(a);
