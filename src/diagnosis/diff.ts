@@ -2,16 +2,15 @@
 // growing (3+ snapshots), and diagnose the last one's suspects. Snapshots are analysed one after
 // another, and each but the last is dropped once its base (base.ts: ids, classes, sizes, counts)
 // is made: a diff costs one analysis's memory plus the bases, not every analysis.
-import { analyzeSnapshot, type HeapAnalysis, type ProgressFn, type SnapshotSource } from '../engine/index.js';
 import type { Worker } from 'node:worker_threads';
+import { analyzeSnapshot, summarize, type HeapAnalysis, type ProgressFn, type SnapshotSource } from '../engine/index.js';
 import { collectGarbage } from '../engine/memory.js';
 import type { Comparison, HeapReport, IdReset } from './types.js';
 import { compareToBase, idResetInfo } from './compare.js';
 import { growthFindings, matchPlaces, newByOwner, pathCandidates, type PathCandidate, type PlaceMatch } from './growth.js';
 import { checkIds, type IdCheck } from './ids.js';
-import { idOrder, presentIn, snapshotBase, type IdOrder, type SnapshotBase } from './base.js';
+import { idOrder, presentIn, snapshotBase, type SnapshotBase } from './base.js';
 import { findSuspects, snapshotInfo, type DiagnoseOptions } from './diagnose.js';
-import { summarize } from '../engine/index.js';
 
 export interface DiffOptions extends DiagnoseOptions {
   onProgress?: ProgressFn;
@@ -58,8 +57,12 @@ export async function diffSnapshots(sources: Source[], opts: DiffOptions = {}): 
     // ids reset: growth matches collections by retainer path, through each earlier graph in
     // turn (read again, one at a time: a reset from outside the process is rare)
     const candidates = pathCandidates(last);
+    const matchesIn = async (i: number) => matchPlaces(last, candidates, earlier[i].analysis ?? (await analyse(sources[i])));
     const matches: PlaceMatch[] = [];
-    for (const [i, b] of earlier.entries()) matches.push(matchPlaces(last, candidates, b.analysis ?? (await analyse(sources[i]))));
+    for (let i = 0; i < earlier.length; i++) {
+      matches.push(await matchesIn(i));
+      collectGarbage();
+    }
     places = { candidates, matches };
   }
   return finishReport(earlier, last, files, ids, opts, places);
@@ -123,11 +126,11 @@ function compareStep(earlier: SnapshotBase[], last: HeapAnalysis, checks: IdChec
   // meaningless: the comparison falls back to per-class deltas, growth to retainer paths
   const endToEnd = count === 2 ? checks[0] : checkIds(earlier[0], last);
   const firstReset = checks.findIndex((c) => c.reset);
-  const byId = idOrder(last.graph);
+  // the last's sorted ids (none needed once ids were reset) are garbage before growth's arrays
+  const byId = endToEnd.reset ? undefined : idOrder(last.graph);
   const comparison = compareToBase(earlier[0], last, { base: 0, target: count - 1, targetIds: byId, idCheck: endToEnd }, earlier[0].analysis);
   const idReset = comparison.idReset ?? (firstReset >= 0 ? idResetInfo(checks[firstReset], firstReset, firstReset + 1) : undefined);
-  // (the last's sorted ids go here, before growth's own arrays)
-  return { inFirst: idReset ? new Uint8Array(0) : presentIn(byId, earlier[0].byId), comparison, idReset };
+  return { inFirst: idReset || !byId ? new Uint8Array(0) : presentIn(byId, earlier[0].byId), comparison, idReset };
 }
 
 function finishReport(earlier: SnapshotBase[], last: HeapAnalysis, files: (string | undefined)[], ids: IdStep, opts: DiffOptions, places?: Places): HeapReport {
