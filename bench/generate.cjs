@@ -1,13 +1,15 @@
 // Builds a realistic object graph (objects, arrays, closures, Maps, Sets, class instances, strings,
 // long linked chains) in this process until a heap snapshot of it would be about TARGET_MB, then
-// writes that snapshot to OUT.  usage: node --max-old-space-size=16000 generate.cjs TARGET_MB OUT
+// writes that snapshot to OUT.  usage: node --max-old-space-size=16000 generate.cjs TARGET_MB OUT [EARLIER...]
+// Each EARLIER file gets a snapshot of the same process taken before OUT, 2% of the units apart
+// (oldest first): a series that grows at every step, for `diff` and growth in the bench.
 'use strict';
 const v8 = require('node:v8');
 const fs = require('node:fs');
 
-const [targetMB, out] = [Number(process.argv[2]), process.argv[3]];
+const [targetMB, out, ...earlier] = [Number(process.argv[2]), ...process.argv.slice(3)];
 if (!(targetMB > 0) || !out) {
-  console.error('usage: generate.cjs TARGET_MB OUT');
+  console.error('usage: generate.cjs TARGET_MB OUT [EARLIER...]');
   process.exit(2);
 }
 
@@ -74,6 +76,12 @@ if (half > CAL * 2) {
   const atHalf = snapshotSize(probe);
   perUnit = (atHalf - atCal) / (half - CAL);
   want = half + Math.max(0, Math.round((target - atHalf) / perUnit));
+}
+const step = Math.round(want * 0.02);
+for (const [k, file] of earlier.entries()) {
+  const upTo = want - step * (earlier.length - k);
+  for (let i = n; i < upTo; i++) unit();
+  v8.writeHeapSnapshot(file);
 }
 for (let i = n; i < want; i++) unit();
 v8.writeHeapSnapshot(out);

@@ -1,6 +1,8 @@
-// `npm run bench`: heapscope vs memlab (and DevTools' own worker) on the same generated snapshots.
+// `npm run bench`: heapscope vs memlab (and DevTools' own worker) on the same generated snapshots,
+// and heapscope's `diff` of two and growth over three snapshots of the generating process beside
+// its `analyze` of the last one (the ratios say what a comparison costs over one analysis).
 // Each analysis runs as its own process; wall time and peak RSS come from GNU time when present.
-//   node --import tsx bench/run.ts [--runs N] [--huge] [--sizes 50,470] [--only heapscope,memlab,devtools] [--warm-memory MB]
+//   node --import tsx bench/run.ts [--runs N] [--huge] [--sizes 50,470] [--only heapscope,diff,growth,memlab,devtools] [--warm-memory MB]
 // Sizes above 2000 MB (e.g. --sizes 4000) are the 1400 MB snapshot replicated by bench/replicate.ts.
 // User and system CPU times are printed too: on VMs that hand freed memory back to their host (as
 // these do, within seconds), a process pays for first touching memory in system time, 1-2 ms per
@@ -33,25 +35,33 @@ const { values } = parseArgs({
 const warmMB = Number(values['warm-memory'] ?? 0);
 // 470 MB: the size issue 2's targets are set at (~6 M nodes, ~18 M edges)
 const sizes = values.sizes ? values.sizes.split(',').map(Number) : [50, 470, ...(values.huge ? [1400] : [])];
-const tools = (values.only ?? 'heapscope,memlab,devtools').split(',').map((s) => s.trim());
+const tools = (values.only ?? 'heapscope,diff,growth,memlab,devtools').split(',').map((s) => s.trim());
 const runsFor = (mb: number) => (values.runs ? Number(values.runs) : mb <= 100 ? 3 : 1);
 
 interface Tool {
   name: string;
-  /** argv (after node) and an optional scratch dir to clean after each run. */
-  command(file: string, scratch: string): string[];
+  /** argv (after node) for the series' snapshots (oldest first; one-snapshot tools take the last). */
+  command(files: string[], scratch: string): string[];
+  /** Needs the whole series (sizes that are replicated have one snapshot only). */
+  series?: boolean;
 }
+
+const last = (files: string[]) => files[files.length - 1];
+const cli = join(root, 'dist/cli/main.js');
 
 const TOOLS: Record<string, Tool> = {
   // As a user runs it: heapscope keeps the graph outside the JS heap and needs no heap flag (a
   // 20 GB old-space limit makes V8's GC sizing slower here).
-  heapscope: { name: 'heapscope', command: (f) => [join(root, 'dist/cli/main.js'), 'analyze', f, '--json'] },
+  heapscope: { name: 'heapscope', command: (f) => [cli, 'analyze', last(f), '--json'] },
+  // the oldest against the last (the comparison, ids ~96% shared) and all three (plus growth)
+  diff: { name: 'diff', series: true, command: (f) => [cli, 'diff', f[0], last(f), '--json', '--no-progress'] },
+  growth: { name: 'growth', series: true, command: (f) => [cli, 'diff', ...f, '--json', '--no-progress'] },
   memlab: {
     name: 'memlab',
     // object-size loads the whole graph and computes dominators and retained sizes
-    command: (f, scratch) => [BIG_HEAP, join(root, 'node_modules/@memlab/cli/bin/memlab.js'), 'analyze', 'object-size', '--snapshot', f, '--work-dir', scratch],
+    command: (f, scratch) => [BIG_HEAP, join(root, 'node_modules/@memlab/cli/bin/memlab.js'), 'analyze', 'object-size', '--snapshot', last(f), '--work-dir', scratch],
   },
-  devtools: { name: 'devtools', command: (f, scratch) => [BIG_HEAP, join(root, 'node_modules/.cache/heapscope-oracle/oracle.mjs'), f, scratch] },
+  devtools: { name: 'devtools', command: (f, scratch) => [BIG_HEAP, join(root, 'node_modules/.cache/heapscope-oracle/oracle.mjs'), last(f), scratch] },
 };
 
 interface Measure {
@@ -108,17 +118,23 @@ function measure(args: string[]): Promise<Measure> {
   });
 }
 
-/** The generated snapshot of about `mb` MB, cached in bench/.data/. */
-function snapshotFor(mb: number): string {
+/** Snapshots written before the last one of a generated series (generate.cjs EARLIER...). */
+const SERIES_EARLIER = 2;
+
+/**
+ * The generated snapshots of about `mb` MB, cached in bench/.data/: for generated sizes a series
+ * of one process (oldest first, 2% of the objects added between them), else the one replica.
+ */
+function snapshotsFor(mb: number): string[] {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, `generated-${mb}mb.heapsnapshot`);
-  if (existsSync(file)) return file;
   if (mb > REPLICATE_ABOVE_MB) {
+    if (existsSync(file)) return [file];
     // V8 cannot write these here: v8.writeHeapSnapshot of a ~4 GB heap was OOM-killed at 23.7 GB
     // RSS on a 24 GB machine. Replicate the largest snapshot it can write K times instead (a real
     // graph, K copies under one root; the file is ~K x 1.49 GB, not exactly `mb`).
     const copies = Math.max(2, Math.round(mb / REPLICA_SOURCE_MB));
-    const src = snapshotFor(REPLICA_SOURCE_MB);
+    const src = last(snapshotsFor(REPLICA_SOURCE_MB));
     process.stderr.write(`replicating ${src} ${copies} times into ${file} ...\n`);
     // replicate.ts writes FILE.tmp and renames it when complete
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/replicate.ts'), src, String(copies), file], {
@@ -126,14 +142,17 @@ function snapshotFor(mb: number): string {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     if (r.status !== 0) throw new Error(`snapshot replication failed for ${mb} MB`);
-    return file;
+    return [file];
   }
-  process.stderr.write(`generating a ~${mb} MB snapshot in ${file} ...\n`);
+  const earlier = Array.from({ length: SERIES_EARLIER }, (_, i) => join(dataDir, `generated-${mb}mb-${i + 1}of${SERIES_EARLIER + 1}.heapsnapshot`));
+  const series = [...earlier, file];
+  if (series.every((f) => existsSync(f))) return series;
+  process.stderr.write(`generating ~${mb} MB snapshots in ${series.join(', ')} ...\n`);
   const tmp = `${file}.partial`;
-  const r = spawnSync(process.execPath, [BIG_HEAP, join(root, 'bench/generate.cjs'), String(mb), tmp], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(process.execPath, [BIG_HEAP, join(root, 'bench/generate.cjs'), String(mb), tmp, ...earlier], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`snapshot generator failed for ${mb} MB`);
   spawnSync('mv', [tmp, file]);
-  return file;
+  return series;
 }
 
 /**
@@ -165,26 +184,27 @@ const median = (xs: number[]) => {
 
 async function main() {
   for (const t of tools) if (!TOOLS[t]) throw new Error(`unknown tool ${t} (heapscope, memlab, devtools)`);
-  if (tools.includes('heapscope') && !existsSync(join(root, 'dist/cli/main.js'))) throw new Error('dist/cli/main.js is missing: run `npm run build`');
+  if (tools.some((t) => ['heapscope', 'diff', 'growth'].includes(t)) && !existsSync(cli)) throw new Error('dist/cli/main.js is missing: run `npm run build`');
   if (tools.includes('devtools')) await ensureOracle();
   const rows: Row[] = [];
   for (const mb of sizes) {
-    const file = snapshotFor(mb);
-    const fileMB = statSync(file).size / 1e6;
+    const files = snapshotsFor(mb);
+    const fileMB = statSync(last(files)).size / 1e6;
+    const here = tools.filter((t) => !TOOLS[t].series || files.length > 1);
     // Runs are interleaved (run 1 of every tool, then run 2, ...): this machine's speed drifts by
     // 20% over minutes, and a tool whose runs all fell in a slow spell would look slower than it is.
-    const runs = new Map<string, Measure[]>(tools.map((t) => [t, []]));
+    const runs = new Map<string, Measure[]>(here.map((t) => [t, []]));
     for (let i = 0; i < runsFor(mb); i++) {
-      for (const name of tools) {
+      for (const name of here) {
         const done = runs.get(name)!;
         if (done.some((r) => !r.ok)) continue; // a tool that failed once is not run again
         // Every run starts with the file in the page cache: a tool that happens to run first after
         // the others pushed it out of memory would otherwise be timed on the disk, not on itself.
-        warmPageCache(file);
+        for (const f of TOOLS[name].series ? files : [last(files)]) warmPageCache(f);
         if (warmMB > 0) warmMemory(warmMB);
         const scratch = mkdtempSync(join(tmpdir(), 'heapscope-bench-work-'));
         try {
-          const m = await measure(TOOLS[name].command(file, scratch));
+          const m = await measure(TOOLS[name].command(files, scratch));
           done.push(m);
           const cpu = Number.isFinite(m.user) ? ` (user ${m.user.toFixed(2)} s, sys ${m.sys.toFixed(2)} s)` : '';
           process.stderr.write(`${fileMB.toFixed(0)} MB ${name} run ${i + 1}: ${m.ok ? `${m.seconds.toFixed(2)} s${cpu}, ${m.peakMB.toFixed(0)} MB` : `FAILED ${m.error}`}\n`);
@@ -193,7 +213,7 @@ async function main() {
         }
       }
     }
-    for (const name of tools) {
+    for (const name of here) {
       const all = runs.get(name)!;
       const good = all.filter((r) => r.ok);
       rows.push({
@@ -209,6 +229,9 @@ async function main() {
     }
   }
   if (warmMB > 0) console.log(`(every run started right after a throwaway process touched ${warmMB} MB: --warm-memory)`);
+  if (tools.includes('diff') || tools.includes('growth')) {
+    console.log('(heapscope: analyze of the last snapshot; diff: the first against the last; growth: diff of all three, with growth)');
+  }
   printTable(rows);
 }
 
@@ -224,7 +247,7 @@ interface Row {
 }
 
 function printTable(rows: Row[]) {
-  const lines = [['snapshot', 'tool', 'runs', 'median time', 'CPU user / sys', 'median peak RSS', 'tool/heapscope (time, RSS)']];
+  const lines = [['snapshot', 'tool', 'runs', 'median time', 'CPU user / sys', 'median peak RSS', 'tool/heapscope analyze (time, RSS)']];
   for (const r of rows) {
     const hs = rows.find((x) => x.size === r.size && x.tool === 'heapscope');
     const ratio =

@@ -1,8 +1,7 @@
 // Collections as a developer sees them: a JS Array's elements, a Map's/Set's entries (in its hash
 // table), an object used as a map (many own properties). Leaks of many small objects live here.
-import type { HeapAnalysis } from '../engine/index.js';
+import { edgeTarget, nameIndexes, rawName, type HeapAnalysis } from '../engine/index.js';
 import type { CollectionKind } from './types.js';
-import { edgeTarget, nameIndexes, rawName } from '../engine/index.js';
 
 export interface CollectionInfo {
   kind: CollectionKind;

@@ -1,23 +1,46 @@
 // DevTools' Comparison view: per class, objects matched by snapshot id between a base and a target
 // snapshot of one process: #New, #Deleted, #Delta, Alloc. Size, Freed Size, Size Delta.
-import type { HeapAnalysis } from '../engine/index.js';
+import type { HeapAnalysis, Sizes, StringTable } from '../engine/index.js';
 import type { Comparison, ComparisonRow, IdReset } from './types.js';
-import { checkIds, IdSet, type IdCheck } from './ids.js';
+import { checkIds, type IdCheck } from './ids.js';
+import { idOrder, presentIn, snapshotBase, type IdOrder, type SnapshotBase } from './base.js';
+import { snapshotInfo } from './diagnose.js';
 
-/** Per-class counts of objects present in `a` but not in `other` (by id). */
-function onlyIn(a: HeapAnalysis, other: IdSet): Map<string, { count: number; size: number }> {
-  const g = a.graph;
+/** One snapshot's per-node class, self size and type: a base's copies or an analysis's own. */
+interface ClassView {
+  nodeCount: number;
+  nodeType: Uint8Array;
+  synthetic: number;
+  classIndex: Uint32Array;
+  selfSize: Sizes;
+  strings: StringTable;
+}
+
+function viewOf(x: SnapshotBase | HeapAnalysis): ClassView {
+  if ('graph' in x) {
+    const g = x.graph;
+    return { nodeCount: g.nodeCount, nodeType: g.nodeType, synthetic: g.types.nodeSynthetic, classIndex: x.classIndex, selfSize: g.selfSize, strings: g.strings };
+  }
+  if (!x.classIndex || !x.selfSize) throw new Error('this snapshot base was made without the comparison\'s data');
+  return { nodeCount: x.nodeCount, nodeType: x.nodeType, synthetic: x.synthetic, classIndex: x.classIndex, selfSize: x.selfSize, strings: x.strings };
+}
+
+/**
+ * Per-class count and self size of the nodes (but the root and synthetic ones) that `keep` marks
+ * (by ordinal), or of all of them; classes in the order their first node comes.
+ */
+function byClass(v: ClassView, keep: Uint8Array | null, want: number): Map<string, { count: number; size: number }> {
   const count = new Map<number, number>();
   const size = new Map<number, number>();
-  for (let n = 1; n < g.nodeCount; n++) {
-    if (g.nodeType[n] === g.types.nodeSynthetic || other.has(g.nodeId[n])) continue;
-    const c = a.classIndex[n];
+  for (let n = 1; n < v.nodeCount; n++) {
+    if (v.nodeType[n] === v.synthetic || (keep && keep[n] !== want)) continue;
+    const c = v.classIndex[n];
     count.set(c, (count.get(c) ?? 0) + 1);
-    size.set(c, (size.get(c) ?? 0) + g.selfSize[n]);
+    size.set(c, (size.get(c) ?? 0) + v.selfSize[n]);
   }
   const out = new Map<string, { count: number; size: number }>();
   for (const [c, k] of count) {
-    const name = g.strings.get(c);
+    const name = v.strings.get(c);
     const cur = out.get(name) ?? { count: 0, size: 0 };
     cur.count += k;
     cur.size += size.get(c)!;
@@ -30,9 +53,8 @@ export interface CompareOptions {
   /** Indexes recorded in the result (default 0 and 1). */
   base?: number;
   target?: number;
-  /** Id sets already built for these analyses (reused across calls). */
-  baseIds?: IdSet;
-  targetIds?: IdSet;
+  /** The target's ids in order, when already sorted. */
+  targetIds?: IdOrder;
   /** checkIds(base, target), when already done. */
   idCheck?: IdCheck;
 }
@@ -56,32 +78,10 @@ export function idResetInfo(check: IdCheck, base: number, target: number): IdRes
   };
 }
 
-/** Per-class object count and self size (no ids needed). */
-function perClass(a: HeapAnalysis): Map<string, { count: number; size: number }> {
-  const g = a.graph;
-  const count = new Map<number, number>();
-  const size = new Map<number, number>();
-  for (let n = 1; n < g.nodeCount; n++) {
-    if (g.nodeType[n] === g.types.nodeSynthetic) continue;
-    const c = a.classIndex[n];
-    count.set(c, (count.get(c) ?? 0) + 1);
-    size.set(c, (size.get(c) ?? 0) + g.selfSize[n]);
-  }
-  const out = new Map<string, { count: number; size: number }>();
-  for (const [c, k] of count) {
-    const name = g.strings.get(c);
-    const cur = out.get(name) ?? { count: 0, size: 0 };
-    cur.count += k;
-    cur.size += size.get(c)!;
-    out.set(name, cur);
-  }
-  return out;
-}
-
 /** Ids reset: only what per-class totals tell, with new/deleted left unknown (null). */
-function compareByClass(base: HeapAnalysis, target: HeapAnalysis): ComparisonRow[] {
-  const before = perClass(base);
-  const after = perClass(target);
+function compareByClass(base: ClassView, target: ClassView): ComparisonRow[] {
+  const before = byClass(base, null, 0);
+  const after = byClass(target, null, 0);
   const rows: ComparisonRow[] = [];
   for (const name of new Set([...before.keys(), ...after.keys()])) {
     const b = before.get(name) ?? { count: 0, size: 0 };
@@ -94,11 +94,21 @@ function compareByClass(base: HeapAnalysis, target: HeapAnalysis): ComparisonRow
 
 /** Comparison of `target` against `base`, classes with the largest size delta first. */
 export function compareAnalyses(base: HeapAnalysis, target: HeapAnalysis, opts: CompareOptions = {}): Comparison {
+  return compareToBase(snapshotBase(base, snapshotInfo(base)), target, opts, base);
+}
+
+/**
+ * The same against what an earlier snapshot's base kept (made with `comparison`); `full` stands
+ * in for the base's class data when the caller holds the analysis.
+ */
+export function compareToBase(base: SnapshotBase, target: HeapAnalysis, opts: CompareOptions = {}, full?: HeapAnalysis): Comparison {
   const bi = opts.base ?? 0;
   const ti = opts.target ?? 1;
   const check = opts.idCheck ?? checkIds(base, target);
+  const before = viewOf(full ?? base);
+  const after = viewOf(target);
   if (check.reset) {
-    const rows = compareByClass(base, target);
+    const rows = compareByClass(before, after);
     sortRows(rows);
     const totals = rows.reduce(
       (t, r) => ({ ...t, deltaCount: t.deltaCount + r.deltaCount, sizeDelta: t.sizeDelta + r.sizeDelta }),
@@ -106,8 +116,9 @@ export function compareAnalyses(base: HeapAnalysis, target: HeapAnalysis, opts: 
     );
     return { base: bi, target: ti, rows, totals, matchedBy: 'class', idReset: idResetInfo(check, bi, ti) };
   }
-  const added = onlyIn(target, opts.baseIds ?? new IdSet(base.graph));
-  const removed = onlyIn(base, opts.targetIds ?? new IdSet(target.graph));
+  const targetIds = opts.targetIds ?? idOrder(target.graph);
+  const added = byClass(after, presentIn(targetIds, base.byId), 0);
+  const removed = byClass(before, presentIn(base.byId, targetIds), 0);
   const rows: ComparisonRow[] = [];
   for (const name of new Set([...added.keys(), ...removed.keys()])) {
     const n = added.get(name) ?? { count: 0, size: 0 };

@@ -1,10 +1,7 @@
 // Turning heap nodes into what a developer reads: chain nodes, the seed's reference-list notation,
 // closure source locations and short owner names such as `Socket → _events → connect`.
-import { locationIndex, type HeapGraph } from '../engine/index.js';
-import { retainerEdge } from '../engine/index.js';
-import type { HeapAnalysis } from '../engine/index.js';
+import { edgeTarget, isPlumbing, locationIndex, nodeTypeName as typeName, rawName, retainerEdge, type HeapAnalysis, type HeapGraph } from '../engine/index.js';
 import type { ChainNode, SourceLocation } from './types.js';
-import { edgeTarget, isPlumbing, nodeTypeName as typeName, rawName } from '../engine/index.js';
 
 /** One hop: a node and the edge label (already in `[0]` / `name` form) that led to it. */
 export interface Hop {
@@ -127,29 +124,84 @@ function anchorLabel(a: HeapAnalysis, node: number, prev: number): string | null
   return null;
 }
 
+/** V8's name for every bound function (`f.bind(x)`): no name a user wrote. */
+const BOUND = 'native_bind';
+
+/** A closure the user did not write: a bound function, or one of Node's own (`node:` scripts). */
+function runtimeClosure(g: HeapGraph, node: number): boolean {
+  if (g.nodeType[node] !== g.types.nodeClosure) return false;
+  if (rawName(g, node) === BOUND) return true;
+  return closureLocation(g, node)?.script?.startsWith('node:') ?? false;
+}
+
+/** `bound checkConnections (_http_server:…)`: a bound function named by the function it binds. */
+function boundLabel(g: HeapGraph, node: number): string {
+  const target = edgeTarget(g, node, 'bound_function');
+  if (target < 0 || g.nodeType[target] !== g.types.nodeClosure) return 'bound function';
+  const loc = closureLocation(g, target);
+  return `bound ${displayName(g, target)}${loc ? ` (${formatLocation(loc)})` : ''}`;
+}
+
+/**
+ * What the user's code calls `node`, when something of Node's holds it on the path: a variable of
+ * a scope in the user's scripts (`context of handleRequest (app.js:12) → server`), else a property
+ * of the global object (`global → server`). Null when the user's code names it nowhere.
+ */
+export function userHolder(g: HeapGraph, node: number): string | null {
+  let global: string | null = null;
+  for (let r = g.firstRetainer[node]; r < g.firstRetainer[node + 1]; r++) {
+    const from = g.retainerNode[r];
+    const e = retainerEdge(g, node, r);
+    const type = g.edgeType[e];
+    if (type === g.types.edgeContext && rawName(g, from) === 'system / Context') {
+      const fn = contextOwner(g, from, -1);
+      const loc = fn >= 0 ? closureLocation(g, fn) : undefined;
+      if (loc?.script && !loc.script.startsWith('node:')) return `context of ${displayName(g, fn)} (${formatLocation(loc)}) → ${g.strings.get(g.edgeNameOrIndex[e])}`;
+    } else if (type === g.types.edgeProperty && global === null && g.nodeType[from] === g.types.nodeObject && /^global\b|^Window\b/.test(rawName(g, from))) {
+      global = `global → ${g.strings.get(g.edgeNameOrIndex[e])}`;
+    }
+  }
+  return global;
+}
+
 /**
  * Short owner path of the last hop: back from the target to the nearest recognisable anchor
  * (a named class instance, a closure's scope, the global object), e.g. `Socket → _events → connect`.
+ * An anchor the user did not write (a bound function, a closure of Node's) gives way to the user's
+ * own name for what it holds (userHolder): `context of handleRequest (app.js:12) → server`.
  */
 export function ownerName(a: HeapAnalysis, path: Hop[], maxHops = 5): string {
   const g = a.graph;
   const labels: string[] = [];
+  /** The hop each label names. */
+  const from: number[] = [];
+  const push = (label: string, i: number) => {
+    labels.push(label);
+    from.push(i);
+  };
   for (let i = path.length - 1; i >= 0 && labels.length <= maxHops; i--) {
     const hop = path[i];
     if (i < path.length - 1 || labels.length === 0) {
       // the anchor test applies to every node but the target itself (unless it is the only one)
       const anchor = i < path.length - 1 ? anchorLabel(a, hop.node, i > 0 ? path[i - 1].node : -1) : null;
       if (anchor) {
-        labels.push(anchor);
+        const held = runtimeClosure(g, hop.node) ? userHolder(g, path[i + 1].node) : null;
+        if (held) {
+          while (from.length && from[from.length - 1] === i + 1) {
+            labels.pop();
+            from.pop();
+          }
+          push(held, i + 1);
+        } else push(rawName(g, hop.node) === BOUND && g.nodeType[hop.node] === g.types.nodeClosure ? boundLabel(g, hop.node) : anchor, i);
         break;
       }
     }
     if (!hop.edge || g.nodeType[hop.node] === g.types.nodeSynthetic) {
-      labels.push(displayName(g, hop.node));
+      push(displayName(g, hop.node), i);
       break;
     }
-    if (hop.edgeType !== 'internal' && hop.edgeType !== 'hidden') labels.push(hop.edge);
-    else if (i === path.length - 1) labels.push(displayName(g, hop.node));
+    if (hop.edgeType !== 'internal' && hop.edgeType !== 'hidden') push(hop.edge, i);
+    else if (i === path.length - 1) push(displayName(g, hop.node), i);
   }
   if (labels.length === 0) {
     const last = path[path.length - 1];

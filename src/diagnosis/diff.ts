@@ -1,13 +1,15 @@
 // `heapscope diff A B [C ...]`: load each snapshot, compare first vs last per class, find what kept
 // growing (3+ snapshots), and diagnose the last one's suspects. Snapshots are analysed one after
-// another; all stay in memory because growth needs every one of them.
-import { analyzeSnapshot, type HeapAnalysis, type ProgressFn, type SnapshotSource } from '../engine/index.js';
-import type { HeapReport } from './types.js';
-import { compareAnalyses, idResetInfo } from './compare.js';
-import { findGrowth } from './growth.js';
-import { checkIds, IdSet } from './ids.js';
+// another, and each but the last is dropped once its base (base.ts: ids, classes, sizes, counts)
+// is made: a diff costs one analysis's memory plus the bases, not every analysis.
+import type { Worker } from 'node:worker_threads';
+import { analyzeSnapshot, collectGarbage, summarize, type HeapAnalysis, type ProgressFn, type SnapshotSource } from '../engine/index.js';
+import type { Comparison, HeapReport, IdReset } from './types.js';
+import { compareToBase, idResetInfo } from './compare.js';
+import { growthFindings, matchPlaces, newByOwner, pathCandidates, type PathCandidate, type PlaceMatch } from './growth.js';
+import { checkIds, type IdCheck } from './ids.js';
+import { idOrder, presentIn, snapshotBase, type SnapshotBase } from './base.js';
 import { findSuspects, snapshotInfo, type DiagnoseOptions } from './diagnose.js';
-import { summarize } from '../engine/index.js';
 
 export interface DiffOptions extends DiagnoseOptions {
   onProgress?: ProgressFn;
@@ -15,45 +17,140 @@ export interface DiffOptions extends DiagnoseOptions {
   files?: string[];
 }
 
+type Source = SnapshotSource | HeapAnalysis;
+
+const isAnalysis = (s: Source): s is HeapAnalysis => typeof s === 'object' && s !== null && 'retainedSize' in s && 'graph' in s;
+
 /** Diff report of 2+ snapshots (files, streams, buffers or analyses) of one process, in order. */
-export async function diffSnapshots(sources: (SnapshotSource | HeapAnalysis)[], opts: DiffOptions = {}): Promise<HeapReport> {
+export async function diffSnapshots(sources: Source[], opts: DiffOptions = {}): Promise<HeapReport> {
   if (sources.length < 2) throw new Error('diff needs at least two snapshots of the same process');
-  const analyses: HeapAnalysis[] = [];
-  const files: (string | undefined)[] = [];
-  for (const [i, s] of sources.entries()) {
-    if (typeof s === 'object' && s !== null && 'retainedSize' in s && 'graph' in s) {
-      analyses.push(s as HeapAnalysis);
-      files.push(opts.files?.[i]);
-    } else {
-      const src = s as SnapshotSource;
-      analyses.push(await analyzeSnapshot(src, { onProgress: opts.onProgress }));
-      files.push(typeof src === 'string' ? src : opts.files?.[i]);
-    }
+  const files = sources.map((s, i) => (typeof s === 'string' ? s : opts.files?.[i]));
+  const analyse = (s: Source) => (isAnalysis(s) ? Promise.resolve(s) : analyzeSnapshot(s, { onProgress: opts.onProgress }));
+  // a stream cannot be read again, should ids turn out reset (growth then walks earlier graphs)
+  const rereadable = (s: Source) => typeof s === 'string' || s instanceof Uint8Array;
+  const growth = sources.length >= 3;
+  const earlier: SnapshotBase[] = [];
+  const checks: IdCheck[] = [];
+  // (each analysis in a function of its own: a suspended async frame would keep it alive)
+  const baseOf = async (i: number) => {
+    const s = sources[i];
+    if (isAnalysis(s)) return makeBase(s, i, files[i], earlier, checks, growth, true);
+    const workers: Worker[] = [];
+    const a = await analyzeSnapshot(s, { onProgress: opts.onProgress, onWorker: (w) => workers.push(w) });
+    // The analysis worker's last job (the Summary's retained sizes by class) holds the graph's
+    // shared memory until its thread has ended: wait for both, or the collector frees nothing
+    // and the next snapshot loads beside the whole of this one.
+    summarize(a, 0);
+    await Promise.all(workers.map((w) => ended(w, WORKER_END_MS)));
+    return makeBase(a, i, files[i], earlier, checks, growth, growth && !rereadable(s));
+  };
+  for (let i = 0; i < sources.length - 1; i++) {
+    earlier.push(await baseOf(i));
+    collectGarbage(); // the analysis just dropped, before the next one's load
   }
-  return buildDiffReport(analyses, files, opts);
+  const last = await analyse(sources[sources.length - 1]);
+  checks.push(checkIds(earlier[earlier.length - 1], last));
+  const ids = compareStep(earlier, last, checks, opts);
+  let places: Places | undefined;
+  if (sources.length >= 3 && ids.idReset) {
+    // ids reset: growth matches collections by retainer path, through each earlier graph in
+    // turn (read again, one at a time: a reset from outside the process is rare)
+    const candidates = pathCandidates(last);
+    const matchesIn = async (i: number) => matchPlaces(last, candidates, earlier[i].analysis ?? (await analyse(sources[i])));
+    const matches: PlaceMatch[] = [];
+    for (let i = 0; i < earlier.length; i++) {
+      matches.push(await matchesIn(i));
+      collectGarbage();
+    }
+    places = { candidates, matches };
+  }
+  return finishReport(earlier, last, files, ids, opts, places);
 }
 
+/** How long to wait for an analysis worker to end before the next load starts anyway. */
+const WORKER_END_MS = 2000;
+
+function ended(w: Worker, ms: number): Promise<void> {
+  if (w.threadId < 0) return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(done, ms);
+    w.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+  });
+}
+
+/** The base of snapshot `i` (checking its ids against the one before). */
+function makeBase(a: HeapAnalysis, i: number, file: string | undefined, earlier: SnapshotBase[], checks: IdCheck[], growth: boolean, keepAnalysis: boolean): SnapshotBase {
+  if (i > 0) checks.push(checkIds(earlier[i - 1], a));
+  const byId = idOrder(a.graph);
+  const base = snapshotBase(a, snapshotInfo(a, file), { comparison: i === 0, growth, byId, keepAnalysis });
+  // counted while the dominator tree is here (unused should ids turn out reset)
+  if (growth && i > 0) base.newByOwner = newByOwner(a, presentIn(byId, earlier[0].byId));
+  return base;
+}
+
+/** The same report from analyses already in memory. */
 export function buildDiffReport(analyses: HeapAnalysis[], files: (string | undefined)[], opts: DiffOptions = {}): HeapReport {
-  const p = opts.onProgress ?? (() => {});
+  const growth = analyses.length >= 3;
+  const earlier: SnapshotBase[] = [];
+  const checks: IdCheck[] = [];
+  for (let i = 0; i < analyses.length - 1; i++) earlier.push(makeBase(analyses[i], i, files[i], earlier, checks, growth, true));
   const last = analyses[analyses.length - 1];
-  p({ phase: 'diff' });
+  checks.push(checkIds(earlier[earlier.length - 1], last));
+  const ids = compareStep(earlier, last, checks, opts);
+  let places: Places | undefined;
+  if (growth && ids.idReset) {
+    const candidates = pathCandidates(last);
+    places = { candidates, matches: analyses.slice(0, -1).map((a) => matchPlaces(last, candidates, a)) };
+  }
+  return finishReport(earlier, last, files, ids, opts, places);
+}
+
+type Places = { candidates: PathCandidate[]; matches: PlaceMatch[] };
+
+interface IdStep {
+  /** Per ordinal of the last snapshot: 1 when its id is in the first (with ids reset, empty). */
+  inFirst: Uint8Array;
+  comparison: Comparison;
+  idReset?: IdReset;
+}
+
+/** The comparison (first vs last), and whether ids were reset anywhere on the way. */
+function compareStep(earlier: SnapshotBase[], last: HeapAnalysis, checks: IdCheck[], opts: DiffOptions): IdStep {
+  (opts.onProgress ?? (() => {}))({ phase: 'diff' });
+  const count = earlier.length + 1;
   // ids reset between two snapshots (an inspector session closed in the process) make "same id"
   // meaningless: the comparison falls back to per-class deltas, growth to retainer paths
-  const checks = analyses.slice(1).map((a, i) => checkIds(analyses[i], a));
-  const endToEnd = analyses.length === 2 ? checks[0] : checkIds(analyses[0], last);
+  const endToEnd = count === 2 ? checks[0] : checkIds(earlier[0], last);
   const firstReset = checks.findIndex((c) => c.reset);
-  const ids = endToEnd.reset ? undefined : [new IdSet(analyses[0].graph)];
-  const comparison = compareAnalyses(analyses[0], last, { base: 0, target: analyses.length - 1, baseIds: ids?.[0], idCheck: endToEnd });
+  // the last's sorted ids (none needed once ids were reset) are garbage before growth's arrays
+  const byId = endToEnd.reset ? undefined : idOrder(last.graph);
+  const comparison = compareToBase(earlier[0], last, { base: 0, target: count - 1, targetIds: byId, idCheck: endToEnd }, earlier[0].analysis);
   const idReset = comparison.idReset ?? (firstReset >= 0 ? idResetInfo(checks[firstReset], firstReset, firstReset + 1) : undefined);
+  return { inFirst: idReset || !byId ? new Uint8Array(0) : presentIn(byId, earlier[0].byId), comparison, idReset };
+}
+
+function finishReport(earlier: SnapshotBase[], last: HeapAnalysis, files: (string | undefined)[], ids: IdStep, opts: DiffOptions, places?: Places): HeapReport {
+  const p = opts.onProgress ?? (() => {});
+  const { inFirst, comparison, idReset } = ids;
   p({ phase: 'growth' });
-  const growth = analyses.length >= 3 ? findGrowth(analyses, { ids, idsReset: idReset !== undefined }) : undefined;
+  let growth;
+  if (earlier.length >= 2) {
+    // typed arrays go only when the collector runs, and loops over them never make it run: the
+    // comparison's sorted ids, then growth's per-node arrays, before the next step's peak
+    collectGarbage();
+    growth = growthFindings(earlier, { analysis: last, inFirst }, { idsReset: idReset !== undefined }, places);
+    collectGarbage();
+  }
   p({ phase: 'diagnosis' });
   const report: HeapReport = {
     version: 1,
     kind: 'diff',
     generatedAt: new Date().toISOString(),
     snapshot: snapshotInfo(last, files[files.length - 1]),
-    snapshots: analyses.map((a, i) => snapshotInfo(a, files[i])),
+    snapshots: [...earlier.map((b) => b.info), snapshotInfo(last, files[files.length - 1])],
     statistics: last.statistics,
     classes: summarize(last, opts.classes ?? 50),
     suspects: findSuspects(last, opts),

@@ -4,15 +4,14 @@
 // - objects allocated after the first snapshot and still alive, grouped by their nearest
 //   dominator that already existed in the first snapshot (the owner that accumulates them).
 // Growth must happen at every step: warm-up that stops, caches that plateau or turn over, are noise.
-import { nodeById } from '../engine/index.js';
-import { retainerEdge } from '../engine/index.js';
-import type { HeapAnalysis } from '../engine/index.js';
+// Earlier snapshots are what their bases kept (base.ts); only the last is a whole analysis.
+import { edgeBetween, edgeLabel, edgeTypeName, isPlumbing, rawName, retainerEdge, retainerPath, type HeapAnalysis, type PathStep } from '../engine/index.js';
 import type { GrowthFinding, GrowthKind } from './types.js';
 import { collectionInfo, type CollectionInfo } from './collections.js';
 import { chainNode, ownerName, referenceList, type Hop } from './describe.js';
-import { edgeBetween, edgeLabel, edgeTypeName, isPlumbing, rawName } from '../engine/index.js';
-import { IdSet, samePlace } from './ids.js';
-import { retainerPath } from '../engine/index.js';
+import { samePlace } from './ids.js';
+import { idOrder, ordinalOf, presentIn, snapshotBase, type NewByOwner, type SnapshotBase } from './base.js';
+import { snapshotInfo } from './diagnose.js';
 import { leakKeys } from './keys.js';
 import { recogniseCause } from './causes/index.js';
 import { joinHops, locationsOf } from './diagnose.js';
@@ -24,13 +23,18 @@ export interface GrowthOptions {
   minGrowthBytes?: number;
   /** At most this many findings (default 10). */
   top?: number;
-  /** Id sets of the analyses, when already built. */
-  ids?: IdSet[];
   /**
    * Ids were reset between some of the snapshots (checkIds): match collections by their retainer
-   * path from the GC roots, and skip the new-objects view (which needs ids).
+   * path from the GC roots (`places`), and skip the new-objects view (which needs ids).
    */
   idsReset?: boolean;
+}
+
+/** What growth needs of the last snapshot beyond its analysis (diff.ts makes them once). */
+export interface LastSnapshot {
+  analysis: HeapAnalysis;
+  /** Per ordinal: 1 when the node's id is in the first snapshot. */
+  inFirst: Uint8Array;
 }
 
 /** With ids reset, the largest collections this many are matched by path (a walk from the roots each). */
@@ -50,32 +54,35 @@ interface Candidate {
 
 const strictlyGrowing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]);
 
-/** Ordinals of the same object in every snapshot, or null when it is missing from one. */
-function sameObject(analyses: HeapAnalysis[], id: number): number[] | null {
+/** Ordinals of the same object as the last snapshot's `node` in every snapshot, or null when it is missing from one. */
+function sameObject(earlier: SnapshotBase[], last: LastSnapshot, node: number): number[] | null {
   const out: number[] = [];
-  for (const a of analyses) {
-    const n = nodeById(a, id);
+  const id = last.analysis.graph.nodeId[node];
+  for (const b of earlier) {
+    const n = ordinalOf(b.byId, id);
     if (n < 0) return null;
     out.push(n);
   }
+  out.push(node);
   return out;
 }
 
-/** Ordinals of the object at the same retainer path in every snapshot, or null. */
-function samePath(analyses: HeapAnalysis[], node: number): number[] | null {
-  const last = analyses[analyses.length - 1];
-  const steps = retainerPath(last, node);
-  const out: number[] = [];
-  for (const a of analyses) {
-    const n = a === last ? node : samePlace(last, node, a, steps);
-    if (n < 0) return null;
-    out.push(n);
-  }
-  return out;
+/** A collection of the last snapshot to find at the same retainer path in the earlier ones. */
+export interface PathCandidate {
+  node: number;
+  info: CollectionInfo;
+  steps: PathStep[];
 }
 
-function collectionCandidates(analyses: HeapAnalysis[], byPath: boolean): Candidate[] {
-  const last = analyses[analyses.length - 1];
+/** Per earlier snapshot and PathCandidate: the object at the same place, its entry count and retained size. */
+export interface PlaceMatch {
+  node: Int32Array;
+  count: Uint32Array;
+  size: Float64Array;
+}
+
+/** Collections of the last snapshot with at least two entries, outside the engine's plumbing. */
+function lastCollections(last: HeapAnalysis): { n: number; info: CollectionInfo }[] {
   const g = last.graph;
   const found: { n: number; info: CollectionInfo }[] = [];
   for (let n = 0; n < g.nodeCount; n++) {
@@ -84,22 +91,76 @@ function collectionCandidates(analyses: HeapAnalysis[], byPath: boolean): Candid
     if (!info || info.count < 2) continue;
     found.push({ n, info });
   }
-  if (byPath && found.length > PATH_MATCHED) {
+  return found;
+}
+
+/** With ids reset: the largest collections of the last snapshot, with their paths from the roots. */
+export function pathCandidates(last: HeapAnalysis): PathCandidate[] {
+  const found = lastCollections(last);
+  if (found.length > PATH_MATCHED) {
     found.sort((x, y) => last.retainedSize[y.n] - last.retainedSize[x.n]);
     found.length = PATH_MATCHED;
   }
-  const out: Candidate[] = [];
-  for (const { n, info } of found) {
-    const nodes = byPath ? samePath(analyses, n) : sameObject(analyses, g.nodeId[n]);
-    if (!nodes) continue;
-    const counts = nodes.map((m, i) => (i === nodes.length - 1 ? info.count : collectionInfo(analyses[i], m, false)?.count ?? 0));
-    const sizes = nodes.map((m, i) => analyses[i].retainedSize[m]);
-    if (!strictlyGrowing(counts) || !strictlyGrowing(sizes)) continue;
-    const isListeners = g.nodeType[n] === g.types.nodeObject && rawName(g, n) === 'Array' && viaEvents(last, n);
-    out.push({ nodes, kind: isListeners ? 'listeners' : 'collection', counts, sizes, collection: info, byPath });
+  return found.map(({ n, info }) => ({ node: n, info, steps: retainerPath(last, n) }));
+}
+
+/** Each candidate at the same place in `other` (an earlier snapshot's whole analysis). */
+export function matchPlaces(last: HeapAnalysis, candidates: PathCandidate[], other: HeapAnalysis): PlaceMatch {
+  const out: PlaceMatch = { node: new Int32Array(candidates.length), count: new Uint32Array(candidates.length), size: new Float64Array(candidates.length) };
+  for (const [i, c] of candidates.entries()) {
+    const n = samePlace(last, c.node, other, c.steps);
+    out.node[i] = n;
+    if (n < 0) continue;
+    out.count[i] = collectionInfo(other, n, false)?.count ?? 0;
+    out.size[i] = other.retainedSize[n];
   }
   return out;
 }
+
+function collectionCandidates(earlier: SnapshotBase[], last: LastSnapshot, places?: { candidates: PathCandidate[]; matches: PlaceMatch[] }): Candidate[] {
+  const a = last.analysis;
+  const g = a.graph;
+  const out: Candidate[] = [];
+  const keep = (n: number, info: CollectionInfo, nodes: number[], counts: number[], sizes: number[], byPath: boolean) => {
+    if (!strictlyGrowing(counts) || !strictlyGrowing(sizes)) return;
+    const isListeners = g.nodeType[n] === g.types.nodeObject && rawName(g, n) === 'Array' && viaEvents(a, n);
+    out.push({ nodes, kind: isListeners ? 'listeners' : 'collection', counts, sizes, collection: info, byPath });
+  };
+  if (places) {
+    for (const [i, { node, info }] of places.candidates.entries()) {
+      if (places.matches.some((m) => m.node[i] < 0)) continue;
+      const nodes = [...places.matches.map((m) => m.node[i]), node];
+      const counts = [...places.matches.map((m) => m.count[i]), info.count];
+      const sizes = [...places.matches.map((m) => m.size[i]), a.retainedSize[node]];
+      keep(node, info, nodes, counts, sizes, true);
+    }
+    return out;
+  }
+  // (no object per collection of the last snapshot: a million of them made 80 MB of heap)
+  const count = earlier.length + 1;
+  const at = new Int32Array(count);
+  for (let n = 0; n < g.nodeCount; n++) {
+    if (g.nodeType[n] !== g.types.nodeObject || isPlumbing(a, n)) continue;
+    const info = collectionInfo(a, n, false);
+    if (!info || info.count < 2) continue;
+    let growing = true;
+    for (let i = 0; i < earlier.length && growing; i++) {
+      const m = ordinalOf(earlier[i].byId, g.nodeId[n]);
+      at[i] = m;
+      growing = m >= 0 && (i === 0 || (countAt(earlier, i, at) > countAt(earlier, i - 1, at) && sizeAt(earlier, i, at) > sizeAt(earlier, i - 1, at)));
+    }
+    if (!growing) continue;
+    at[count - 1] = n;
+    const nodes = [...at];
+    const counts = nodes.map((m, i) => (i === count - 1 ? info.count : earlier[i].collectionCount![m]));
+    const sizes = nodes.map((m, i) => (i === count - 1 ? a.retainedSize[m] : earlier[i].retainedSize![m]));
+    keep(n, info, nodes, counts, sizes, false);
+  }
+  return out;
+}
+
+const countAt = (earlier: SnapshotBase[], i: number, at: Int32Array) => earlier[i].collectionCount![at[i]];
+const sizeAt = (earlier: SnapshotBase[], i: number, at: Int32Array) => earlier[i].retainedSize![at[i]];
 
 /** True when an `_events` object holds this array (an emitter's listener list). */
 function viaEvents(a: HeapAnalysis, node: number): boolean {
@@ -115,14 +176,14 @@ function viaEvents(a: HeapAnalysis, node: number): boolean {
 }
 
 /**
- * New objects (ids absent from the first snapshot) per old owner: the nearest dominator that
- * existed in the first snapshot. Returns owner id -> {count, size, via (largest new child)}.
+ * New objects (ids absent from the first snapshot: `inFirst` 0) per old owner: the nearest
+ * dominator that existed in the first snapshot. Returns owner id -> {count, size, via (largest new child)}.
  */
-function newByOwner(a: HeapAnalysis, firstIds: IdSet): Map<number, { count: number; size: number; via: number }> {
+export function newByOwner(a: HeapAnalysis, inFirst: Uint8Array): NewByOwner {
   const g = a.graph;
   const owner = new Int32Array(g.nodeCount).fill(-1);
   const top = new Int32Array(g.nodeCount).fill(-1); // topmost new node under the owner
-  const out = new Map<number, { count: number; size: number; via: number }>();
+  const out: NewByOwner = new Map();
   // dominator tree in BFS order, so each node's dominator is done before it
   const queue = new Uint32Array(g.nodeCount);
   let head = 0;
@@ -134,7 +195,7 @@ function newByOwner(a: HeapAnalysis, firstIds: IdSet): Map<number, { count: numb
     for (let i = a.firstDominated[n]; i < a.firstDominated[n + 1]; i++) {
       const c = a.dominated[i];
       if (c === n) continue;
-      if (firstIds.has(g.nodeId[c])) {
+      if (inFirst[c]) {
         owner[c] = c;
       } else {
         owner[c] = owner[n];
@@ -145,7 +206,7 @@ function newByOwner(a: HeapAnalysis, firstIds: IdSet): Map<number, { count: numb
           cur.count++;
           cur.size += g.selfSize[c];
           if (top[c] === c && a.retainedSize[c] > a.retainedSize[cur.via]) cur.via = c;
-        } else out.set(key, { count: 1, size: g.selfSize[c], via: top[c] });
+        } else out.set(key, { node: owner[c], count: 1, size: g.selfSize[c], via: top[c] });
       }
       queue[tail++] = c;
     }
@@ -153,31 +214,55 @@ function newByOwner(a: HeapAnalysis, firstIds: IdSet): Map<number, { count: numb
   return out;
 }
 
-function newObjectCandidates(analyses: HeapAnalysis[], firstIds: IdSet): Candidate[] {
-  const per = analyses.map((a, i) => (i === 0 ? null : newByOwner(a, firstIds)));
-  const lastMap = per[per.length - 1]!;
+function newObjectCandidates(earlier: SnapshotBase[], last: LastSnapshot): Candidate[] {
+  const lastMap = newByOwner(last.analysis, last.inFirst);
+  const per = [...earlier.map((b, i) => (i === 0 ? null : b.newByOwner!)), lastMap];
   const out: Candidate[] = [];
-  for (const [id, last] of lastMap) {
-    const nodes = sameObject(analyses, id);
+  for (const [id, found] of lastMap) {
+    const nodes = sameObject(earlier, last, found.node);
     if (!nodes) continue;
     const counts = per.map((m) => (m ? m.get(id)?.count ?? 0 : 0));
-    const sizes = nodes.map((n, i) => analyses[i].retainedSize[n]);
+    const sizes = nodes.map((n, i) => (i === nodes.length - 1 ? last.analysis.retainedSize[n] : earlier[i].retainedSize![n]));
     if (!strictlyGrowing(counts) || !strictlyGrowing(sizes)) continue;
-    out.push({ nodes, kind: 'new-objects', counts, sizes, via: last.via });
+    out.push({ nodes, kind: 'new-objects', counts, sizes, via: found.via });
   }
   return out;
 }
 
-/** Findings ranked by bytes gained between the first and last snapshot. */
+/** Findings ranked by bytes gained between the first and last snapshot (whole analyses). */
 export function findGrowth(analyses: HeapAnalysis[], opts: GrowthOptions = {}): GrowthFinding[] {
   if (analyses.length < 3) return [];
+  const first = idOrder(analyses[0].graph);
+  const earlier = analyses.slice(0, -1).map((a, i) => {
+    const byId = i === 0 ? first : idOrder(a.graph);
+    const base = snapshotBase(a, snapshotInfo(a), { growth: true, byId, keepAnalysis: true });
+    if (i > 0 && !opts.idsReset) base.newByOwner = newByOwner(a, presentIn(byId, first));
+    return base;
+  });
+  const a = analyses[analyses.length - 1];
+  const last: LastSnapshot = { analysis: a, inFirst: presentIn(idOrder(a.graph), first) };
+  let places: { candidates: PathCandidate[]; matches: PlaceMatch[] } | undefined;
+  if (opts.idsReset) {
+    const candidates = pathCandidates(a);
+    places = { candidates, matches: analyses.slice(0, -1).map((o) => matchPlaces(a, candidates, o)) };
+  }
+  return growthFindings(earlier, last, opts, places);
+}
+
+/**
+ * Growth from earlier snapshots' bases (made with `growth`, and past the first with newByOwner
+ * unless ids were reset) and the last snapshot; with ids reset, from `places` instead.
+ */
+export function growthFindings(
+  earlier: SnapshotBase[], lastSnap: LastSnapshot, opts: GrowthOptions = {}, places?: { candidates: PathCandidate[]; matches: PlaceMatch[] },
+): GrowthFinding[] {
+  if (earlier.length < 2) return [];
   const minGrowth = opts.minGrowthBytes ?? 1024;
-  const firstIds = opts.idsReset ? undefined : opts.ids?.[0] ?? new IdSet(analyses[0].graph);
-  const last = analyses[analyses.length - 1];
+  const last = lastSnap.analysis;
   const byOwner = new Map<number, Candidate>();
-  if (firstIds) for (const c of newObjectCandidates(analyses, firstIds)) byOwner.set(c.nodes[c.nodes.length - 1], c);
+  if (!opts.idsReset) for (const c of newObjectCandidates(earlier, lastSnap)) byOwner.set(c.nodes[c.nodes.length - 1], c);
   // collections win over the generic view of the same owner: they count entries
-  for (const c of collectionCandidates(analyses, opts.idsReset === true)) byOwner.set(c.nodes[c.nodes.length - 1], c);
+  for (const c of collectionCandidates(earlier, lastSnap, opts.idsReset ? places : undefined)) byOwner.set(c.nodes[c.nodes.length - 1], c);
   // an owner whose growth is all inside a growing descendant is reported through the descendant
   const owners = new Set(byOwner.keys());
   const gain = (c: Candidate) => c.sizes[c.sizes.length - 1] - c.sizes[0];
@@ -202,7 +287,7 @@ export function findGrowth(analyses: HeapAnalysis[], opts: GrowthOptions = {}): 
   const out: GrowthFinding[] = [];
   for (const c of kept) {
     if (out.length >= (opts.top ?? 10)) break;
-    if (!mine(c)) out.push(describeGrowth(analyses, c));
+    if (!mine(c)) out.push(describeGrowth(last, c));
   }
   return out;
 }
@@ -217,8 +302,7 @@ function dominates(a: HeapAnalysis, upper: number, lower: number): boolean {
   return false;
 }
 
-function describeGrowth(analyses: HeapAnalysis[], c: Candidate): GrowthFinding {
-  const a = analyses[analyses.length - 1];
+function describeGrowth(a: HeapAnalysis, c: Candidate): GrowthFinding {
   const g = a.graph;
   const node = c.nodes[c.nodes.length - 1];
   const pathHops: Hop[] = pathFromRoots(a, node);

@@ -1,47 +1,8 @@
 // Object ids across snapshots of one process: V8 keeps an object's id for its lifetime, so "same
-// id" is "same object" (unless ids were reset: checkIds). An open-addressing hash set in a typed
-// array: no per-node allocation.
-import { edgeName, type HeapGraph } from '../engine/index.js';
-import { retainerPath } from '../engine/index.js';
-import type { HeapAnalysis } from '../engine/index.js';
-import { nodeTypeName, rawName } from '../engine/index.js';
-
-export class IdSet {
-  private readonly table: Uint32Array;
-  private readonly mask: number;
-  private readonly shift: number;
-  constructor(g: HeapGraph) {
-    let bits = 1;
-    while (1 << bits < g.nodeCount * 2) bits++;
-    this.table = new Uint32Array(1 << bits);
-    this.mask = (1 << bits) - 1;
-    this.shift = 32 - bits;
-    for (let n = 0; n < g.nodeCount; n++) this.add(g.nodeId[n]);
-  }
-  private slot(id: number): number {
-    // Fibonacci hashing: the product's high bits (V8 ids are all even, so low bits are not mixed)
-    return Math.imul(id, 0x9e3779b1) >>> this.shift;
-  }
-  private add(id: number): void {
-    const key = id + 1;
-    for (let i = this.slot(id); ; i = (i + 1) & this.mask) {
-      const v = this.table[i];
-      if (v === key) return;
-      if (v === 0) {
-        this.table[i] = key;
-        return;
-      }
-    }
-  }
-  has(id: number): boolean {
-    const key = id + 1;
-    for (let i = this.slot(id); ; i = (i + 1) & this.mask) {
-      const v = this.table[i];
-      if (v === key) return true;
-      if (v === 0) return false;
-    }
-  }
-}
+// id" is "same object" (unless ids were reset: checkIds). Ids are matched by merging the sorted
+// ids of both snapshots (base.ts).
+import { edgeName, nodeTypeName, rawName, retainerPath, type HeapAnalysis } from '../engine/index.js';
+import type { SnapshotBase } from './base.js';
 
 /**
  * Whether two snapshots' ids still name the same objects. V8 renumbers every object when any
@@ -65,9 +26,8 @@ export interface IdCheck {
 
 const SAMPLE = 20_000;
 
-export function checkIds(base: HeapAnalysis, target: HeapAnalysis): IdCheck {
+export function checkIds(base: SnapshotBase, target: HeapAnalysis): IdCheck {
   const t = target.graph;
-  const b = base.graph;
   // sample the target's objects with a stable name (types whose name is fixed for life)
   const stable = new Set([t.types.nodeObject, t.types.nodeClosure, t.types.nodeString, t.types.nodeRegExp]);
   const step = Math.max(1, Math.floor(t.nodeCount / (SAMPLE * 2)));
@@ -77,11 +37,13 @@ export function checkIds(base: HeapAnalysis, target: HeapAnalysis): IdCheck {
   }
   let shared = 0;
   let mismatched = 0;
-  for (let n = 1; n < b.nodeCount; n++) {
-    const m = sample.get(b.nodeId[n]);
+  const { ids, order } = base.byId;
+  for (let k = 0; k < ids.length; k++) {
+    const n = order[k];
+    const m = n === 0 ? undefined : sample.get(ids[k]);
     if (m === undefined) continue;
     shared++;
-    if (t.nodeTypeNames[t.nodeType[m]] !== b.nodeTypeNames[b.nodeType[n]] || t.strings.get(t.nodeName[m]) !== b.strings.get(b.nodeName[n])) mismatched++;
+    if (t.nodeTypeNames[t.nodeType[m]] !== base.nodeTypeNames[base.nodeType[n]] || t.strings.get(t.nodeName[m]) !== base.strings.get(base.nodeName[n])) mismatched++;
   }
   const sampled = sample.size;
   // measured on Node 20 (20,000 sampled, heavy churn between snapshots): no reset 0 of 7,303 shared

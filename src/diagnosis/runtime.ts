@@ -1,9 +1,8 @@
 // Memory the user did not write: Node's own bootstrap state (the builtin module map, internal error
 // codes, primordials, bindings) and heapscope's agent. Either can be the largest holder of a small
 // healthy service's heap; neither is ever a suspect or a growth finding.
-import type { HeapAnalysis } from '../engine/index.js';
+import { heapFacts, rawName, type HeapAnalysis } from '../engine/index.js';
 import type { Hop } from './describe.js';
-import { heapFacts, rawName } from '../engine/index.js';
 import { isNonStandardGlobal } from './causes/globals.js';
 
 /** node: Node's bootstrap state; heapscope: its agent; code: a function's own source and code. */

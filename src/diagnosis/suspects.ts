@@ -2,11 +2,9 @@
 // reached from the GC roots; look through engine plumbing (roots, native contexts, the global
 // object, scopes) and descend while one child holds most of its parent, so the suspect is the most
 // specific object that still holds the memory. Then the leak chain below it and a bounded subtree.
-import { retainerPath } from '../engine/index.js';
-import type { HeapAnalysis } from '../engine/index.js';
+import { domChildren, edgeBetween, edgeLabel, edgeTypeName, isPlumbing, largestChild, nameIndexes, nodesNamed, retainerPath, topChildren, type HeapAnalysis } from '../engine/index.js';
 import type { TreeNode } from './types.js';
 import { chainNode, type Hop } from './describe.js';
-import { domChildren, edgeBetween, edgeLabel, edgeTypeName, isPlumbing, largestChild, nameIndexes, nodesNamed, topChildren } from '../engine/index.js';
 import { collectionInfo } from './collections.js';
 
 export interface SuspectOptions {

@@ -2,7 +2,8 @@
 // bytes -> loader (parse/) -> HeapGraph -> passes (dominators, distances, ...) -> HeapAnalysis -> queries.
 export * from './graph.js';
 export * from './types.js';
-export { loadSnapshot, type LoadOptions, type SnapshotSource } from './parse/index.js';
+export { loadSnapshot, stableOrder, type LoadOptions, type SnapshotSource } from './parse/index.js';
+export type { StringTable } from './strings.js';
 export { HeapSnapshotError, type HeapSnapshotErrorCode } from '../shared/index.js';
 export { analyzeGraph, analyzeSnapshot, type AnalyzeOptions } from './analyze.js';
 export { summarize, retainerEdge, NO_DISTANCE, BASE_SYSTEM_DISTANCE } from './passes/index.js';

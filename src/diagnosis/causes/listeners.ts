@@ -1,10 +1,9 @@
 // Listener leaks (seed 001 socket reconnect, seed 002 keepAlive): an emitter that lives on while
 // on()/once() keeps adding listeners to one event, each capturing its own data.
-import type { HeapAnalysis } from '../../engine/index.js';
+import { edgeTarget, rawName, type HeapAnalysis } from '../../engine/index.js';
 import type { Recogniser } from './subject.js';
 import type { SourceLocation } from '../types.js';
 import { closureLocation, displayName, formatLocation } from '../describe.js';
-import { edgeTarget, rawName } from '../../engine/index.js';
 
 const DEFAULT_MAX_LISTENERS = 10;
 

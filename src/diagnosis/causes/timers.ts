@@ -1,9 +1,8 @@
 // Timers never cleared: a setInterval (or long setTimeout) whose callback captures data keeps that
 // data alive for as long as the timer is scheduled.
-import type { HeapAnalysis } from '../../engine/index.js';
+import { edgeTarget, rawName, type HeapAnalysis } from '../../engine/index.js';
 import type { Recogniser } from './subject.js';
 import { closureLocation, displayName, formatLocation } from '../describe.js';
-import { edgeTarget, rawName } from '../../engine/index.js';
 
 /** Callback closure of a Timeout object, or -1. */
 function timerCallback(a: HeapAnalysis, timeout: number): number {
