@@ -61,6 +61,9 @@ export type WorkerMessage =
   | { type: 'done'; summary?: { suspects: number; totalSize: number }; result?: unknown }
   | { type: 'error'; message: string };
 
+/** What a finished task gives back: the path (mode `path`), the report's summary (the others). */
+export type AnalysisDone = Omit<Extract<WorkerMessage, { type: 'done' }>, 'type'>;
+
 /** Engine/diagnosis phase -> the few states a user needs to see. */
 export function phaseState(phase: string): JobState {
   if (phase === 'reading') return 'reading';
@@ -84,7 +87,7 @@ export class AnalysisQueue {
   private current?: Worker;
   waiting = 0;
 
-  run(task: AnalysisTask, onProgress: (state: JobState, percent?: number) => void): Promise<unknown> {
+  run(task: AnalysisTask, onProgress: (state: JobState, percent?: number) => void): Promise<AnalysisDone> {
     this.waiting++;
     const next = this.chain.then(() => {
       this.waiting--;
@@ -95,24 +98,24 @@ export class AnalysisQueue {
     return next;
   }
 
-  private runOne(task: AnalysisTask, onProgress: (state: JobState, percent?: number) => void): Promise<unknown> {
+  private runOne(task: AnalysisTask, onProgress: (state: JobState, percent?: number) => void): Promise<AnalysisDone> {
     return new Promise((resolve, reject) => {
       const entry = workerEntry();
       const worker = new Worker(entry.file, { workerData: task, execArgv: entry.execArgv, stdout: false, stderr: false });
       this.current = worker;
       let settled = false;
-      const finish = (err?: Error, result?: unknown): void => {
+      const finish = (err?: Error, done?: AnalysisDone): void => {
         if (settled) return;
         settled = true;
         this.current = undefined;
         void worker.terminate();
         if (err) reject(err);
-        else resolve(result);
+        else resolve(done ?? {});
       };
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'progress') {
           onProgress(phaseState(m.phase), m.ratio === undefined ? undefined : Math.round(m.ratio * 100));
-        } else if (m.type === 'done') finish(undefined, m.result);
+        } else if (m.type === 'done') finish(undefined, { result: m.result, summary: m.summary });
         else if (m.type === 'error') finish(new Error(m.message));
       });
       worker.on('error', (err) => finish(err instanceof Error ? err : new Error(String(err))));

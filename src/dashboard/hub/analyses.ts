@@ -1,6 +1,6 @@
 // Analyses run in the analysis worker, one at a time (../jobs.ts AnalysisQueue): a snapshot's own
 // report, a comparison of two snapshots or growth across 3+, and the retainer path of any object.
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { AnalysisQueue, type Job } from '../jobs.js';
 import type { ArtifactMeta, Store } from '../store.js';
 import type { Browsers } from './browsers.js';
@@ -31,9 +31,10 @@ export class Analyses {
     const { store, table } = this;
     const report = store.planReport(a.processId, 'heap', [a.id], `Heap snapshot ${new Date(a.createdAt).toISOString()}`);
     try {
-      await this.queue.run({ mode: 'analyze', files: [store.artifactFile(a)], out: store.reportFile(report) }, (state, percent) => table.update(job, { state, percent }));
+      const done = await this.queue.run({ mode: 'analyze', files: [store.artifactFile(a)], out: store.reportFile(report) }, (state, percent) => table.update(job, { state, percent }));
       await store.saveReportMeta(report);
       a.reportId = report.id;
+      if (done.summary?.totalSize) a.heapSize = done.summary.totalSize;
       await store.saveArtifact(a);
       this.browsers.broadcast({ type: 'report', report });
       this.browsers.broadcast({ type: 'artifact', artifact: a });
@@ -65,6 +66,7 @@ export class Analyses {
       try {
         await this.queue.run({ mode: 'diff', files: arts.map((a) => store.artifactFile(a)), out: store.reportFile(report) }, (state, percent) => table.update(job, { state, percent }));
         await store.saveReportMeta(report);
+        await this.recordHeapSizes(arts, store.reportFile(report));
         this.browsers.broadcast({ type: 'report', report });
         table.update(job, { state: 'ready', reportId: report.id, percent: undefined });
       } catch (err) {
@@ -86,9 +88,29 @@ export class Analyses {
     const a = this.store.artifacts.get(r.artifactIds[r.artifactIds.length - 1]!);
     if (!a) throw new HubError(404, 'the snapshot of this report is gone');
     try {
-      return await this.queue.run({ mode: 'path', files: [this.store.artifactFile(a)], nodeId }, () => undefined);
+      return (await this.queue.run({ mode: 'path', files: [this.store.artifactFile(a)], nodeId }, () => undefined)).result;
     } catch (err) {
       throw new HubError(422, (err as Error).message);
+    }
+  }
+
+  /**
+   * Snapshots compared without their own analysis (automatic captures) learn their heap size from
+   * the comparison report, which measured each of them.
+   */
+  private async recordHeapSizes(arts: ArtifactMeta[], reportFile: string): Promise<void> {
+    if (arts.every((a) => a.heapSize)) return;
+    try {
+      const report = JSON.parse(await readFile(reportFile, 'utf8')) as { snapshots?: { totalSize?: number }[] };
+      for (const [i, a] of arts.entries()) {
+        const size = report.snapshots?.[i]?.totalSize;
+        if (a.heapSize || typeof size !== 'number' || !(size > 0)) continue;
+        a.heapSize = size;
+        await this.store.saveArtifact(a);
+        this.browsers.broadcast({ type: 'artifact', artifact: a });
+      }
+    } catch {
+      // the sizes are a nicety: the report itself is fine
     }
   }
 
