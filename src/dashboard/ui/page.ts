@@ -98,7 +98,9 @@ table.hist td.num, table.hist th.num { text-align:right; }
 button.small { padding:2px 8px; font-size:12px; }
 /* GC card (ui/views/charts.ts) */
 .chart-pair { display:grid; grid-template-columns:1fr 1fr; gap:8px; }
-.chart.half { height:220px; }
+.chart.half { height:206px; }
+.caption { font-size:12px; color:var(--muted); }
+.card h2 .sub { font-size:12px; font-weight:400; }
 .gc-summary { display:flex; flex-wrap:wrap; gap:14px; font-size:12px; color:var(--muted); margin-top:4px; }
 .gc-kind i { display:inline-block; width:9px; height:9px; border-radius:2px; margin-right:5px; }
 /* notifications (ui/views/notify.ts) */

@@ -12,7 +12,7 @@ type Charts = Record<'mem' | 'cpu' | 'spaces' | 'gcPause' | 'gcCount' | 'det', E
 let charts: Charts | undefined;
 
 const GC_KINDS: readonly GcKind[] = ['minor', 'major', 'incremental', 'weakcb', 'other'];
-const GC_LABEL: Record<GcKind, string> = { minor: 'minor (scavenge)', major: 'major (mark-compact)', incremental: 'incremental marking', weakcb: 'weak callbacks', other: 'other' };
+const GC_LABEL: Record<GcKind, string> = { minor: 'minor', major: 'major', incremental: 'incremental', weakcb: 'weak callbacks', other: 'other' };
 const GC_COLOR: Record<GcKind, string> = { minor: '#60a5fa', major: '#dc2626', incremental: '#f59e0b', weakcb: '#8b5cf6', other: '#94a3b8' };
 const pauseText = (ms: number): string => (ms < 10 ? `${ms.toFixed(1)} ms` : seconds(ms));
 
@@ -72,26 +72,40 @@ function draw(c: Charts, samples: Sample[]): void {
   drawDetector(c.det, samples, document.getElementById('det-reason'));
 }
 
-/** Used bytes per V8 heap space, stacked (their sum is heap used), biggest space at the bottom. */
+/** A space whose peak stays under this share of the heap is drawn inside "other". */
+const SMALL_SPACE = 0.03;
+
+/** Used bytes per V8 heap space, stacked (their sum is heap used), biggest first; small ones as "other". */
 function drawSpaces(chart: ECharts, samples: Sample[]): void {
   const peak = new Map<string, number>();
-  for (const s of samples) for (const [name, used] of Object.entries(s.spaces ?? {})) peak.set(name, Math.max(peak.get(name) ?? 0, used));
+  let top = 0;
+  for (const s of samples) {
+    let sum = 0;
+    for (const [name, used] of Object.entries(s.spaces ?? {})) {
+      peak.set(name, Math.max(peak.get(name) ?? 0, used));
+      sum += used;
+    }
+    top = Math.max(top, sum);
+  }
   const names = [...peak.keys()].sort((a, b) => peak.get(b)! - peak.get(a)!);
-  const box = chart.getDom();
-  box.setAttribute('data-spaces', names.join(' '));
+  const shown = names.filter((n) => peak.get(n)! >= top * SMALL_SPACE);
+  const small = names.filter((n) => !shown.includes(n));
+  chart.getDom().setAttribute('data-spaces', names.join(' '));
+  const series = shown.map((name) => ({ name: name.replace(/_space$/, ''), pick: (s: Sample) => s.spaces?.[name] ?? 0 }));
+  if (small.length) series.push({ name: 'other', pick: (s) => small.reduce((n, k) => n + (s.spaces?.[k] ?? 0), 0) });
   chart.setOption(
     {
       ...base,
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatBytes(v) },
       yAxis: bytesAxis,
-      series: names.map((name) => ({
-        name: name.replace(/_space$/, ''),
+      series: series.map(({ name, pick }) => ({
+        name,
         type: 'line',
         stack: 'spaces',
         areaStyle: {},
         showSymbol: false,
         lineStyle: { width: 1 },
-        data: samples.map((s) => [s.t, s.spaces?.[name] ?? 0]),
+        data: samples.map((s) => [s.t, pick(s)]),
       })),
     },
     { notMerge: true },
@@ -130,9 +144,14 @@ function drawGc(pauseChart: ECharts, countChart: ECharts, samples: Sample[]): vo
       itemStyle: { color: GC_COLOR[kind] },
       data: [...buckets].map(([t, b]) => [t + width / 2, +(b[kind]?.[pick] ?? 0).toFixed(pick === 'count' ? 0 : 2)]),
     }));
-  const bucketNote = width > 1000 ? ` per ${seconds(width)}` : '';
-  pauseChart.setOption({ ...base, tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${v} ms` }, yAxis: { type: 'value', name: `pause ms${bucketNote}`, min: 0 }, series: series('pauseMs') }, { notMerge: true });
-  countChart.setOption({ ...base, yAxis: { type: 'value', name: `GCs${bucketNote}`, min: 0, minInterval: 1 }, series: series('count') }, { notMerge: true });
+  // The summary below is the legend (same colours); the captions say what a bar covers.
+  const gc = { ...base, legend: { show: false }, grid: { left: 44, right: 10, top: 10, bottom: 24 } };
+  pauseChart.setOption({ ...gc, tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${v} ms` }, yAxis: { type: 'value', min: 0 }, series: series('pauseMs') }, { notMerge: true });
+  countChart.setOption({ ...gc, yAxis: { type: 'value', min: 0, minInterval: 1 }, series: series('count') }, { notMerge: true });
+  const per = width > 1000 ? `per ${seconds(width)}` : 'per second';
+  const caption = (id: string, text: string): void => void (document.getElementById(id)!.textContent = text);
+  caption('gc-pause-caption', `Pause, ms ${per}`);
+  caption('gc-count-caption', `Collections ${per}`);
   const summary = document.getElementById('gc-summary');
   if (!summary) return;
   summary.setAttribute('data-kinds', kinds.join(' '));

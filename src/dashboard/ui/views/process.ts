@@ -75,8 +75,13 @@ function showProcess({ id }: Route): void {
       h(
         'div',
         { class: 'card', id: 'gc' },
-        h('h2', {}, 'Garbage collection by kind'),
-        h('div', { class: 'chart-pair' }, h('div', { class: 'chart half', id: 'chart-gc-pause' }), h('div', { class: 'chart half', id: 'chart-gc-count' })),
+        h('h2', {}, 'Garbage collection by kind', h('span', { class: 'muted sub' }, ' minor = scavenge, major = mark-compact')),
+        h(
+          'div',
+          { class: 'chart-pair' },
+          h('div', {}, h('div', { class: 'caption', id: 'gc-pause-caption' }), h('div', { class: 'chart half', id: 'chart-gc-pause' })),
+          h('div', {}, h('div', { class: 'caption', id: 'gc-count-caption' }), h('div', { class: 'chart half', id: 'chart-gc-count' })),
+        ),
         h('div', { id: 'gc-summary', class: 'gc-summary' }),
       ),
     ),
@@ -114,11 +119,12 @@ export function renderProcessHeader(): void {
       'div',
       { class: 'muted' },
       `${p.live ? `live, up ${duration(Date.now() - p.startTime)}` : `not connected (last seen ${time(p.lastSeen)})`} · Node ${p.nodeVersion} · heap limit ${formatBytes(p.heapLimit)}` +
-        (l ? ` · rss ${formatBytes(l.rss)} · heap used ${formatBytes(l.heapUsed)} · CPU ${l.cpu.toFixed(1)} %` : ''),
+        (l ? ` · ${p.live ? '' : 'when last seen: '}rss ${formatBytes(l.rss)} · heap used ${formatBytes(l.heapUsed)} · CPU ${l.cpu.toFixed(1)} %` : ''),
     ),
     h('div', { class: 'muted' }, h('code', {}, p.argv.join(' '))),
   );
-  renderForecast(p.snapshotForecast);
+  // A gone process's forecast is stale and MEM is off: no prediction for it.
+  renderForecast(p.live ? p.snapshotForecast : undefined);
   renderActions(p);
 }
 
