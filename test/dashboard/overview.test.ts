@@ -95,6 +95,7 @@ test('home overview: every process with a heap sparkline and growth, sorted by g
   await page.waitForFunction((id) => !document.querySelector(`#overview tr[data-process-id="${id}"]`), old.id);
   assert.equal(dash.hub.store.processes.has(old.id), false);
   assert.equal((await api(dash.url, `/api/processes/${orders.id}`, { method: 'DELETE', body: '{}' })).status, 409, 'a live process cannot be removed');
+  assert.equal((await api(dash.url, `/api/processes/${old.id}`, { method: 'DELETE', body: '{}' })).status, 404, 'removed once');
 
   // Everything gone: the list stays, and says no process is connected, not "Waiting for processes".
   await Promise.all(agents.map((a) => a.close()));
