@@ -3,13 +3,12 @@
 import { echarts, type ECharts } from '../../../report/viewer/charts.js';
 import { h } from '../../../report/viewer/dom.js';
 import { formatDeltaBytes } from '../../../report/viewer/format.js';
-import type { ProcessView } from '../../messages.js';
+import type { OverviewEntry, ProcessView } from '../../messages.js';
 import { growthPerMinute, type TrendPoint } from '../../trend.js';
 import { api } from '../api.js';
 import { duration, formatBytes } from '../format.js';
 import { isOpen, onLeave, page } from '../router.js';
 import { processes, setOverview, trends } from '../state.js';
-import type { OverviewEntry } from '../../messages.js';
 import { processLabel } from './nav.js';
 import { removeProcesses } from './remove.js';
 
