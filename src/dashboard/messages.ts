@@ -32,6 +32,8 @@ export interface DashboardState {
 export type ServerMessage =
   | ({ type: 'state' } & DashboardState)
   | { type: 'process'; process: ProcessView }
+  /** A gone process was removed with its history (DELETE /api/processes/:id). */
+  | { type: 'processRemoved'; processId: string; artifactIds: string[]; reportIds: string[] }
   | { type: 'metrics'; processId: string; sample: Sample; snapshotForecast?: SnapshotForecast }
   | { type: 'job'; job: Job }
   | { type: 'artifact'; artifact: ArtifactMeta }
@@ -62,6 +64,20 @@ export interface CompareRequest {
 /** PUT /api/projects/:name/settings -> ProjectSettings */
 export interface SettingsRequest {
   autoCapture: boolean;
+}
+
+/** DELETE /api/processes/:id -> what went with the process. */
+export interface RemoveProcessResponse {
+  processId: string;
+  artifactIds: string[];
+  reportIds: string[];
+}
+
+/** GET /api/overview -> one per known process, for the home page's trend sparklines. */
+export interface OverviewEntry {
+  processId: string;
+  /** Lowest heap used per minute over the last hour, [epoch ms, bytes] (trend.ts). */
+  heap: [number, number][];
 }
 
 /** Any 4xx/5xx answer. */

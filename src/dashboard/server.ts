@@ -271,6 +271,8 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
   });
   app.get('/api/state', async () => hub.state());
   app.get('/api/processes', async () => hub.state().processes);
+  app.get('/api/overview', async () => hub.overview());
+  app.delete<{ Params: { id: string } }>('/api/processes/:id', async (req) => hub.removeProcess(req.params.id));
   app.get<{ Params: { id: string } }>('/api/processes/:id/metrics', async (req) => {
     if (!hub.store.processes.has(req.params.id)) throw new HubError(404, 'unknown process');
     return hub.samples(req.params.id);

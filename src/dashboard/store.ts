@@ -53,6 +53,8 @@ export interface ArtifactMeta {
   rawSize?: number;
   /** The heap the snapshot holds (sum of self sizes, from its analysis), bytes. */
   heapSize?: number;
+  /** Heap snapshots: the process's heap used when the snapshot was taken (its last metrics). */
+  heapUsed?: number;
 }
 
 export interface ReportMeta {
@@ -211,6 +213,24 @@ export class Store {
   planReport(processId: string, kind: ReportMeta['kind'], artifactIds: string[], title: string): ReportMeta {
     const id = newId();
     return { id, processId, kind, artifactIds, createdAt: Date.now(), file: `${id}.body.json`, title };
+  }
+
+  /** Forgets a process with its artifacts and reports, files included. */
+  async removeProcess(processId: string): Promise<{ artifactIds: string[]; reportIds: string[] }> {
+    const arts = [...this.artifacts.values()].filter((a) => a.processId === processId);
+    const reps = [...this.reports.values()].filter((r) => r.processId === processId);
+    this.processes.delete(processId);
+    for (const a of arts) this.artifacts.delete(a.id);
+    for (const r of reps) this.reports.delete(r.id);
+    // Metadata first: a crash halfway leaves bodies without metadata, which open() sweeps.
+    const files = [
+      join(this.sub('processes'), `${processId}.json`),
+      ...arts.map((a) => join(this.sub('artifacts'), `${a.id}.json`)),
+      ...reps.map((r) => join(this.sub('reports'), `${r.id}.json`)),
+    ];
+    for (const f of files) await rm(f, { force: true });
+    for (const f of [...arts.map((a) => this.artifactFile(a)), ...reps.map((r) => this.reportFile(r))]) await rm(f, { force: true });
+    return { artifactIds: arts.map((a) => a.id), reportIds: reps.map((r) => r.id) };
   }
 
   async saveReportMeta(meta: ReportMeta): Promise<void> {

@@ -63,9 +63,18 @@ export class Agents {
     return this.metrics.get(processId)?.toArray() ?? [];
   }
 
+  lastSample(processId: string): Sample | undefined {
+    return this.metrics.get(processId)?.last();
+  }
+
   view(p: ProcessMeta): ProcessView {
-    const all = this.metrics.get(p.id)?.toArray();
-    return { ...p, live: this.isLive(p.id), last: all?.[all.length - 1], snapshotForecast: this.forecasts.get(p.id) };
+    return { ...p, live: this.isLive(p.id), last: this.lastSample(p.id), snapshotForecast: this.forecasts.get(p.id) };
+  }
+
+  /** Drops what is kept in memory for a removed process. */
+  forget(processId: string): void {
+    this.metrics.delete(processId);
+    this.forecasts.delete(processId);
   }
 
   sweepMetrics(now = Date.now()): void {

@@ -1,6 +1,6 @@
 // Analyses run in the analysis worker, one at a time (../jobs.ts AnalysisQueue): a snapshot's own
 // report, a comparison of two snapshots or growth across 3+, and the retainer path of any object.
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { AnalysisQueue, type Job } from '../jobs.js';
 import type { ArtifactMeta, Store } from '../store.js';
 import type { Browsers } from './browsers.js';
@@ -95,7 +95,7 @@ export class Analyses {
         if (summary?.totalSize) a.heapSize = summary.totalSize;
         await store.saveArtifact(a);
         this.browsers.broadcast({ type: 'artifact', artifact: a });
-      }
+      } else await this.recordHeapSizes(arts, store.reportFile(report));
       table.update(job, { state: 'ready', reportId: report.id, percent: undefined });
     } catch (err) {
       await rm(out, { force: true });
@@ -122,6 +122,26 @@ export class Analyses {
       return await this.queue.run({ mode: 'path', files: [this.store.artifactFile(a)], nodeId }, () => undefined);
     } catch (err) {
       throw new HubError(422, (err as Error).message);
+    }
+  }
+
+  /**
+   * Snapshots compared without their own analysis (automatic captures) learn their heap size from
+   * the comparison report, which measured each of them.
+   */
+  private async recordHeapSizes(arts: ArtifactMeta[], reportFile: string): Promise<void> {
+    if (arts.every((a) => a.heapSize)) return;
+    try {
+      const report = JSON.parse(await readFile(reportFile, 'utf8')) as { snapshots?: { totalSize?: number }[] };
+      for (const [i, a] of arts.entries()) {
+        const size = report.snapshots?.[i]?.totalSize;
+        if (a.heapSize || typeof size !== 'number' || !(size > 0)) continue;
+        a.heapSize = size;
+        await this.store.saveArtifact(a);
+        this.browsers.broadcast({ type: 'artifact', artifact: a });
+      }
+    } catch {
+      // the sizes are a nicety: the report itself is fine
     }
   }
 

@@ -12,12 +12,14 @@ import type { ArtifactMeta, ProcessMeta, Store } from '../store.js';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import type { CaptureRequestMessage, LeakMessage } from '../../protocol/index.js';
 import type { FindingStore } from '../findings.js';
-import type { DashboardState, ProcessView, ServerMessage } from '../messages.js';
+import type { DashboardState, OverviewEntry, ProcessView, RemoveProcessResponse, ServerMessage } from '../messages.js';
+import { floorSeries } from '../trend.js';
 import { Agents } from './agents.js';
 import { Analyses } from './analyses.js';
 import { Browsers } from './browsers.js';
 import { Commands } from './commands.js';
-import { JobTable } from './jobs.js';
+import { JobTable, isFinished } from './jobs.js';
+import { HubError } from './errors.js';
 import { Uploads } from './uploads.js';
 import type { HubEvents, TriggerExtra } from './events.js';
 import { MemoryState, type SharedState } from '../fleet/state.js';
@@ -77,7 +79,7 @@ export class Hub {
     this.agents.remoteLive = (id) => this.fleet.isRemoteLive(id);
     this.commands = new Commands(store, this.agents, this.table, this.fleet);
     this.analyses = new Analyses(store, this.table, this.browsers, shared);
-    this.uploads = new Uploads(store, limits, this.table, this.browsers, this.analyses);
+    this.uploads = new Uploads(store, limits, this.table, this.browsers, this.analyses, (id) => this.agents.lastSample(id)?.heapUsed);
   }
 
   private onAgentFrame(processId: string, msg: AgentMessage, onLog: (line: string) => void): void {
@@ -153,6 +155,24 @@ export class Hub {
     const live = [...this.store.processes.values()].filter((p) => p.project === project && this.agents.isLive(p.id));
     const workers = live.filter((p) => p.clusterWorkerId !== undefined);
     return workers.length > 0 ? workers.length : live.length;
+  }
+
+  /** The home page's overview: each process's heap floor over the last hour. */
+  overview(): OverviewEntry[] {
+    return [...this.store.processes.keys()].map((id) => ({ processId: id, heap: floorSeries(this.agents.samples(id)) }));
+  }
+
+  /** Removes a gone process with its snapshots, profiles and reports. */
+  async removeProcess(processId: string): Promise<RemoveProcessResponse> {
+    if (!this.store.processes.has(processId)) throw new HubError(404, 'unknown process');
+    if (this.agents.isLive(processId)) throw new HubError(409, 'the process is connected: only a gone process can be removed');
+    const running = [...this.table.jobs.values()].find((j) => j.processId === processId && !isFinished(j));
+    if (running) throw new HubError(409, `a ${running.action} job of this process is still running`);
+    const removed = await this.store.removeProcess(processId);
+    this.agents.forget(processId);
+    for (const j of [...this.table.jobs.values()]) if (j.processId === processId) this.table.discard(j);
+    this.browsers.broadcast({ type: 'processRemoved', processId, ...removed });
+    return { processId, ...removed };
   }
 
   // ------------------------------------------------------------------ connections

@@ -25,6 +25,8 @@ export class Uploads {
     private readonly table: JobTable,
     private readonly browsers: Browsers,
     private readonly analyses: Analyses,
+    /** The process's heap used now (its last metrics), recorded beside a heap snapshot. */
+    private readonly heapUsedNow: (processId: string) => number | undefined,
   ) {}
 
   async receive(jobId: string, agentId: string | undefined, kind: string | undefined, length: number | undefined, body: Readable): Promise<ArtifactMeta> {
@@ -78,6 +80,7 @@ export class Uploads {
       if (length !== undefined && received !== length) throw new Error(`received ${received} of ${length} bytes`);
       if (received === 0) throw new Error('empty upload');
       if (meta.encoding) meta.rawSize = received;
+      if (meta.kind === 'heapsnapshot') meta.heapUsed = this.heapUsedNow(job.processId);
       await this.store.saveArtifact(meta);
     } catch (err) {
       clearTimeout(idle);

@@ -2,16 +2,17 @@
 // State arrives over /ws/ui (state.ts: the full state once, then one typed message per change);
 // each page (views/*, registered with router.ts) renders from it. Reports and CPU profiles are
 // drawn by the shared report viewer (src/report/viewer).
-import type { ServerMessage } from '../messages.js';
+import type { Job, ServerMessage } from '../messages.js';
 import { go, isOpen, route } from './router.js';
 import { addSample, apply, live, mine } from './state.js';
 import { drawCharts, resizeCharts } from './views/charts.js';
 import { renderBanner } from './views/findings.js';
 import { renderHistory } from './views/history.js';
-import { renderJobs, resultLink } from './views/jobs.js';
+import { renderJobs, resultLink, snapshotOnly } from './views/jobs.js';
+import { loadOverview, updateHomeRow } from './views/home.js';
+import { notifyJob } from './views/notify.js';
 import { renderProcessList } from './views/nav.js';
 import { renderProcessHeader } from './views/process.js';
-import './views/home.js';
 import './views/report.js';
 import './views/snapshots.js';
 
@@ -39,11 +40,17 @@ function onMessage(m: ServerMessage): void {
       renderBanner();
       renderProcessList();
       route();
+      loadOverview();
       return;
     case 'process':
       renderProcessList();
       if (isOpen('p', m.process.id)) renderProcessHeader();
       if (isOpen('')) route();
+      return;
+    case 'processRemoved':
+      renderProcessList();
+      if (isOpen('p', m.processId)) go('#/');
+      else if (isOpen('')) route();
       return;
     case 'metrics':
       if (live.processId === m.processId) {
@@ -51,14 +58,12 @@ function onMessage(m: ServerMessage): void {
         drawCharts();
         renderProcessHeader();
       }
+      updateHomeRow(m.processId);
       return;
     case 'job':
       if (isOpen('p', m.job.processId)) renderJobs();
       if (isOpen('snapshots')) route();
-      if (m.job.state === 'ready' && mine.has(m.job.id)) {
-        mine.delete(m.job.id);
-        go(resultLink(m.job));
-      }
+      if ((m.job.state === 'ready' || m.job.state === 'failed') && mine.delete(m.job.id)) finished(m.job);
       return;
     case 'finding':
       renderBanner();
@@ -80,6 +85,18 @@ function onMessage(m: ServerMessage): void {
       if (isOpen('p')) renderHistory();
       return;
   }
+}
+
+/**
+ * A job this page started is done. On its process's page (where the user asked for it) a result
+ * opens; anywhere else a notification says so with a link, and the page stays.
+ */
+function finished(job: Job): void {
+  if (isOpen('p', job.processId)) {
+    if (job.state === 'ready' && !snapshotOnly(job)) go(resultLink(job));
+    return;
+  }
+  notifyJob(job);
 }
 
 window.addEventListener('resize', resizeCharts);

@@ -8,6 +8,7 @@ export function pageHtml(version: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>heapscope dashboard</title>
+<link rel="icon" type="image/svg+xml" href="${FAVICON}">
 <link rel="stylesheet" href="/ui/app.css">
 <style>${CSS}</style>
 </head>
@@ -16,12 +17,18 @@ export function pageHtml(version: string): string {
 <div id="banner"></div>
 <div class="layout">
   <nav id="procs" class="procs" aria-label="Processes"></nav>
-  <main id="main" class="main"><p class="muted">Waiting for processes. Add <code>require('heapscope')('my-service')</code> to an app, or run <code>heapscope run -- node app.js</code>.</p></main>
+  <main id="main" class="main"><p class="muted">Connecting to the dashboard…</p></main>
 </div>
+<div id="toasts" class="toasts" aria-live="polite"></div>
 <script src="/ui/app.js"></script>
 </body>
 </html>`;
 }
+
+/** A heap growing in three steps, on the header's dark blue: inline, so no request and no 404. */
+const FAVICON = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#111827"/><rect x="6" y="18" width="5" height="8" rx="1" fill="#60a5fa"/><rect x="13.5" y="12" width="5" height="14" rx="1" fill="#60a5fa"/><rect x="21" y="6" width="5" height="20" rx="1" fill="#f87171"/></svg>',
+)}`;
 
 const CSS = `
 :root { --fg:#1f2328; --muted:#667085; --line:#e4e7ec; --bg:#f7f8fa; --accent:#2563eb; --ok:#16a34a; --bad:#dc2626; }
@@ -77,5 +84,33 @@ table.hist td, table.hist th { text-align:left; padding:4px 8px; border-bottom:1
 .pill.watching { background:#dcfce7; color:#166534; }
 .toggle { margin-right:14px; }
 #det-reason { font-size:13px; margin-top:6px; }
+/* home overview (ui/views/home.ts) */
+.actions .spacer { flex:1; }
+.actions h2 { margin:0; }
+table.overview td { vertical-align:middle; }
+table.overview th.sortable { cursor:pointer; user-select:none; white-space:nowrap; }
+table.overview th.sortable.active { color:var(--accent); }
+td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
+table.hist td.num, table.hist th.num { text-align:right; }
+.spark { width:180px; height:34px; }
+.growth.up { color:var(--bad); font-weight:600; }
+.growth.down { color:var(--ok); }
+.growth.flat { color:var(--muted); }
+.note { font-size:12px; margin:8px 0 0; }
+button.small { padding:2px 8px; font-size:12px; }
+/* GC card (ui/views/charts.ts) */
+.chart-pair { display:grid; grid-template-columns:1fr 1fr; gap:8px; }
+.chart.half { height:206px; }
+.caption { font-size:12px; color:var(--muted); }
+.card h2 .sub { font-size:12px; font-weight:400; }
+.gc-summary { display:flex; flex-wrap:wrap; gap:14px; font-size:12px; color:var(--muted); margin-top:4px; }
+.gc-kind i { display:inline-block; width:9px; height:9px; border-radius:2px; margin-right:5px; }
+/* notifications (ui/views/notify.ts) */
+.toasts { position:fixed; right:16px; bottom:16px; display:flex; flex-direction:column; gap:8px; z-index:20; max-width:380px; }
+.toast { background:#fff; border:1px solid var(--line); border-left:4px solid var(--ok); border-radius:8px; padding:10px 12px; box-shadow:0 6px 20px rgba(15,23,42,.15); font-size:13px; }
+.toast.failed { border-left-color:var(--bad); }
+.toast .reason { color:var(--bad); margin-top:2px; }
+.toast .actions { margin-top:6px; }
+.toast .close { margin-left:auto; border:none; background:none; font-size:16px; line-height:1; padding:0 4px; color:var(--muted); }
 @media (max-width: 900px) { .charts { grid-template-columns:1fr; } .procs { width:220px; } }
 `;

@@ -1,6 +1,7 @@
 // What the browser knows: the server's state as maps, kept current by the /ws/ui messages, plus
 // what this page itself started or selected. Views read it; only `apply` writes the server's part.
-import type { ArtifactMeta, Finding, Job, ProcessView, ProjectSettings, ReportMeta, Sample, ServerMessage } from '../messages.js';
+import type { ArtifactMeta, Finding, Job, OverviewEntry, ProcessView, ProjectSettings, ReportMeta, Sample, ServerMessage } from '../messages.js';
+import { addToFloor, type TrendPoint } from '../trend.js';
 
 export const processes = new Map<string, ProcessView>();
 export const jobs = new Map<string, Job>();
@@ -8,6 +9,9 @@ export const artifacts = new Map<string, ArtifactMeta>();
 export const reports = new Map<string, ReportMeta>();
 export const findings = new Map<string, Finding>();
 export const settings = new Map<string, ProjectSettings>();
+
+/** Each process's heap floor over the last hour (the home page's sparklines). */
+export const trends = new Map<string, TrendPoint[]>();
 
 /** Jobs started from this page (their result opens, or is announced, when ready). */
 export const mine = new Set<string>();
@@ -34,10 +38,25 @@ export function apply(m: ServerMessage): void {
     case 'process':
       processes.set(m.process.id, m.process);
       return;
+    case 'processRemoved':
+      processes.delete(m.processId);
+      trends.delete(m.processId);
+      for (const id of m.artifactIds) {
+        artifacts.delete(id);
+        selectedSnapshots.delete(id);
+      }
+      for (const id of m.reportIds) reports.delete(id);
+      for (const j of [...jobs.values()]) if (j.processId === m.processId) jobs.delete(j.id);
+      return;
     case 'metrics': {
       const p = processes.get(m.processId);
       if (p) p.last = m.sample;
       if (p && m.snapshotForecast) p.snapshotForecast = m.snapshotForecast;
+      const trend = trends.get(m.processId);
+      if (trend) {
+        addToFloor(trend, m.sample.t, m.sample.heapUsed);
+        while (trend.length && trend[0]![0] < m.sample.t - 3600_000) trend.shift();
+      } else trends.set(m.processId, [[m.sample.t, m.sample.heapUsed]]);
       return;
     }
     case 'job':
@@ -62,6 +81,17 @@ export function apply(m: ServerMessage): void {
     case 'reportDeleted':
       reports.delete(m.id);
       return;
+  }
+}
+
+/** Replaces the trends with the server's (on every connection: live samples extend them after). */
+export function setOverview(entries: OverviewEntry[]): void {
+  for (const e of entries) {
+    const seen = trends.get(e.processId) ?? [];
+    const lastT = e.heap.length ? e.heap[e.heap.length - 1]![0] : 0;
+    const series = e.heap.map((p): TrendPoint => [p[0], p[1]]);
+    for (const p of seen) if (p[0] > lastT) addToFloor(series, p[0], p[1]);
+    trends.set(e.processId, series);
   }
 }
 

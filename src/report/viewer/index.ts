@@ -14,7 +14,7 @@ export { mountLeakGraph, buildGraphModel, graphNodePosition } from './leak-graph
 export { createTable } from './table.js';
 export { referenceList } from './reference.js';
 export { getChart, echarts, type ECharts } from './charts.js';
-export { formatBytes } from './format.js';
+export { formatBytes, formatDeltaBytes } from './format.js';
 export { h, append } from './dom.js';
 export { httpSource, subsetSource, type ExploreSource } from './explore-source.js';
 

@@ -26,6 +26,14 @@ function analyseButton(a: ArtifactMeta): HTMLElement {
   return h('button', { onclick: () => void api<Job>(`/api/artifacts/${a.id}/analyze`, { method: 'POST', body: '{}' }).then(started, (e: Error) => showActionError(e.message)) }, 'analyse');
 }
 
+/** A snapshot's heap: measured by its analysis, else the process's heap used when it was taken. */
+function heapCell(a: ArtifactMeta): HTMLElement {
+  if (a.kind !== 'heapsnapshot') return h('td', { class: 'num muted', 'data-col': 'heap' }, '');
+  if (a.heapSize) return h('td', { class: 'num', 'data-col': 'heap', 'data-heap-size': String(a.heapSize), title: 'total size of the objects in the snapshot' }, formatBytes(a.heapSize));
+  if (a.heapUsed) return h('td', { class: 'num', 'data-col': 'heap', title: 'heap used when the snapshot was taken; analyse it for its exact size' }, `≈ ${formatBytes(a.heapUsed)}`);
+  return h('td', { class: 'num muted', 'data-col': 'heap' }, '—');
+}
+
 function artifactRow(a: ArtifactMeta, onSelect: () => void): HTMLElement {
   const check = h('input', { type: 'checkbox', 'data-select': a.id, title: 'select for comparison' });
   check.checked = selectedSnapshots.has(a.id);
@@ -47,7 +55,8 @@ function artifactRow(a: ArtifactMeta, onSelect: () => void): HTMLElement {
     h('td', {}, check),
     h('td', {}, KIND_LABEL[a.kind]),
     h('td', {}, time(a.createdAt)),
-    h('td', {}, formatBytes(a.size)),
+    heapCell(a),
+    h('td', { class: 'num', 'data-col': 'file' }, formatBytes(a.size)),
     h('td', {}, open),
     h('td', {}, h('a', { href: `/api/artifacts/${a.id}/download`, download: '' }, 'download')),
     h('td', {}, deleteButton(`/api/artifacts/${a.id}`, 'delete this file for good?')),
@@ -79,8 +88,19 @@ export function renderHistory(): void {
   compareBtn.onclick = () => void send<Job>('/api/compare', { artifactIds: selected() } satisfies CompareRequest).then(started, (e: Error) => showActionError(e.message));
   const rows = arts.map((a) => artifactRow(a, updateBtn));
   const repRows = reps.map((r) =>
-    h('tr', { 'data-report-id': r.id }, h('td', {}, ''), h('td', {}, r.title), h('td', {}, time(r.createdAt)), h('td', {}, `${r.artifactIds.length} snapshots`), h('td', {}, h('a', { href: `#/r/${r.id}` }, 'open')), h('td', {}, ''), h('td', {}, deleteButton(`/api/reports/${r.id}`, 'delete this report?'))),
+    h(
+      'tr',
+      { 'data-report-id': r.id },
+      h('td', {}, ''),
+      h('td', {}, r.title),
+      h('td', {}, time(r.createdAt)),
+      h('td', { class: 'muted', colspan: 2 }, `${r.artifactIds.length} snapshots`),
+      h('td', {}, h('a', { href: `#/r/${r.id}` }, 'open')),
+      h('td', {}, ''),
+      h('td', {}, deleteButton(`/api/reports/${r.id}`, 'delete this report?')),
+    ),
   );
-  box.replaceChildren(h('div', { class: 'actions' }, compareBtn, h('span', { class: 'muted' }, 'select 2 heap snapshots to compare, 3+ for growth')), h('table', { class: 'hist' }, h('tbody', {}, ...rows, ...repRows)));
+  const head = h('thead', {}, h('tr', {}, ...['', '', 'Taken', 'Heap', 'File', '', '', ''].map((t, i) => h('th', { class: i === 3 || i === 4 ? 'num' : undefined }, t))));
+  box.replaceChildren(h('div', { class: 'actions' }, compareBtn, h('span', { class: 'muted' }, 'select 2 heap snapshots to compare, 3+ for growth')), h('table', { class: 'hist' }, head, h('tbody', {}, ...rows, ...repRows)));
   updateBtn();
 }

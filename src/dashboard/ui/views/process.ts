@@ -1,18 +1,31 @@
 // #/p/<id>: one process: who it is, MEM / CPU / ALLOC with the snapshot forecast, its jobs, live
 // charts and history.
 import { append, h } from '../../../report/viewer/index.js';
-import type { ActionRequest, Job, Sample, SnapshotForecast } from '../../messages.js';
+import type { ActionRequest, Job, ProcessView, Sample, SnapshotForecast } from '../../messages.js';
 import { api, send } from '../api.js';
 import { costText, duration, formatBytes, seconds, time } from '../format.js';
-import { currentRoute, onLeave, page, type Route } from '../router.js';
+import { currentRoute, go, onLeave, page, type Route } from '../router.js';
 import { live, processes } from '../state.js';
 import { drawCharts, disposeCharts, mountCharts } from './charts.js';
 import { renderHistory, showActionError, started } from './history.js';
 import { renderJobs } from './jobs.js';
 import { processLabel, renderProcessList } from './nav.js';
+import { removeProcesses } from './remove.js';
 
 function actionButton(processId: string, label: string, action: string, title: string, secs: HTMLInputElement): HTMLButtonElement {
-  return h('button', { class: 'primary', 'data-action': action, title, onclick: () => void startAction(processId, action, Number(secs.value) || 10) }, label);
+  return h('button', { class: 'primary', 'data-action': action, 'data-title': title, onclick: () => void startAction(processId, action, Number(secs.value) || 10) }, label);
+}
+
+/** MEM / CPU / ALLOC work only while the agent is connected. */
+function renderActions(p: ProcessView): void {
+  document.querySelectorAll<HTMLButtonElement>('#proc-actions button[data-action]').forEach((b) => {
+    b.disabled = !p.live;
+    b.title = p.live ? (b.getAttribute('data-title') ?? '') : 'The process is not connected';
+  });
+  const secs = document.getElementById('seconds') as HTMLInputElement | null;
+  if (secs) secs.disabled = !p.live;
+  const note = document.getElementById('dead-note');
+  if (note) note.textContent = p.live ? '' : 'Not connected: snapshots and profiles need the live process. Its history stays below.';
 }
 
 async function startAction(processId: string, action: string, secs: number): Promise<void> {
@@ -41,7 +54,7 @@ function showProcess({ id }: Route): void {
       { class: 'card' },
       h(
         'div',
-        { class: 'actions' },
+        { class: 'actions', id: 'proc-actions' },
         actionButton(id, 'MEM', 'heapSnapshot', 'Take a heap snapshot and analyse it', secs),
         actionButton(id, 'CPU', 'cpuProfile', 'Record a CPU profile', secs),
         actionButton(id, 'ALLOC', 'samplingHeapProfile', 'Record an allocation sampling profile', secs),
@@ -49,6 +62,7 @@ function showProcess({ id }: Route): void {
         h('span', { class: 'muted' }, 's for CPU/ALLOC'),
         h('span', { id: 'action-error', class: 'err' }),
       ),
+      h('div', { id: 'dead-note', class: 'muted' }),
       h('div', { id: 'mem-forecast', class: 'muted' }),
       h('div', { id: 'jobs' }),
     ),
@@ -57,6 +71,19 @@ function showProcess({ id }: Route): void {
       { class: 'charts' },
       h('div', { class: 'card' }, h('h2', {}, 'Memory'), h('div', { class: 'chart', id: 'chart-mem' })),
       h('div', { class: 'card' }, h('h2', {}, 'CPU and event loop'), h('div', { class: 'chart', id: 'chart-cpu' })),
+      h('div', { class: 'card' }, h('h2', {}, 'Heap spaces (used)'), h('div', { class: 'chart', id: 'chart-spaces' })),
+      h(
+        'div',
+        { class: 'card', id: 'gc' },
+        h('h2', {}, 'Garbage collection by kind', h('span', { class: 'muted sub' }, ' minor = scavenge, major = mark-compact')),
+        h(
+          'div',
+          { class: 'chart-pair' },
+          h('div', {}, h('div', { class: 'caption', id: 'gc-pause-caption' }), h('div', { class: 'chart half', id: 'chart-gc-pause' })),
+          h('div', {}, h('div', { class: 'caption', id: 'gc-count-caption' }), h('div', { class: 'chart half', id: 'chart-gc-count' })),
+        ),
+        h('div', { id: 'gc-summary', class: 'gc-summary' }),
+      ),
     ),
     h('div', { class: 'card', id: 'detector' }, h('h2', {}, 'Leak detector: heap after each major GC'), h('div', { class: 'chart', id: 'chart-det' }), h('div', { id: 'det-reason' })),
     h('div', { class: 'card' }, h('h2', {}, 'History'), h('div', { id: 'history' })),
@@ -83,17 +110,22 @@ export function renderProcessHeader(): void {
   const head = document.getElementById('proc-head');
   if (!p || !head) return;
   const l = p.last;
+  const remove = p.live
+    ? null
+    : h('button', { 'data-remove': p.id, title: 'Remove this process and its history from the dashboard', onclick: () => void removeProcesses([p]).then((done) => done && go('#/'), (e: Error) => showActionError(e.message)) }, 'Remove process');
   head.replaceChildren(
-    h('h2', {}, `${p.project} · ${p.hostname} · ${processLabel(p)}`),
+    h('div', { class: 'actions' }, h('h2', {}, `${p.project} · ${p.hostname} · ${processLabel(p)}`), h('span', { class: 'spacer' }), remove),
     h(
       'div',
       { class: 'muted' },
       `${p.live ? `live, up ${duration(Date.now() - p.startTime)}` : `not connected (last seen ${time(p.lastSeen)})`} · Node ${p.nodeVersion} · heap limit ${formatBytes(p.heapLimit)}` +
-        (l ? ` · rss ${formatBytes(l.rss)} · heap used ${formatBytes(l.heapUsed)} · CPU ${l.cpu.toFixed(1)} %` : ''),
+        (l ? ` · ${p.live ? '' : 'when last seen: '}rss ${formatBytes(l.rss)} · heap used ${formatBytes(l.heapUsed)} · CPU ${l.cpu.toFixed(1)} %` : ''),
     ),
     h('div', { class: 'muted' }, h('code', {}, p.argv.join(' '))),
   );
-  renderForecast(p.snapshotForecast);
+  // A gone process's forecast is stale and MEM is off: no prediction for it.
+  renderForecast(p.live ? p.snapshotForecast : undefined);
+  renderActions(p);
 }
 
 /** MEM's predicted cost before the click, and the last snapshot's measured one. */
