@@ -215,21 +215,15 @@ export class Store {
     return { id, processId, kind, artifactIds, createdAt: Date.now(), file: `${id}.body.json`, title };
   }
 
-  /** Forgets a process with its artifacts and reports, files included. */
+  /** Forgets a process with its artifacts and reports, bodies included (through the storage). */
   async removeProcess(processId: string): Promise<{ artifactIds: string[]; reportIds: string[] }> {
     const arts = [...this.artifacts.values()].filter((a) => a.processId === processId);
     const reps = [...this.reports.values()].filter((r) => r.processId === processId);
     this.processes.delete(processId);
-    for (const a of arts) this.artifacts.delete(a.id);
-    for (const r of reps) this.reports.delete(r.id);
-    // Metadata first: a crash halfway leaves bodies without metadata, which open() sweeps.
-    const files = [
-      join(this.sub('processes'), `${processId}.json`),
-      ...arts.map((a) => join(this.sub('artifacts'), `${a.id}.json`)),
-      ...reps.map((r) => join(this.sub('reports'), `${r.id}.json`)),
-    ];
-    for (const f of files) await rm(f, { force: true });
-    for (const f of [...arts.map((a) => this.artifactFile(a)), ...reps.map((r) => this.reportFile(r))]) await rm(f, { force: true });
+    await rm(join(this.sub('processes'), `${processId}.json`), { force: true });
+    // each one metadata first: a crash halfway leaves bodies without metadata, which open() sweeps
+    for (const a of arts) await this.deleteArtifact(a.id);
+    for (const r of reps) await this.deleteReport(r.id);
     return { artifactIds: arts.map((a) => a.id), reportIds: reps.map((r) => r.id) };
   }
 

@@ -2,9 +2,9 @@
 // every directory 0700, including what an older version left 0644/0755.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APPS, agentApp, dashboard, liveProcess, runAction, tempDir } from './support.js';
+import { APPS, agentApp, dashboard, liveProcess, runAction, tempDir, waitFor } from './support.js';
 
 function modes(dir: string, out: [string, number][] = []): [string, number][] {
   out.push([dir, statSync(dir).mode & 0o777]);
@@ -34,6 +34,8 @@ test('data directory: reports, metadata, artifacts and the lock file 0600, direc
   assert.equal(job.state, 'ready', job.error);
   const cpu = await runAction(dash, proc.id, 'cpuProfile', 0.5);
   assert.equal(cpu.state, 'ready', cpu.error);
+  // the metrics history is appended every 5 s
+  await waitFor('a metrics history file', () => existsSync(join(data, 'metrics')) && readdirSync(join(data, 'metrics')).some((f) => f.endsWith('.jsonl')), 15_000);
   const all = modes(data);
   const files = all.filter(([p]) => !statSync(p).isDirectory());
   for (const kind of ['.heapsnapshot.gz', '.cpuprofile', '.body.json', '.jsonl', 'dashboard.json', 'old.json']) {
