@@ -3,7 +3,7 @@
 // another, and each but the last is dropped once its base (base.ts: ids, classes, sizes, counts)
 // is made: a diff costs one analysis's memory plus the bases, not every analysis.
 import type { Worker } from 'node:worker_threads';
-import { analyzeSnapshot, collectGarbage, summarize, type HeapAnalysis, type ProgressFn, type SnapshotSource } from '../engine/index.js';
+import { analyzeSnapshot, collectGarbage, exploreSubset, summarize, type HeapAnalysis, type ProgressFn, type SnapshotSource } from '../engine/index.js';
 import type { Comparison, HeapReport, IdReset } from './types.js';
 import { compareToBase, idResetInfo } from './compare.js';
 import { growthFindings, matchPlaces, newByOwner, pathCandidates, type PathCandidate, type PlaceMatch } from './growth.js';
@@ -15,6 +15,8 @@ export interface DiffOptions extends DiagnoseOptions {
   onProgress?: ProgressFn;
   /** File names for the report when `sources` are analyses. */
   files?: string[];
+  /** Also carry the last snapshot's bounded drill-down subset (`explore`) for an offline HTML report. */
+  explore?: boolean;
 }
 
 type Source = SnapshotSource | HeapAnalysis;
@@ -158,5 +160,7 @@ function finishReport(earlier: SnapshotBase[], last: HeapAnalysis, files: (strin
   };
   if (growth) report.growth = growth;
   if (idReset) report.idReset = idReset;
+  // the classes a reader clicks first: the comparison's rows (largest change first), then the Summary's
+  if (opts.explore) report.explore = exploreSubset(last, [...new Set([...comparison.rows.slice(0, 10).map((r) => r.name), ...report.classes.map((c) => c.name)])]);
   return report;
 }

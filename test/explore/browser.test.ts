@@ -154,3 +154,18 @@ test('browser: the offline --html report drills down within its bounded subset',
   writeFileSync(join(shots, 'offline-size.txt'), `${size}\n`);
   assert.deepEqual(errors, []);
 });
+
+test('browser: an offline diff --html report drills down from its Comparison into the newer snapshot', { skip, timeout: 120_000 }, async () => {
+  const html = join(dir, 'diff.html');
+  await promisify(execFile)(process.execPath, [CLI, 'diff', files[0]!, files[1]!, '--html', html, '--no-progress'], { maxBuffer: 64 << 20 });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`file://${html}`);
+  await clickClass(page, 'comparison', 'Session');
+  await page.waitForSelector('.hs-explore-instances .hs-instance');
+  assert.match(await page.locator('.hs-explore-instances h3').innerText(), /40 objects/, "the newer snapshot's instances");
+  const chain = await retainerChainClasses(page);
+  assert.ok(chain.includes('SessionStore'), chain.join(' <- '));
+  assert.deepEqual(errors, []);
+});

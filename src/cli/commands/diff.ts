@@ -21,12 +21,14 @@ export function register(program: Command): void {
       const bar = progressBar(opts.progress && Boolean(process.stderr.isTTY));
       let report;
       try {
-        report = await diffSnapshots(files, { top: opts.top, onProgress: bar.update });
+        report = await diffSnapshots(files, { top: opts.top, explore: Boolean(opts.html), onProgress: bar.update });
       } finally {
         bar.stop();
       }
       if (opts.html) await writeFile(opts.html, renderHtmlReport(report));
-      if (opts.json) process.stdout.write(renderJson(report) + '\n');
-      else process.stdout.write(renderReportText(report) + '\n' + (opts.html ? `\nHTML report: ${opts.html}\n` : ''));
+      // the drill-down subset is for the HTML only
+      const printed = { ...report, explore: undefined };
+      if (opts.json) process.stdout.write(renderJson(printed) + '\n');
+      else process.stdout.write(renderReportText(printed) + '\n' + (opts.html ? `\nHTML report: ${opts.html}\n` : ''));
     });
 }
