@@ -33,9 +33,11 @@ export interface CaptureConfig {
   maxSpacingMs: number;
   /** When a known finding notifies again (default RENOTIFY). */
   renotify: RenotifyPolicy;
+  /** With dashboards sharing a Redis, how soon to try again when another one is capturing on the host (default 30 s). */
+  lockRetryMs: number;
 }
 
-export const DEFAULT_CAPTURE: CaptureConfig = { snapshots: 3, targetGrowthBytes: 8 * 1024 * 1024, minSpacingMs: 30_000, maxSpacingMs: 600_000, renotify: RENOTIFY };
+export const DEFAULT_CAPTURE: CaptureConfig = { snapshots: 3, targetGrowthBytes: 8 * 1024 * 1024, minSpacingMs: 30_000, maxSpacingMs: 600_000, renotify: RENOTIFY, lockRetryMs: 30_000 };
 
 export function captureConfigFromEnv(env = process.env): Partial<CaptureConfig> {
   const n = (k: string): number | undefined => (env[k] !== undefined && env[k] !== '' && Number.isFinite(Number(env[k])) ? Number(env[k]) : undefined);
@@ -165,6 +167,18 @@ export class AutoCapture implements CaptureHooks {
     const id = `leak-${processId.slice(0, 8)}-${Date.now().toString(36)}`;
     const count = this.cfg.snapshots;
     const gap = spacingMs(this.cfg, leak.detector.bytesPerMinute);
+    // One capture per host across every dashboard sharing a Redis (alone, the lock is this one's):
+    // held for the capture's spacing plus time for its snapshots and diagnosis.
+    const unlock = await this.hub.shared.lock(`capture:${p.hostname}`, (count - 1) * gap + 30 * 60_000).catch(() => undefined);
+    if (!unlock) {
+      this.active.delete(p.hostname);
+      this.waiting.push({ processId, leak });
+      this.events.log(`leak detected in ${p.project} pid ${p.pid} (${mbpm(leak)}): another dashboard is capturing on ${p.hostname}; trying again in ${Math.round(this.cfg.lockRetryMs / 1000)} s`);
+      void this.sleep(this.cfg.lockRetryMs).then(() => {
+        if (!this.closed && !this.active.has(p.hostname)) this.next(p.hostname);
+      });
+      return;
+    }
     this.events.log(`leak detected in ${p.project} pid ${p.pid} on ${p.hostname} (${mbpm(leak)}): capturing ${count} snapshots ${Math.round(gap / 1000)} s apart`);
     const artifacts: string[] = [];
     try {
@@ -188,6 +202,7 @@ export class AutoCapture implements CaptureHooks {
       // The siblings that waited on this one get their own chance.
       for (const s of this.joined.get(processId) ?? []) this.waiting.unshift(s);
     } finally {
+      await unlock().catch(() => undefined);
       this.joined.delete(processId);
       this.active.delete(p.hostname);
       this.next(p.hostname);

@@ -266,3 +266,44 @@ test('browser on dashboard B: sees the processes of A and B, MEM on A\'s process
   await waitFor('A forgets it', () => !a.hub.store.artifacts.has(artifactId));
   assert.deepEqual(errors, []);
 });
+
+test('automatic capture: one per host across the dashboards sharing a Redis; a leak waits while another dashboard holds the host', { skip }, async (t) => {
+  const redis = await startRedis();
+  const tmp = await tempDir();
+  const lines: string[] = [];
+  const capture = { snapshots: 2, minSpacingMs: 500, maxSpacingMs: 800, targetGrowthBytes: 1, lockRetryMs: 500 };
+  const a = await dashboard({ dataDir: tmp.dir, redis: redis.url, redisOptions: { heartbeatMs: 300 }, capture, log: (l) => lines.push(l) });
+  const b = await dashboard({ dataDir: tmp.dir, redis: redis.url, redisOptions: { heartbeatMs: 300 }, capture });
+  const app = agentApp(join(APPS, 'plain.cjs'), a.url, { HEAPSCOPE_PROJECT: 'fleet-capture', HEAPSCOPE_SIGNAL: '0' });
+  t.after(async () => {
+    await app.stop();
+    await a.close();
+    await b.close();
+    await redis.stop();
+    await tmp.cleanup();
+  });
+  const proc = await waitFor('the process on A', () => [...a.hub.store.processes.values()].find((p) => p.pid === app.child.pid && a.hub.isLive(p.id)));
+  // Dashboard B is capturing another process of this host.
+  const held = await b.hub.shared.lock(`capture:${proc.hostname}`, 60_000);
+  assert.ok(held, 'B takes the host');
+  const now = Date.now();
+  a.hub.capture!.onLeak(proc.id, {
+    type: 'leak',
+    t: now,
+    detector: { state: 'leak', series: 'heap', bytesPerMinute: 2 * 1024 * 1024, since: now - 120_000, samples: 30, reason: 'test frame' },
+    heapUsed: 40 * 1024 * 1024,
+    heapLimit: 4096 * 1024 * 1024,
+    external: 0,
+    rss: 100 * 1024 * 1024,
+  });
+  const autoJobs = () => [...a.hub.jobs.values()].filter((j) => j.source === 'leak');
+  await waitFor('A says it waits', () => lines.some((l) => /another dashboard is capturing on/.test(l)));
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(autoJobs(), [], 'no snapshot while B holds the host');
+  // B is done: A's capture starts on its next try and takes its snapshots.
+  await held!();
+  await waitFor('A starts capturing once the host is free', () => autoJobs().length >= 1, 30_000);
+  // while A captures, the host is A's
+  assert.equal(await b.hub.shared.lock(`capture:${proc.hostname}`, 1000), undefined, 'A holds the host');
+  await waitFor('both snapshots of the capture', () => autoJobs().filter((j) => j.state === 'ready').length >= 2, 60_000);
+});
