@@ -274,7 +274,8 @@ export class AutoCapture implements CaptureHooks {
       if (i >= 0) f.processes[i] = { ...entry, captured: entry.captured || f.processes[i]!.captured };
       else f.processes.push(entry);
       // The captured process's detector fired again (it reminds while the leak lasts): refresh the trend.
-      if (processId !== capturedId && f.processes.find((q) => q.processId === processId)?.captured) {
+      // (A frame without a positive rate says nothing new about the trend and must not erase it.)
+      if (processId !== capturedId && leak.detector.bytesPerMinute > 0 && f.processes.find((q) => q.processId === processId)?.captured) {
         f.heapUsed = leak.heapUsed;
         f.heapLimit = leak.heapLimit || f.heapLimit;
         f.bytesPerMinute = leak.detector.bytesPerMinute;
