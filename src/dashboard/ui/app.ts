@@ -88,10 +88,9 @@ function onMessage(m: ServerMessage): void {
 }
 
 /**
- * A job this page started is done. On its process's page (where the user asked for it) a result
- * opens; anywhere else a notification says so with a link, and the page stays.
+ * A job this page started is done. Where the user asked for it (its process's page, or the Snapshots
+ * page) a result opens; anywhere else a notification says so with a link, and the page stays.
  */
-/** A job started here: its result opens where it was started (its process, or the Snapshots page); elsewhere a notification. */
 function finished(job: Job): void {
   if (isOpen('p', job.processId) || isOpen('snapshots')) {
     if (job.state === 'ready' && !snapshotOnly(job)) go(resultLink(job));
