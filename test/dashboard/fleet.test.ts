@@ -14,10 +14,8 @@ import { RedisState } from '../../src/dashboard/fleet/redis-state.js';
 import { APPS, CLI, MY_APPS, agentApp, api, dashboard, tempDir, waitFor } from './support.js';
 import { haveRedis, startRedis } from './redis.js';
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launch } from '../report/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const skip = haveRedis ? false : 'redis-server is not installed (.ci/run installs it)';
 
@@ -234,7 +232,7 @@ test('browser on dashboard B: sees the processes of A and B, MEM on A\'s process
   const b = await dashboard(opts);
   const onA = agentApp(join(APPS, 'closure-leak.cjs'), a.url, { HEAPSCOPE_PROJECT: 'on-a' });
   const onB = agentApp(join(APPS, 'plain.cjs'), b.url, { HEAPSCOPE_PROJECT: 'on-b' });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await launch();
   t.after(async () => {
     await browser.close();
     await onA.stop();

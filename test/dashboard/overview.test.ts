@@ -6,12 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launch } from '../report/browser.js';
 import { APPS, agentApp, api, dashboard, liveProcess, tempDir, waitFor } from './support.js';
 import { scriptedAgent, type ScriptedAgent } from './scripted-agent.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.HEAPSCOPE_SCREENSHOTS;
 const MB = 1024 * 1024;
 
@@ -28,7 +27,7 @@ const rowOrder = (page: Page): Promise<string[]> => page.$$eval('#overview tbody
 test('home overview: every process with a heap sparkline and growth, sorted by growth; gone ones removable', { skip: !existsSync(CHROMIUM) && 'chromium not installed', timeout: 120_000 }, async (t) => {
   const tmp = await tempDir();
   const dash = await dashboard({ dataDir: tmp.dir });
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser: Browser = await launch();
   const app = agentApp(join(APPS, 'plain.cjs'), dash.url, { HEAPSCOPE_PROJECT: 'real-app' });
   const agents: ScriptedAgent[] = [];
   t.after(async () => {

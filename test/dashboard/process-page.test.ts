@@ -7,19 +7,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, launch } from '../report/browser.js';
 import { formatBytes } from '../../src/report/viewer/format.js';
 import { APPS, agentApp, api, dashboard, liveProcess, tempDir, waitFor } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.HEAPSCOPE_SCREENSHOTS;
 
 test('process page: GC and heap-space charts, heap size in history, notifications, a gone process', { skip: !existsSync(CHROMIUM) && 'chromium not installed', timeout: 180_000 }, async (t) => {
   const tmp = await tempDir();
   const dash = await dashboard({ dataDir: tmp.dir });
   const app = agentApp(join(APPS, 'closure-leak.cjs'), dash.url, { HEAPSCOPE_PROJECT: 'closure-leak' });
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser: Browser = await launch();
   t.after(async () => {
     await browser.close();
     await app.stop();

@@ -10,13 +10,12 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launch } from '../report/browser.js';
 import { CLI, dashboard, tempDir } from '../dashboard/support.js';
 import { appPath, makeTempDir, removeTempDir, takeSnapshots } from '../support/snapshot.js';
 import type { Dashboard } from '../../src/dashboard/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const skip = !existsSync(CHROMIUM) && 'chromium not installed';
 
 let dir: string;
@@ -30,7 +29,7 @@ before(async () => {
   files = await takeSnapshots(appPath('session-store'), { count: 2, workPerStep: 20, dir });
   shots = process.env.HEAPSCOPE_SCREENSHOTS ?? join(dir, 'shots');
   mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
