@@ -41,7 +41,7 @@ export const collections: Recogniser = (s) => {
     kind: 'unbounded-collection',
     title: `Unbounded collection ${label} (${kind}, ${c.count} entries, ${formatBytes(size)})`,
     explanation:
-      `${label} is a ${kind} with ${c.count} entries${c.entryClass ? ` of ${c.entryClass}` : ''}${trend}. ` +
+      `${label} is ${/^[AEIOU]/i.test(kind) ? 'an' : 'a'} ${kind} with ${c.count} entries${c.entryClass ? ` of ${c.entryClass}` : ''}${trend}. ` +
       `Entries are added and never removed, so it grows with every request or event until the process ` +
       `runs out of memory.`,
     fix:
