@@ -53,8 +53,9 @@ export async function upload(target: UploadTarget, req: UploadRequest): Promise<
         length += c.length;
       });
       const done = (): void => {
-        if (!refused) resolve();
-        else reject(new Error(`dashboard refused the upload: HTTP ${status} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`));
+        if (!refused) return resolve();
+        reject(new Error(`dashboard refused the upload: HTTP ${status} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`));
+        request.destroy(); // stop sending what the dashboard will only throw away
       };
       res.once('error', (err) => (refused ? done() : reject(err)));
       res.once('end', done);

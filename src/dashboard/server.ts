@@ -23,6 +23,7 @@ import { Webhook, type WebhookOptions } from './webhook.js';
 import { createGunzip } from 'node:zlib';
 import { Housekeeper } from './housekeeping.js';
 import { retentionFromEnv, type RetentionConfig } from './retention.js';
+import { lingerThenClose } from './linger.js';
 import { MetricsLog } from './metrics-log.js';
 import { toSample } from './metrics.js';
 import { MemoryState, type SharedState } from './fleet/state.js';
@@ -372,11 +373,7 @@ function buildApp(hub: Hub, cfg: AppConfig): FastifyInstance {
         );
         return await reply.code(201).send({ ok: true, artifactId: meta.id, size: meta.size });
       } catch (err) {
-        // Whatever of the body is left unread is not drained (it may be gigabytes): answer, then hang up.
-        if (!req.raw.complete) {
-          reply.header('connection', 'close');
-          reply.raw.once('finish', () => setTimeout(() => req.raw.destroy(), 1000).unref());
-        }
+        lingerThenClose(req.raw);
         throw err;
       }
     });

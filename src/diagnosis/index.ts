@@ -7,4 +7,4 @@ export { diffSnapshots, buildDiffReport, type DiffOptions } from './diff.js';
 export { compareAnalyses } from './compare.js';
 export { findGrowth, type GrowthOptions } from './growth.js';
 export { recognisers, recogniseCause, type Recogniser, type Subject } from './causes/index.js';
-export { formatBytes } from './format.js';
+export { formatBytes } from '../shared/index.js';

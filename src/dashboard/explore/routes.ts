@@ -11,6 +11,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { HubError, type Hub } from '../hub/index.js';
+import { lingerThenClose } from '../linger.js';
 import type { Explorer } from './explorer.js';
 import type { ExploreOp } from './messages.js';
 import { receiveBrowserUpload } from './upload.js';
@@ -71,11 +72,7 @@ export function registerExploreRoutes(app: FastifyInstance, hub: Hub, explorer: 
         const { artifact, job } = await receiveBrowserUpload(hub, body, Number.isFinite(length) ? length : undefined, typeof name === 'string' ? name : undefined);
         return await reply.code(201).send({ ok: true, artifactId: artifact.id, size: artifact.size, jobId: job.id, job });
       } catch (err) {
-        // the rest of a refused body is not drained (it may be gigabytes): answer, then hang up
-        if (!req.raw.complete) {
-          reply.header('connection', 'close');
-          reply.raw.once('finish', () => setTimeout(() => req.raw.destroy(), 1000).unref());
-        }
+        lingerThenClose(req.raw);
         throw err;
       }
     });

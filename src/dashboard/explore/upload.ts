@@ -4,10 +4,11 @@
 // agent's upload (HEAPSCOPE_MAX_UPLOAD_MB on what is received and on what is stored,
 // HEAPSCOPE_MIN_FREE_MB, HEAPSCOPE_UPLOAD_IDLE_MS), files it under one pseudo-process
 // ("uploaded snapshots") so it joins the history, and starts its analysis.
-import { statfs } from 'node:fs/promises';
 import { Readable, Transform, pipeline } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
+import { formatBytes } from '../../shared/index.js';
 import { HubError, type Hub } from '../hub/index.js';
+import { detachable } from '../linger.js';
 import type { Job } from '../jobs.js';
 import type { ArtifactMeta, ProcessMeta } from '../store.js';
 
@@ -18,16 +19,6 @@ const DISK_CHECK_BYTES = 64 * 1024 * 1024;
 /** An uploaded snapshot remembers the name of the file it came from. */
 export type UploadedArtifact = ArtifactMeta & { name?: string };
 
-const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-
-async function freeBytes(dir: string): Promise<number | undefined> {
-  try {
-    const s = await statfs(dir);
-    return s.bavail * s.bsize;
-  } catch {
-    return undefined;
-  }
-}
 
 async function uploadsProcess(hub: Hub): Promise<ProcessMeta> {
   const now = Date.now();
@@ -47,7 +38,7 @@ function meter(what: string, max: number, onBytes: (n: number) => Promise<void> 
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
       n += chunk.length;
-      if (n > max) return cb(new HubError(413, `${what} is over the dashboard's upload limit of ${mib(max)} (HEAPSCOPE_MAX_UPLOAD_MB)`));
+      if (n > max) return cb(new HubError(413, `${what} is over the dashboard's upload limit of ${formatBytes(max)} (HEAPSCOPE_MAX_UPLOAD_MB)`));
       if (n < nextCheck) return cb(null, chunk);
       nextCheck = n + DISK_CHECK_BYTES;
       Promise.resolve(onBytes(n)).then(() => cb(null, chunk), (err: Error) => cb(err));
@@ -82,31 +73,32 @@ async function* maybeGunzip(source: AsyncIterable<Buffer>): AsyncGenerator<Buffe
  */
 export async function receiveBrowserUpload(hub: Hub, body: Readable, length: number | undefined, name: string | undefined): Promise<{ artifact: UploadedArtifact; job: Job }> {
   const { maxUploadBytes, minFreeBytes, uploadIdleMs } = hub.limits;
-  const dir = hub.store.dir;
-  if (length !== undefined && length > maxUploadBytes) throw new HubError(413, `the upload (${mib(length)}) is over the dashboard's limit of ${mib(maxUploadBytes)} (HEAPSCOPE_MAX_UPLOAD_MB)`);
+  if (length !== undefined && length > maxUploadBytes) throw new HubError(413, `the upload (${formatBytes(length)}) is over the dashboard's limit of ${formatBytes(maxUploadBytes)} (HEAPSCOPE_MAX_UPLOAD_MB)`);
   const floor = async (extra = 0): Promise<void> => {
-    const free = await freeBytes(dir);
+    const free = await hub.store.blobs.freeBytes();
     if (free !== undefined && free - extra < minFreeBytes) {
-      throw new HubError(507, `not enough disk space for the dashboard's data directory: ${mib(Math.max(0, free - extra))} free, under the floor of ${mib(minFreeBytes)} (HEAPSCOPE_MIN_FREE_MB)`);
+      throw new HubError(507, `not enough disk space for the dashboard's data directory: ${formatBytes(Math.max(0, free - extra))} free, under the floor of ${formatBytes(minFreeBytes)} (HEAPSCOPE_MIN_FREE_MB)`);
     }
   };
   await floor(length ?? 0);
   const process = await uploadsProcess(hub);
   const artifact: UploadedArtifact = { ...hub.store.planArtifact(process.id, 'heapsnapshot'), name: cleanName(name) };
   const key = hub.store.artifactKey(artifact);
+  // a failure destroys `source`, not the request: the route answers, then lingers (linger.ts)
+  const source = detachable(body);
   let idle: NodeJS.Timeout | undefined;
   const armIdle = (): void => {
     clearTimeout(idle);
-    idle = setTimeout(() => body.destroy(new HubError(408, `no data for ${Math.round(uploadIdleMs / 1000)} s (stalled)`)), uploadIdleMs);
+    idle = setTimeout(() => source.destroy(new HubError(408, `no data for ${Math.round(uploadIdleMs / 1000)} s (stalled)`)), uploadIdleMs);
   };
-  body.on('data', armIdle);
+  source.on('data', armIdle);
   armIdle();
   // the storage sees only the last stream's end; the first failure (a limit, a broken .gz) is the reason
   let failure: Error | undefined;
   try {
     let raw = 0;
     const stored = pipeline(
-      body,
+      source,
       meter('the upload', maxUploadBytes, () => undefined),
       maybeGunzip,
       meter('the decompressed snapshot', maxUploadBytes, (n) => ((raw = n), floor())),
@@ -125,7 +117,7 @@ export async function receiveBrowserUpload(hub: Hub, body: Readable, length: num
     throw new HubError(400, `upload failed: ${(err as Error).message}`);
   } finally {
     clearTimeout(idle);
-    body.off('data', armIdle);
+    source.off('data', armIdle);
   }
   hub.push({ type: 'artifact', artifact });
   const job = hub.analyzeArtifact(artifact.id);

@@ -3,8 +3,10 @@
 // upload, once; size and free-disk limits refuse it before a byte is read, and again as it arrives.
 import { Transform, pipeline, type Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
+import { formatBytes } from '../../shared/index.js';
 import { ACTION_KIND, type ArtifactKind, type CommandAction } from '../../protocol/index.js';
 import type { Limits } from '../limits.js';
+import { detachable } from '../linger.js';
 import type { ArtifactMeta, Store } from '../store.js';
 import type { Analyses } from './analyses.js';
 import type { Browsers } from './browsers.js';
@@ -15,8 +17,6 @@ import type { JobTable } from './jobs.js';
 const DISK_CHECK_BYTES = 64 * 1024 * 1024;
 const UPLOAD_ACTIONS: readonly string[] = ['heapSnapshot', 'cpuProfile', 'samplingHeapProfile'];
 
-const formatBytes = (n: number): string =>
-  n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${n} bytes`;
 
 export class Uploads {
   constructor(
@@ -72,10 +72,12 @@ export class Uploads {
     });
     table.update(job, { state: 'uploading', percent: 0 });
     armIdle();
+    // a failure destroys `source`, not the request: the route answers, then lingers (linger.ts)
+    const source = detachable(body);
     try {
       // Heap snapshots are stored gzip-compressed (level 1: ~6.5x smaller at ~100 MB/s); the engine
       // reads .gz as a stream. The storage makes the blob visible only once complete.
-      const stored = meta.encoding === 'gzip' ? pipeline(body, counter, createGzip({ level: 1 }), () => undefined) : pipeline(body, counter, () => undefined);
+      const stored = meta.encoding === 'gzip' ? pipeline(source, counter, createGzip({ level: 1 }), () => undefined) : pipeline(source, counter, () => undefined);
       meta.size = await this.store.blobs.put(this.store.artifactKey(meta), stored);
       if (length !== undefined && received !== length) throw new Error(`received ${received} of ${length} bytes`);
       if (received === 0) throw new Error('empty upload');
@@ -84,8 +86,7 @@ export class Uploads {
       await this.store.saveArtifact(meta);
     } catch (err) {
       clearTimeout(idle);
-      // A stalled or refused body must not keep its connection: the client may never send the rest.
-      body.destroy();
+      source.destroy();
       await this.store.blobs.delete(this.store.artifactKey(meta)).catch(() => undefined);
       table.uploading.delete(job.id);
       table.fail(job, `upload interrupted: ${(err as Error).message}`);

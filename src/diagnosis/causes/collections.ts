@@ -2,7 +2,7 @@
 // to and never removed from, like a cache with no eviction.
 import type { Recogniser, Subject } from './subject.js';
 import { closureLocation, displayName } from '../describe.js';
-import { formatBytes } from '../format.js';
+import { formatBytes } from '../../shared/index.js';
 
 /** A single snapshot cannot prove growth: only big collections qualify without it. */
 const MIN_ENTRIES_SINGLE = 8;

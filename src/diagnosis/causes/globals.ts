@@ -2,7 +2,7 @@
 // sloppy mode (`a = 10`) or on purpose (`global.b = 11`), live as long as the process.
 import type { Recogniser } from './subject.js';
 import { heapFacts } from '../../engine/index.js';
-import { formatBytes } from '../format.js';
+import { formatBytes } from '../../shared/index.js';
 
 /** Globals of a fresh Node process (this one's, plus CommonJS module-scope names). */
 let standard: Set<string> | null = null;

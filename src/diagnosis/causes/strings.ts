@@ -3,7 +3,7 @@
 // appended stays alive for as long as the variable does.
 import type { HeapAnalysis } from '../../engine/index.js';
 import type { Recogniser } from './subject.js';
-import { formatBytes } from '../format.js';
+import { formatBytes } from '../../shared/index.js';
 
 /**
  * Concatenations along `node`'s left spine: `s += x` makes a cons string whose `first` is the old
