@@ -41,9 +41,9 @@ export interface CgroupMemory {
 }
 
 /** The directories from this process's cgroup up to the mount root (a namespaced container sees "/"). */
-function cgroupDirs(mount: string, controller: (line: string) => string | undefined): string[] {
+function cgroupDirs(root: string, mount: string, controller: (line: string) => string | undefined): string[] {
   let rel: string | undefined;
-  for (const line of (readText('/proc/self/cgroup') ?? '').split('\n')) rel ??= controller(line);
+  for (const line of (readText(join(root, 'proc/self/cgroup')) ?? '').split('\n')) rel ??= controller(line);
   const dirs: string[] = [];
   for (let p = rel ?? '/'; ; p = p.slice(0, p.lastIndexOf('/')) || '/') {
     dirs.push(join(mount, p));
@@ -52,15 +52,18 @@ function cgroupDirs(mount: string, controller: (line: string) => string | undefi
   return dirs;
 }
 
-/** The tightest cgroup (v2, else v1) memory limit over this process's hierarchy, when one is set. */
-export function cgroupMemory(): CgroupMemory | undefined {
+/**
+ * The tightest cgroup (v2, else v1) memory limit over this process's hierarchy, when one is set.
+ * `root` is where /proc and /sys are found ('/' but in tests of a layout this kernel lacks).
+ */
+export function cgroupMemory(root = '/'): CgroupMemory | undefined {
   if (process.platform !== 'linux') return undefined;
   let best: CgroupMemory | undefined;
   const consider = (limit: number | undefined, usage: number | undefined, source: string): void => {
     if (limit === undefined) return;
     if (!best || limit - (usage ?? 0) < best.limit - (best.usage ?? 0)) best = { limit, usage, source };
   };
-  const v2 = cgroupDirs('/sys/fs/cgroup', (l) => (l.startsWith('0::') ? l.slice(3) : undefined));
+  const v2 = cgroupDirs(root, join(root, 'sys/fs/cgroup'), (l) => (l.startsWith('0::') ? l.slice(3) : undefined));
   for (const dir of v2) {
     const current = readNumber(join(dir, 'memory.current'));
     if (current === undefined && readText(join(dir, 'memory.max')) === undefined) continue;
@@ -69,7 +72,7 @@ export function cgroupMemory(): CgroupMemory | undefined {
     consider(readNumber(join(dir, 'memory.high')), usage, 'cgroup memory.high');
   }
   if (best) return best;
-  const v1 = cgroupDirs('/sys/fs/cgroup/memory', (l) => /^\d+:([^:]*,)?memory(,[^:]*)?:(.*)$/.exec(l)?.[3]);
+  const v1 = cgroupDirs(root, join(root, 'sys/fs/cgroup/memory'), (l) => /^\d+:([^:]*,)?memory(,[^:]*)?:(.*)$/.exec(l)?.[3]);
   for (const dir of v1) {
     const current = readNumber(join(dir, 'memory.usage_in_bytes'));
     const usage = current === undefined ? undefined : current - statField(join(dir, 'memory.stat'), 'total_inactive_file');
