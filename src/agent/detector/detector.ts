@@ -33,7 +33,7 @@ export const DETECTOR_DEFAULTS: DetectorConfig = {
 };
 
 /** Time buckets in the window: bounds memory and the cost of each decision. */
-export const BUCKETS = 40;
+export const BUCKETS = 80;
 /** At most this many suffixes (candidate starts of the growth) are tested per decision. */
 const MAX_STARTS = 20;
 const MIN_POINTS = 4;
