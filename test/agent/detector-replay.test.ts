@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LeakDetector } from '../../src/agent/detector/detector.js';
-import { mannKendallZ, theilSen } from '../../src/agent/detector/trend.js';
+import { mannKendallZ, theilSen, theilSenBelow } from '../../src/agent/detector/trend.js';
 import { loadRecordings, replay } from '../support/detector-replay.js';
 import { SYNTHETIC, runSynthetic } from '../support/detector-synthetic.js';
 
@@ -22,6 +22,28 @@ describe('detector statistics', () => {
     assert.equal(theilSen(xs, ys, 0, 10, scratch), 1 / 1000);
     assert.ok(mannKendallZ(Float64Array.from(xs), 0, 10) > 3.5);
     assert.ok(Math.abs(mannKendallZ(Float64Array.of(3, 1, 4, 1, 5, 9, 2, 6, 5, 3), 0, 10)) < 1.5);
+  });
+
+  it('the early-out never dismisses a slope that reaches the rate (random series, every threshold)', () => {
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const scratch = new Float64Array((80 * 79) / 2);
+    let dismissed = 0;
+    for (let round = 0; round < 300; round++) {
+      const n = 3 + Math.floor(rand() * 40);
+      const xs = Float64Array.from({ length: n }, (_, i) => i * 7500 + rand() * 3000);
+      const trend = (rand() - 0.3) * 2e-3;
+      const ys = Float64Array.from(xs, (x) => 1e8 + trend * x + (rand() - 0.5) * 2e5);
+      const slope = theilSen(xs, ys, 0, n, scratch);
+      for (const rate of [slope * 0.5, slope * 0.999, slope, slope * 1.001, slope * 2, 0, 1e-4]) {
+        const below = theilSenBelow(xs, ys, 0, n, rate);
+        if (below) {
+          dismissed++;
+          assert.ok(slope < rate, `dismissed slope ${slope} at rate ${rate} (n=${n})`);
+        }
+      }
+    }
+    assert.ok(dismissed > 100, `the early-out should dismiss most rates above the slope (${dismissed})`);
   });
 
   it('rejects nonsense settings', () => {

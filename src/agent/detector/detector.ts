@@ -6,7 +6,7 @@
 // Memory is bounded (a few typed arrays sized at construction); each decision is O(B^2 log B) on
 // B <= BUCKETS points, run at most once per bucket.
 import type { DetectorSeries, DetectorState, DetectorStatus, PostGcSample } from '../../protocol/index.js';
-import { mannKendallZ, median, theilSen } from './trend.js';
+import { mannKendallZ, median, theilSen, theilSenBelow } from './trend.js';
 
 export interface DetectorConfig {
   /** Sliding window the trend is measured over, ms (default 10 min). */
@@ -238,6 +238,7 @@ export class LeakDetector {
     for (let k = 0; k + MIN_POINTS <= n; k += stride) {
       const m = n - k;
       const span = this.xs[n - 1] - this.xs[k];
+      if (theilSenBelow(this.xs, this.ys, k, n, minRate / 60_000)) continue; // the common, flat case
       const slope = theilSen(this.xs, this.ys, k, n, this.pairs) * 60_000; // bytes/min
       if (!(slope >= minRate)) continue;
       const rise = slope * (span / 60_000);

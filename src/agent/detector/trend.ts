@@ -22,6 +22,28 @@ export function theilSen(xs: ArrayLike<number>, ys: ArrayLike<number>, from: num
 }
 
 /**
+ * Whether the Theil–Sen slope of xs[from..to), ys[from..to) is certainly below `rate`: fewer than
+ * half of the pairwise slopes reach it. O(n^2) without the sort, so a flat window is dismissed
+ * cheaply; false means "compute it".
+ */
+export function theilSenBelow(xs: ArrayLike<number>, ys: ArrayLike<number>, from: number, to: number, rate: number): boolean {
+  let pairs = 0;
+  let atLeast = 0;
+  for (let i = from; i < to; i++) {
+    for (let j = i + 1; j < to; j++) {
+      const dx = xs[j] - xs[i];
+      if (dx > 0) {
+        pairs++;
+        if ((ys[j] - ys[i]) / dx >= rate) atLeast++;
+      }
+    }
+  }
+  // The median (or the mean of the two middle values) reaches `rate` only if at least
+  // floor(pairs / 2) of the slopes do.
+  return pairs === 0 || atLeast < Math.floor(pairs / 2);
+}
+
+/**
  * Mann–Kendall test for a monotonic upward trend in ys[from..to) (ordered by time): the normal
  * score Z of S = sum(sign(y_j - y_i)), with the tie correction and the continuity correction.
  * Z > 3.09 is significant at p < 0.001 (one-sided), Z > 2.33 at p < 0.01.
