@@ -11,6 +11,7 @@ import type { Job } from './jobs.js';
 export const PROCESS_LABELS = ['project', 'host', 'pid', 'worker', 'thread'];
 const ANALYSIS_STATES = new Set(['reading', 'indexing', 'dominators', 'diagnosis']);
 const JOB_BUCKETS = [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+const RENDER_REUSE_MS = 1000;
 const SNAPSHOT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 export class DashboardMetrics {
@@ -18,6 +19,8 @@ export class DashboardMetrics {
   private readonly latest = new Map<string, LatestFrame>();
   /** The live processes of the scrape in progress (read once, by every metric). */
   private current?: ProcessState[];
+  /** The last rendering, shared by scrapes within RENDER_REUSE_MS of its end. */
+  private rendered?: { text: Promise<string>; done?: number };
   /** Open findings of a process; whatever keeps findings plugs in here (0 until then). */
   findings: (processId: string) => number = () => 0;
 
@@ -95,8 +98,24 @@ export class DashboardMetrics {
     return this.registry.contentType;
   }
 
-  /** The exposition text. Every metric reads the live processes of this one pass. */
-  async metrics(): Promise<string> {
+  /**
+   * The exposition text. Every metric reads the live processes of this one pass. Scrapes that
+   * arrive while one renders, or within a second of it (an HA pair of Prometheus servers), share
+   * it: rendering 1,000 processes takes ~0.8 s of the event loop and agents report once a second.
+   */
+  metrics(): Promise<string> {
+    const now = Date.now();
+    if (this.rendered && (this.rendered.done === undefined || now - this.rendered.done < RENDER_REUSE_MS)) return this.rendered.text;
+    const entry: { text: Promise<string>; done?: number } = { text: this.render() };
+    this.rendered = entry;
+    entry.text.then(
+      () => (entry.done = Date.now()),
+      () => this.rendered === entry && (this.rendered = undefined),
+    );
+    return entry.text;
+  }
+
+  private async render(): Promise<string> {
     this.current = this.live();
     try {
       return await this.registry.metrics();

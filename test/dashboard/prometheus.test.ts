@@ -93,6 +93,14 @@ test('/metrics: every live process under prom-client names, heapscope metrics, t
   const lint = promtool(text);
   assert.equal(lint.status, 0, lint.output);
 
+  // Scrapes during a rendering or within a second of it share it (an HA pair of Prometheus servers).
+  const first = dash.prom.metrics();
+  assert.equal(dash.prom.metrics(), first, 'a scrape during a rendering shares it');
+  await first;
+  assert.equal(dash.prom.metrics(), first, 'and one within a second after it');
+  await new Promise((r) => setTimeout(r, 1100));
+  assert.notEqual(dash.prom.metrics(), first, 'a later scrape renders afresh');
+
   // The process goes: so do its series (and no unbounded label growth).
   await app.stop();
   const after = await waitFor('the process gone from /metrics', async () => {
