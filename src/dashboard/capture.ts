@@ -54,7 +54,7 @@ export function captureConfigFromEnv(env = process.env): Partial<CaptureConfig> 
 }
 
 /** Time between snapshots: long enough for `target` bytes of growth at `bytesPerMinute`, clamped. */
-export function spacingMs(cfg: CaptureConfig, bytesPerMinute: number): number {
+function spacingMs(cfg: CaptureConfig, bytesPerMinute: number): number {
   const want = bytesPerMinute > 0 ? (cfg.targetGrowthBytes / bytesPerMinute) * 60_000 : cfg.maxSpacingMs;
   return Math.round(Math.min(cfg.maxSpacingMs, Math.max(cfg.minSpacingMs, want)));
 }
@@ -64,7 +64,7 @@ interface Pending {
   leak: LeakMessage;
 }
 
-export interface CaptureEvents {
+interface CaptureEvents {
   /** Progress notices (capture started, refused, failed). */
   log: (line: string) => void;
   /** One line per new finding. */
