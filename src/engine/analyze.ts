@@ -37,6 +37,7 @@ export interface AnalyzeOptions {
 
 type Lap = (step: string) => void;
 
+/** DevTools' passes in DevTools' order; a step the worker takes is awaited from it, else run here. */
 export async function analyzeGraph(g: HeapGraph, opts: AnalyzeOptions = {}): Promise<HeapAnalysis> {
   const p = opts.onProgress ?? (() => {});
   p({ phase: 'flags' });
