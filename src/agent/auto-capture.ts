@@ -8,7 +8,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { CommandOptions } from '../protocol/index.js';
 
-export interface AutoCapturePolicy {
+interface AutoCapturePolicy {
   enabled: boolean;
   cooldownMs: number;
   dailyCap: number;
@@ -23,7 +23,7 @@ export const LOCK_NAME = 'heapscope-capture.lock';
 /** Prefix of the agent's temp dirs: `heapscope-<pid>-XXXXXX`, so a sweep knows whose they are. */
 export const TEMP_PREFIX = 'heapscope-';
 
-export function pidAlive(pid: number): boolean {
+function pidAlive(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

@@ -4,20 +4,19 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { debug, errorMessage, warn } from './log.js';
 import { builtFile, withHugePages } from '../shared/index.js';
 
 /** dist/cli/main.js next to the bundled agent (dist/index.js, dist/register.cjs, ...). */
-export function findCli(): string | undefined {
+function findCli(): string | undefined {
   const override = process.env.HEAPSCOPE_CLI;
   if (override) return existsSync(override) ? override : undefined;
   return builtFile('cli', 'main.js') ?? undefined;
 }
 
 /** Where a dashboard started from here keeps its data: $HEAPSCOPE_DATA or ~/.heapscope (as the CLI). */
-export function autostartDataDir(): string {
+function autostartDataDir(): string {
   const d = process.env.HEAPSCOPE_DATA;
   return d ? resolve(d) : join(homedir(), '.heapscope');
 }

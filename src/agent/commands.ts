@@ -24,7 +24,7 @@ import { TEMP_PREFIX, type AutoCaptureGuard } from './auto-capture.js';
 import { upload, type UploadTarget } from './upload.js';
 import { CodedError } from '../shared/index.js';
 
-export interface CommandContext {
+interface CommandContext {
   send: (msg: AgentMessage) => void;
   target: UploadTarget;
   headroom: HeadroomPolicy;
@@ -35,7 +35,7 @@ export interface CommandContext {
 class CommandError extends CodedError<ErrorCode> {}
 
 /** Temp dirs of snapshots in flight, removed on exit if an upload is cut short. */
-export const pendingTempDirs = new Set<string>();
+const pendingTempDirs = new Set<string>();
 
 export function removePendingTempDirs(): void {
   for (const dir of pendingTempDirs) rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { guard, debug, debugOnce, errorMessage, warnOnce } from './log.js';
 
-export interface ConnectionOptions {
+interface ConnectionOptions {
   url: string;
   token?: string;
   /** Trusted CAs for wss:// (see options.ts). */

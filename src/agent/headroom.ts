@@ -31,7 +31,7 @@ function statField(file: string, field: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-export interface CgroupMemory {
+interface CgroupMemory {
   /** The tightest limit found, bytes. */
   limit: number;
   /** Usage of the cgroup that sets it, less its inactive page cache. */
@@ -82,7 +82,7 @@ export function cgroupMemory(root = '/'): CgroupMemory | undefined {
 }
 
 /** MemAvailable (what the kernel can hand out without swapping), else os.freemem(). */
-export function availableSystemMemory(): number {
+function availableSystemMemory(): number {
   const m = /^MemAvailable:\s+(\d+) kB$/m.exec(readText('/proc/meminfo') ?? '');
   return m ? Number(m[1]) * 1024 : os.freemem();
 }
@@ -113,7 +113,7 @@ function v8FlagMb(name: string): number | undefined {
  * generation's reserve (3 semi-spaces, 48 MB by default on 64-bit), so with
  * --max-old-space-size=64 it reads 112 MB and a 60 MB heap would look 54 % full.
  */
-export function oldGenerationLimit(): number {
+function oldGenerationLimit(): number {
   const flag = v8FlagMb('max-old-space-size');
   const limit = v8.getHeapStatistics().heap_size_limit;
   if (flag !== undefined) return Math.min(limit, flag * MB);
@@ -136,7 +136,7 @@ export interface HeadroomPolicy {
   memoryLimit?: number;
 }
 
-export interface HeadroomCheck {
+interface HeadroomCheck {
   forecast: CostForecast;
   /** Predicted peak RSS delta, with the policy's factor applied. */
   need: number;

@@ -50,8 +50,3 @@ export function on<P = unknown>(event: string, fn: (params: P) => void): () => v
     s.off(event, listener);
   };
 }
-
-/** True once the session exists (tests and diagnostics). */
-export function sessionOpen(): boolean {
-  return session !== undefined;
-}

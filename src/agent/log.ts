@@ -3,7 +3,7 @@
 // per detected leak, and warn(): the few things a user must act on.
 const seen = new Set<string>();
 
-export const debugEnabled = (): boolean => /^(1|true|yes)$/i.test(process.env.HEAPSCOPE_DEBUG ?? '');
+const debugEnabled = (): boolean => /^(1|true|yes)$/i.test(process.env.HEAPSCOPE_DEBUG ?? '');
 
 export function debug(message: string): void {
   if (debugEnabled()) write(message);

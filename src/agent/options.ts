@@ -225,7 +225,7 @@ function resolveFraction(v: number | undefined): number | undefined {
 }
 
 /** The nearest package.json name above the main script (then the cwd), else the script's name. */
-export function defaultProjectName(): string {
+function defaultProjectName(): string {
   const script = process.argv[1];
   const starts = [script ? dirname(resolve(script)) : undefined, process.cwd()];
   for (const start of starts) {

@@ -14,24 +14,24 @@ import v8 from 'node:v8';
 const MB = 1024 * 1024;
 
 /** Before the first snapshot, writer bytes per byte of small-object heap (worst measured: 48, short strings). */
-export const SMALL_OBJECT_RATE = 52;
+const SMALL_OBJECT_RATE = 52;
 /** ... per byte of large-object space (worst measured: 57, arrays of 1M references to one object). */
-export const LARGE_OBJECT_RATE = 62;
+const LARGE_OBJECT_RATE = 62;
 /** The writer's floor, for Node's own ~40k objects (measured 24-30 MB), and the heap it covers. */
-export const BASE_BYTES = 30 * MB;
-export const BASE_HEAP = 3 * MB;
+const BASE_BYTES = 30 * MB;
+const BASE_HEAP = 3 * MB;
 /** Before the first snapshot: pause per MB of heap used (worst measured here, on a loaded 2-core VM). */
-export const DEFAULT_PAUSE_MS_PER_MB = 2000;
+const DEFAULT_PAUSE_MS_PER_MB = 2000;
 /**
  * Learned predictions get these margins (the graph drifts between snapshots): on the writer's
  * total, and on the new RSS once memory glibc kept from the last snapshot is subtracted.
  */
-export const LEARNED_MARGIN = 1.04;
-export const DELTA_MARGIN = 1.15;
+const LEARNED_MARGIN = 1.04;
+const DELTA_MARGIN = 1.15;
 /** A snapshot leaves this much more on the JS heap (measured 0.24 MB on every shape): not growth. */
-export const SNAPSHOT_RESIDUE = 1 * MB;
+const SNAPSHOT_RESIDUE = 1 * MB;
 /** Allocator noise: a snapshot that reuses all it needs still moves RSS by a few MB. */
-export const NOISE_BYTES = 4 * MB;
+const NOISE_BYTES = 4 * MB;
 
 /** The cheap in-process reading the model predicts from. Bytes. */
 export interface HeapShape {
@@ -69,7 +69,7 @@ export interface CostForecast {
   basis: 'default' | 'learned';
 }
 
-export interface MeasuredCost {
+interface MeasuredCost {
   pauseMs: number;
   /** Peak RSS during the write minus RSS before, when measurable. */
   peakRssDelta?: number;
@@ -87,7 +87,7 @@ interface Learned {
 }
 
 /** The worst-shape price of a heap (or of the part of it that grew): bytes the writer may touch. */
-export function worstCaseWriterBytes(heapUsed: number, largeObjects = 0): number {
+function worstCaseWriterBytes(heapUsed: number, largeObjects = 0): number {
   const large = Math.min(Math.max(0, largeObjects), heapUsed);
   return SMALL_OBJECT_RATE * Math.max(0, heapUsed - large) + LARGE_OBJECT_RATE * large;
 }

@@ -11,7 +11,7 @@ import { guard } from './log.js';
 
 type Reason = CaptureRequestMessage['reason'];
 
-export interface TriggerContext {
+interface TriggerContext {
   commands: CommandRunner;
   connected: () => boolean;
   send: (msg: CaptureRequestMessage) => boolean;
@@ -23,7 +23,7 @@ export interface TriggerContext {
 }
 
 /** Why the signal handler is not installed, or undefined when it may be. */
-export function signalConflict(signal: string): string | undefined {
+function signalConflict(signal: string): string | undefined {
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
   if (flags.some((f) => f.startsWith('--heapsnapshot-signal'))) return 'Node was started with --heapsnapshot-signal';
   if (process.listenerCount(signal) > 0) return `the app already listens to ${signal}`;

@@ -15,7 +15,7 @@ export interface UploadTarget {
   ca?: string[];
 }
 
-export interface UploadRequest {
+interface UploadRequest {
   commandId: string;
   kind: ArtifactKind;
   /** A file path (streamed) or an in-memory body (profiles, already JSON). */

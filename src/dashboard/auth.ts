@@ -7,7 +7,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-export const COOKIE = 'heapscope_token';
+const COOKIE = 'heapscope_token';
 
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -32,7 +32,7 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 }
 
 /** The token a request presents, from the Bearer header, the cookie or `?token=`. */
-export function presentedToken(req: FastifyRequest): string | undefined {
+function presentedToken(req: FastifyRequest): string | undefined {
   // RFC 7235: the scheme is case-insensitive ("bearer", "BEARER").
   const bearer = /^bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
   if (bearer) return bearer[1]!.trim();
@@ -54,7 +54,7 @@ function hostName(hostHeader: string | undefined): string {
   return hostHeader.split(':')[0]!;
 }
 
-export interface Guard {
+interface Guard {
   token?: string;
   loopbackOnly: boolean;
 }
@@ -119,7 +119,7 @@ function wantsHtml(req: FastifyRequest): boolean {
 }
 
 /** The 401 a browser shows: how to pass the token, nothing about the dashboard's contents. */
-export function unauthorizedPage(missing: boolean): string {
+function unauthorizedPage(missing: boolean): string {
   const why = missing ? 'This heapscope dashboard needs a token.' : 'The token this browser sent is not the dashboard&#39;s token.';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>heapscope: token required</title>

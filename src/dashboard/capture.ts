@@ -22,6 +22,7 @@ import {
 } from './findings.js';
 import type { Webhook } from './webhook.js';
 import type { ServerMessage } from './messages.js';
+import { formatBytes } from '../shared/index.js';
 
 export interface CaptureConfig {
   /** Snapshots per capture (2 or 3; default 3: growth needs 3). */
@@ -54,7 +55,7 @@ export function captureConfigFromEnv(env = process.env): Partial<CaptureConfig> 
 }
 
 /** Time between snapshots: long enough for `target` bytes of growth at `bytesPerMinute`, clamped. */
-export function spacingMs(cfg: CaptureConfig, bytesPerMinute: number): number {
+function spacingMs(cfg: CaptureConfig, bytesPerMinute: number): number {
   const want = bytesPerMinute > 0 ? (cfg.targetGrowthBytes / bytesPerMinute) * 60_000 : cfg.maxSpacingMs;
   return Math.round(Math.min(cfg.maxSpacingMs, Math.max(cfg.minSpacingMs, want)));
 }
@@ -64,7 +65,7 @@ interface Pending {
   leak: LeakMessage;
 }
 
-export interface CaptureEvents {
+interface CaptureEvents {
   /** Progress notices (capture started, refused, failed). */
   log: (line: string) => void;
   /** One line per new finding. */
@@ -101,7 +102,7 @@ export class AutoCapture implements CaptureHooks {
     const p = this.hub.store.processes.get(processId);
     if (!p || this.closed) return;
     if (!this.findings.projectSettings(p.project).autoCapture) {
-      this.events.log(`leak detected in ${p.project} pid ${p.pid} (${mbpm(leak)}); automatic capture is off for this project`);
+      this.events.log(`leak detected in ${p.project} pid ${p.pid} (${ratePerMinute(leak)}); automatic capture is off for this project`);
       return;
     }
     // A sibling already being captured (cluster workers share a host and a project): join it.
@@ -173,13 +174,13 @@ export class AutoCapture implements CaptureHooks {
     if (!unlock) {
       this.active.delete(p.hostname);
       this.waiting.push({ processId, leak });
-      this.events.log(`leak detected in ${p.project} pid ${p.pid} (${mbpm(leak)}): another dashboard is capturing on ${p.hostname}; trying again in ${Math.round(this.cfg.lockRetryMs / 1000)} s`);
+      this.events.log(`leak detected in ${p.project} pid ${p.pid} (${ratePerMinute(leak)}): another dashboard is capturing on ${p.hostname}; trying again in ${Math.round(this.cfg.lockRetryMs / 1000)} s`);
       void this.sleep(this.cfg.lockRetryMs).then(() => {
         if (!this.closed && !this.active.has(p.hostname)) this.next(p.hostname);
       });
       return;
     }
-    this.events.log(`leak detected in ${p.project} pid ${p.pid} on ${p.hostname} (${mbpm(leak)}): capturing ${count} snapshots ${Math.round(gap / 1000)} s apart`);
+    this.events.log(`leak detected in ${p.project} pid ${p.pid} on ${p.hostname} (${ratePerMinute(leak)}): capturing ${count} snapshots ${Math.round(gap / 1000)} s apart`);
     const artifacts: string[] = [];
     try {
       for (let i = 0; i < count; i++) {
@@ -299,4 +300,4 @@ export class AutoCapture implements CaptureHooks {
   }
 }
 
-const mbpm = (leak: LeakMessage): string => `+${(leak.detector.bytesPerMinute / 1024 / 1024).toFixed(2)} MB/min`;
+const ratePerMinute = (leak: LeakMessage): string => `+${formatBytes(leak.detector.bytesPerMinute)}/min`;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { DetectorSeries } from '../protocol/index.js';
 import type { Cause, GrowthFinding, HeapReport, SourceLocation, Suspect } from '../diagnosis/index.js';
 import { appLocation } from './locations.js';
+import { formatBytes } from '../shared/index.js';
 
 export interface FindingProcess {
   host: string;
@@ -98,8 +99,8 @@ export function decideNotification(f: Finding, isNew: boolean, now: number, poli
     const since = f.state === 'acknowledged' ? 'since it was acknowledged' : 'since the last notice';
     const eta = f.projectedMsToLimit;
     const baseEta = projectMsToLimit(base.heapUsed, f.heapLimit, base.bytesPerMinute);
-    if (f.heapUsed >= base.heapUsed * policy.heapGrowth) why = `heap ${mb(base.heapUsed)} -> ${mb(f.heapUsed)} ${since}`;
-    else if (f.bytesPerMinute >= base.bytesPerMinute * policy.rateGrowth) why = `rate ${mb(base.bytesPerMinute)}/min -> ${mb(f.bytesPerMinute)}/min ${since}`;
+    if (f.heapUsed >= base.heapUsed * policy.heapGrowth) why = `heap ${formatBytes(base.heapUsed)} -> ${formatBytes(f.heapUsed)} ${since}`;
+    else if (f.bytesPerMinute >= base.bytesPerMinute * policy.rateGrowth) why = `rate ${formatBytes(base.bytesPerMinute)}/min -> ${formatBytes(f.bytesPerMinute)}/min ${since}`;
     else if (eta !== undefined && eta < policy.urgentMs && !(baseEta !== undefined && baseEta < policy.urgentMs)) why = `heap limit in ~${duration(eta)}`;
     if (!why) return undefined;
     const last = sent.at(-1);
@@ -117,7 +118,7 @@ export function decideNotification(f: Finding, isNew: boolean, now: number, poli
   return why;
 }
 
-export interface Culprit {
+interface Culprit {
   owner: string;
   cause: Finding['cause'];
   keys: string[];
@@ -163,8 +164,6 @@ export function projectMsToLimit(heapUsed: number, heapLimit: number, bytesPerMi
   return Math.round(((heapLimit - heapUsed) / bytesPerMinute) * 60_000);
 }
 
-const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
-
 export function duration(ms: number): string {
   const m = Math.round(ms / 60_000);
   if (m < 60) return `${m} min`;
@@ -181,7 +180,7 @@ export function summaryText(f: Finding, url?: string): string {
   const eta = f.projectedMsToLimit !== undefined ? `, heap limit in ~${duration(f.projectedMsToLimit)}` : '';
   return (
     `heapscope: leak in ${f.project} (${where}): ${f.cause.title}: ${f.owner}${at}. ` +
-    `+${mb(f.bytesPerMinute)}/min, heap ${mb(f.heapUsed)} of ${mb(f.heapLimit)}${eta}.` +
+    `+${formatBytes(f.bytesPerMinute)}/min, heap ${formatBytes(f.heapUsed)} of ${formatBytes(f.heapLimit)}${eta}.` +
     (f.keys.length ? ` Look for: ${f.keys.slice(0, 5).join(', ')}.` : '') +
     (url ? ` Report: ${url}/#/r/${f.reportId}` : '')
   );

@@ -62,7 +62,7 @@ export type WorkerMessage =
   | { type: 'error'; message: string };
 
 /** Engine/diagnosis phase -> the few states a user needs to see. */
-export function phaseState(phase: string): JobState {
+function phaseState(phase: string): JobState {
   if (phase === 'reading') return 'reading';
   if (phase === 'dominators' || phase === 'retained' || phase === 'distances') return 'dominators';
   if (phase === 'names' || phase === 'summary' || phase === 'diagnosis' || phase === 'diff' || phase === 'growth') return 'diagnosis';

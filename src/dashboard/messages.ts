@@ -44,8 +44,6 @@ export type ServerMessage =
   | { type: 'artifactDeleted'; id: string }
   | { type: 'reportDeleted'; id: string };
 
-export type ServerMessageType = ServerMessage['type'];
-
 // ---------------------------------------------------------------- browser -> server (HTTP API)
 // The browser sends nothing over /ws/ui; it acts through these JSON bodies.
 

@@ -6,7 +6,7 @@ import { appendFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } fro
 import { join } from 'node:path';
 import type { Sample } from './metrics.js';
 
-export interface MetricsLogOptions {
+interface MetricsLogOptions {
   /** History kept, ms (default 1 hour). */
   keepMs?: number;
   /** How often buffered samples are written, ms (default 5 s). */

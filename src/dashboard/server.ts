@@ -15,7 +15,7 @@ import { Store, defaultDataDir } from './store.js';
 import { ConnectionGuard, DEFAULT_LIMITS, limitsFromEnv, serverOptions, type Limits } from './limits.js';
 import { pageHtml } from './ui/page.js';
 import type { ActionRequest, CompareRequest, SettingsRequest } from './messages.js';
-import { distFile } from '../shared/index.js';
+import { CodedError, distFile } from '../shared/index.js';
 import { VERSION } from '../version.js';
 import { AutoCapture, captureConfigFromEnv, type CaptureConfig } from './capture.js';
 import { FindingStore, type FindingState } from './findings.js';
@@ -79,7 +79,13 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-export class DashboardConfigError extends Error {}
+/** A dashboard that must not start as configured (say, listening beyond loopback without a token). */
+export class DashboardConfigError extends CodedError<'BAD_CONFIG'> {
+  constructor(message: string) {
+    super('BAD_CONFIG', message);
+    this.name = 'DashboardConfigError';
+  }
+}
 
 export function checkBind(host: string, token: string | undefined): void {
   if (!isLoopbackHost(host) && !token) {

@@ -68,7 +68,7 @@ export interface ReportMeta {
   title: string;
 }
 
-export const newId = (): string => `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+const newId = (): string => `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 
 export function defaultDataDir(): string {
   return process.env.HEAPSCOPE_DATA ? resolve(process.env.HEAPSCOPE_DATA) : join(homedir(), '.heapscope');

@@ -3,7 +3,7 @@
 // least-squares slope of that floor. Pure functions, shared by the server and the browser.
 
 /** Width of one overview bucket: an hour of metrics becomes 60 points. */
-export const TREND_BUCKET_MS = 60_000;
+const TREND_BUCKET_MS = 60_000;
 
 export type TrendPoint = [t: number, bytes: number];
 

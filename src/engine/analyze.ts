@@ -1,9 +1,10 @@
-// Runs DevTools' passes over a loaded graph, in DevTools' order: DOM state -> flags -> shallow sizes ->
-// dominators + retained sizes -> distances -> class names -> statistics. analyzeSnapshot uses two
-// cores when it can: a worker computes flags, half the essential edges, the retainer index,
-// distances, class names, the Summary's class counts and the dominated index while this thread
-// moves shallow sizes, computes the dominator tree (the critical path) and, while the worker
-// indexes the tree, the Statistics (see passes/parallel.ts).
+// DevTools' passes over a loaded graph, in DevTools' order, as one list (analyzeGraph): DOM state ->
+// flags -> shallow sizes -> dominators + retained sizes -> distances -> class names -> statistics.
+// When the graph is big enough and its arrays are shared, a worker helps (see passes/parallel.ts):
+// it computes flags, half the essential edges, the retainer index, distances, class names, the
+// Summary's class counts and the dominated index while this thread moves shallow sizes, computes
+// the dominator tree (the critical path) and, while the worker indexes the tree, the Statistics.
+// Without it, each step runs here.
 import type { Worker } from 'node:worker_threads';
 import type { HeapGraph } from './graph.js';
 import type { HeapAnalysis, ProgressFn, Statistics } from './types.js';
@@ -18,14 +19,14 @@ import { computeDistances } from './passes/index.js';
 import { computeClassIndex } from './passes/index.js';
 import { computeStatistics } from './passes/index.js';
 import { ensureRetainers } from './passes/index.js';
-import { startSideWork, stepTimer, type SideWork } from './passes/index.js';
+import { startSideWork, stepTimer, type EdgeBits, type SideWork, type TreeSizes } from './passes/index.js';
 import { SummaryTotals } from './passes/index.js';
 import { largestByRetained, LARGEST_KEPT } from './query/index.js';
 import { collectGarbage } from './memory.js';
 
 export interface AnalyzeOptions {
   onProgress?: ProgressFn;
-  /** analyzeSnapshot only: use a worker even for small graphs (tests); default: by graph size. */
+  /** true: a worker helps even for small graphs (tests); false: every pass on this thread; default: by graph size. */
   twoCores?: boolean;
   /**
    * Sees the analysis worker when it is handed its job (tests kill it mid-run to check the
@@ -34,96 +35,81 @@ export interface AnalyzeOptions {
   onWorker?: (worker: Worker) => void;
 }
 
-/** All passes on this thread. */
-export function analyzeGraph(g: HeapGraph, opts: AnalyzeOptions = {}): HeapAnalysis {
-  const p = opts.onProgress ?? (() => {});
-  p({ phase: 'flags' });
-  propagateDomState(g);
-  return passesHere(g, findEphemeronEdgeNames(g), p);
-}
+type Lap = (step: string) => void;
 
-/** The passes after DOM state, in DevTools' order, on this thread. */
-function passesHere(g: HeapGraph, eph: EphemeronInfo, p: ProgressFn): HeapAnalysis {
-  ensureRetainers(g);
-  const flags = computeFlags(g);
-  p({ phase: 'shallow' });
-  computeShallowSizes(g);
-  p({ phase: 'dominators' });
-  const { essential, retained } = computeEssentialEdges(g, flags, eph);
-  const tree = finishDominatorTree(g, essential, dominatorDfs(g, essential, { retained }));
-  p({ phase: 'retained' });
-  const retainedSize = retainedSizes(tree, g.selfSize);
-  const { firstDominated, dominated } = buildDominatedNodes(tree.dominator);
-  p({ phase: 'distances' });
-  const distance = computeDistances(g, eph);
-  p({ phase: 'names' });
-  const classIndex = computeClassIndex(g);
-  const totalSize = retainedSize[0] + g.extraNativeBytes;
-  const parts = { graph: g, dominator: tree.dominator, retainedSize, distance, firstDominated, dominated, classIndex, flags, totalSize };
-  return {
-    ...parts,
-    statistics: computeStatistics(g, totalSize),
-    largest: largestByRetained(g, retainedSize, LARGEST_KEPT),
-    classTotals: new SummaryTotals(parts),
-  };
-}
-
-/**
- * The same passes, with part of the work on a second core when the graph allows (see
- * passes/parallel.ts); otherwise passesHere.
- */
-export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {}): Promise<HeapAnalysis> {
+/** DevTools' passes in DevTools' order; a step the worker takes is awaited from it, else run here. */
+export async function analyzeGraph(g: HeapGraph, opts: AnalyzeOptions = {}): Promise<HeapAnalysis> {
   const p = opts.onProgress ?? (() => {});
   p({ phase: 'flags' });
   propagateDomState(g);
   const eph = findEphemeronEdgeNames(g);
-  const side = startSideWork(g, eph, opts.twoCores ? 0 : undefined, opts.onWorker);
-  if (!side) return passesHere(g, eph, p);
-  const lap = stepTimer('main');
+  const side = opts.twoCores === false ? null : startSideWork(g, eph, opts.twoCores ? 0 : undefined, opts.onWorker);
+  const lap = side ? stepTimer('main') : () => {};
   try {
     p({ phase: 'shallow' });
-    // while the worker computes flags and essential edges; in the dominator pass's scratch memory:
-    // nothing new to allocate (or page in)
-    const memory = allocDominatorMemory(g.nodeCount, true);
-    computeShallowSizes(g, memory.scratch);
-    side.shallowDone();
+    const memory = shallowSizes(g, side);
     lap('shallow sizes');
-    const flags = (await side.flags).flags;
+    const edges = await edgeBits(g, eph, side);
+    const flags = edges.flags;
     p({ phase: 'dominators' });
-    const tree = await dominatorTree(g, side, memory, lap);
+    const tree = await dominatorTree(g, edges, memory, side, lap);
     p({ phase: 'retained' });
-    let largest: number[] = [];
-    let statistics: Statistics | null = null;
-    const { retainedSize, firstDominated, dominated } = await side.treeSizes(tree, g.selfSize, (rs) => {
-      largest = largestByRetained(g, rs, LARGEST_KEPT); // for the report
-      statistics = computeStatistics(g, rs[0] + g.extraNativeBytes);
-      // (the worker is busy: meanwhile, what the dominator pass left goes, before the peak)
-      collectGarbage();
-    });
-    const distance = await side.distance;
+    const { retainedSize, firstDominated, dominated, largest, statistics } = await treeSizes(g, tree, side);
+    p({ phase: 'distances' });
+    const distance = side ? await side.distance : computeDistances(g, eph);
     p({ phase: 'names' });
-    const classIndex = await side.classIndex;
+    const classIndex = side ? await side.classIndex : computeClassIndex(g);
     lap('retained sizes, wait for the dominated index');
     const totalSize = retainedSize[0] + g.extraNativeBytes;
     const parts = { graph: g, dominator: tree.dominator, retainedSize, distance, firstDominated, dominated, classIndex, flags, totalSize };
-    const counts = await side.classCounts;
+    const counts = side && (await side.classCounts);
     // the worker sums retained sizes by class while the caller goes on (to the diagnosis, say)
     const ahead = counts && { ...counts, pending: side.classRetained(counts.counts.size) };
-    return { ...parts, statistics: statistics ?? computeStatistics(g, totalSize), largest, classTotals: new SummaryTotals(parts, ahead) };
+    return {
+      ...parts,
+      statistics: statistics ?? computeStatistics(g, totalSize),
+      largest: largest ?? largestByRetained(g, retainedSize, LARGEST_KEPT),
+      classTotals: new SummaryTotals(parts, ahead),
+    };
   } finally {
-    side.close();
+    side?.close();
   }
 }
 
 /**
- * The dominator pass over the worker's essential edges and retainer index. (A function of its own:
- * the edge bits are garbage once it returns, not held by the caller's suspended frame.)
+ * Moves owned sizes (see shallow.ts). With the worker, in the dominator pass's scratch memory
+ * (nothing new to allocate, or page in) while it computes flags and essential edges.
  */
-async function dominatorTree(g: HeapGraph, side: SideWork, memory: DominatorMemory, lap: (step: string) => void): Promise<DominatorTree> {
-  const { essential, retained } = await side.flags;
+function shallowSizes(g: HeapGraph, side: SideWork | null): DominatorMemory | undefined {
+  if (!side) {
+    computeShallowSizes(g);
+    return undefined;
+  }
+  const memory = allocDominatorMemory(g.nodeCount, true);
+  computeShallowSizes(g, memory.scratch);
+  side.shallowDone();
+  return memory;
+}
+
+/** DevTools' node flags and the essential edges (edges the dominator pass follows). */
+async function edgeBits(g: HeapGraph, eph: EphemeronInfo, side: SideWork | null): Promise<EdgeBits> {
+  if (side) return side.flags;
+  ensureRetainers(g);
+  const flags = computeFlags(g);
+  return { flags, ...computeEssentialEdges(g, flags, eph) };
+}
+
+/**
+ * The dominator pass: DFS, then Lengauer-Tarjan over the retainer index (the worker builds it
+ * during the DFS). A function of its own: the edge bits are garbage once it returns, not held by
+ * the caller's suspended frame.
+ */
+async function dominatorTree(g: HeapGraph, edges: EdgeBits, memory: DominatorMemory | undefined, side: SideWork | null, lap: Lap): Promise<DominatorTree> {
+  const { essential, retained } = edges;
   lap('wait for flags');
   const dfs = dominatorDfs(g, essential, { memory, retained });
   lap('dominator DFS');
+  if (!side) return finishDominatorTree(g, essential, dfs);
   const { slots } = await side.retainers;
   lap('wait for retainers');
   const tree = finishDominatorTree(g, essential, dfs, slots ?? undefined);
@@ -132,8 +118,25 @@ async function dominatorTree(g: HeapGraph, side: SideWork, memory: DominatorMemo
   return tree;
 }
 
+/**
+ * Retained sizes and the dominated-nodes index. With the worker (which builds the index), also
+ * the largest objects and the Statistics meanwhile; without it those come last, as in DevTools.
+ */
+async function treeSizes(g: HeapGraph, tree: DominatorTree, side: SideWork | null): Promise<TreeSizes & { largest?: number[]; statistics?: Statistics }> {
+  if (!side) return { retainedSize: retainedSizes(tree, g.selfSize), ...buildDominatedNodes(tree.dominator) };
+  let largest: number[] | undefined;
+  let statistics: Statistics | undefined;
+  const sizes = await side.treeSizes(tree, g.selfSize, (rs) => {
+    largest = largestByRetained(g, rs, LARGEST_KEPT); // for the report
+    statistics = computeStatistics(g, rs[0] + g.extraNativeBytes);
+    // (the worker is busy: meanwhile, what the dominator pass left goes, before the peak)
+    collectGarbage();
+  });
+  return { ...sizes, largest, statistics };
+}
+
 export async function analyzeSnapshot(source: SnapshotSource, opts: LoadOptions & AnalyzeOptions = {}): Promise<HeapAnalysis> {
   const g = await loadUnindexed(source, opts);
   collectGarbage(); // the load's leftovers, before the analysis's peak (see memory.ts)
-  return analyzeGraphAsync(g, opts);
+  return analyzeGraph(g, opts);
 }

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSnapshot, summarize, largestNodes, type HeapGraph } from '../../src/engine/index.js';
 import { largestByRetained } from '../../src/engine/query/largest.js';
-import { analyzeGraph, analyzeGraphAsync } from '../../src/engine/analyze.js';
+import { analyzeGraph } from '../../src/engine/analyze.js';
 import { loadUnindexed } from '../../src/engine/parse/load.js';
 import { propagateDomState } from '../../src/engine/passes/domstate.js';
 import { computeFlags } from '../../src/engine/passes/flags.js';
@@ -35,11 +35,11 @@ function shared(g: HeapGraph): HeapGraph {
 
 test('worker passes agree with the single-thread passes on every node', async () => {
   const [file] = await takeSnapshots(appPath('map-cache'), { count: 1, workPerStep: 100, dir });
-  const serial = analyzeGraph(await loadSnapshot(file));
+  const serial = await analyzeGraph(await loadSnapshot(file), { twoCores: false });
   const g = shared(await loadSnapshot(file));
   const phases: string[] = [];
   const messages: { type: string; counts?: unknown }[] = [];
-  const parallel = await analyzeGraphAsync(g, {
+  const parallel = await analyzeGraph(g, {
     twoCores: true,
     onProgress: (p) => phases.push(p.phase),
     onWorker: (w) => w.on('message', (m: { type: string }) => messages.push(m)),
@@ -62,11 +62,11 @@ test('worker passes agree with the single-thread passes on every node', async ()
 
 test('more classes than 16 bits number: the class counts fall back to 32-bit ids, on the worker and here', async () => {
   const [file] = await takeSnapshots(appPath('many-classes'), { count: 1, workPerStep: 1, dir });
-  const serial = analyzeGraph(await loadSnapshot(file));
+  const serial = await analyzeGraph(await loadSnapshot(file), { twoCores: false });
   const rows = summarize(serial);
   assert.ok(rows.filter((r) => /^Shape\d+$/.test(r.name)).length > 32767, `${rows.length} classes`);
   const messages: { type: string; counts?: unknown }[] = [];
-  const parallel = await analyzeGraphAsync(shared(await loadSnapshot(file)), {
+  const parallel = await analyzeGraph(shared(await loadSnapshot(file)), {
     twoCores: true,
     onWorker: (w) => w.on('message', (m: { type: string }) => messages.push(m)),
   });
@@ -77,10 +77,10 @@ test('more classes than 16 bits number: the class counts fall back to 32-bit ids
 test('the worker builds the retainer index while the dominator DFS runs, identical to the serial one', async () => {
   const [file] = await takeSnapshots(appPath('closure-leak'), { count: 1, workPerStep: 50, dir });
   const indexed = await loadSnapshot(file);
-  const serial = analyzeGraph(await loadSnapshot(file));
+  const serial = await analyzeGraph(await loadSnapshot(file), { twoCores: false });
   const g = shared(await loadUnindexed(file));
   assert.equal(g.firstRetainer.length, 0, 'loaded without the index');
-  const parallel = await analyzeGraphAsync(g, { twoCores: true });
+  const parallel = await analyzeGraph(g, { twoCores: true });
   assert.ok(g.firstRetainer.buffer instanceof SharedArrayBuffer, 'the worker filled shared arrays');
   for (const k of ['firstRetainer', 'retainerNode'] as const) {
     assert.deepEqual(Array.from(g[k]), Array.from(indexed[k]), k);
@@ -94,7 +94,7 @@ test('the worker builds the retainer index while the dominator DFS runs, identic
 test('a worker killed at any stage costs time, not the analysis: the main thread redoes what it had not delivered', async () => {
   const [file] = await takeSnapshots(appPath('map-cache'), { count: 1, workPerStep: 100, dir });
   const indexed = await loadSnapshot(file);
-  const serial = analyzeGraph(await loadSnapshot(file));
+  const serial = await analyzeGraph(await loadSnapshot(file), { twoCores: false });
   let fellBack = 0;
   // 'posted': as the dominator tree is handed over, so the worker dies counting, waiting for the
   // main thread to free the memory of `dominated`, or filling it
@@ -105,7 +105,7 @@ test('a worker killed at any stage costs time, not the analysis: the main thread
   for (const stage of stages) {
     const g = shared(await loadUnindexed(file));
     const seen: string[] = [];
-    const parallel = await analyzeGraphAsync(g, {
+    const parallel = await analyzeGraph(g, {
       twoCores: true,
       onWorker: (w) => {
         const kill = () => void w.terminate();

@@ -23,7 +23,7 @@ const exited = (w: Worker) => new Promise<void>((resolve) => w.once('exit', () =
 
 test('the thread that parsed a file takes its analysis, and the results are those of one thread', async () => {
   const [file] = await takeSnapshots(appPath('closure-leak'), { count: 1, workPerStep: 50, dir });
-  const serial = analyzeGraph(await loadSnapshot(file, { parallel: false }));
+  const serial = await analyzeGraph(await loadSnapshot(file, { parallel: false }), { twoCores: false });
   // a parse worker is parked only where it can collect the arrays it still refers to
   const withoutGc = new Set<Worker>();
   await analyzeSnapshot(file, { parallel: true, twoCores: true, onWorker: (w) => withoutGc.add(w) });

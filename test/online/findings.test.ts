@@ -143,7 +143,7 @@ test('project setting off: a leak frame starts no capture', async (t) => {
   assert.deepEqual(put.body, { autoCapture: false });
   dash.hub.capture!.onLeak(proc.id, leakFrame(1024 * 1024));
   assert.equal(lines.length, 1);
-  assert.match(lines[0]!, /leak detected in billing pid \d+ \(\+1\.00 MB\/min\); automatic capture is off for this project/);
+  assert.match(lines[0]!, /leak detected in billing pid \d+ \(\+1\.0 MB\/min\); automatic capture is off for this project/);
   await new Promise((r) => setTimeout(r, 1500));
   assert.deepEqual(autoJobs(dash), []);
   assert.deepEqual((await api(dash.url, '/api/findings')).body, []);

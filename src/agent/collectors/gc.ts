@@ -22,9 +22,9 @@ function kindName(kind: number | undefined): GcKind {
 }
 
 /** Post-GC samples kept per interval: more majors than this in one interval is a GC storm. */
-export const MAX_POST_GC_PER_INTERVAL = 32;
+const MAX_POST_GC_PER_INTERVAL = 32;
 
-export interface GcCollectorOptions {
+interface GcCollectorOptions {
   /** Called with the memory right after each major GC. */
   onPostGc?: (s: PostGcSample) => void;
 }

@@ -2,7 +2,7 @@
 import v8 from 'node:v8';
 import type { MemoryMetrics } from '../../protocol/index.js';
 
-export type MemorySample = MemoryMetrics;
+type MemorySample = MemoryMetrics;
 
 export function sampleMemory(): MemorySample {
   const m = process.memoryUsage();

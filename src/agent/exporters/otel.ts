@@ -3,7 +3,7 @@
 // measurements through it under the semantic-convention names and units. Nothing is imported:
 // @opentelemetry/api keeps its global under Symbol.for('opentelemetry.js.api.1'), so an app without
 // OpenTelemetry costs one property lookup per interval, and the app's own copy is what we use.
-import type { Attributes, BatchObservableResult, Meter, MeterProvider, Observable } from '@opentelemetry/api';
+import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
 import type { GcKind } from '../../protocol/index.js';
 import { VERSION } from '../../version.js';
 import type { GcCollector } from '../collectors/gc.js';
@@ -18,7 +18,7 @@ export interface MeterProviderLike {
 const API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
 
 /** The MeterProvider registered with @opentelemetry/api 1.x in this thread, if any. */
-export function globalMeterProvider(): MeterProviderLike | undefined {
+function globalMeterProvider(): MeterProviderLike | undefined {
   const api = (globalThis as Record<symbol, { metrics?: MeterProviderLike } | undefined>)[API_GLOBAL];
   const p = api?.metrics;
   return p && typeof p.getMeter === 'function' ? p : undefined;

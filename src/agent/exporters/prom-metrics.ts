@@ -60,7 +60,7 @@ function eventLoop(key: 'min' | 'max' | 'mean' | 'stddev' | 'p50' | 'p90' | 'p99
   };
 }
 
-export const PROCESS_METRICS: readonly Def[] = [
+const PROCESS_METRICS: readonly Def[] = [
   // ---- prom-client's default names
   { name: 'process_cpu_user_seconds_total', help: 'Total user CPU time spent in seconds.', type: 'counter', read: (p) => seconds(p.frame.cpu?.totalUserMs) },
   { name: 'process_cpu_system_seconds_total', help: 'Total system CPU time spent in seconds.', type: 'counter', read: (p) => seconds(p.frame.cpu?.totalSystemMs) },
@@ -130,12 +130,12 @@ export const PROCESS_METRICS: readonly Def[] = [
   { name: 'heapscope_snapshots_stored', help: 'Heap snapshots of the process the dashboard stores.', type: 'gauge', read: (p) => p.snapshots },
 ];
 
-export const GC_HISTOGRAM = {
+const GC_HISTOGRAM = {
   name: 'nodejs_gc_duration_seconds',
   help: 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.',
 };
 
-export interface RegisterOptions {
+interface RegisterOptions {
   /** Label names every process carries (its `labels` keys may be a subset). */
   labelNames: string[];
   /** Return true to leave a metric out (e.g. one the registry already has). */

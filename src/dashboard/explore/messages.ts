@@ -9,7 +9,7 @@ export type ExploreOp =
   | { op: 'edges'; id: string; offset?: number; limit?: number }
   | { op: 'roots'; offset?: number; limit?: number };
 
-export interface ExploreRequest {
+interface ExploreRequest {
   seq: number;
   /** Cache key (the artifact id) and the snapshot file it names. */
   key: string;

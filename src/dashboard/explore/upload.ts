@@ -13,11 +13,11 @@ import type { Job } from '../jobs.js';
 import type { ArtifactMeta, ProcessMeta } from '../store.js';
 
 /** The pseudo-process that owns every snapshot uploaded from a browser. */
-export const UPLOADS_PROCESS_ID = 'uploads';
+const UPLOADS_PROCESS_ID = 'uploads';
 const DISK_CHECK_BYTES = 64 * 1024 * 1024;
 
 /** An uploaded snapshot remembers the name of the file it came from. */
-export type UploadedArtifact = ArtifactMeta & { name?: string };
+type UploadedArtifact = ArtifactMeta & { name?: string };
 
 
 async function uploadsProcess(hub: Hub): Promise<ProcessMeta> {

@@ -4,6 +4,7 @@
 // peak. An evicted analysis is reloaded on its next query.
 import { parentPort, workerData } from 'node:worker_threads';
 import { analysisBytes, analyzeSnapshot, classInstances, collectGarbage, exploreNode, findNode, objectEdges, objectRetainers, pathRows, type HeapAnalysis } from '../../engine/index.js';
+import { HubError } from '../hub/errors.js'; // (not the hub's index: this thread needs none of the hub)
 import type { ExploreOp, ExploreResponse, ExploreStatus, NodeAnswer, WorkerConfig, WorkerInbound } from './messages.js';
 
 const { budgetBytes } = workerData as WorkerConfig;
@@ -20,15 +21,6 @@ const entries = new Map<string, Entry>();
 let loadChain: Promise<unknown> = Promise.resolve();
 let loads = 0;
 let evictions = 0;
-
-class QueryError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 function analysisFor(key: string, file: string): Promise<HeapAnalysis> {
   let e = entries.get(key);
@@ -75,7 +67,7 @@ function evict(keep: string): void {
 
 function node(a: HeapAnalysis, id: string): number {
   const n = findNode(a, id);
-  if (n < 0) throw new QueryError(404, `no object ${id.startsWith('@') ? id : `@${id}`} in this snapshot`);
+  if (n < 0) throw new HubError(404, `no object ${id.startsWith('@') ? id : `@${id}`} in this snapshot`);
   return n;
 }
 
@@ -109,7 +101,7 @@ parentPort!.on('message', (m: WorkerInbound) => {
   analysisFor(m.key, m.file)
     .then((a) => post({ seq: m.seq, ok: true, result: answer(a, m.query) }))
     .catch((err: unknown) => {
-      const status = err instanceof QueryError ? err.status : 422;
+      const status = err instanceof HubError ? err.status : 422;
       post({ seq: m.seq, ok: false, status, message: err instanceof Error ? err.message : String(err) });
     });
 });

@@ -11,7 +11,7 @@ import type { Finding, FindingStore, ProjectSettings } from '../findings.js';
 import type { FleetEvent, SharedState } from './state.js';
 
 /** What the hub lets the link see and do. */
-export interface FleetHost {
+interface FleetHost {
   readonly store: Store;
   readonly jobs: Map<string, Job>;
   /** To this dashboard's browsers only (not published again). */

@@ -16,7 +16,7 @@ import type { Job } from '../jobs.js';
 import type { ProcessMeta } from '../store.js';
 import { newDashboardId, type AnalysisItem, type FleetEvent, type SharedState, type Unlock } from './state.js';
 
-export interface RedisStateOptions {
+interface RedisStateOptions {
   /** redis://[user:pass@]host:port[/db] (rediss:// for TLS). */
   url: string;
   /** Key prefix (default `heapscope:`), so several installations can share one Redis. */
@@ -46,7 +46,7 @@ const DEL_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
 const HDEL_IF = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
 
 /** Redacts the password of a redis:// URL for messages. */
-export function redactRedisUrl(url: string): string {
+function redactRedisUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

@@ -15,7 +15,7 @@ const HELLO_TIMEOUT_MS = 10_000;
 const METRICS_KEEP_DEAD_MS = 3600_000;
 const SWEEP_MS = 60_000;
 
-export interface AgentHooks {
+interface AgentHooks {
   /** A frame after the hello that is not metrics. */
   onFrame(processId: string, msg: AgentMessage, onLog: (line: string) => void): void;
   /** The agent's connection closed (not replaced by a newer one). */

@@ -23,7 +23,7 @@ interface Row {
 const fmt = formatBytes;
 
 /** The allocation tree as flame frames (depth-first, parents first, widest child leftmost). */
-export function allocFrames(head: AllocNode): { frames: FlameFrame[]; maxDepth: number; duration: number } {
+function allocFrames(head: AllocNode): { frames: FlameFrame[]; maxDepth: number; duration: number } {
   const totals = new Map<AllocNode, number>();
   const sum = (n: AllocNode): number => {
     let t = n.selfSize;

@@ -3,8 +3,7 @@
 // one buffer or one JS string (V8 strings stop at ~512 MB and real snapshots are larger).
 import { HeapSnapshotError } from '../../shared/index.js';
 import type { Sizes, SnapshotMeta } from '../graph.js';
-import { EdgeStore, NodeStore } from './store.js';
-import { EdgeRecords, NodeRecords, isStandardEdgeLayout } from './records.js';
+import { EdgeSection, LocationSection, NodeSection } from './sections.js';
 import { StringBuilder } from '../strings.js';
 import { allocateTargets, readHeader, NF, type EdgeLayout, type ParsedSnapshot, type ParserOptions, type ParseTargets } from './meta.js';
 import { describe, skipWs } from './tokenizer.js';
@@ -35,8 +34,6 @@ const enum Sec {
   Locations,
 }
 
-const MAX_SAFE_DIGITS = 15;
-
 export class SnapshotParser {
   private readonly opts: ParserOptions;
   private headerText = '';
@@ -59,11 +56,11 @@ export class SnapshotParser {
   private escape = false;
   private captured: Buffer[] = [];
 
-  // numbers
+  // numbers: the section being read, and each section's reader (see sections.ts)
   private sec = Sec.Nodes;
-  private cur = 0;
-  private digits = 0;
-  private valuesRead = 0; // values of "nodes" / "edges" read so far
+  private nodes: NodeSection | null = null;
+  private edges: EdgeSection | null = null;
+  private locations: LocationSection | null = null;
 
   // strings: kept as raw text, decoded on use (see strings.ts)
   private stringsBuilder = new StringBuilder();
@@ -95,8 +92,6 @@ export class SnapshotParser {
   private edgeNameOrIndex!: Uint32Array;
   private edgeTo!: Uint32Array;
   private nameMax!: BigInt64Array;
-  private locations = new Uint32Array(0);
-  private locLen = 0;
 
   /** Feed the next chunk. Throws HeapSnapshotError on malformed input. */
   push(input: Uint8Array): void {
@@ -260,17 +255,19 @@ export class SnapshotParser {
         this.st = St.FastSkip;
         return i + 1;
       }
-      this.sec = key === 'nodes' ? Sec.Nodes : key === 'edges' ? Sec.Edges : Sec.Locations;
-      if (key === 'locations' && this.opts.totalBytes) {
-        // room for every value the rest of the file could hold (up to 4 per node, V8 writes one
-        // location per object): growing by copies leaves garbage for the analysis's peak (see
-        // StringBuilder.reserve); room never written costs no memory
-        const rest = Math.floor((this.opts.totalBytes - this.pos - i) / 2) + 1;
-        this.growLocations(Math.min(rest, this.nodeCount * 4 + 1024));
+      if (key === 'nodes') this.nodeSection().begin(0);
+      else if (key === 'edges') this.edgeSection().begin(0);
+      else {
+        const locations = (this.locations = new LocationSection(this.locFields));
+        if (this.opts.totalBytes) {
+          // room for every value the rest of the file could hold (up to 4 per node, V8 writes one
+          // location per object): growing by copies leaves garbage for the analysis's peak (see
+          // StringBuilder.reserve); room never written costs no memory
+          const rest = Math.floor((this.opts.totalBytes - this.pos - i) / 2) + 1;
+          locations.reserve(Math.min(rest, this.nodeCount * 4 + 1024));
+        }
       }
-      this.cur = 0;
-      this.digits = 0;
-      this.valuesRead = 0;
+      this.sec = key === 'nodes' ? Sec.Nodes : key === 'edges' ? Sec.Edges : Sec.Locations;
       this.st = St.NumStart;
       return i;
     }
@@ -367,307 +364,48 @@ export class SnapshotParser {
     Object.assign(this, targets ?? allocateTargets(h, this.opts, offset));
   }
 
-  /** Number arrays: one loop per section. */
+  /** Number arrays: one reader per section (sections.ts), each called from its own site. */
   private numbers(buf: Uint8Array, start: number, end: number): number {
-    if (this.sec === Sec.Edges) return this.edgeNumbers(buf, start, end);
-    if (this.sec === Sec.Nodes) return this.nodeNumbers(buf, start, end);
-    return this.locationNumbers(buf, start, end);
-  }
-
-  // The section loops below share one shape: a number cut by the chunk boundary is carried in
-  // `cur`/`digits`; the bytes up to the last non-digit of the chunk (so every number ends inside
-  // it) are read by whole-record runs (records.ts) from each record boundary, and value by value
-  // wherever a run stops: odd whitespace, the chunk's last record, or bad input, reported here.
-
-  /** Finishes a number carried over from the previous chunk; returns where its digits end. */
-  private carry(buf: Uint8Array, i: number, end: number): number {
-    while (i < end) {
-      const d = buf[i] - 48;
-      if (d < 0 || d > 9) break;
-      this.cur = this.cur * 10 + d;
-      this.digits++;
-      i++;
+    let i: number;
+    let closedAt: number;
+    if (this.sec === Sec.Edges) {
+      const r = this.edges!;
+      i = r.read(buf, start, end, this.pos);
+      closedAt = r.closedAt;
+    } else if (this.sec === Sec.Nodes) {
+      const r = this.nodes!;
+      i = r.read(buf, start, end, this.pos);
+      closedAt = r.closedAt;
+    } else {
+      const r = this.locations!;
+      i = r.read(buf, start, end, this.pos);
+      closedAt = r.closedAt;
+    }
+    if (closedAt >= 0) {
+      this.closedAt = closedAt;
+      this.st = St.AfterValue;
     }
     return i;
   }
 
-  private badByte(c: number, i: number, k: number): HeapSnapshotError {
-    return new HeapSnapshotError('BAD_VALUE', `unexpected ${describe(c)} in the "${this.key}" array (value #${k})`, this.pos + i);
-  }
-
-  private edgeNumbers(buf: Uint8Array, start: number, end: number): number {
-    let i = start;
-    if (this.digits > 0) {
-      i = this.carry(buf, i, end);
-      if (i === end) return end;
-      this.edgeValue(this.cur, i);
-      this.cur = 0;
-      this.digits = 0;
-    }
-    let safe = end;
-    while (safe > i && buf[safe - 1] >= 48 && buf[safe - 1] <= 57) safe--;
-    let k = this.valuesRead;
-    const efc = this.efc;
-    const limit = this.edgeCount * efc;
-    const store = this.edgeStore();
-    const records = this.edgeRecords();
-    let edge = (k / efc) | 0;
-    let field = k - edge * efc;
-    for (;;) {
-      if (field === 0 && i < safe && records !== null) {
-        i = records.run(buf, i, safe, edge);
-        k += (records.e - edge) * efc;
-        edge = records.e;
-      }
-      let c = 0;
-      while (i < safe) {
-        c = buf[i];
-        if (c >= 48) break;
-        if (c !== 0x2c && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) throw this.badByte(c, i, k);
-        i++;
-      }
-      if (i >= safe) break;
-      if (c > 57) {
-        if (c !== 0x5d) throw this.badByte(c, i, k);
-        this.valuesRead = k;
-        this.endNumbers(this.pos + i);
-        return i + 1;
-      }
-      let v = c - 48;
-      i++;
-      // terminates: buf[safe - 1] is not a digit
-      for (;;) {
-        const d = buf[i] - 48;
-        if (d < 0 || d > 9) break;
-        v = v * 10 + d;
-        i++;
-      }
-      if (k >= limit) throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has more values than edge_count (${this.edgeCount}) x ${efc} fields`, this.pos + i);
-      store.put(edge, field, v, this.pos + i);
-      if (++field === efc) {
-        field = 0;
-        edge++;
-      }
-      k++;
-    }
-    this.valuesRead = k;
-    // digits at the very end of the chunk: carried into the next one
-    this.cur = 0;
-    this.digits = 0;
-    i = this.carry(buf, safe, end);
-    return i;
-  }
-
-  private edgeStoreCache: EdgeStore | null = null;
-  private nodeStoreCache: NodeStore | null = null;
-  private edgeRecordsCache: EdgeRecords | null | undefined;
-  private nodeRecordsCache: NodeRecords | null | undefined;
-
-  private edgeStore(): EdgeStore {
+  /** The reader of "nodes" (one per parser: a parse worker may read the section in ranges). */
+  private nodeSection(): NodeSection {
+    if (this.nodes) return this.nodes;
     const { edgeLayout, targets } = this.targets();
-    return (this.edgeStoreCache ??= new EdgeStore(edgeLayout, targets));
+    return (this.nodes = new NodeSection(this.meta!.node_fields, this.nodeSlots, edgeLayout, this.nodeTypeCount, targets));
   }
 
-  private nodeStore(): NodeStore {
-    return (this.nodeStoreCache ??= new NodeStore(this.targets().targets, this.nodeTypeCount, this.edgeCount));
-  }
-
-  /** Whole-record runs for the edge layout; null for layouts only the value-by-value loop reads. */
-  private edgeRecords(): EdgeRecords | null {
-    if (this.edgeRecordsCache !== undefined) return this.edgeRecordsCache;
+  private edgeSection(): EdgeSection {
+    if (this.edges) return this.edges;
     const { edgeLayout, targets } = this.targets();
-    return (this.edgeRecordsCache = isStandardEdgeLayout(edgeLayout) ? new EdgeRecords(edgeLayout, targets) : null);
+    return (this.edges = new EdgeSection(edgeLayout, targets));
   }
 
-  private nodeRecords(): NodeRecords | null {
-    if (this.nodeRecordsCache !== undefined) return this.nodeRecordsCache;
-    const nf = this.meta!.node_fields;
-    return (this.nodeRecordsCache = NodeRecords.fits(nf) ? new NodeRecords(nf, this.nodeCount, this.edgeCount, this.nodeTypeCount, this.targets().targets) : null);
-  }
-
-  /** One edge value (used for numbers that straddle chunks). */
-  private edgeValue(v: number, i: number): void {
-    const k = this.valuesRead;
-    if (k >= this.edgeCount * this.efc) throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has more values than edge_count (${this.edgeCount}) x ${this.efc} fields`, this.pos + i);
-    const edge = (k / this.efc) | 0;
-    this.edgeStore().put(edge, k - edge * this.efc, v, this.pos + i);
-    this.valuesRead = k + 1;
-  }
-
-  private nodeNumbers(buf: Uint8Array, start: number, end: number): number {
-    let i = start;
-    if (this.digits > 0) {
-      i = this.carry(buf, i, end);
-      if (i === end) return end;
-      this.valuesRead = this.nodeValues(this.cur, this.valuesRead, i);
-      this.cur = 0;
-      this.digits = 0;
-    }
-    let safe = end;
-    while (safe > i && buf[safe - 1] >= 48 && buf[safe - 1] <= 57) safe--;
-    let k = this.valuesRead;
-    const nfc = this.nfc;
-    const limit = this.nodeCount * nfc;
-    const slots = this.nodeSlots;
-    const store = this.nodeStore();
-    const records = this.nodeRecords();
-    let node = (k / nfc) | 0;
-    let field = k - node * nfc;
-    for (;;) {
-      if (field === 0 && i < safe && records !== null) {
-        i = records.run(buf, i, safe, node);
-        k += (records.n - node) * nfc;
-        node = records.n;
-      }
-      let c = 0;
-      while (i < safe) {
-        c = buf[i];
-        if (c >= 48) break;
-        if (c !== 0x2c && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) throw this.badByte(c, i, k);
-        i++;
-      }
-      if (i >= safe) break;
-      if (c > 57) {
-        if (c !== 0x5d) throw this.badByte(c, i, k);
-        this.valuesRead = k;
-        this.endNumbers(this.pos + i);
-        return i + 1;
-      }
-      let v = c - 48;
-      i++;
-      for (;;) {
-        const d = buf[i] - 48;
-        if (d < 0 || d > 9) break;
-        v = v * 10 + d;
-        i++;
-      }
-      if (k >= limit) throw new HeapSnapshotError('COUNT_MISMATCH', `"nodes" has more values than node_count (${this.nodeCount}) x ${nfc} fields`, this.pos + i);
-      store.put(node, slots[field], v, this.pos + i);
-      if (++field === nfc) {
-        field = 0;
-        node++;
-      }
-      k++;
-    }
-    this.valuesRead = k;
-    this.cur = 0;
-    this.digits = 0;
-    i = this.carry(buf, safe, end);
-    return i;
-  }
-
-  /** One node value (used for numbers that straddle chunks); returns the next value index. */
-  private nodeValues(v: number, k: number, i: number): number {
-    const nfc = this.nfc;
-    if (k >= this.nodeCount * nfc) throw new HeapSnapshotError('COUNT_MISMATCH', `"nodes" has more values than node_count (${this.nodeCount}) x ${nfc} fields`, this.pos + i);
-    const node = (k / nfc) | 0;
-    this.nodeStore().put(node, this.nodeSlots[k - node * nfc], v, this.pos + i);
-    return k + 1;
-  }
-
-  /** "locations": plain values (no per-field checks), appended to a growing array. */
-  private locationNumbers(buf: Uint8Array, start: number, end: number): number {
-    let i = start;
-    if (this.digits > 0) {
-      i = this.carry(buf, i, end);
-      if (i === end) return end;
-      this.location(this.cur, this.digits, buf, i);
-      this.cur = 0;
-      this.digits = 0;
-    }
-    let safe = end;
-    while (safe > i && buf[safe - 1] >= 48 && buf[safe - 1] <= 57) safe--;
-    // room for every value up to the section's end or the chunk's (each takes a digit and a separator)
-    const close = buf.indexOf(0x5d, i);
-    this.growLocations(this.locLen + (((close >= 0 && close < safe ? close : safe) - i) >> 1) + 1);
-    for (;;) {
-      if (i < safe) i = this.locationRun(buf, i, safe);
-      let c = 0;
-      while (i < safe) {
-        c = buf[i];
-        if (c >= 48) break;
-        if (c !== 0x2c && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) throw this.badByte(c, i, this.locLen);
-        i++;
-      }
-      if (i >= safe) break;
-      if (c > 57) {
-        if (c !== 0x5d) throw this.badByte(c, i, this.locLen);
-        this.endNumbers(this.pos + i);
-        return i + 1;
-      }
-      const from = i;
-      let v = c - 48;
-      i++;
-      for (;;) {
-        const d = buf[i] - 48;
-        if (d < 0 || d > 9) break;
-        v = v * 10 + d;
-        i++;
-      }
-      this.location(v, i - from, buf, i);
-    }
-    this.cur = 0;
-    this.digits = 0;
-    return this.carry(buf, safe, end);
-  }
-
-  /** One location value of `digits` digits, ended by buf[i] (which must be a separator or ']'). */
-  private location(v: number, digits: number, buf: Uint8Array, i: number): void {
-    const c = buf[i];
-    if (c !== 0x2c && c !== 0x5d && c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) throw this.badByte(c, i, this.locLen);
-    if (digits > MAX_SAFE_DIGITS) throw new HeapSnapshotError('BAD_VALUE', `number too large in "${this.key}"`, this.pos + i);
-    this.growLocations(this.locLen + 1);
-    this.locations[this.locLen++] = v;
-  }
-
-  private growLocations(want: number): void {
-    if (want <= this.locations.length) return;
-    const next = new Uint32Array(Math.max(1024, want, this.locations.length * 2));
-    next.set(this.locations.subarray(0, this.locLen));
-    this.locations = next;
-  }
-
-  /** As the runs in records.ts: values separated by ',' or '\n,' up to anything else; the array has room. */
-  private locationRun(buf: Uint8Array, i: number, safe: number): number {
-    const loc = this.locations;
-    let len = this.locLen;
-    const lim = safe - 2;
-    let at = i;
-    while (i < lim) {
-      at = i;
-      let d = buf[i] - 48;
-      if (d >>> 0 > 9) break;
-      let v = d;
-      while (((d = buf[++i] - 48) >>> 0) <= 9) v = v * 10 + d;
-      let c = buf[i];
-      if (i - at > MAX_SAFE_DIGITS || (c !== 0x2c && c !== 0x0a)) break;
-      loc[len++] = v;
-      at = i;
-      if (i >= lim) break;
-      if (c === 0x0a) c = buf[++i];
-      if (c !== 0x2c) break;
-      i++;
-    }
-    this.locLen = len;
-    return at;
-  }
-
-  private endNumbers(offset: number): void {
-    if (this.sec === Sec.Nodes) {
-      const want = this.nodeCount * this.nfc;
-      if (this.valuesRead !== want) {
-        throw new HeapSnapshotError('COUNT_MISMATCH', `"nodes" has ${this.valuesRead} values but node_count ${this.nodeCount} x ${this.nfc} fields = ${want}`, offset);
-      }
-    } else if (this.sec === Sec.Edges) {
-      const want = this.edgeCount * this.efc;
-      if (this.valuesRead !== want) {
-        throw new HeapSnapshotError('COUNT_MISMATCH', `"edges" has ${this.valuesRead} values but edge_count ${this.edgeCount} x ${this.efc} fields = ${want}`, offset);
-      }
-    } else if (this.locLen % this.locFields !== 0) {
-      throw new HeapSnapshotError('COUNT_MISMATCH', `"locations" has ${this.locLen} values, not a multiple of ${this.locFields} fields`, offset);
-    }
-    this.closedAt = offset;
-    this.st = St.AfterValue;
+  /** The current section's reader: values read so far, and whether a number is cut at the end of the input. */
+  private progress(): { valuesRead: number; carried: boolean } {
+    const r = this.sec === Sec.Locations ? this.locations : this.sec === Sec.Nodes ? this.nodes : this.edges;
+    if (!r) return { valuesRead: 0, carried: false };
+    return { valuesRead: r instanceof LocationSection ? r.length : r.valuesRead, carried: r.carry.digits > 0 };
   }
 
   // ---- range parsing, for parse workers: one numeric section (or part of it) at known offsets ----
@@ -721,9 +459,7 @@ export class SnapshotParser {
   beginSection(key: 'nodes' | 'edges', offset: number, valuesRead = 0): void {
     this.key = key;
     this.sec = key === 'nodes' ? Sec.Nodes : Sec.Edges;
-    this.cur = 0;
-    this.digits = 0;
-    this.valuesRead = valuesRead;
+    (key === 'nodes' ? this.nodeSection() : this.edgeSection()).begin(valuesRead);
     this.pos = offset;
     this.st = St.NumStart;
     this.rangeMode = true;
@@ -731,8 +467,9 @@ export class SnapshotParser {
 
   /** Ends a partial range cut at a separator; returns how many values were read. */
   endRange(): number {
-    if (this.digits > 0) throw new HeapSnapshotError('BAD_VALUE', `"${this.key}" range does not end at a separator`, this.pos);
-    return this.valuesRead;
+    const { valuesRead, carried } = this.progress();
+    if (carried) throw new HeapSnapshotError('BAD_VALUE', `"${this.key}" range does not end at a separator`, this.pos);
+    return valuesRead;
   }
 
   /** True once a section begun with beginSection reached its closing ']'. */
@@ -768,7 +505,7 @@ export class SnapshotParser {
 
   /** Whether any trace_node_id read here (or noted from a worker) was not 0. */
   get sawTraceIds(): boolean {
-    return this.tracesElsewhere || this.nodeRecordsCache?.sawTrace === true || this.nodeStoreCache?.sawTrace === true;
+    return this.tracesElsewhere || this.nodes?.sawTrace === true;
   }
 
   private tracesElsewhere = false;
@@ -780,7 +517,11 @@ export class SnapshotParser {
 
   /** What buildLocationIndex reads, once "locations" is complete (after checkComplete, say). */
   locationsSoFar(): Pick<ParsedSnapshot, 'meta' | 'locations' | 'nodeFieldCount'> {
-    return { meta: this.meta!, locations: this.locations.subarray(0, this.locLen), nodeFieldCount: this.nfc };
+    return { meta: this.meta!, locations: this.locationValues(), nodeFieldCount: this.nfc };
+  }
+
+  private locationValues(): Uint32Array {
+    return this.locations?.values() ?? new Uint32Array(0);
   }
 
   /** Call at end of input. Validates cross-references and returns the arrays. */
@@ -788,7 +529,7 @@ export class SnapshotParser {
     this.checkComplete();
     return validateSnapshot({
       meta: this.meta, header: this.header, seen: this.seen, nodeCount: this.nodeCount, edgeCount: this.edgeCount, nfc: this.nfc,
-      efc: this.efc, edgeTypeOff: this.edgeTypeOff, sawTraceIds: this.sawTraceIds, locations: this.locations.subarray(0, this.locLen),
+      efc: this.efc, edgeTypeOff: this.edgeTypeOff, sawTraceIds: this.sawTraceIds, locations: this.locationValues(),
       strings: () => this.stringsBuilder.finish(this.stringsAt), ...this.targetArrays(),
     });
   }
@@ -797,7 +538,7 @@ export class SnapshotParser {
   checkComplete(): void {
     if (this.st !== St.Done) {
       const where = this.st === St.Numbers
-        ? ` inside "${this.key}" (read ${this.sec === Sec.Locations ? this.locLen : this.valuesRead} values)`
+        ? ` inside "${this.key}" (read ${this.progress().valuesRead} values)`
         : this.st === St.FastSkip
           ? ` inside "${this.key}"`
           : this.st === St.StrList

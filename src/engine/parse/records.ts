@@ -3,7 +3,7 @@
 // record's checks in one branch. It expects what V8 writes: numbers separated by exactly one ',',
 // records by ',' or '\n,'. At the first record that is anything else (other whitespace, a ']', a
 // bad byte, a value that fails a check, the end of the bytes it may read) it stops at that
-// record's first byte, and the caller's value-by-value path (with store.ts) goes on from there: it
+// record's first byte, and the caller's value-by-value path (sections.ts, store.ts) goes on from there: it
 // accepts any JSON whitespace and reports the exact error and offset.
 //
 // Reads stay in bounds without per-byte checks: a digit loop always ends at buf[safe - 1], a

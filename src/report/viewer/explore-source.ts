@@ -23,7 +23,7 @@ export interface ExploreSource {
   offline?: boolean;
 }
 
-export class NotInSubset extends Error {}
+class NotInSubset extends Error {}
 
 const MISSING = 'not in this offline report: open the snapshot in the heapscope dashboard (or DevTools) for every object';
 

@@ -7,7 +7,7 @@ import { send } from '../api.js';
 import { page } from '../router.js';
 import { artifacts, jobs, mine, processes, reports } from '../state.js';
 
-export interface SnapshotsContext {
+interface SnapshotsContext {
   processes: ReadonlyMap<string, ProcessView>;
   artifacts: ReadonlyMap<string, ArtifactMeta & { name?: string }>;
   reports: ReadonlyMap<string, ReportMeta>;
@@ -97,7 +97,7 @@ function stateCell(a: ArtifactMeta, ctx: SnapshotsContext): HTMLElement {
   return el('span', { class: 'muted' }, 'not analysed');
 }
 
-export function showSnapshots(main: HTMLElement, ctx: SnapshotsContext): void {
+function showSnapshots(main: HTMLElement, ctx: SnapshotsContext): void {
   const snaps = [...ctx.artifacts.values()].filter((a) => a.kind === 'heapsnapshot').sort((a, b) => b.createdAt - a.createdAt);
   for (const id of [...picked]) if (!ctx.artifacts.has(id)) picked.delete(id);
   const compare = el('button', { class: 'primary', 'data-action': 'compare-any' }, 'Compare') as HTMLButtonElement;
