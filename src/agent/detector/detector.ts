@@ -33,7 +33,7 @@ export const DETECTOR_DEFAULTS: DetectorConfig = {
 };
 
 /** Time buckets in the window: bounds memory and the cost of each decision. */
-export const BUCKETS = 80;
+const BUCKETS = 80;
 /** At most this many suffixes (candidate starts of the growth) are tested per decision. */
 const MAX_STARTS = 20;
 const MIN_POINTS = 4;
@@ -73,7 +73,6 @@ export class LeakDetector {
   // Scratch for the statistics: no allocation per decision.
   private readonly xs = new Float64Array(BUCKETS);
   private readonly ys = new Float64Array(BUCKETS);
-  private readonly exactFlags = new Uint8Array(BUCKETS);
   private readonly pairs = new Float64Array((BUCKETS * (BUCKETS - 1)) / 2);
   private readonly tmp = new Float64Array(BUCKETS);
   private readonly tmp2 = new Float64Array(BUCKETS);
