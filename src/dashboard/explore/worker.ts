@@ -4,7 +4,7 @@
 // peak. An evicted analysis is reloaded on its next query.
 import { parentPort, workerData } from 'node:worker_threads';
 import { analysisBytes, analyzeSnapshot, classInstances, collectGarbage, exploreNode, findNode, objectEdges, objectRetainers, pathRows, type HeapAnalysis } from '../../engine/index.js';
-import type { ExploreOp, ExploreResponse, ExploreStatus, NodeAnswer, WorkerConfig, WorkerInbound } from './messages.js';
+import { NOT_LOADED, type ExploreOp, type ExploreResponse, type ExploreStatus, type NodeAnswer, type WorkerConfig, type WorkerInbound } from './messages.js';
 
 const { budgetBytes } = workerData as WorkerConfig;
 
@@ -30,8 +30,9 @@ class QueryError extends Error {
   }
 }
 
-function analysisFor(key: string, file: string): Promise<HeapAnalysis> {
+function analysisFor(key: string, file: string | undefined): Promise<HeapAnalysis> {
   let e = entries.get(key);
+  if (file === undefined && !e?.analysis && !e?.loading) return Promise.reject(new QueryError(NOT_LOADED, 'not loaded'));
   if (!e) entries.set(key, (e = { bytes: 0, loadMs: 0, usedAt: Date.now() }));
   e.usedAt = Date.now();
   if (e.analysis) return Promise.resolve(e.analysis);
@@ -39,7 +40,7 @@ function analysisFor(key: string, file: string): Promise<HeapAnalysis> {
   const entry = e;
   const load = loadChain.then(async () => {
     const t0 = performance.now();
-    const a = await analyzeSnapshot(file);
+    const a = await analyzeSnapshot(file!);
     entry.analysis = a;
     entry.bytes = analysisBytes(a);
     entry.loadMs = Math.round(performance.now() - t0);
