@@ -152,14 +152,16 @@ export class S3Storage implements BlobStorage {
       },
     });
     // A failing source fails the upload (which then aborts its parts), never completes it short.
-    body.once('error', (err) => counted.destroy(err));
+    let failed: Error | undefined;
+    body.once('error', (err) => counted.destroy((failed = err)));
     body.pipe(counted);
     const upload = new this.sdk.storage.Upload({ client: this.client, params: { Bucket: this.bucket, Key, Body: counted }, partSize: this.partSize, queueSize: 4 });
     try {
       await upload.done();
     } catch (err) {
       body.destroy();
-      throw err;
+      // the source's reason (a dropped connection, a limit), not how aborting the parts went
+      throw failed ?? err;
     }
     return bytes;
   }
