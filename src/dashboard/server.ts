@@ -68,10 +68,10 @@ export interface DashboardOptions {
 
 /** The S3 storage's settings, from the options and then the environment; undefined: the data directory. */
 function s3Options(opt: DashboardOptions['s3'], localDir: string): S3StorageOptions | undefined {
-  const env = s3FromEnv();
   const given = typeof opt === 'string' ? { url: opt } : opt;
-  const url = given?.url ?? env.url;
+  const url = given?.url ?? (process.env.HEAPSCOPE_S3 || undefined);
   if (!url) return undefined;
+  const env = s3FromEnv();
   const defined = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
   return { ...defined(env), ...defined(given), url, localDir };
 }
