@@ -5,6 +5,7 @@
 // the bucket with no shared directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { S3Storage, parseS3Url } from '../../src/dashboard/s3-storage.js';
 import type { Job } from '../../src/dashboard/jobs.js';
 import type { ProcessView } from '../../src/dashboard/hub/index.js';
-import { APPS, agentApp, api, dashboard, liveProcess, runAction, tempDir, waitFor } from './support.js';
+import { APPS, CLI, agentApp, api, dashboard, liveProcess, runAction, tempDir, waitFor } from './support.js';
 import { S3_CREDENTIALS, startS3 } from './s3server.js';
 import { haveRedis, startRedis } from './redis.js';
 
@@ -250,4 +251,39 @@ test('two dashboards on one Redis and one bucket, no shared directory: the agent
   assert.equal(dl.status, 200);
   assert.match((await dl.text()).slice(0, 20), /^\{"snapshot":/);
   for (const dir of [dirA.dir, dirB.dir]) assert.ok(!existsSync(join(dir, 'artifacts')) && !existsSync(join(dir, 'reports')), `nothing stored in ${dir}`);
+});
+
+test('the CLI: `heapscope dashboard --s3` with the endpoint in the environment stores in the bucket; a missing bucket stops it with the reason', async (t) => {
+  const s3 = await startS3(['cli-heaps']);
+  const tmp = await tempDir();
+  t.after(async () => {
+    await s3.stop();
+    await tmp.cleanup();
+  });
+  const env = { ...process.env, NODE_OPTIONS: '', HEAPSCOPE_S3_ENDPOINT: s3.endpoint, HEAPSCOPE_AUTOSTART: '0' };
+  const refused = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const c = execFile(process.execPath, [CLI, 'dashboard', '--port', '0', '--data', tmp.dir, '--s3', 's3://no-such-bucket'], { encoding: 'utf8', env, timeout: 30_000 }, (_e, _o, stderr) =>
+      resolve({ code: c.exitCode, stderr }),
+    );
+  });
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /cannot use S3 storage s3:\/\/no-such-bucket\/ at http:\/\/127\.0\.0\.1:\d+: no such bucket/);
+
+  const child = spawn(process.execPath, [CLI, 'dashboard', '--port', '0', '--data', tmp.dir, '--s3', 's3://cli-heaps/team'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => void child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await waitFor('the dashboard started', () => /storage: s3:\/\/cli-heaps\/team\//.test(out), 30_000);
+  const url = /heapscope dashboard: (\S+)/.exec(out)![1]!;
+  const app = agentApp(join(APPS, 'plain.cjs'), url, { HEAPSCOPE_PROJECT: 's3-cli' });
+  t.after(app.stop);
+  const proc = await waitFor('the process', async () => (await api<ProcessView[]>(url, '/api/processes')).body.find((p) => p.pid === app.child.pid && p.live));
+  const started = await api<Job>(url, `/api/processes/${proc.id}/actions`, { method: 'POST', body: JSON.stringify({ action: 'heapSnapshot' }) });
+  const done = await waitFor('the snapshot analysed', async () => {
+    const j = (await api<Job>(url, `/api/jobs/${started.body.id}`)).body;
+    return j.state === 'ready' || j.state === 'failed' ? j : undefined;
+  }, 60_000);
+  assert.equal(done.state, 'ready', done.error);
+  assert.ok(s3.created.some((c) => c.endsWith(`team/reports/${done.reportId}.body.json`)), s3.created.join('\n'));
+  assert.ok(s3.created.some((c) => /team\/artifacts\/.+\.heapsnapshot\.gz$/.test(c)));
 });
