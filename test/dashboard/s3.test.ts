@@ -17,7 +17,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { S3Storage, parseS3Url } from '../../src/dashboard/s3-storage.js';
 import type { Job } from '../../src/dashboard/jobs.js';
 import type { ProcessView } from '../../src/dashboard/hub/index.js';
-import { APPS, CLI, agentApp, api, dashboard, liveProcess, runAction, tempDir, waitFor } from './support.js';
+import { APPS, CLI, REGISTER, ROOT, agentApp, api, dashboard, liveProcess, runAction, tempDir, waitFor } from './support.js';
 import { S3_CREDENTIALS, startS3 } from './s3server.js';
 import { haveRedis, startRedis } from './redis.js';
 
@@ -286,4 +286,25 @@ test('the CLI: `heapscope dashboard --s3` with the endpoint in the environment s
   assert.equal(done.state, 'ready', done.error);
   assert.ok(s3.created.some((c) => c.endsWith(`team/reports/${done.reportId}.body.json`)), s3.created.join('\n'));
   assert.ok(s3.created.some((c) => /team\/artifacts\/.+\.heapsnapshot\.gz$/.test(c)));
+});
+
+test('without the AWS SDK installed: an agent runs as before, `dashboard --s3` says what to install', async (t) => {
+  const hide = join(ROOT, 'test', 'fixtures', 'hide-aws-sdk.mjs');
+  const tmp = await tempDir();
+  t.after(tmp.cleanup);
+  const env = { ...process.env, NODE_OPTIONS: '', HEAPSCOPE_AUTOSTART: '0' };
+  const run = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const c = execFile(process.execPath, ['--import', hide, ...args], { encoding: 'utf8', env, timeout: 30_000 }, (_e, stdout, stderr) => resolve({ code: c.exitCode, stdout, stderr }));
+    });
+  const cli = await run([CLI, 'dashboard', '--port', '0', '--data', tmp.dir, '--s3', 's3://some-bucket']);
+  assert.notEqual(cli.code, 0);
+  assert.match(cli.stderr, /S3 storage needs the AWS SDK, an optional dependency of heapscope: npm install @aws-sdk\/client-s3 @aws-sdk\/lib-storage/);
+  // the hook really hides it: importing the SDK fails under it
+  const probe = await run(['--input-type=module', '-e', "await import('@aws-sdk/client-s3')"]);
+  assert.match(probe.stderr, /Cannot find package '@aws-sdk\/client-s3'/);
+  // an app preloading the agent (CJS register) and importing the ESM entry, neither needs it
+  const app = await run(['--require', REGISTER, '--input-type=module', '-e', "const m = await import('heapscope'); console.log(typeof m.default)"]);
+  assert.equal(app.code, 0, app.stderr);
+  assert.equal(app.stdout.trim(), 'function');
 });
