@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
@@ -105,7 +105,6 @@ test('S3 storage contract: a multipart blob is visible only once complete; get, 
 
   // putFile: a finished local file goes in and the local copy goes away
   const scratch = await store.scratchFile('report-1');
-  const { writeFile } = await import('node:fs/promises');
   await writeFile(scratch, '{"report":true}');
   await store.putFile('reports/report-1.body.json', scratch);
   assert.ok(!existsSync(scratch));
