@@ -3,7 +3,6 @@
 // run the growth diagnosis on them and turn its top finding into a Finding. One capture at a time
 // per host: leak frames from other processes of the same host wait, and a sibling of a project
 // already being captured (a cluster worker) joins that project's finding instead of being captured.
-import { readFile } from 'node:fs/promises';
 import type { CaptureRequestMessage, LeakMessage } from '../protocol/index.js';
 import type { HeapReport } from '../diagnosis/index.js';
 import type { CaptureHooks, Hub } from './hub/index.js';
@@ -220,7 +219,7 @@ export class AutoCapture implements CaptureHooks {
   private async record(processId: string, leak: LeakMessage, job: Job): Promise<void> {
     const p = this.hub.store.processes.get(processId)!;
     const meta = this.hub.store.reports.get(job.reportId!)!;
-    const report = JSON.parse(await readFile(this.hub.store.reportFile(meta), 'utf8')) as HeapReport;
+    const report = await this.hub.store.readReport<HeapReport>(meta);
     const culprit = culpritOf(report);
     if (!culprit) {
       this.events.log(`automatic capture of ${p.project} pid ${p.pid}: the growth diagnosis named nothing (report ${job.reportId})`);

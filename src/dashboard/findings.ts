@@ -1,10 +1,11 @@
 // Findings: what an automatic capture found, named exactly as its growth report names it, plus the
 // trend the detector measured. One finding per leak signature (project + owner path + cause kind),
-// so the same leak in 4 of 4 workers of a service is one finding with 4 processes. Persisted in
-// <data>/findings.json with the per-project settings in <data>/settings.json.
+// so the same leak in 4 of 4 workers of a service is one finding with 4 processes. Persisted as
+// findings.json with the per-project settings in settings.json, in the storage (the data directory
+// or the bucket the dashboards share).
 import { createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { DirStorage, type BlobStorage } from './storage.js';
+import { readJsonBlob, writeJsonBlob } from './store.js';
 import type { DetectorSeries } from '../protocol/index.js';
 import type { Cause, GrowthFinding, HeapReport, SourceLocation, Suspect } from '../diagnosis/index.js';
 import { appLocation } from './locations.js';
@@ -193,30 +194,22 @@ export interface ProjectSettings {
 
 const DEFAULT_SETTINGS: ProjectSettings = { autoCapture: true };
 
-async function readJson<T>(file: string, fallback: T): Promise<T> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    return fallback;
-  }
-}
-
-async function writeJson(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
-  await rename(tmp, file);
-}
-
 export class FindingStore {
   readonly findings = new Map<string, Finding>();
   private settings: Record<string, ProjectSettings> = {};
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly dir: string) {}
+  private readonly blobs: BlobStorage;
+
+  /** `storage`: a data directory, or the dashboard's storage. */
+  constructor(storage: string | BlobStorage) {
+    this.blobs = typeof storage === 'string' ? new DirStorage(storage) : storage;
+  }
 
   async open(): Promise<void> {
-    for (const f of await readJson<Finding[]>(join(this.dir, 'findings.json'), [])) if (f?.signature) this.findings.set(f.signature, f);
-    this.settings = await readJson<Record<string, ProjectSettings>>(join(this.dir, 'settings.json'), {});
+    const found = await readJsonBlob<Finding[]>(this.blobs, 'findings.json');
+    for (const f of Array.isArray(found) ? found : []) if (f?.signature) this.findings.set(f.signature, f);
+    this.settings = (await readJsonBlob<Record<string, ProjectSettings>>(this.blobs, 'settings.json')) ?? {};
   }
 
   list(): Finding[] {
@@ -266,7 +259,7 @@ export class FindingStore {
 
   /** Serialised so two quick updates never interleave their renames. */
   private save(name: string, value: unknown): Promise<void> {
-    const next = this.writing.then(() => writeJson(join(this.dir, name), value));
+    const next = this.writing.then(() => writeJsonBlob(this.blobs, name, value));
     this.writing = next.catch(() => undefined);
     return next;
   }

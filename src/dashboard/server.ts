@@ -28,6 +28,7 @@ import { MetricsLog } from './metrics-log.js';
 import { toSample } from './metrics.js';
 import { MemoryState, type SharedState } from './fleet/state.js';
 import { RedisState } from './fleet/redis-state.js';
+import { S3Storage, s3FromEnv, type S3StorageOptions } from './s3-storage.js';
 // explore: drill-down and browser uploads (issue 16 items 1-2)
 import { Explorer, DEFAULT_EXPLORE, exploreConfigFromEnv, type ExploreConfig } from './explore/explorer.js';
 import { registerExploreRoutes, BROWSER_UPLOAD_PATH } from './explore/routes.js';
@@ -57,6 +58,22 @@ export interface DashboardOptions {
   redisOptions?: { heartbeatMs?: number; leaseMs?: number };
   /** Drill-down's memory budget and idle time (default: HEAPSCOPE_EXPLORE_* env, then DEFAULT_EXPLORE). */
   explore?: Partial<ExploreConfig>;
+  /**
+   * Keep snapshots, reports, their metadata and findings in this S3-compatible bucket instead of
+   * the data directory: s3://BUCKET[/PREFIX], or with the endpoint etc. (default: $HEAPSCOPE_S3;
+   * HEAPSCOPE_S3_ENDPOINT / _REGION / _FORCE_PATH_STYLE fill what is not given).
+   */
+  s3?: string | Omit<S3StorageOptions, 'localDir'>;
+}
+
+/** The S3 storage's settings, from the options and then the environment; undefined: the data directory. */
+function s3Options(opt: DashboardOptions['s3'], localDir: string): S3StorageOptions | undefined {
+  const given = typeof opt === 'string' ? { url: opt } : opt;
+  const url = given?.url ?? (process.env.HEAPSCOPE_S3 || undefined);
+  if (!url) return undefined;
+  const env = s3FromEnv();
+  const defined = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return { ...defined(env), ...defined(given), url, localDir };
 }
 
 export interface Dashboard {
@@ -64,6 +81,8 @@ export interface Dashboard {
   port: number;
   host: string;
   dataDir: string;
+  /** Where snapshots and reports are stored: the data directory, or s3://BUCKET/PREFIX. */
+  storage: string;
   hub: Hub;
   /** What GET /metrics serves. */
   prom: DashboardMetrics;
@@ -107,10 +126,15 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const redis = opts.redis ?? (process.env.HEAPSCOPE_REDIS || undefined);
   const shared: SharedState = redis ? new RedisState({ url: redis, log, ...redisTuning(), ...opts.redisOptions }) : new MemoryState();
   await shared.start();
-  const store = new Store(dataDir, shared.shared);
+  let blobs: S3Storage | undefined;
+  let store: Store;
   try {
+    const s3 = s3Options(opts.s3, dataDir);
+    if (s3) blobs = await S3Storage.open(s3);
+    store = new Store(dataDir, shared.shared, blobs);
     await store.open();
   } catch (err) {
+    blobs?.close();
     await shared.close();
     throw err;
   }
@@ -123,7 +147,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   });
   const prom = new DashboardMetrics(hub);
   const connections = new ConnectionGuard(limits);
-  const findings = new FindingStore(dataDir);
+  const findings = new FindingStore(store.blobs);
   await findings.open();
   const hook = opts.webhook ?? (process.env.HEAPSCOPE_WEBHOOK || undefined);
   const webhook = hook ? new Webhook(typeof hook === 'string' ? { url: hook, log } : { log, ...hook }) : undefined;
@@ -148,6 +172,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     await shared.close();
     await hub.close();
     await metricsLog.close((id) => hub.samples(id));
+    blobs?.close();
   };
   try {
     await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
@@ -168,6 +193,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     port,
     host,
     dataDir,
+    storage: store.blobs.location,
     hub,
     prom,
     limits,

@@ -1,8 +1,9 @@
-// Where snapshot and report bodies live. One interface so that more than one dashboard can share
-// them: a directory (the default `--data`, local or a shared mount) is the implementation here; an
-// S3-compatible bucket fits the same calls (put = multipart upload of a stream, get = GetObject's
-// body, list = ListObjectsV2, localFile = download to a temp file for the analysis worker, which
-// reads files). Keys are relative, '/'-separated: `artifacts/<file>`, `reports/<file>`.
+// Where snapshots, reports and their metadata live. One interface so that more than one dashboard
+// can share them: a directory (DirStorage: the default `--data`, local or a shared mount) or an
+// S3-compatible bucket (S3Storage, s3-storage.ts: put = multipart upload of a stream, get =
+// GetObject's body, list = ListObjectsV2, localFile = download to a scratch file for the analysis
+// worker, which reads files). Keys are relative, '/'-separated: `artifacts/<file>`,
+// `reports/<file>`, `processes/<id>.json`, `findings.json`.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
@@ -41,7 +42,7 @@ export interface BlobStorage {
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
-function checkKey(key: string): void {
+export function checkKey(key: string): void {
   // Keys come from ids the dashboard made, but never let one climb out of the root.
   if (!key || key.startsWith('/') || key.split('/').some((p) => p === '..' || p === '' || p === '.') || key.includes('\\') || key.includes('\0')) {
     throw new Error(`invalid storage key ${JSON.stringify(key)}`);

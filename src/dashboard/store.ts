@@ -1,17 +1,21 @@
-// The data directory: everything a user would miss after a restart lives here as plain files.
+// What a user would miss after a restart, as blobs in the storage (storage.ts: the data directory by
+// default, or an S3 bucket):
 //   processes/<id>.json          metadata of every process ever seen
 //   artifacts/<id>.json + file   snapshots (.heapsnapshot), CPU (.cpuprofile), allocation (.heapprofile)
 //   reports/<id>.json + body     analysis results (diagnosis JSON) for one snapshot or a comparison
-// Uploads land in `<file>.partial` and are renamed only once complete, so a dropped connection
-// never leaves a half file that looks finished; leftovers are swept at start.
+// The storage makes a blob visible only once complete, and a body is stored before its metadata,
+// so a dropped upload never looks finished; bodies without metadata are swept at start. The local
+// directory (`dir`) holds this dashboard's own files either way: scratch/, metrics/, its log.
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { randomBytes } from 'node:crypto';
 
 import { KIND_EXTENSION as EXT, type ArtifactKind } from '../protocol/index.js';
-import { DirStorage } from './storage.js';
+import { DirStorage, type BlobInfo, type BlobStorage } from './storage.js';
 
 export type { ArtifactKind };
 
@@ -79,23 +83,33 @@ export function defaultDataDir(): string {
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
 
-async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value), { mode: FILE_MODE });
-  await rename(tmp, file);
+type MetaKind = 'processes' | 'artifacts' | 'reports';
+type MetaOf<K extends MetaKind> = K extends 'processes' ? ProcessMeta : K extends 'artifacts' ? ArtifactMeta : ReportMeta;
+
+const isMetaName = (name: string): boolean => name.endsWith('.json') && !name.includes('.body.');
+const baseName = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
+
+/** `fn` over `items`, at most `limit` at a time (a bucket's metadata is one request per object). */
+async function eachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-async function readJsonDir<T>(dir: string): Promise<T[]> {
-  const out: T[] = [];
-  for (const name of await readdir(dir)) {
-    if (!name.endsWith('.json') || name.includes('.body.')) continue;
-    try {
-      out.push(JSON.parse(await readFile(join(dir, name), 'utf8')) as T);
-    } catch {
-      // A torn or foreign file must not stop the dashboard from starting.
-    }
+/** A small JSON blob (metadata, findings) from the storage; undefined when missing or torn. */
+export async function readJsonBlob<T>(blobs: BlobStorage, key: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await text(await blobs.get(key))) as T;
+  } catch {
+    return undefined;
   }
-  return out;
+}
+
+/** Stores `value` as JSON under `key`, visible only once complete (readers never see half of it). */
+export async function writeJsonBlob(blobs: BlobStorage, key: string, value: unknown): Promise<void> {
+  await blobs.put(key, Readable.from([Buffer.from(JSON.stringify(value))]));
 }
 
 /** Files older than this without metadata are swept even when other dashboards share the directory. */
@@ -105,58 +119,66 @@ export class Store {
   readonly processes = new Map<string, ProcessMeta>();
   readonly artifacts = new Map<string, ArtifactMeta>();
   readonly reports = new Map<string, ReportMeta>();
-  /** Snapshot and report bodies. */
-  readonly blobs: DirStorage;
+  /** Bodies and metadata: the directory itself by default, or a bucket. */
+  readonly blobs: BlobStorage;
 
-  /** `shared`: other dashboards use this directory too (--redis), so a file without metadata may be their upload in progress. */
+  /**
+   * `shared`: other dashboards use the same storage (--redis), so a body without metadata may be
+   * their upload in progress. `blobs`: another storage than the directory (S3).
+   */
   constructor(
     readonly dir: string,
     readonly shared = false,
+    blobs?: BlobStorage,
   ) {
-    this.blobs = new DirStorage(dir);
+    this.blobs = blobs ?? new DirStorage(dir);
   }
 
-  private sub(name: 'processes' | 'artifacts' | 'reports'): string {
+  /** The storage is the directory itself (its files, their modes and leftovers are ours to manage). */
+  private get inDir(): boolean {
+    return this.blobs instanceof DirStorage && this.blobs.root === this.dir;
+  }
+
+  private sub(name: MetaKind): string {
     return join(this.dir, name);
   }
 
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
-    for (const d of ['processes', 'artifacts', 'reports'] as const) await mkdir(this.sub(d), { recursive: true, mode: DIR_MODE });
-    await this.tightenModes();
+    if (this.inDir) {
+      for (const d of ['processes', 'artifacts', 'reports'] as const) await mkdir(this.sub(d), { recursive: true, mode: DIR_MODE });
+      await this.tightenModes();
+    }
     const now = Date.now();
     // Shared with running dashboards: only what no upload or analysis can still be working on.
-    const sweepable = async (file: string): Promise<boolean> => {
-      if (!this.shared) return true;
-      try {
-        return now - (await stat(file)).mtimeMs > SHARED_SWEEP_AGE_MS;
-      } catch {
-        return false;
-      }
-    };
-    for (const name of await readdir(this.sub('artifacts'))) {
-      const file = join(this.sub('artifacts'), name);
-      if ((name.endsWith('.partial') || name.endsWith('.tmp')) && (await sweepable(file))) await rm(file, { force: true });
-    }
+    const sweepable = (mtime: number): boolean => !this.shared || now - mtime > SHARED_SWEEP_AGE_MS;
+    // scratch/ is always local (downloads of a bucket's snapshots too)
     if (existsSync(join(this.dir, 'scratch'))) {
-      for (const name of await readdir(join(this.dir, 'scratch'))) if (await sweepable(join(this.dir, 'scratch', name))) await rm(join(this.dir, 'scratch', name), { force: true });
+      for (const name of await readdir(join(this.dir, 'scratch'))) {
+        const file = join(this.dir, 'scratch', name);
+        const mtime = await stat(file).then((s) => s.mtimeMs, () => now);
+        if (sweepable(mtime)) await rm(file, { force: true, recursive: true });
+      }
     }
-    for (const p of await readJsonDir<ProcessMeta>(this.sub('processes'))) if (p?.id) this.processes.set(p.id, p);
-    for (const a of await readJsonDir<ArtifactMeta>(this.sub('artifacts'))) if (a?.id) this.artifacts.set(a.id, a);
-    for (const r of await readJsonDir<ReportMeta>(this.sub('reports'))) if (r?.id) this.reports.set(r.id, r);
-    // An artifact is renamed into place, then its metadata written: one without metadata is swept
-    // too (a snapshot nobody can see still holds secrets).
-    const files = new Set([...this.artifacts.values()].map((a) => a.file));
-    for (const name of await readdir(this.sub('artifacts'))) {
-      const file = join(this.sub('artifacts'), name);
-      if (!name.endsWith('.json') && !files.has(name) && (await sweepable(file))) await rm(file, { force: true });
+    const listed = {} as Record<MetaKind, BlobInfo[]>;
+    for (const kind of ['processes', 'artifacts', 'reports'] as const) {
+      listed[kind] = await this.blobs.list(`${kind}/`);
+      const metas = listed[kind].filter((b) => isMetaName(baseName(b.key)));
+      await eachLimit(metas, 16, async (b) => {
+        const m = await readJsonBlob<MetaOf<typeof kind>>(this.blobs, b.key);
+        // A torn or foreign file must not stop the dashboard from starting.
+        if (m && typeof m === 'object' && typeof m.id === 'string') (this[kind] as Map<string, MetaOf<typeof kind>>).set(m.id, m);
+      });
     }
-    // A report is written body first, then its metadata: a body (or .tmp) without metadata is an
-    // analysis a crash interrupted, never shown, so it goes.
-    const bodies = new Set([...this.reports.values()].map((r) => r.file));
-    for (const name of await readdir(this.sub('reports'))) {
-      const file = join(this.sub('reports'), name);
-      if ((name.endsWith('.tmp') || (name.includes('.body.') && !bodies.has(name))) && (await sweepable(file))) await rm(file, { force: true });
+    // A body is stored first, then its metadata: one without metadata is an upload or analysis a
+    // crash interrupted (or a directory's .partial / .tmp leftover), never shown, and a snapshot
+    // nobody can see still holds secrets: swept.
+    const kept = new Set([...[...this.artifacts.values()].map((a) => this.artifactKey(a)), ...[...this.reports.values()].map((r) => this.reportKey(r))]);
+    for (const kind of ['processes', 'artifacts', 'reports'] as const) {
+      for (const b of listed[kind]) {
+        if (isMetaName(baseName(b.key)) || kept.has(b.key) || !sweepable(b.mtime)) continue;
+        await this.blobs.delete(b.key).catch(() => undefined);
+      }
     }
   }
 
@@ -177,17 +199,17 @@ export class Store {
     for (const name of ['dashboard.json', 'dashboard.log']) if (existsSync(join(this.dir, name))) await fix(join(this.dir, name), FILE_MODE);
   }
 
+  private metaKey(kind: MetaKind, id: string): string {
+    return `${kind}/${safeName(id)}.json`;
+  }
+
   async saveProcess(p: ProcessMeta): Promise<void> {
     this.processes.set(p.id, p);
-    await writeJsonAtomic(join(this.sub('processes'), `${p.id}.json`), p);
+    await writeJsonBlob(this.blobs, this.metaKey('processes', p.id), p);
   }
 
   artifactKey(a: Pick<ArtifactMeta, 'file'>): string {
     return `artifacts/${a.file}`;
-  }
-
-  artifactFile(a: Pick<ArtifactMeta, 'file'>): string {
-    return this.blobs.path(this.artifactKey(a));
   }
 
   /** Metadata for a new upload; heap snapshots are stored gzip-compressed. */
@@ -199,15 +221,16 @@ export class Store {
 
   async saveArtifact(meta: ArtifactMeta): Promise<void> {
     this.artifacts.set(meta.id, meta);
-    await writeJsonAtomic(join(this.sub('artifacts'), `${meta.id}.json`), meta);
+    await writeJsonBlob(this.blobs, this.metaKey('artifacts', meta.id), meta);
   }
 
   reportKey(meta: Pick<ReportMeta, 'file'>): string {
     return `reports/${meta.file}`;
   }
 
-  reportFile(meta: Pick<ReportMeta, 'file'>): string {
-    return this.blobs.path(this.reportKey(meta));
+  /** A report's body, parsed. */
+  async readReport<T>(meta: Pick<ReportMeta, 'file'>): Promise<T> {
+    return JSON.parse(await text(await this.blobs.get(this.reportKey(meta)))) as T;
   }
 
   planReport(processId: string, kind: ReportMeta['kind'], artifactIds: string[], title: string): ReportMeta {
@@ -220,7 +243,7 @@ export class Store {
     const arts = [...this.artifacts.values()].filter((a) => a.processId === processId);
     const reps = [...this.reports.values()].filter((r) => r.processId === processId);
     this.processes.delete(processId);
-    await rm(join(this.sub('processes'), `${processId}.json`), { force: true });
+    await this.blobs.delete(this.metaKey('processes', processId));
     // each one metadata first: a crash halfway leaves bodies without metadata, which open() sweeps
     for (const a of arts) await this.deleteArtifact(a.id);
     for (const r of reps) await this.deleteReport(r.id);
@@ -229,14 +252,14 @@ export class Store {
 
   async saveReportMeta(meta: ReportMeta): Promise<void> {
     this.reports.set(meta.id, meta);
-    await writeJsonAtomic(join(this.sub('reports'), `${meta.id}.json`), meta);
+    await writeJsonBlob(this.blobs, this.metaKey('reports', meta.id), meta);
   }
 
   /** Metadata first (nobody lists it any more), then the body. */
   async deleteArtifact(id: string): Promise<ArtifactMeta | undefined> {
     const a = this.artifacts.get(id);
     this.artifacts.delete(id);
-    await rm(join(this.sub('artifacts'), `${safeName(id)}.json`), { force: true });
+    await this.blobs.delete(this.metaKey('artifacts', id));
     if (a) await this.blobs.delete(this.artifactKey(a));
     return a;
   }
@@ -244,18 +267,14 @@ export class Store {
   async deleteReport(id: string): Promise<ReportMeta | undefined> {
     const r = this.reports.get(id);
     this.reports.delete(id);
-    await rm(join(this.sub('reports'), `${safeName(id)}.json`), { force: true });
+    await this.blobs.delete(this.metaKey('reports', id));
     if (r) await this.blobs.delete(this.reportKey(r));
     return r;
   }
 
-  /** Metadata another dashboard wrote to the shared directory (undefined when gone). */
-  async readMeta<K extends 'processes' | 'artifacts' | 'reports'>(kind: K, id: string): Promise<(K extends 'processes' ? ProcessMeta : K extends 'artifacts' ? ArtifactMeta : ReportMeta) | undefined> {
-    try {
-      return JSON.parse(await readFile(join(this.sub(kind), `${safeName(id)}.json`), 'utf8'));
-    } catch {
-      return undefined;
-    }
+  /** Metadata another dashboard wrote to the shared storage (undefined when gone). */
+  readMeta<K extends MetaKind>(kind: K, id: string): Promise<MetaOf<K> | undefined> {
+    return readJsonBlob<MetaOf<K>>(this.blobs, this.metaKey(kind, id));
   }
 }
 

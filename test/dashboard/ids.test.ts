@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import type { Dashboard } from '../../src/dashboard/server.js';
 import type { HeapReport } from '../../src/diagnosis/types.js';
 import { launch } from '../report/browser.js';
-import { CLI, MY_APPS, api, dashboardWithApp, liveProcess, runAction, waitFor } from './support.js';
+import { CLI, MY_APPS, api, artifactPath, dashboardWithApp, liveProcess, runAction, waitFor } from './support.js';
 
 const run = promisify(execFile);
 
@@ -122,7 +122,7 @@ test('ids reset by the app\'s own inspector session: said plainly, no per-object
   assert.ok(g.growth!.every((f) => f.kind !== 'new-objects'), 'no view that needs ids');
 
   // the CLI on the same files: text, JSON and HTML all carry it
-  const files = [s1, s2].map((id) => dash.hub.store.artifactFile(dash.hub.store.artifacts.get(id)!));
+  const files = [s1, s2].map((id) => artifactPath(dash, dash.hub.store.artifacts.get(id)!));
   const html = join(tmp.dir, 'ids.html');
   const text = (await run(process.execPath, [CLI, 'diff', '--no-progress', '--html', html, ...files], { maxBuffer: 64 << 20 })).stdout;
   assert.match(text, /per class only: object ids were reset/);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HeapReport } from '../../src/diagnosis/types.js';
-import { APPS, api, dashboard, liveProcess, runAction, tempDir, waitFor, dashboardWithApp } from './support.js';
+import { APPS, api, artifactPath, dashboard, liveProcess, runAction, tempDir, waitFor, dashboardWithApp } from './support.js';
 
 test('closure-leak app: live metrics, MEM report names theThing/leak, CPU profile, downloads', async (t) => {
   const { tmp, dash, app } = await dashboardWithApp(t, join(APPS, 'closure-leak.cjs'), {}, { HEAPSCOPE_PROJECT: 'leaky' });
@@ -74,7 +74,7 @@ test('closure-leak app: live metrics, MEM report names theThing/leak, CPU profil
   // Allocation sampling profile.
   const alloc = await runAction(dash, proc.id, 'samplingHeapProfile', 1);
   assert.equal(alloc.state, 'ready', alloc.error);
-  const hp = JSON.parse(await readFile(dash.hub.store.artifactFile(dash.hub.store.artifacts.get(alloc.artifactId!)!), 'utf8')) as { head: unknown };
+  const hp = JSON.parse(await readFile(artifactPath(dash, dash.hub.store.artifacts.get(alloc.artifactId!)!), 'utf8')) as { head: unknown };
   assert.ok(hp.head);
 });
 

@@ -11,7 +11,7 @@ import { DirStorage } from '../../src/dashboard/storage.js';
 import { planRetention } from '../../src/dashboard/retention.js';
 import type { ArtifactMeta } from '../../src/dashboard/store.js';
 import type { Finding } from '../../src/dashboard/findings.js';
-import { APPS, agentApp, api, dashboard, liveProcess, runAction, tempDir, waitFor } from './support.js';
+import { APPS, agentApp, api, artifactPath, dashboard, liveProcess, runAction, tempDir, waitFor } from './support.js';
 
 const art = (id: string, processId: string, createdAt: number, size = 100, kind: ArtifactMeta['kind'] = 'heapsnapshot'): ArtifactMeta => ({ id, processId, kind, file: `${id}.x`, size, createdAt });
 
@@ -91,7 +91,7 @@ test('snapshots are stored gzipped and kept by retention except a kept finding\'
   const a1 = dash.hub.store.artifacts.get(s1.artifactId!)!;
   // Stored compressed: the file is gzip, inflating it gives the snapshot JSON of rawSize bytes.
   assert.match(a1.file, /\.heapsnapshot\.gz$/);
-  const raw = gunzipSync(await readFile(dash.hub.store.artifactFile(a1)));
+  const raw = gunzipSync(await readFile(artifactPath(dash, a1)));
   assert.equal(raw.length, a1.rawSize);
   assert.match(raw.subarray(0, 20).toString(), /^\{"snapshot":/);
   assert.ok(a1.size * 3 < a1.rawSize!, `${a1.size} bytes stored for ${a1.rawSize}`);
@@ -107,7 +107,7 @@ test('snapshots are stored gzipped and kept by retention except a kept finding\'
   const s3 = await runAction(dash, proc.id, 'heapSnapshot');
   assert.equal(s3.state, 'ready', s3.error);
   // Three snapshots, two allowed: s1 is pinned, so the oldest unpinned (s2) goes, file and report.
-  await waitFor('s2 deleted by retention', () => !dash.hub.store.artifacts.has(s2.artifactId!) && !existsSync(dash.hub.store.artifactFile(a2)) && !dash.hub.store.reports.has(s2.reportId!));
+  await waitFor('s2 deleted by retention', () => !dash.hub.store.artifacts.has(s2.artifactId!) && !existsSync(artifactPath(dash, a2)) && !dash.hub.store.reports.has(s2.reportId!));
   assert.ok(dash.hub.store.artifacts.has(s1.artifactId!) && dash.hub.store.artifacts.has(s3.artifactId!));
 
   // Delete through the API: refused with the reason while the finding is kept, done once muted.
@@ -116,7 +116,7 @@ test('snapshots are stored gzipped and kept by retention except a kept finding\'
   assert.match(refused.body.error, /finding you kept/);
   assert.equal((await api(dash.url, `/api/findings/f1/mute`, { method: 'POST', body: '{}' })).status, 200);
   assert.equal((await api(dash.url, `/api/artifacts/${s1.artifactId}`, { method: 'DELETE' })).status, 200);
-  assert.ok(!existsSync(dash.hub.store.artifactFile(a1)));
+  assert.ok(!existsSync(artifactPath(dash, a1)));
   assert.ok(!dash.hub.store.reports.has(s1.reportId!), 'its report went with it');
   assert.equal((await api(dash.url, `/api/artifacts/${s1.artifactId}`, { method: 'DELETE' })).status, 404);
   assert.equal((await api(dash.url, `/api/reports/${s3.reportId}`, { method: 'DELETE' })).status, 200);

@@ -20,6 +20,9 @@ export async function tempDir(prefix = 'heapscope-dash-'): Promise<{ dir: string
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** Where a dashboard storing in its data directory (the default) keeps an artifact's body. */
+export const artifactPath = (dash: Dashboard, a: { file: string }): string => join(dash.dataDir, 'artifacts', a.file);
+
 export async function dashboard(opts: DashboardOptions = {}): Promise<Dashboard> {
   return startDashboard({ port: 0, host: '127.0.0.1', ...opts });
 }

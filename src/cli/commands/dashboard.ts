@@ -17,6 +17,8 @@ export interface ServeOptions {
   webhook?: string;
   /** Share state with other dashboards through this Redis (default $HEAPSCOPE_REDIS). */
   redis?: string;
+  /** Store snapshots and reports in this bucket, s3://BUCKET[/PREFIX] (default $HEAPSCOPE_S3). */
+  s3?: string;
   /** Retention overrides (default HEAPSCOPE_KEEP_* env, then 20 / 30 days / 20 GB). */
   retention?: Partial<RetentionConfig>;
 }
@@ -53,6 +55,7 @@ export async function serveOrReuse(o: ServeOptions): Promise<Dashboard | undefin
       tls: readTls(o),
       webhook: o.webhook,
       redis: o.redis,
+      s3: o.s3,
       retention: o.retention,
       log: (l) => process.stderr.write(`${l}\n`),
       // One line per new finding on stdout, where a supervisor's log collector looks.
@@ -100,12 +103,16 @@ export function register(program: Command): void {
     .option('--tls-cert <file>', 'serve HTTPS/WSS with this PEM certificate (chain) (default $HEAPSCOPE_TLS_CERT)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert (default $HEAPSCOPE_TLS_KEY)')
     .option('--webhook <url>', 'POST each new leak finding (JSON, plain-text `text` field) here (default $HEAPSCOPE_WEBHOOK)')
-    .option('--redis <url>', 'share processes, metrics, jobs, findings and reports with other dashboards through this Redis, redis://HOST:PORT (default $HEAPSCOPE_REDIS); --data must then be a directory they all share')
+    .option('--redis <url>', 'share processes, metrics, jobs, findings and reports with other dashboards through this Redis, redis://HOST:PORT (default $HEAPSCOPE_REDIS); --data must then be a directory they all share, or use --s3')
+    .option(
+      '--s3 <url>',
+      'store snapshots, reports and findings in an S3-compatible bucket, s3://BUCKET[/PREFIX] (default $HEAPSCOPE_S3; endpoint, region, path style: $HEAPSCOPE_S3_ENDPOINT, _REGION, _FORCE_PATH_STYLE; credentials: the AWS SDK\'s, e.g. $AWS_ACCESS_KEY_ID)',
+    )
     .option('--keep-snapshots <n>', 'heap snapshots kept per process, oldest deleted first; 0 = no limit (default $HEAPSCOPE_KEEP_SNAPSHOTS or 20)')
     .option('--keep-days <days>', 'delete snapshots and profiles older than this; 0 = never (default $HEAPSCOPE_KEEP_DAYS or 30)')
     .option('--keep-gb <gb>', 'keep all snapshots and profiles together under this many GB; 0 = no limit (default $HEAPSCOPE_KEEP_GB or 20)')
     .option('--stop', 'stop the dashboard running on this port (on this machine)')
-    .action(async (opts: { port: string; host: string; data?: string; token?: string; stop?: boolean; tlsCert?: string; tlsKey?: string; webhook?: string; redis?: string; keepSnapshots?: string; keepDays?: string; keepGb?: string }) => {
+    .action(async (opts: { port: string; host: string; data?: string; token?: string; stop?: boolean; tlsCert?: string; tlsKey?: string; webhook?: string; redis?: string; s3?: string; keepSnapshots?: string; keepDays?: string; keepGb?: string }) => {
       const retention: Partial<RetentionConfig> = {};
       if (opts.keepSnapshots !== undefined) retention.maxSnapshotsPerProcess = Math.floor(parseRetentionNumber('--keep-snapshots', opts.keepSnapshots));
       if (opts.keepDays !== undefined) retention.maxAgeDays = parseRetentionNumber('--keep-days', opts.keepDays);
@@ -119,6 +126,7 @@ export function register(program: Command): void {
         tlsKey: opts.tlsKey ?? (process.env.HEAPSCOPE_TLS_KEY || undefined),
         webhook: opts.webhook,
         redis: opts.redis,
+        s3: opts.s3,
         retention,
       };
       if (opts.stop) return stopDashboard(o);
@@ -135,6 +143,7 @@ export function register(program: Command): void {
       }
       process.stdout.write(`heapscope dashboard: ${dash.url}${o.token ? '  (open it once with ?token=<your token>)' : ''}\n`);
       process.stdout.write(`data: ${dash.dataDir}\n`);
+      if (dash.storage !== dash.dataDir) process.stdout.write(`storage: ${dash.storage}\n`);
       if (dash.shared.shared) process.stdout.write(`sharing state through Redis as dashboard ${dash.shared.id}\n`);
       const stop = (): void => {
         void dash.close().finally(() => process.exit(0));

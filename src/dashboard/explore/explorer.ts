@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { distFile } from '../../shared/index.js';
 import type { Store } from '../store.js';
 import { HubError } from '../hub/index.js';
-import type { ExploreOp, ExploreResponse, ExploreStatus, WorkerConfig, WorkerInbound } from './messages.js';
+import { NOT_LOADED, type ExploreOp, type ExploreResponse, type ExploreStatus, type WorkerConfig, type WorkerInbound } from './messages.js';
 
 export interface ExploreConfig {
   /** Typed-array bytes of loaded analyses kept beyond the one in use (HEAPSCOPE_EXPLORE_MEMORY_MB). */
@@ -74,7 +74,24 @@ export class Explorer {
     if (!Number.isInteger(i) || i < 0 || i >= r.artifactIds.length) throw new HubError(400, `snapshot must be 0..${r.artifactIds.length - 1}`);
     const a = this.store.artifacts.get(r.artifactIds[i]!);
     if (!a || a.kind !== 'heapsnapshot') throw new HubError(404, 'the snapshot of this report is gone');
-    return this.send({ seq: 0, key: a.id, file: this.store.artifactFile(a), query });
+    return this.ask(a.id, this.store.artifactKey(a), query);
+  }
+
+  /** From the worker's loaded analysis, else with the snapshot as a local file (a bucket's: downloaded for the load). */
+  private async ask(key: string, blob: string, query: ExploreOp): Promise<unknown> {
+    try {
+      return await this.send({ seq: 0, key, query });
+    } catch (err) {
+      if (!(err instanceof HubError) || err.status !== NOT_LOADED) throw err;
+    }
+    const local = await this.store.blobs.localFile(blob).catch((err: Error) => {
+      throw new HubError(404, `the snapshot could not be read: ${err.message}`);
+    });
+    try {
+      return await this.send({ seq: 0, key, file: local.path, query });
+    } finally {
+      await local.release();
+    }
   }
 
   status(): Promise<ExploreStatus> {

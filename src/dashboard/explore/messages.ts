@@ -13,9 +13,13 @@ interface ExploreRequest {
   seq: number;
   /** Cache key (the artifact id) and the snapshot file it names. */
   key: string;
-  file: string;
+  /** Absent: answer from the loaded analysis, or fail with NOT_LOADED (the storage may need a download for the file). */
+  file?: string;
   query: ExploreOp;
 }
+
+/** The status of an answer to a request without a file whose snapshot is not loaded. */
+export const NOT_LOADED = 409;
 
 export type ExploreResponse =
   | { seq: number; ok: true; result: unknown }

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { analysisBytes, analyzeSnapshot, classInstances, collectGarbage, exploreNode, findNode, objectEdges, objectRetainers, pathRows, type HeapAnalysis } from '../../engine/index.js';
 import { HubError } from '../hub/errors.js'; // (not the hub's index: this thread needs none of the hub)
-import type { ExploreOp, ExploreResponse, ExploreStatus, NodeAnswer, WorkerConfig, WorkerInbound } from './messages.js';
+import { NOT_LOADED, type ExploreOp, type ExploreResponse, type ExploreStatus, type NodeAnswer, type WorkerConfig, type WorkerInbound } from './messages.js';
 
 const { budgetBytes } = workerData as WorkerConfig;
 
@@ -22,8 +22,9 @@ let loadChain: Promise<unknown> = Promise.resolve();
 let loads = 0;
 let evictions = 0;
 
-function analysisFor(key: string, file: string): Promise<HeapAnalysis> {
+function analysisFor(key: string, file: string | undefined): Promise<HeapAnalysis> {
   let e = entries.get(key);
+  if (file === undefined && !e?.analysis && !e?.loading) return Promise.reject(new HubError(NOT_LOADED, 'not loaded'));
   if (!e) entries.set(key, (e = { bytes: 0, loadMs: 0, usedAt: Date.now() }));
   e.usedAt = Date.now();
   if (e.analysis) return Promise.resolve(e.analysis);
@@ -31,7 +32,7 @@ function analysisFor(key: string, file: string): Promise<HeapAnalysis> {
   const entry = e;
   const load = loadChain.then(async () => {
     const t0 = performance.now();
-    const a = await analyzeSnapshot(file);
+    const a = await analyzeSnapshot(file!);
     entry.analysis = a;
     entry.bytes = analysisBytes(a);
     entry.loadMs = Math.round(performance.now() - t0);

@@ -1,8 +1,8 @@
 // Analyses run in the analysis worker, one at a time (../jobs.ts AnalysisQueue): a snapshot's own
 // report, a comparison of two snapshots or growth across 3+, and the retainer path of any object.
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { AnalysisQueue, type Job } from '../jobs.js';
-import type { ArtifactMeta, Store } from '../store.js';
+import type { ArtifactMeta, ReportMeta, Store } from '../store.js';
 import type { Browsers } from './browsers.js';
 import { HubError } from './errors.js';
 import type { JobTable } from './jobs.js';
@@ -95,7 +95,7 @@ export class Analyses {
         if (summary?.totalSize) a.heapSize = summary.totalSize;
         await store.saveArtifact(a);
         this.browsers.broadcast({ type: 'artifact', artifact: a });
-      } else await this.recordHeapSizes(arts, store.reportFile(report));
+      } else await this.recordHeapSizes(arts, report);
       table.update(job, { state: 'ready', reportId: report.id, percent: undefined });
     } catch (err) {
       await rm(out, { force: true });
@@ -118,10 +118,14 @@ export class Analyses {
     if (!Number.isSafeInteger(nodeId) || nodeId < 0) throw new HubError(400, 'node id must be a non-negative integer');
     const a = this.store.artifacts.get(r.artifactIds[r.artifactIds.length - 1]!);
     if (!a) throw new HubError(404, 'the snapshot of this report is gone');
+    let local: { path: string; release: () => Promise<void> } | undefined;
     try {
-      return await this.queue.run({ mode: 'path', files: [this.store.artifactFile(a)], nodeId }, () => undefined);
+      local = await this.store.blobs.localFile(this.store.artifactKey(a));
+      return await this.queue.run({ mode: 'path', files: [local.path], nodeId }, () => undefined);
     } catch (err) {
       throw new HubError(422, (err as Error).message);
+    } finally {
+      await local?.release();
     }
   }
 
@@ -129,10 +133,10 @@ export class Analyses {
    * Snapshots compared without their own analysis (automatic captures) learn their heap size from
    * the comparison report, which measured each of them.
    */
-  private async recordHeapSizes(arts: ArtifactMeta[], reportFile: string): Promise<void> {
+  private async recordHeapSizes(arts: ArtifactMeta[], meta: ReportMeta): Promise<void> {
     if (arts.every((a) => a.heapSize)) return;
     try {
-      const report = JSON.parse(await readFile(reportFile, 'utf8')) as { snapshots?: { totalSize?: number }[] };
+      const report = await this.store.readReport<{ snapshots?: { totalSize?: number }[] }>(meta);
       for (const [i, a] of arts.entries()) {
         const size = report.snapshots?.[i]?.totalSize;
         if (a.heapSize || typeof size !== 'number' || !(size > 0)) continue;
