@@ -7,7 +7,7 @@
 // - growth (3+ snapshots): retained size and collection entry count, and, past the first, the new
 //   objects per old owner (counted while the dominator tree is still there).
 // About 25-33 bytes a node instead of ~110.
-import { stableOrder, type HeapAnalysis, type HeapGraph, type Sizes, type StringTable } from '../engine/index.js';
+import { stableOrder, type HeapAnalysis, type HeapGraph, type SnapshotCensus, type Sizes, type StringTable } from '../engine/index.js';
 import type { SnapshotInfo } from './types.js';
 import { collectionInfo } from './collections.js';
 
@@ -87,7 +87,8 @@ export interface BaseOptions {
   byId?: IdOrder;
 }
 
-export function snapshotBase(a: HeapAnalysis, info: SnapshotInfo, opts: BaseOptions = {}): SnapshotBase {
+/** A census (engine/census.ts) serves a base without growth's data; growth needs the analysis. */
+export function snapshotBase(a: HeapAnalysis | SnapshotCensus, info: SnapshotInfo, opts: BaseOptions = {}): SnapshotBase {
   const g = a.graph;
   const base: SnapshotBase = {
     info,
@@ -103,13 +104,18 @@ export function snapshotBase(a: HeapAnalysis, info: SnapshotInfo, opts: BaseOpti
     base.classIndex = a.classIndex.slice();
     base.selfSize = g.selfSize.slice();
   }
-  if (opts.growth) {
-    base.retainedSize = compactSizes(a.retainedSize);
-    base.collectionCount = collectionCounts(a);
+  if (opts.growth || opts.keepAnalysis) {
+    if (!isAnalysis(a)) throw new Error('growth needs the whole analysis of an earlier snapshot, not its census');
+    if (opts.growth) {
+      base.retainedSize = compactSizes(a.retainedSize);
+      base.collectionCount = collectionCounts(a);
+    }
+    if (opts.keepAnalysis) base.analysis = a;
   }
-  if (opts.keepAnalysis) base.analysis = a;
   return base;
 }
+
+const isAnalysis = (a: HeapAnalysis | SnapshotCensus): a is HeapAnalysis => 'retainedSize' in a;
 
 /** The sizes in 32 bits when all fit (exactly: whole numbers below 4 GB), else a copy. */
 function compactSizes(sizes: Float64Array): Sizes {

@@ -3,7 +3,7 @@
 // another, and each but the last is dropped once its base (base.ts: ids, classes, sizes, counts)
 // is made: a diff costs one analysis's memory plus the bases, not every analysis.
 import type { Worker } from 'node:worker_threads';
-import { analyzeSnapshot, collectGarbage, exploreSubset, summarize, type HeapAnalysis, type ProgressFn, type SnapshotSource } from '../engine/index.js';
+import { analyzeSnapshot, censusSnapshot, collectGarbage, exploreSubset, summarize, type HeapAnalysis, type ProgressFn, type SnapshotCensus, type SnapshotSource } from '../engine/index.js';
 import type { Comparison, HeapReport, IdReset } from './types.js';
 import { compareToBase, idResetInfo } from './compare.js';
 import { growthFindings, matchPlaces, newByOwner, pathCandidates, type PathCandidate, type PlaceMatch } from './growth.js';
@@ -37,6 +37,8 @@ export async function diffSnapshots(sources: Source[], opts: DiffOptions = {}): 
   const baseOf = async (i: number) => {
     const s = sources[i];
     if (isAnalysis(s)) return makeBase(s, i, files[i], earlier, checks, growth, true);
+    // two snapshots compare by class and id only: the first needs no dominator tree
+    if (!growth) return makeBase(await censusSnapshot(s, { onProgress: opts.onProgress }), i, files[i], earlier, checks, false, false);
     const workers: Worker[] = [];
     const a = await analyzeSnapshot(s, { onProgress: opts.onProgress, onWorker: (w) => workers.push(w) });
     // The analysis worker's last job (the Summary's retained sizes by class) holds the graph's
@@ -84,12 +86,12 @@ function ended(w: Worker, ms: number): Promise<void> {
 }
 
 /** The base of snapshot `i` (checking its ids against the one before). */
-function makeBase(a: HeapAnalysis, i: number, file: string | undefined, earlier: SnapshotBase[], checks: IdCheck[], growth: boolean, keepAnalysis: boolean): SnapshotBase {
+function makeBase(a: HeapAnalysis | SnapshotCensus, i: number, file: string | undefined, earlier: SnapshotBase[], checks: IdCheck[], growth: boolean, keepAnalysis: boolean): SnapshotBase {
   if (i > 0) checks.push(checkIds(earlier[i - 1], a));
   const byId = idOrder(a.graph);
   const base = snapshotBase(a, snapshotInfo(a, file), { comparison: i === 0, growth, byId, keepAnalysis });
   // counted while the dominator tree is here (unused should ids turn out reset)
-  if (growth && i > 0) base.newByOwner = newByOwner(a, presentIn(byId, earlier[0].byId));
+  if (growth && i > 0 && 'dominator' in a) base.newByOwner = newByOwner(a, presentIn(byId, earlier[0].byId));
   return base;
 }
 

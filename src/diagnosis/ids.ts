@@ -1,7 +1,7 @@
 // Object ids across snapshots of one process: V8 keeps an object's id for its lifetime, so "same
 // id" is "same object" (unless ids were reset: checkIds). Ids are matched by merging the sorted
 // ids of both snapshots (base.ts).
-import { edgeName, nodeTypeName, rawName, retainerPath, type HeapAnalysis } from '../engine/index.js';
+import { edgeName, nodeTypeName, rawName, retainerPath, type HeapAnalysis, type SnapshotCensus } from '../engine/index.js';
 import type { SnapshotBase } from './base.js';
 
 /**
@@ -26,7 +26,7 @@ export interface IdCheck {
 
 const SAMPLE = 20_000;
 
-export function checkIds(base: SnapshotBase, target: HeapAnalysis): IdCheck {
+export function checkIds(base: SnapshotBase, target: SnapshotCensus): IdCheck {
   const t = target.graph;
   // sample the target's objects with a stable name (types whose name is fixed for life)
   const stable = new Set([t.types.nodeObject, t.types.nodeClosure, t.types.nodeString, t.types.nodeRegExp]);
