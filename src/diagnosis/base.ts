@@ -9,7 +9,7 @@
 // About 25-33 bytes a node instead of ~110.
 import { stableOrder, type HeapAnalysis, type HeapGraph, type SnapshotCensus, type Sizes, type StringTable } from '../engine/index.js';
 import type { SnapshotInfo } from './types.js';
-import { collectionInfo } from './collections.js';
+import { collectionCounts } from './collections.js';
 
 /** Node ids in ascending order, and the ordinal of each (equal ids in ordinal order). */
 export interface IdOrder {
@@ -108,7 +108,7 @@ export function snapshotBase(a: HeapAnalysis | SnapshotCensus, info: SnapshotInf
     if (!isAnalysis(a)) throw new Error('growth needs the whole analysis of an earlier snapshot, not its census');
     if (opts.growth) {
       base.retainedSize = compactSizes(a.retainedSize);
-      base.collectionCount = collectionCounts(a);
+      base.collectionCount = collectionCounts(g);
     }
     if (opts.keepAnalysis) base.analysis = a;
   }
@@ -122,15 +122,4 @@ function compactSizes(sizes: Float64Array): Sizes {
   let max = 0;
   for (let i = 0; i < sizes.length; i++) if (sizes[i] > max) max = sizes[i];
   return max < 2 ** 32 ? Uint32Array.from(sizes) : sizes.slice();
-}
-
-function collectionCounts(a: HeapAnalysis): Uint32Array {
-  const g = a.graph;
-  const out = new Uint32Array(g.nodeCount);
-  for (let n = 0; n < g.nodeCount; n++) {
-    if (g.nodeType[n] !== g.types.nodeObject) continue;
-    const info = collectionInfo(a, n, false);
-    if (info) out[n] = info.count;
-  }
-  return out;
 }

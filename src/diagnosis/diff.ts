@@ -3,7 +3,7 @@
 // another, and each but the last is dropped once its base (base.ts: ids, classes, sizes, counts)
 // is made: a diff costs one analysis's memory plus the bases, not every analysis.
 import type { Worker } from 'node:worker_threads';
-import { analyzeSnapshot, censusSnapshot, collectGarbage, exploreSubset, summarize, type HeapAnalysis, type ProgressFn, type SnapshotCensus, type SnapshotSource } from '../engine/index.js';
+import { analyzeSnapshot, censusSnapshot, collectGarbage, exploreSubset, prewarmWorker, summarize, type HeapAnalysis, type ProgressFn, type SnapshotCensus, type SnapshotSource } from '../engine/index.js';
 import type { Comparison, HeapReport, IdReset } from './types.js';
 import { compareToBase, idResetInfo } from './compare.js';
 import { growthFindings, matchPlaces, newByOwner, pathCandidates, type PathCandidate, type PlaceMatch } from './growth.js';
@@ -41,11 +41,13 @@ export async function diffSnapshots(sources: Source[], opts: DiffOptions = {}): 
     if (!growth) return makeBase(await censusSnapshot(s, { onProgress: opts.onProgress }), i, files[i], earlier, checks, false, false);
     const workers: Worker[] = [];
     const a = await analyzeSnapshot(s, { onProgress: opts.onProgress, onWorker: (w) => workers.push(w) });
-    // The analysis worker's last job (the Summary's retained sizes by class) holds the graph's
-    // shared memory until its thread has ended: wait for both, or the collector frees nothing
-    // and the next snapshot loads beside the whole of this one.
-    summarize(a, 0);
-    await Promise.all(workers.map((w) => ended(w, WORKER_END_MS)));
+    // The analysis worker's last job (the Summary's retained sizes by class, which no earlier
+    // snapshot needs) holds the graph's shared memory until its thread has ended: end it, or the
+    // collector frees nothing and the next snapshot loads beside the whole of this one. A new
+    // thread for that load (of a snapshot as big) starts meanwhile: Node's bootstrap, while the
+    // base is made here.
+    await Promise.all(workers.map((w) => w.terminate()));
+    if (workers.length > 0) prewarmWorker();
     return makeBase(a, i, files[i], earlier, checks, growth, growth && !rereadable(s));
   };
   for (let i = 0; i < sources.length - 1; i++) {
@@ -69,20 +71,6 @@ export async function diffSnapshots(sources: Source[], opts: DiffOptions = {}): 
     places = { candidates, matches };
   }
   return finishReport(earlier, last, files, ids, opts, places);
-}
-
-/** How long to wait for an analysis worker to end before the next load starts anyway. */
-const WORKER_END_MS = 2000;
-
-function ended(w: Worker, ms: number): Promise<void> {
-  if (w.threadId < 0) return Promise.resolve();
-  return new Promise((done) => {
-    const timer = setTimeout(done, ms);
-    w.once('exit', () => {
-      clearTimeout(timer);
-      done();
-    });
-  });
 }
 
 /** The base of snapshot `i` (checking its ids against the one before). */
