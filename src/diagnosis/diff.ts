@@ -1,7 +1,8 @@
 // `heapscope diff A B [C ...]`: load each snapshot, compare first vs last per class, find what kept
 // growing (3+ snapshots), and diagnose the last one's suspects. Snapshots are analysed one after
 // another, and each but the last is dropped once its base (base.ts: ids, classes, sizes, counts)
-// is made: a diff costs one analysis's memory plus the bases, not every analysis.
+// is made: a diff costs one analysis's memory plus the bases, not every analysis. The first of two
+// snapshots needs no dominator tree, only a census (engine/census.ts: classes and shallow sizes).
 import type { Worker } from 'node:worker_threads';
 import { analyzeSnapshot, censusSnapshot, collectGarbage, exploreSubset, prewarmWorker, summarize, type HeapAnalysis, type ProgressFn, type SnapshotCensus, type SnapshotSource } from '../engine/index.js';
 import type { Comparison, HeapReport, IdReset } from './types.js';
@@ -21,7 +22,7 @@ export interface DiffOptions extends DiagnoseOptions {
 
 type Source = SnapshotSource | HeapAnalysis;
 
-const isAnalysis = (s: Source): s is HeapAnalysis => typeof s === 'object' && s !== null && 'retainedSize' in s && 'graph' in s;
+const isAnalysis = (s: Source | SnapshotCensus): s is HeapAnalysis => typeof s === 'object' && s !== null && 'retainedSize' in s && 'graph' in s;
 
 /** Diff report of 2+ snapshots (files, streams, buffers or analyses) of one process, in order. */
 export async function diffSnapshots(sources: Source[], opts: DiffOptions = {}): Promise<HeapReport> {
@@ -79,7 +80,7 @@ function makeBase(a: HeapAnalysis | SnapshotCensus, i: number, file: string | un
   const byId = idOrder(a.graph);
   const base = snapshotBase(a, snapshotInfo(a, file), { comparison: i === 0, growth, byId, keepAnalysis });
   // counted while the dominator tree is here (unused should ids turn out reset)
-  if (growth && i > 0 && 'dominator' in a) base.newByOwner = newByOwner(a, presentIn(byId, earlier[0].byId));
+  if (growth && i > 0 && isAnalysis(a)) base.newByOwner = newByOwner(a, presentIn(byId, earlier[0].byId));
   return base;
 }
 
