@@ -41,7 +41,8 @@ export async function diffSnapshots(sources: Source[], opts: DiffOptions = {}): 
     // two snapshots compare by class and id only: the first needs no dominator tree
     if (!growth) return makeBase(await censusSnapshot(s, { onProgress: opts.onProgress }), i, files[i], earlier, checks, false, false);
     const workers: Worker[] = [];
-    const a = await analyzeSnapshot(s, { onProgress: opts.onProgress, onWorker: (w) => workers.push(w) });
+    // (no distances: no base keeps them, and the dominator pass would wait for them)
+    const a = await analyzeSnapshot(s, { onProgress: opts.onProgress, onWorker: (w) => workers.push(w), distances: false });
     // The analysis worker's last job (the Summary's retained sizes by class, which no earlier
     // snapshot needs) holds the graph's shared memory until its thread has ended: end it, or the
     // collector frees nothing and the next snapshot loads beside the whole of this one. A new

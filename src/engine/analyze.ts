@@ -32,6 +32,12 @@ export interface AnalyzeOptions {
    * fallback). analyzeSnapshot's loader calls it with the parse worker too.
    */
   onWorker?: (worker: Worker) => void;
+  /**
+   * false: the two-core analysis skips distances (left zero) and the Summary's class counts, which
+   * need them: for a snapshot that only feeds a comparison (diagnosis/diff.ts), whose dominator
+   * pass would otherwise wait for the worker to finish them.
+   */
+  distances?: boolean;
 }
 
 /** All passes on this thread. */
@@ -77,7 +83,7 @@ export async function analyzeGraphAsync(g: HeapGraph, opts: AnalyzeOptions = {})
   p({ phase: 'flags' });
   propagateDomState(g);
   const eph = findEphemeronEdgeNames(g);
-  const side = startSideWork(g, eph, opts.twoCores ? 0 : undefined, opts.onWorker);
+  const side = startSideWork(g, eph, opts.twoCores ? 0 : undefined, opts.onWorker, opts.distances !== false);
   if (!side) return passesHere(g, eph, p);
   const lap = stepTimer('main');
   try {
