@@ -7,9 +7,9 @@
 // - growth (3+ snapshots): retained size and collection entry count, and, past the first, the new
 //   objects per old owner (counted while the dominator tree is still there).
 // About 25-33 bytes a node instead of ~110.
-import { stableOrder, type HeapAnalysis, type HeapGraph, type Sizes, type StringTable } from '../engine/index.js';
+import { stableOrder, type HeapAnalysis, type HeapGraph, type SnapshotCensus, type Sizes, type StringTable } from '../engine/index.js';
 import type { SnapshotInfo } from './types.js';
-import { collectionInfo } from './collections.js';
+import { collectionCounts } from './collections.js';
 
 /** Node ids in ascending order, and the ordinal of each (equal ids in ordinal order). */
 export interface IdOrder {
@@ -87,7 +87,8 @@ export interface BaseOptions {
   byId?: IdOrder;
 }
 
-export function snapshotBase(a: HeapAnalysis, info: SnapshotInfo, opts: BaseOptions = {}): SnapshotBase {
+/** A census (engine/census.ts) serves a base without growth's data; growth needs the analysis. */
+export function snapshotBase(a: HeapAnalysis | SnapshotCensus, info: SnapshotInfo, opts: BaseOptions = {}): SnapshotBase {
   const g = a.graph;
   const base: SnapshotBase = {
     info,
@@ -103,28 +104,22 @@ export function snapshotBase(a: HeapAnalysis, info: SnapshotInfo, opts: BaseOpti
     base.classIndex = a.classIndex.slice();
     base.selfSize = g.selfSize.slice();
   }
-  if (opts.growth) {
-    base.retainedSize = compactSizes(a.retainedSize);
-    base.collectionCount = collectionCounts(a);
+  if (opts.growth || opts.keepAnalysis) {
+    if (!isAnalysis(a)) throw new Error('growth needs the whole analysis of an earlier snapshot, not its census');
+    if (opts.growth) {
+      base.retainedSize = compactSizes(a.retainedSize);
+      base.collectionCount = collectionCounts(g);
+    }
+    if (opts.keepAnalysis) base.analysis = a;
   }
-  if (opts.keepAnalysis) base.analysis = a;
   return base;
 }
+
+const isAnalysis = (a: HeapAnalysis | SnapshotCensus): a is HeapAnalysis => 'retainedSize' in a;
 
 /** The sizes in 32 bits when all fit (exactly: whole numbers below 4 GB), else a copy. */
 function compactSizes(sizes: Float64Array): Sizes {
   let max = 0;
   for (let i = 0; i < sizes.length; i++) if (sizes[i] > max) max = sizes[i];
   return max < 2 ** 32 ? Uint32Array.from(sizes) : sizes.slice();
-}
-
-function collectionCounts(a: HeapAnalysis): Uint32Array {
-  const g = a.graph;
-  const out = new Uint32Array(g.nodeCount);
-  for (let n = 0; n < g.nodeCount; n++) {
-    if (g.nodeType[n] !== g.types.nodeObject) continue;
-    const info = collectionInfo(a, n, false);
-    if (info) out[n] = info.count;
-  }
-  return out;
 }

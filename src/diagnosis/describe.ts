@@ -142,10 +142,37 @@ function boundLabel(g: HeapGraph, node: number): string {
   return `bound ${displayName(g, target)}${loc ? ` (${formatLocation(loc)})` : ''}`;
 }
 
+/** A Node-internal scope: its closures are Node's (the scope of `queueMicrotask` in task_queues). */
+function runtimeContext(g: HeapGraph, ctx: number, hint: number): boolean {
+  const fn = contextOwner(g, ctx, hint);
+  return fn >= 0 && runtimeClosure(g, fn);
+}
+
+const isGlobalObject = (g: HeapGraph, n: number) => g.nodeType[n] === g.types.nodeObject && /^global\b|^Window\b/.test(rawName(g, n));
+
+/**
+ * The global a scope serves as an accessor's: Node defines some globals (`process`, ...) as a
+ * getter whose scope holds the value, so `global.process` is `get process` → context → `_process`.
+ */
+function globalAccessorOf(g: HeapGraph, ctx: number): string | null {
+  for (let r = g.firstRetainer[ctx]; r < g.firstRetainer[ctx + 1]; r++) {
+    const fn = g.retainerNode[r];
+    if (g.nodeType[fn] !== g.types.nodeClosure || g.strings.get(g.edgeNameOrIndex[retainerEdge(g, ctx, r)]) !== 'context') continue;
+    for (let k = g.firstRetainer[fn]; k < g.firstRetainer[fn + 1]; k++) {
+      const e = retainerEdge(g, fn, k);
+      if (g.edgeType[e] !== g.types.edgeProperty || !isGlobalObject(g, g.retainerNode[k])) continue;
+      const name = g.strings.get(g.edgeNameOrIndex[e]);
+      if (name.startsWith('get ')) return name.slice(4);
+    }
+  }
+  return null;
+}
+
 /**
  * What the user's code calls `node`, when something of Node's holds it on the path: a variable of
  * a scope in the user's scripts (`context of handleRequest (app.js:12) → server`), else a property
- * of the global object (`global → server`). Null when the user's code names it nowhere.
+ * of the global object (`global → server`, a getter's included: `global → process`). Null when the
+ * user's code names it nowhere.
  */
 export function userHolder(g: HeapGraph, node: number): string | null {
   let global: string | null = null;
@@ -157,7 +184,11 @@ export function userHolder(g: HeapGraph, node: number): string | null {
       const fn = contextOwner(g, from, -1);
       const loc = fn >= 0 ? closureLocation(g, fn) : undefined;
       if (loc?.script && !loc.script.startsWith('node:')) return `context of ${displayName(g, fn)} (${formatLocation(loc)}) → ${g.strings.get(g.edgeNameOrIndex[e])}`;
-    } else if (type === g.types.edgeProperty && global === null && g.nodeType[from] === g.types.nodeObject && /^global\b|^Window\b/.test(rawName(g, from))) {
+      if (global === null) {
+        const name = globalAccessorOf(g, from);
+        if (name !== null) global = `global → ${name}`;
+      }
+    } else if (type === g.types.edgeProperty && global === null && isGlobalObject(g, from)) {
       global = `global → ${g.strings.get(g.edgeNameOrIndex[e])}`;
     }
   }
@@ -167,8 +198,9 @@ export function userHolder(g: HeapGraph, node: number): string | null {
 /**
  * Short owner path of the last hop: back from the target to the nearest recognisable anchor
  * (a named class instance, a closure's scope, the global object), e.g. `Socket → _events → connect`.
- * An anchor the user did not write (a bound function, a closure of Node's) gives way to the user's
- * own name for what it holds (userHolder): `context of handleRequest (app.js:12) → server`.
+ * An anchor the user did not write (a bound function, a closure of Node's or its scope) gives way
+ * to the user's own name for what it holds (userHolder): `context of handleRequest (app.js:12) →
+ * server`, `global → process`.
  */
 export function ownerName(a: HeapAnalysis, path: Hop[], maxHops = 5): string {
   const g = a.graph;
@@ -183,9 +215,11 @@ export function ownerName(a: HeapAnalysis, path: Hop[], maxHops = 5): string {
     const hop = path[i];
     if (i < path.length - 1 || labels.length === 0) {
       // the anchor test applies to every node but the target itself (unless it is the only one)
-      const anchor = i < path.length - 1 ? anchorLabel(a, hop.node, i > 0 ? path[i - 1].node : -1) : null;
+      const prev = i > 0 ? path[i - 1].node : -1;
+      const anchor = i < path.length - 1 ? anchorLabel(a, hop.node, prev) : null;
       if (anchor) {
-        const held = runtimeClosure(g, hop.node) ? userHolder(g, path[i + 1].node) : null;
+        const runtime = runtimeClosure(g, hop.node) || (rawName(g, hop.node) === 'system / Context' && runtimeContext(g, hop.node, prev));
+        const held = runtime ? userHolder(g, path[i + 1].node) : null;
         if (held) {
           while (from.length && from[from.length - 1] === i + 1) {
             labels.pop();

@@ -1,7 +1,7 @@
 // One snapshot's diagnosis: the suspects (big holders refined to the specific object, plus big
 // collections whose many small entries no single node dominates), each with path, chain, subtree,
 // reference lists, keys, source locations and a named cause.
-import { formatPath, largestNodes, nodeInfo, retainerPath, summarize, type HeapAnalysis } from '../engine/index.js';
+import { formatPath, largestNodes, nodeInfo, retainerPath, summarize, type HeapAnalysis, type SnapshotCensus } from '../engine/index.js';
 import type { ChainNode, HeapReport, LargeObject, SnapshotInfo, SourceLocation, Suspect } from './types.js';
 import { chainNode, ownerName, referenceList, type Hop } from './describe.js';
 import { collectionInfo } from './collections.js';
@@ -24,7 +24,7 @@ export interface DiagnoseOptions extends SuspectOptions {
   largest?: number;
 }
 
-export function snapshotInfo(a: HeapAnalysis, file?: string): SnapshotInfo {
+export function snapshotInfo(a: SnapshotCensus, file?: string): SnapshotInfo {
   return { ...(file ? { file } : {}), nodeCount: a.graph.nodeCount, edgeCount: a.graph.edgeCount, totalSize: a.totalSize };
 }
 

@@ -1,9 +1,10 @@
 // `heapscope diff A B [C ...]`: load each snapshot, compare first vs last per class, find what kept
 // growing (3+ snapshots), and diagnose the last one's suspects. Snapshots are analysed one after
 // another, and each but the last is dropped once its base (base.ts: ids, classes, sizes, counts)
-// is made: a diff costs one analysis's memory plus the bases, not every analysis.
+// is made: a diff costs one analysis's memory plus the bases, not every analysis. The first of two
+// snapshots needs no dominator tree, only a census (engine/census.ts: classes and shallow sizes).
 import type { Worker } from 'node:worker_threads';
-import { analyzeSnapshot, collectGarbage, exploreSubset, summarize, type HeapAnalysis, type ProgressFn, type SnapshotSource } from '../engine/index.js';
+import { analyzeSnapshot, censusSnapshot, collectGarbage, exploreSubset, prewarmWorker, summarize, type HeapAnalysis, type ProgressFn, type SnapshotCensus, type SnapshotSource } from '../engine/index.js';
 import type { Comparison, HeapReport, IdReset } from './types.js';
 import { compareToBase, idResetInfo } from './compare.js';
 import { growthFindings, matchPlaces, newByOwner, pathCandidates, type PathCandidate, type PlaceMatch } from './growth.js';
@@ -21,7 +22,7 @@ export interface DiffOptions extends DiagnoseOptions {
 
 type Source = SnapshotSource | HeapAnalysis;
 
-const isAnalysis = (s: Source): s is HeapAnalysis => typeof s === 'object' && s !== null && 'retainedSize' in s && 'graph' in s;
+const isAnalysis = (s: Source | SnapshotCensus): s is HeapAnalysis => typeof s === 'object' && s !== null && 'retainedSize' in s && 'graph' in s;
 
 /** Diff report of 2+ snapshots (files, streams, buffers or analyses) of one process, in order. */
 export async function diffSnapshots(sources: Source[], opts: DiffOptions = {}): Promise<HeapReport> {
@@ -37,13 +38,18 @@ export async function diffSnapshots(sources: Source[], opts: DiffOptions = {}): 
   const baseOf = async (i: number) => {
     const s = sources[i];
     if (isAnalysis(s)) return makeBase(s, i, files[i], earlier, checks, growth, true);
+    // two snapshots compare by class and id only: the first needs no dominator tree
+    if (!growth) return makeBase(await censusSnapshot(s, { onProgress: opts.onProgress }), i, files[i], earlier, checks, false, false);
     const workers: Worker[] = [];
-    const a = await analyzeSnapshot(s, { onProgress: opts.onProgress, onWorker: (w) => workers.push(w) });
-    // The analysis worker's last job (the Summary's retained sizes by class) holds the graph's
-    // shared memory until its thread has ended: wait for both, or the collector frees nothing
-    // and the next snapshot loads beside the whole of this one.
-    summarize(a, 0);
-    await Promise.all(workers.map((w) => ended(w, WORKER_END_MS)));
+    // (no distances: no base keeps them, and the dominator pass would wait for them)
+    const a = await analyzeSnapshot(s, { onProgress: opts.onProgress, onWorker: (w) => workers.push(w), distances: false });
+    // The analysis worker's last job (the Summary's retained sizes by class, which no earlier
+    // snapshot needs) holds the graph's shared memory until its thread has ended: end it, or the
+    // collector frees nothing and the next snapshot loads beside the whole of this one. A new
+    // thread for that load (of a snapshot as big) starts meanwhile: Node's bootstrap, while the
+    // base is made here.
+    await Promise.all(workers.map((w) => w.terminate()));
+    if (workers.length > 0) prewarmWorker();
     return makeBase(a, i, files[i], earlier, checks, growth, growth && !rereadable(s));
   };
   for (let i = 0; i < sources.length - 1; i++) {
@@ -69,27 +75,13 @@ export async function diffSnapshots(sources: Source[], opts: DiffOptions = {}): 
   return finishReport(earlier, last, files, ids, opts, places);
 }
 
-/** How long to wait for an analysis worker to end before the next load starts anyway. */
-const WORKER_END_MS = 2000;
-
-function ended(w: Worker, ms: number): Promise<void> {
-  if (w.threadId < 0) return Promise.resolve();
-  return new Promise((done) => {
-    const timer = setTimeout(done, ms);
-    w.once('exit', () => {
-      clearTimeout(timer);
-      done();
-    });
-  });
-}
-
 /** The base of snapshot `i` (checking its ids against the one before). */
-function makeBase(a: HeapAnalysis, i: number, file: string | undefined, earlier: SnapshotBase[], checks: IdCheck[], growth: boolean, keepAnalysis: boolean): SnapshotBase {
+function makeBase(a: HeapAnalysis | SnapshotCensus, i: number, file: string | undefined, earlier: SnapshotBase[], checks: IdCheck[], growth: boolean, keepAnalysis: boolean): SnapshotBase {
   if (i > 0) checks.push(checkIds(earlier[i - 1], a));
   const byId = idOrder(a.graph);
   const base = snapshotBase(a, snapshotInfo(a, file), { comparison: i === 0, growth, byId, keepAnalysis });
   // counted while the dominator tree is here (unused should ids turn out reset)
-  if (growth && i > 0) base.newByOwner = newByOwner(a, presentIn(byId, earlier[0].byId));
+  if (growth && i > 0 && isAnalysis(a)) base.newByOwner = newByOwner(a, presentIn(byId, earlier[0].byId));
   return base;
 }
 

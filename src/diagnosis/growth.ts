@@ -7,7 +7,7 @@
 // Earlier snapshots are what their bases kept (base.ts); only the last is a whole analysis.
 import { edgeBetween, edgeLabel, edgeTypeName, isPlumbing, rawName, retainerEdge, retainerPath, type HeapAnalysis, type PathStep } from '../engine/index.js';
 import type { GrowthFinding, GrowthKind } from './types.js';
-import { collectionInfo, type CollectionInfo } from './collections.js';
+import { collectionCounter, collectionInfo, type CollectionInfo } from './collections.js';
 import { chainNode, ownerName, referenceList, type Hop } from './describe.js';
 import { samePlace } from './ids.js';
 import { idOrder, ordinalOf, presentIn, snapshotBase, type NewByOwner, type SnapshotBase } from './base.js';
@@ -85,11 +85,10 @@ export interface PlaceMatch {
 function lastCollections(last: HeapAnalysis): { n: number; info: CollectionInfo }[] {
   const g = last.graph;
   const found: { n: number; info: CollectionInfo }[] = [];
+  const count = collectionCounter(g);
   for (let n = 0; n < g.nodeCount; n++) {
-    if (g.nodeType[n] !== g.types.nodeObject || isPlumbing(last, n)) continue;
-    const info = collectionInfo(last, n, false);
-    if (!info || info.count < 2) continue;
-    found.push({ n, info });
+    if (count(n) < 2 || isPlumbing(last, n)) continue;
+    found.push({ n, info: collectionInfo(last, n, false)! });
   }
   return found;
 }
@@ -139,17 +138,20 @@ function collectionCandidates(earlier: SnapshotBase[], last: LastSnapshot, place
   // (no object per collection of the last snapshot: a million of them made 80 MB of heap)
   const count = earlier.length + 1;
   const at = new Int32Array(count);
+  const countOf = collectionCounter(g);
+  const prev = earlier.length - 1;
   for (let n = 0; n < g.nodeCount; n++) {
-    if (g.nodeType[n] !== g.types.nodeObject || isPlumbing(a, n)) continue;
-    const info = collectionInfo(a, n, false);
-    if (!info || info.count < 2) continue;
+    const lastCount = countOf(n);
+    if (lastCount < 2) continue;
     let growing = true;
     for (let i = 0; i < earlier.length && growing; i++) {
       const m = ordinalOf(earlier[i].byId, g.nodeId[n]);
       at[i] = m;
       growing = m >= 0 && (i === 0 || (countAt(earlier, i, at) > countAt(earlier, i - 1, at) && sizeAt(earlier, i, at) > sizeAt(earlier, i - 1, at)));
     }
-    if (!growing) continue;
+    // (the last step too, before the costlier tests: keep() checks it again)
+    if (!growing || lastCount <= countAt(earlier, prev, at) || a.retainedSize[n] <= sizeAt(earlier, prev, at) || isPlumbing(a, n)) continue;
+    const info = collectionInfo(a, n, false)!;
     at[count - 1] = n;
     const nodes = [...at];
     const counts = nodes.map((m, i) => (i === count - 1 ? info.count : earlier[i].collectionCount![m]));

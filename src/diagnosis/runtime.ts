@@ -1,7 +1,7 @@
 // Memory the user did not write: Node's own bootstrap state (the builtin module map, internal error
 // codes, primordials, bindings) and heapscope's agent. Either can be the largest holder of a small
 // healthy service's heap; neither is ever a suspect or a growth finding.
-import { heapFacts, rawName, type HeapAnalysis } from '../engine/index.js';
+import { heapFacts, rawName, topChildren, type HeapAnalysis } from '../engine/index.js';
 import type { Hop } from './describe.js';
 import { isNonStandardGlobal } from './causes/globals.js';
 
@@ -203,7 +203,7 @@ function nodeMarker(a: HeapAnalysis, facts: RuntimeFacts, hops: Hop[]): boolean 
 
 /**
  * Do the user's closures hold a good part (a quarter) of what `node` retains? Estimated down the
- * dominator tree from a sample of each node's children (a timer list of Node's full of the user's
+ * dominator tree from a sample of each node's children (its largest) (a timer list of Node's full of the user's
  * callbacks is the user's leak; `process` with one user listener among Node's own state is not).
  */
 function userBelow(a: HeapAnalysis, facts: RuntimeFacts, node: number): boolean {
@@ -214,8 +214,10 @@ function userBelow(a: HeapAnalysis, facts: RuntimeFacts, node: number): boolean 
     if (depth === 0 || total <= 0 || budget <= 0) return 0;
     let sampled = 0;
     let user = 0;
-    for (let i = a.firstDominated[n], k = 0; i < a.firstDominated[n + 1] && k < 16 && budget > 0; i++, k++) {
-      const c = a.dominated[i];
+    // the largest children: the first 16 in the tree's order may be all the small ones (`process`
+    // listed its `_events`, holding a user listener, before Node's `config`, 8 times its size)
+    for (const c of topChildren(a, n, 16)) {
+      if (budget <= 0) break;
       if (c === n) continue;
       budget--;
       sampled += a.retainedSize[c];

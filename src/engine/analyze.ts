@@ -33,6 +33,12 @@ export interface AnalyzeOptions {
    * fallback). analyzeSnapshot's loader calls it with the parse worker too.
    */
   onWorker?: (worker: Worker) => void;
+  /**
+   * false: the two-core analysis skips distances (left zero) and the Summary's class counts, which
+   * need them: for a snapshot that only feeds a comparison (diagnosis/diff.ts), whose dominator
+   * pass would otherwise wait for the worker to finish them.
+   */
+  distances?: boolean;
 }
 
 type Lap = (step: string) => void;
@@ -43,7 +49,7 @@ export async function analyzeGraph(g: HeapGraph, opts: AnalyzeOptions = {}): Pro
   p({ phase: 'flags' });
   propagateDomState(g);
   const eph = findEphemeronEdgeNames(g);
-  const side = opts.twoCores === false ? null : startSideWork(g, eph, opts.twoCores ? 0 : undefined, opts.onWorker);
+  const side = opts.twoCores === false ? null : startSideWork(g, eph, opts.twoCores ? 0 : undefined, opts.onWorker, opts.distances !== false);
   const lap = side ? stepTimer('main') : () => {};
   try {
     p({ phase: 'shallow' });

@@ -6,6 +6,7 @@ export { loadSnapshot, stableOrder, type LoadOptions, type SnapshotSource } from
 export type { StringTable } from './strings.js';
 export { HeapSnapshotError, type HeapSnapshotErrorCode } from '../shared/index.js';
 export { analyzeGraph, analyzeSnapshot, type AnalyzeOptions } from './analyze.js';
+export { censusSnapshot, type SnapshotCensus } from './census.js';
 export { summarize, retainerEdge, NO_DISTANCE, BASE_SYSTEM_DISTANCE } from './passes/index.js';
 // nodes, retainer paths, the largest objects, and the graph queries the diagnosis shares
 export * from './query/index.js';

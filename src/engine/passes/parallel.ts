@@ -52,6 +52,8 @@ export interface SideJob {
   retainers: Retainers | null;
   /** With retainers: the essential bit per retainer slot (see essentialSlots). */
   slots: Uint8Array | null;
+  /** False: no distances (left zero) and no class counts (see AnalyzeOptions.distances). */
+  withDistances: boolean;
   /** For class names (computeClassIndex): the string table as it is now, and the output. */
   strings: SharedStrings;
   nodeTypeNames: string[];
@@ -142,7 +144,7 @@ const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
  * Starts the side work in a worker, or returns null when that doesn't apply (the caller then runs
  * the passes itself). If the worker dies at any point, what it had not delivered runs here instead.
  */
-export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_NODES, onWorker?: (w: Worker) => void): SideWork | null {
+export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_NODES, onWorker?: (w: Worker) => void, withDistances = true): SideWork | null {
   const { nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo } = g;
   if (g.nodeCount < minNodes || ![nodeType, nodeName, nodeId, firstEdge, edgeType, edgeNameOrIndex, edgeTo, g.selfSize].every(isShared)) return null;
   const script = engineWorkerScript();
@@ -170,6 +172,7 @@ export function startSideWork(g: HeapGraph, eph: EphemeronInfo, minNodes = MIN_N
     tableId: eph.tableId,
     retainers: indexHere ? { firstRetainer: new Uint32Array(buffer, atFirst, n + 1), retainerNode: new Uint32Array(buffer, atNode, m) } : null,
     slots: indexHere ? bits(m) : null,
+    withDistances,
     strings: g.strings.share(),
     nodeTypeNames: g.nodeTypeNames,
     classIndex: new Uint32Array(0),

@@ -39,7 +39,7 @@ export function runSideJob(job: SideJob, parentPort: MessagePort): void {
     job.essential = job.retained = new Uint8Array(0);
     job.slots = null;
     collectGarbage();
-    bfsDistances(g, job.inputs, job.distance, scratch);
+    if (job.withDistances) bfsDistances(g, job.inputs, job.distance, scratch);
     parentPort.postMessage({ type: 'distances' });
     lap('distances');
     // last: the names overwrite the scratch memory
@@ -50,7 +50,8 @@ export function runSideJob(job: SideJob, parentPort: MessagePort): void {
     // the class counts read the self sizes the main thread moves (long done by now, as a rule); 2:
     // they moved to memory this thread doesn't see
     while (Atomics.load(job.shallowDone, 0) === 0) Atomics.wait(job.shallowDone, 0, 0, 50);
-    if (Atomics.load(job.shallowDone, 0) === 1) {
+    if (!job.withDistances) parentPort.postMessage({ type: 'counts', counts: null }); // (they need distances)
+    else if (Atomics.load(job.shallowDone, 0) === 1) {
       const input = {
         ...job.locations, nodeCount: g.nodeCount, nodeType: g.nodeType, selfSize: job.selfSize, classIndex: job.classIndex,
         distance: job.distance, objectType: job.objectType, stringCount: strings.length,
