@@ -17,7 +17,6 @@ import type { JobTable } from './jobs.js';
 const DISK_CHECK_BYTES = 64 * 1024 * 1024;
 const UPLOAD_ACTIONS: readonly string[] = ['heapSnapshot', 'cpuProfile', 'samplingHeapProfile'];
 
-
 export class Uploads {
   constructor(
     private readonly store: Store,
