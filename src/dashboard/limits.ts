@@ -49,16 +49,23 @@ export const DEFAULT_LIMITS: Limits = {
   minFreeBytes: 1 * GiB,
 };
 
+/** A setting's text as a non-negative number; `what` names the setting in the error. */
+export function parseNonNegative(what: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${what} must be a non-negative number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** `env[name]` as a non-negative number; undefined when unset or empty. */
+export function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : parseNonNegative(name, v);
+}
+
 /** HEAPSCOPE_* environment overrides for the limits, for operators and tests. */
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Limits> {
   const out: Partial<Limits> = {};
-  const num = (name: string): number | undefined => {
-    const v = env[name];
-    if (v === undefined || v === '') return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
-    return n;
-  };
+  const num = (name: string): number | undefined => envNumber(env, name);
   const set = (key: keyof Limits, name: string, scale = 1): void => {
     const n = num(name);
     if (n !== undefined) out[key] = Math.round(n * scale);

@@ -1,6 +1,7 @@
 // Retention: how many stored snapshots and profiles the dashboard keeps. Oldest go first; never an
 // artifact a kept finding points at (its growth report must stay openable with its snapshots), nor
 // one a job is still working on.
+import { envNumber } from './limits.js';
 import type { ArtifactMeta } from './store.js';
 
 export interface RetentionConfig {
@@ -19,11 +20,7 @@ export const DEFAULT_RETENTION: RetentionConfig = { maxSnapshotsPerProcess: 20, 
 /** HEAPSCOPE_KEEP_SNAPSHOTS, HEAPSCOPE_KEEP_DAYS, HEAPSCOPE_KEEP_GB (0 = no limit of that kind). */
 export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<RetentionConfig> {
   const out: Partial<RetentionConfig> = {};
-  const num = (name: string): number | undefined => {
-    const v = env[name];
-    if (v === undefined || v === '') return undefined;
-    return parseRetentionNumber(name, v);
-  };
+  const num = (name: string): number | undefined => envNumber(env, name);
   const n = num('HEAPSCOPE_KEEP_SNAPSHOTS');
   if (n !== undefined) out.maxSnapshotsPerProcess = Math.floor(n);
   const d = num('HEAPSCOPE_KEEP_DAYS');
@@ -31,12 +28,6 @@ export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<
   const g = num('HEAPSCOPE_KEEP_GB');
   if (g !== undefined) out.maxTotalBytes = Math.round(g * GiB);
   return out;
-}
-
-export function parseRetentionNumber(what: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${what} must be a non-negative number, got ${JSON.stringify(v)}`);
-  return n;
 }
 
 export interface Expiry {

@@ -4,7 +4,7 @@ import { DEFAULT_HOST, DEFAULT_PORT } from '../../protocol/index.js';
 import type { Dashboard } from '../../dashboard/index.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { hostForUrl, parseRetentionNumber, probe, type Health, type RetentionConfig } from '../../dashboard/index.js';
+import { hostForUrl, parseNonNegative, probe, type Health, type RetentionConfig } from '../../dashboard/index.js';
 
 export interface ServeOptions {
   port: number;
@@ -114,9 +114,9 @@ export function register(program: Command): void {
     .option('--stop', 'stop the dashboard running on this port (on this machine)')
     .action(async (opts: { port: string; host: string; data?: string; token?: string; stop?: boolean; tlsCert?: string; tlsKey?: string; webhook?: string; redis?: string; s3?: string; keepSnapshots?: string; keepDays?: string; keepGb?: string }) => {
       const retention: Partial<RetentionConfig> = {};
-      if (opts.keepSnapshots !== undefined) retention.maxSnapshotsPerProcess = Math.floor(parseRetentionNumber('--keep-snapshots', opts.keepSnapshots));
-      if (opts.keepDays !== undefined) retention.maxAgeDays = parseRetentionNumber('--keep-days', opts.keepDays);
-      if (opts.keepGb !== undefined) retention.maxTotalBytes = Math.round(parseRetentionNumber('--keep-gb', opts.keepGb) * 1024 ** 3);
+      if (opts.keepSnapshots !== undefined) retention.maxSnapshotsPerProcess = Math.floor(parseNonNegative('--keep-snapshots', opts.keepSnapshots));
+      if (opts.keepDays !== undefined) retention.maxAgeDays = parseNonNegative('--keep-days', opts.keepDays);
+      if (opts.keepGb !== undefined) retention.maxTotalBytes = Math.round(parseNonNegative('--keep-gb', opts.keepGb) * 1024 ** 3);
       const o: ServeOptions = {
         port: parsePort(opts.port),
         host: opts.host,

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { distFile } from '../../shared/index.js';
+import { envNumber } from '../limits.js';
 import type { Store } from '../store.js';
 import { HubError } from '../hub/index.js';
 import { NOT_LOADED, type ExploreOp, type ExploreResponse, type ExploreStatus, type WorkerConfig, type WorkerInbound } from './messages.js';
@@ -28,13 +29,7 @@ export const DEFAULT_EXPLORE: ExploreConfig = {
 
 export function exploreConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ExploreConfig> {
   const out: Partial<ExploreConfig> = {};
-  const num = (name: string): number | undefined => {
-    const v = env[name];
-    if (v === undefined || v === '') return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
-    return n;
-  };
+  const num = (name: string): number | undefined => envNumber(env, name);
   const mb = num('HEAPSCOPE_EXPLORE_MEMORY_MB');
   if (mb !== undefined) out.budgetBytes = Math.round(mb * MiB);
   const idle = num('HEAPSCOPE_EXPLORE_IDLE_S');
