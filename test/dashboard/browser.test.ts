@@ -5,11 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { APPS, MY_APPS, agentApp, dashboard, liveProcess, tempDir } from './support.js';
+import { CHROMIUM, launch } from '../report/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 async function openProcess(page: Page, url: string, processId: string): Promise<void> {
   await page.goto(`${url}/#/p/${processId}`);
@@ -20,7 +19,7 @@ test('browser: MEM -> leak report with reference list, CPU -> flame graph, compa
   const tmp = await tempDir();
   const dash = await dashboard({ dataDir: tmp.dir });
   const app = agentApp(join(APPS, 'closure-leak.cjs'), dash.url, { HEAPSCOPE_PROJECT: 'closure-leak' });
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser: Browser = await launch();
   t.after(async () => {
     await browser.close();
     await app.stop();
@@ -113,7 +112,7 @@ test('browser: a report whose Summary has 10,000+ classes opens quickly and stay
   const dash = await dashboard({ dataDir: tmp.dir });
   // many-classes.cjs: 12,000 distinct constructors with an instance each.
   const app = agentApp(join(APPS, 'plain.cjs'), dash.url, {}, ['--require', join(MY_APPS, 'many-classes.cjs')]);
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser: Browser = await launch();
   t.after(async () => {
     await browser.close();
     await app.stop();

@@ -11,7 +11,7 @@ import type { Job } from '../../src/dashboard/jobs.js';
 import type { ProcessView } from '../../src/dashboard/hub/index.js';
 import { MemoryState, type AnalysisItem, type SharedState } from '../../src/dashboard/fleet/state.js';
 import { RedisState } from '../../src/dashboard/fleet/redis-state.js';
-import { APPS, CLI, MY_APPS, agentApp, api, dashboard, tempDir, waitFor } from './support.js';
+import { APPS, CLI, MY_APPS, agentApp, api, assertBothServe, dashboard, tempDir, waitFor } from './support.js';
 import { haveRedis, startRedis } from './redis.js';
 import { existsSync } from 'node:fs';
 import { CHROMIUM, launch } from '../report/browser.js';
@@ -115,17 +115,7 @@ test('two dashboards on one Redis: the agent on A, MEM through B, the report on 
   assert.ok(done.reportId && done.artifactId);
   // A saw the same job finish, and both serve the report, its metadata and the snapshot.
   await waitFor('the job ready on A', async () => (await api<Job>(a.url, `/api/jobs/${done.id}`)).body.state === 'ready');
-  const [ra, rb] = await Promise.all([a, b].map((d) => api<{ suspects: unknown[] }>(d.url, `/api/reports/${done.reportId}`)));
-  assert.equal(ra!.status, 200);
-  assert.equal(rb!.status, 200);
-  assert.deepEqual(ra!.body, rb!.body);
-  for (const d of [a, b]) {
-    const st = (await api<{ reports: { id: string }[]; artifacts: { id: string }[] }>(d.url, '/api/state')).body;
-    assert.ok(st.reports.some((r) => r.id === done.reportId) && st.artifacts.some((x) => x.id === done.artifactId), `${d.url} lists the report and the snapshot`);
-  }
-  const dl = await fetch(`${b.url}/api/artifacts/${done.artifactId}/download`);
-  assert.equal(dl.status, 200);
-  assert.match((await dl.text()).slice(0, 20), /^\{"snapshot":/);
+  await assertBothServe(a, b, done);
 
   // The agent leaves: B shows it gone too.
   await app.stop();

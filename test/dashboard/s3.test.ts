@@ -17,7 +17,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { S3Storage, parseS3Url } from '../../src/dashboard/s3-storage.js';
 import type { Job } from '../../src/dashboard/jobs.js';
 import type { ProcessView } from '../../src/dashboard/hub/index.js';
-import { APPS, CLI, REGISTER, ROOT, agentApp, api, dashboard, liveProcess, runAction, tempDir, waitFor } from './support.js';
+import { APPS, CLI, REGISTER, ROOT, agentApp, api, assertBothServe, dashboard, liveProcess, runAction, tempDir, waitFor } from './support.js';
 import { S3_CREDENTIALS, startS3 } from './s3server.js';
 import { haveRedis, startRedis } from './redis.js';
 
@@ -237,18 +237,8 @@ test('two dashboards on one Redis and one bucket, no shared directory: the agent
     return j.state === 'ready' || j.state === 'failed' ? j : undefined;
   }, 60_000);
   assert.equal(done.state, 'ready', done.error);
-  const [ra, rb] = await Promise.all([a, b].map((d) => api<{ suspects: unknown[] }>(d.url, `/api/reports/${done.reportId}`)));
-  assert.equal(ra!.status, 200);
-  assert.equal(rb!.status, 200);
-  assert.deepEqual(ra!.body, rb!.body);
-  for (const d of [a, b]) {
-    const st = (await api<{ reports: { id: string }[]; artifacts: { id: string }[] }>(d.url, '/api/state')).body;
-    assert.ok(st.reports.some((r) => r.id === done.reportId) && st.artifacts.some((x) => x.id === done.artifactId), `${d.url} lists the report and the snapshot`);
-  }
   // B never had the snapshot on its disk; it serves it from the bucket.
-  const dl = await fetch(`${b.url}/api/artifacts/${done.artifactId}/download`);
-  assert.equal(dl.status, 200);
-  assert.match((await dl.text()).slice(0, 20), /^\{"snapshot":/);
+  await assertBothServe(a, b, done);
   for (const dir of [dirA.dir, dirB.dir]) assert.ok(!existsSync(join(dir, 'artifacts')) && !existsSync(join(dir, 'reports')), `nothing stored in ${dir}`);
 });
 

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 import { startDashboard, type Dashboard, type DashboardOptions } from '../../src/dashboard/server.js';
 import type { Job } from '../../src/dashboard/jobs.js';
 import type { ProcessView } from '../../src/dashboard/hub/index.js';
@@ -126,4 +127,22 @@ export async function runAction(dash: Dashboard, processId: string, action: stri
     const j = dash.hub.jobs.get(r.body.id);
     return j && (j.state === 'ready' || j.state === 'failed') ? { ...j } : undefined;
   }, timeoutMs);
+}
+
+/**
+ * Two dashboards sharing state both serve the job's report (the same body) and list it with its
+ * snapshot, and B downloads the snapshot.
+ */
+export async function assertBothServe(a: Dashboard, b: Dashboard, done: Job): Promise<void> {
+  const [ra, rb] = await Promise.all([a, b].map((d) => api<{ suspects: unknown[] }>(d.url, `/api/reports/${done.reportId}`)));
+  assert.equal(ra!.status, 200);
+  assert.equal(rb!.status, 200);
+  assert.deepEqual(ra!.body, rb!.body);
+  for (const d of [a, b]) {
+    const st = (await api<{ reports: { id: string }[]; artifacts: { id: string }[] }>(d.url, '/api/state')).body;
+    assert.ok(st.reports.some((r) => r.id === done.reportId) && st.artifacts.some((x) => x.id === done.artifactId), `${d.url} lists the report and the snapshot`);
+  }
+  const dl = await fetch(`${b.url}/api/artifacts/${done.artifactId}/download`);
+  assert.equal(dl.status, 200);
+  assert.match((await dl.text()).slice(0, 20), /^\{"snapshot":/);
 }

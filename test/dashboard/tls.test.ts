@@ -8,12 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium } from 'playwright-core';
 import { APPS, agentApp, dashboard, liveProcess, tempDir, waitFor } from './support.js';
 import type { Job } from '../../src/dashboard/jobs.js';
+import { CHROMIUM, launch } from '../report/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TOKEN = 'tls-token-0123456789';
 
 function makeCertificates(dir: string): { ca: string; cert: string; key: string; spki: string } {
@@ -79,7 +77,7 @@ test('TLS: HTTPS + WSS on one port; agents trusting the CA (HEAPSCOPE_CA, NODE_E
   assert.ok(!dash.hub.state().processes.some((p) => p.pid === cleartext.child.pid), 'a cleartext agent connected to the TLS port');
 
   if (!existsSync(CHROMIUM)) return t.diagnostic('chromium not installed: browser part skipped');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, `--ignore-certificate-errors-spki-list=${certs.spki}`] });
+  const browser = await launch([`--ignore-certificate-errors-spki-list=${certs.spki}`]);
   t.after(() => browser.close());
   const page = await browser.newPage();
   // No token yet: the HTML 401 page says how to pass it.

@@ -6,11 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { agentApp, dashboard, liveProcess, tempDir } from '../dashboard/support.js';
+import { CHROMIUM, launch } from '../report/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.HEAPSCOPE_SCREENSHOTS;
 
 test('browser: banner, findings list (ack, project switch) and the detector trend chart', { skip: !existsSync(CHROMIUM) && 'chromium not installed', timeout: 180_000 }, async (t) => {
@@ -25,7 +24,7 @@ test('browser: banner, findings list (ack, project switch) and the detector tren
     HEAPSCOPE_DETECT_MIN_MS: '8000',
     HEAPSCOPE_DETECT_MIN_RATE: String(1024 * 1024),
   });
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser: Browser = await launch();
   t.after(async () => {
     await browser.close();
     await app.stop();
