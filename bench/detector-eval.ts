@@ -12,7 +12,7 @@ const MIN = 60_000;
 const fmtMs = (ms?: number) => (ms === undefined ? '-' : ms >= 120_000 ? `${(ms / MIN).toFixed(1)} min` : `${(ms / 1000).toFixed(0)} s`);
 const target = (rate: number) => (rate >= 10 * MB ? 2 * MIN : rate >= MB ? 5 * MIN : Infinity);
 
-interface Row { program: string; truth: string; rate: string; verdict: string; detect: string; target: string; measured: string; ok: boolean }
+interface Row { program: string; truth: string; rate: string; verdict: string; detect: string; target: string; measured: string; probes: string; ok: boolean }
 const rows: Row[] = [];
 
 for (const rec of loadRecordings()) {
@@ -28,6 +28,7 @@ for (const rec of loadRecordings()) {
     detect: rec.leaking ? fmtMs(r.detectMs) : fired ? `at ${fmtMs(r.firedAt)}` : `0 in ${fmtMs(rec.durationMs)}`,
     target: rec.leaking ? fmtMs(t) : '0 findings',
     measured: fired ? `${(r.status!.bytesPerMinute / MB).toFixed(1)} MB/min` : '-',
+    probes: rec.postGc.some((g) => g[6] === 1) ? String(r.probes) : '-',
     ok: rec.leaking ? fired && (r.detectMs ?? Infinity) <= t : !fired,
   });
 }
@@ -44,11 +45,12 @@ for (const c of SYNTHETIC) {
     detect: c.leaking ? fmtMs(detect) : first ? `at ${fmtMs(first.t)}` : `0 in ${fmtMs(c.durationMs)}`,
     target: c.leaking ? (t === Infinity ? 'window' : fmtMs(t)) : '0 findings',
     measured: first ? `${(first.status.bytesPerMinute / MB).toFixed(1)} MB/min` : '-',
+    probes: String(r.probes),
     ok: c.leaking ? !!first && (detect ?? Infinity) <= t : !first,
   });
 }
 
-const cols: (keyof Row)[] = ['program', 'truth', 'rate', 'verdict', 'detect', 'target', 'measured'];
+const cols: (keyof Row)[] = ['program', 'truth', 'rate', 'verdict', 'detect', 'target', 'measured', 'probes'];
 const widths = cols.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
 console.log(line(cols as string[]) + '  meets target');

@@ -3,7 +3,9 @@
 // Run once (about 31 minutes: healthy programs must cover 30 minutes of real time):
 //   node scripts/record-detector-fixtures.mjs [--only name,name] [--minutes-scale 0.1 (a quick dry run)]
 import { spawn } from 'node:child_process';
-import { mkdirSync, renameSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { build } from 'esbuild';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,6 +35,15 @@ export const RUNS = [
   { name: 'healthy-warmup', program: 'healthy-warmup', ballast: 60, minutes: 31 },
   { name: 'healthy-step', program: 'healthy-step', ballast: 80, minutes: 31 },
   { name: 'healthy-batch', program: 'healthy-batch', ballast: 150, minutes: 31 },
+  // Big heaps, where V8 may run a major GC only every 1.5-3 min, recorded with the agent's detector
+  // live (probe: it forces the confirmation GCs the detector asks for, as the agent does).
+  { name: 'leak-array-1mb-250mb-heap-probed', program: 'leak-array', rate: 1, ballast: 250, minutes: 9, probe: true },
+  { name: 'leak-map-1mb-300mb-heap-probed', program: 'leak-map', rate: 1, ballast: 300, minutes: 9, probe: true },
+  { name: 'healthy-lru-250mb-heap-probed', program: 'healthy-lru', ballast: 250, minutes: 31, probe: true, env: { FIXTURE_LRU_CAPACITY: 20000, FIXTURE_LRU_KEYS: 30000, FIXTURE_LRU_RPS: 150 } },
+  { name: 'healthy-bursty-250mb-heap-probed', program: 'healthy-bursty', ballast: 250, minutes: 31, probe: true },
+  { name: 'healthy-warmup-250mb-heap-probed', program: 'healthy-warmup', ballast: 250, minutes: 31, probe: true },
+  { name: 'healthy-step-250mb-heap-probed', program: 'healthy-step', ballast: 250, minutes: 31, probe: true },
+  { name: 'healthy-batch-250mb-heap-probed', program: 'healthy-batch', ballast: 250, minutes: 31, probe: true },
 ];
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, 'minutes-scale': { type: 'string' } } });
@@ -41,6 +52,11 @@ const scale = Number(values['minutes-scale'] ?? 1);
 mkdirSync(outDir, { recursive: true });
 
 const runs = RUNS.filter((r) => !only || only.includes(r.name));
+// The agent's detector as one CommonJS file, for the recorder to run live.
+const detectorBuild = join(tmpdir(), `heapscope-detector-${process.pid}.cjs`);
+if (runs.some((r) => r.probe)) {
+  await build({ entryPoints: [join(root, 'src/agent/detector/detector.ts')], bundle: true, format: 'cjs', platform: 'node', outfile: detectorBuild, logLevel: 'warning' });
+}
 await Promise.all(
   runs.map(
     (r) =>
@@ -55,6 +71,7 @@ await Promise.all(
             FIXTURE_RATE_MB_MIN: String(r.rate ?? 0),
             FIXTURE_BALLAST_MB: String(r.ballast),
             FIXTURE_DURATION_MS: String(Math.round(r.minutes * MIN * scale)),
+            FIXTURE_DETECTOR: r.probe ? detectorBuild : '',
             ...Object.fromEntries(Object.entries(r.env ?? {}).map(([k, v]) => [k, String(v)])),
           },
         });
@@ -66,3 +83,4 @@ await Promise.all(
       }),
   ),
 );
+rmSync(detectorBuild, { force: true });

@@ -11,6 +11,7 @@ import { Collectors } from './collectors/index.js';
 import { CommandRunner, removePendingTempDirs } from './commands.js';
 import { Connection } from './connection.js';
 import { LeakDetector } from './detector/detector.js';
+import { forceMajorGc } from './detector/probe-gc.js';
 import { leakLogLine } from './detector/report.js';
 import { cgroupMemory } from './headroom.js';
 import { debug, guard, log } from './log.js';
@@ -182,6 +183,8 @@ export class Agent {
     const d = this.detector!;
     d.addTick(m.t, m.heapUsed, m.external);
     m.detector = d.status();
+    // Its GC reaches the detector through the gc observer, like V8's own.
+    if (d.takeProbe(m.t)) forceMajorGc();
     if (d.takeLeak()) {
       const leak: LeakMessage = { type: 'leak', t: m.t, detector: m.detector, heapUsed: m.heapUsed, heapLimit: m.heapLimit, external: m.external, rss: m.rss };
       log(leakLogLine(this.options.project, leak));

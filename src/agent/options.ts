@@ -55,7 +55,9 @@ export interface AgentOptions {
    * it fires (HEAPSCOPE_DETECT_MIN_MS, default 60000), minRate: bytes per minute
    * (HEAPSCOPE_DETECT_MIN_RATE, default 524288), rearmMs: how long before a leak that keeps
    * growing is reported again (HEAPSCOPE_DETECT_REARM_MS, default 3600000), graceMs: no firing
-   * this long after start-up (HEAPSCOPE_DETECT_GRACE_MS, default 0).
+   * this long after start-up (HEAPSCOPE_DETECT_GRACE_MS, default 0), probeMs: a confirmation GC
+   * when V8 ran no major GC this long while the floor rises undecided (HEAPSCOPE_DETECT_PROBE_MS,
+   * default 60000; 0 = never).
    */
   detect?: boolean | Partial<DetectorConfig>;
   /**
@@ -180,6 +182,7 @@ function resolveDetect(opt: AgentOptions['detect']): DetectorConfig | undefined 
     minRate: positive('HEAPSCOPE_DETECT_MIN_RATE', o.minRate ?? num('HEAPSCOPE_DETECT_MIN_RATE'), DETECTOR_DEFAULTS.minRate),
     rearmMs: positive('HEAPSCOPE_DETECT_REARM_MS', o.rearmMs ?? num('HEAPSCOPE_DETECT_REARM_MS'), DETECTOR_DEFAULTS.rearmMs),
     graceMs: positive('HEAPSCOPE_DETECT_GRACE_MS', o.graceMs ?? num('HEAPSCOPE_DETECT_GRACE_MS'), DETECTOR_DEFAULTS.graceMs),
+    probeMs: positive('HEAPSCOPE_DETECT_PROBE_MS', o.probeMs ?? num('HEAPSCOPE_DETECT_PROBE_MS'), DETECTOR_DEFAULTS.probeMs),
   };
 }
 

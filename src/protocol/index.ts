@@ -209,6 +209,8 @@ export interface DetectorStatus {
    * (the lowest heapUsed of each bucket, which still holds garbage; a stricter rate applies).
    */
   fallback?: boolean;
+  /** Confirmation GCs the agent forced in the last hour (V8's own major GCs were too sparse). */
+  probes?: number;
 }
 
 /** Sent once when the detector fires (state becomes 'leak'); the dashboard may start a capture. */

@@ -3,7 +3,7 @@
 // synthetic series for the edge cases. Pure replays: no child processes, a second or two.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LeakDetector } from '../../src/agent/detector/detector.js';
+import { LeakDetector, MAX_PROBES_PER_HOUR } from '../../src/agent/detector/detector.js';
 import { mannKendallZ, theilSen, theilSenBelow } from '../../src/agent/detector/trend.js';
 import { loadRecordings, replay } from '../support/detector-replay.js';
 import { SYNTHETIC, runSynthetic } from '../support/detector-synthetic.js';
@@ -125,6 +125,59 @@ describe('detector on synthetic edge cases', () => {
   });
 });
 
+describe('confirmation probes', () => {
+  const sparse = SYNTHETIC.find((c) => c.name.startsWith('slow leak 1 MB/min, major GC every'))!;
+  it('make a slow leak on a calm heap (a major GC every ~2 min) detectable within 5 minutes', () => {
+    for (const seed of [1, 2, 3]) {
+      const on = runSynthetic(sparse, {}, seed);
+      const off = runSynthetic(sparse, { probeMs: 0 }, seed);
+      const at = (r: typeof on) => (r.firings[0] ? r.firings[0].t - sparse.leakStart! : Infinity);
+      assert.ok(on.probes > 0 && off.probes === 0);
+      assert.ok(at(on) <= 5 * MIN, `seed ${seed}: ${at(on)} ms with probes`);
+      assert.ok(at(on) < at(off), `seed ${seed}: probes help (${at(on)} vs ${at(off)} ms)`);
+    }
+  });
+
+  it('are not asked for while the floor is flat, falling or plateaued, or once the leak is latched', () => {
+    for (const name of ['flat + GC noise, major GC every', 'warm-up, major GC every']) {
+      const c = SYNTHETIC.find((x) => x.name.startsWith(name))!;
+      for (const seed of [1, 2, 3]) {
+        const r = runSynthetic(c, {}, seed);
+        // A few while noise or the warm-up looks like a rise, then none: far below the hourly cap.
+        assert.ok(r.probes <= 6, `${name} seed ${seed}: ${r.probes} probes in 30 min`);
+      }
+    }
+    const d = new LeakDetector({ windowMs: 60_000, minMs: 5_000, probeMs: 5_000 });
+    let t = 0;
+    for (; t < 40_000; t += 1000) {
+      if (t % 4000 === 0) d.addPostGc({ t, heapUsed: 100 * MB + t * 100, external: MB, arrayBuffers: 0, rss: 200 * MB });
+      d.addTick(t, NaN, NaN);
+      d.takeLeak();
+    }
+    assert.equal(d.status().state, 'leak');
+    assert.equal(d.takeProbe(t + 60_000), false, 'no probe once latched');
+  });
+
+  it('stay under the hourly cap however long the floor looks suspicious, and probeMs 0 turns them off', () => {
+    const d = new LeakDetector({ windowMs: 600_000, probeMs: 1_000 });
+    // Two rising samples, then no GC: every tick is a chance to probe; none is fed back.
+    d.addPostGc({ t: 0, heapUsed: 100 * MB, external: MB, arrayBuffers: 0, rss: 200 * MB });
+    d.addPostGc({ t: 30_000, heapUsed: 101 * MB, external: MB, arrayBuffers: 0, rss: 200 * MB });
+    let granted = 0;
+    for (let t = 30_000; t < 2 * 3600_000; t += 1000) {
+      d.addTick(t, NaN, NaN);
+      if (d.takeProbe(t)) granted++;
+      if (t === 3600_000 + 29_000) assert.equal(granted, MAX_PROBES_PER_HOUR);
+    }
+    assert.ok(granted <= 2 * MAX_PROBES_PER_HOUR, `${granted} in 2 h`);
+    const off = new LeakDetector({ probeMs: 0 });
+    off.addPostGc({ t: 0, heapUsed: 100 * MB, external: MB, arrayBuffers: 0, rss: 200 * MB });
+    off.addPostGc({ t: 30_000, heapUsed: 101 * MB, external: MB, arrayBuffers: 0, rss: 200 * MB });
+    off.addTick(200_000, NaN, NaN);
+    assert.equal(off.takeProbe(200_000), false);
+  });
+});
+
 describe('detector options', () => {
   const withEnv = <T>(env: Record<string, string>, fn: () => T): T => {
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -138,11 +191,12 @@ describe('detector options', () => {
   };
   it('is on by default, off with HEAPSCOPE_DETECT=0, tuned by the HEAPSCOPE_DETECT_* knobs, and rejects bad ones', async () => {
     const { resolveOptions } = await import('../../src/agent/options.js');
-    assert.deepEqual(resolveOptions('p').detect, { windowMs: 600_000, minMs: 60_000, minRate: 524_288, rearmMs: 3_600_000, graceMs: 0 });
+    assert.deepEqual(resolveOptions('p').detect, { windowMs: 600_000, minMs: 60_000, minRate: 524_288, rearmMs: 3_600_000, graceMs: 0, probeMs: 60_000 });
+    assert.equal(withEnv({ HEAPSCOPE_DETECT_PROBE_MS: '0' }, () => resolveOptions('p').detect!.probeMs), 0);
     assert.equal(withEnv({ HEAPSCOPE_DETECT: '0' }, () => resolveOptions('p').detect), undefined);
     assert.equal(resolveOptions('p', { detect: false }).detect, undefined);
     const fast = withEnv({ HEAPSCOPE_DETECT_WINDOW_MS: '20000', HEAPSCOPE_DETECT_MIN_MS: '5000', HEAPSCOPE_DETECT_MIN_RATE: '1048576' }, () => resolveOptions('p').detect);
-    assert.deepEqual({ ...fast, rearmMs: 0, graceMs: 0 }, { windowMs: 20_000, minMs: 5_000, minRate: 1_048_576, rearmMs: 0, graceMs: 0 });
+    assert.deepEqual({ ...fast, rearmMs: 0, graceMs: 0, probeMs: 0 }, { windowMs: 20_000, minMs: 5_000, minRate: 1_048_576, rearmMs: 0, graceMs: 0, probeMs: 0 });
     assert.equal(resolveOptions('p', { detect: { minMs: 1000 } }).detect!.minMs, 1000);
     assert.throws(() => withEnv({ HEAPSCOPE_DETECT_MIN_RATE: 'fast' }, () => resolveOptions('p')), /HEAPSCOPE_DETECT_MIN_RATE must be a number >= 0, got NaN/);
     assert.throws(() => withEnv({ HEAPSCOPE_DETECT_WINDOW_MS: '10' }, () => resolveOptions('p')), /HEAPSCOPE_DETECT_WINDOW_MS must be a number >= 1000/);

@@ -80,3 +80,48 @@ describe('leak detector in the agent', () => {
     assert.equal(c.messages.filter((m) => m.type === 'leak').length, 0);
   });
 });
+
+describe('confirmation probes', () => {
+  let server: AgentServer;
+  const children: Child[] = [];
+  before(async () => {
+    server = await startAgentServer();
+  });
+  after(async () => {
+    for (const c of children) c.kill();
+    await server.close();
+  });
+  // A big live heap and no --expose-gc: V8 itself runs a major GC only now and then.
+  const start = (project: string, env: Record<string, string>) => {
+    const child = spawnApp('probe-app.cjs', {
+      execArgv: ['--require', join(DIST, 'register.cjs')],
+      env: { ...FAST, HEAPSCOPE_DETECT_WINDOW_MS: '60000', HEAPSCOPE_URL: server.url, HEAPSCOPE_PROJECT: project, HEAPSCOPE_DEBUG: '0', BALLAST_MB: '150', LEAK_MB_MIN: '12', NUDGE_EVERY_MS: '15000', ...env },
+    });
+    children.push(child);
+    return child;
+  };
+
+  it('force a GC only while a rising floor is undecided, and leave no gc() to the app', { timeout: 90_000 }, async () => {
+    const probed = start('probed-svc', { HEAPSCOPE_DETECT_PROBE_MS: '5000' });
+    const unprobed = start('unprobed-svc', { HEAPSCOPE_DETECT_PROBE_MS: '0' });
+    const [a, b] = await Promise.all([
+      server.waitForAgents(1, 30_000, (x) => x.hello?.pid === probed.proc.pid).then((x) => x[0]),
+      server.waitForAgents(1, 30_000, (x) => x.hello?.pid === unprobed.proc.pid).then((x) => x[0]),
+    ]);
+    await a.waitFor(() => a.messages.some((m) => m.type === 'leak'), 60_000, `a leak frame (last: ${a.metrics.at(-1)?.detector?.reason})`);
+    const leak = a.messages.find((m) => m.type === 'leak') as LeakMessage;
+    const probes = Math.max(...a.metrics.map((m) => m.detector?.probes ?? 0));
+    assert.ok(probes >= 1, 'the detector asked for probes');
+    // Each probe is a real major GC the agent saw: at least as many post-GC samples as probes.
+    const samples = a.metrics.reduce((n, m) => n + (m.postGc?.length ?? 0), 0);
+    assert.ok(samples >= probes, `${samples} post-GC samples, ${probes} probes`);
+    // Bounded: never more than one per probe interval.
+    const spanS = (a.metrics.at(-1)!.t - a.metrics[0]!.t) / 1000;
+    assert.ok(probes <= spanS / 5 + 1, `${probes} probes in ${spanS} s`);
+    // Off: the same service with probes off never forces one.
+    assert.ok(b.metrics.length > 10 && b.metrics.every((m) => m.detector?.probes === undefined));
+    // The collector came from a throwaway context: the app's world has no gc, not even later.
+    assert.deepEqual(await probed.request({ check: true }, 'gcSeen', 20_000), { main: 'undefined', vm: 'undefined', worker: 'undefined' });
+    console.log(`probed: leak at ${Math.round(leak.detector.bytesPerMinute / 2 ** 20)} MB/min after ${probes} probes, ${samples} post-GC samples; unprobed: ${b.metrics.at(-1)!.detector!.state}`);
+  });
+});

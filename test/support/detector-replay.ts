@@ -18,7 +18,10 @@ export interface Recording {
   ballastMb: number;
   durationMs: number;
   events: { event: string; t: number }[];
-  /** [t, heapUsedKiB, externalKiB, arrayBuffersKiB, rssKiB, pauseMs] */
+  /**
+   * [t, heapUsedKiB, externalKiB, arrayBuffersKiB, rssKiB, pauseMs, probe?]: a trailing 1 marks a
+   * GC the recorder forced because V8 had run none for 60 s (recorded with FIXTURE_PROBE_MS).
+   */
   postGc: number[][];
   /** [t, minHeapUsedKiB] per 10 s */
   floor: number[][];
@@ -39,23 +42,51 @@ export interface ReplayResult {
   detectMs?: number;
   leakStart?: number;
   firings: number;
+  /** Recorded forced GCs the detector asked for and was given (see replay). */
+  probes: number;
 }
 
 const KiB = 1024;
 
-/** Feeds the recording in time order; ticks every second carry the 10 s floor (the fallback). */
+/**
+ * Feeds the recording in time order; ticks every second carry the 10 s floor (the fallback) and
+ * ask the detector for a probe, as the agent's do. A recorded forced GC is fed only when the
+ * detector asked for a probe since the last major GC it saw (the recorder forced one whenever V8
+ * had run none for 60 s; the detector asks only when undecided, so it may get its probe later
+ * than the agent would: conservative for the time to detect).
+ */
 export function replay(rec: Recording, config: Partial<DetectorConfig> = {}, base = 1_700_000_000_000): ReplayResult {
   const d = new LeakDetector(config);
   const leakStart = rec.events.find((e) => e.event === 'leak-start')?.t;
   const events: [number, () => void][] = [];
-  for (const [t, heap, ext, ab, rss] of rec.postGc) {
-    events.push([t, () => d.addPostGc({ t: base + t, heapUsed: heap * KiB, external: ext * KiB, arrayBuffers: ab * KiB, rss: rss * KiB })]);
+  let wanted = false;
+  const out: ReplayResult = { leakStart, firings: 0, probes: 0 };
+  for (const [t, heap, ext, ab, rss, , probe] of rec.postGc) {
+    const feed = () => d.addPostGc({ t: base + t, heapUsed: heap * KiB, external: ext * KiB, arrayBuffers: ab * KiB, rss: rss * KiB });
+    events.push([
+      t,
+      probe !== 1
+        ? () => ((wanted = false), feed())
+        : () => {
+            if (!wanted && !d.takeProbe(base + t)) return;
+            wanted = false;
+            out.probes++;
+            feed();
+          },
+    ]);
   }
   for (const [t, minHeap] of rec.floor) events.push([t + 9_999, () => d.addTick(base + t + 9_999, minHeap * KiB, NaN)]);
   // A tick every second moves the clock on (buckets close, decisions run), as the agent's does.
-  for (let t = 0; t <= rec.durationMs; t += 1000) events.push([t + 0.5, () => d.addTick(base + t + 0.5, NaN, NaN)]);
+  for (let t = 0; t <= rec.durationMs; t += 1000) {
+    events.push([
+      t + 0.5,
+      () => {
+        d.addTick(base + t + 0.5, NaN, NaN);
+        if (!wanted && d.takeProbe(base + t + 0.5)) wanted = true;
+      },
+    ]);
+  }
   events.sort((a, b) => a[0] - b[0]);
-  const out: ReplayResult = { leakStart, firings: 0 };
   for (const [t, run] of events) {
     run();
     if (d.takeLeak()) {

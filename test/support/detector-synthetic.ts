@@ -62,6 +62,10 @@ export const SYNTHETIC: SyntheticCase[] = [
   { name: 'leak after a step (2 MB/min)', leaking: true, leakStart: 6 * MIN, rateMbMin: 2, durationMs: 16 * MIN, heap: (t) => 100 * MB + (t > 5 * MIN ? 50 * MB : 0) + leakAfter(6 * MIN, 2)(t) },
   { name: 'leak that stops (5 MB/min for 5 min)', leaking: true, leakStart: 2 * MIN, rateMbMin: 5, durationMs: 30 * MIN, heap: (t) => 100 * MB + leakAfter(2 * MIN, 5, 7 * MIN)(t) },
   { name: 'external leak 5 MB/min (Buffers)', leaking: true, leakStart: 2 * MIN, rateMbMin: 5, durationMs: 12 * MIN, heap: () => 90 * MB, external: (t) => 3 * MB + leakAfter(2 * MIN, 5)(t) },
+  // A big, calm heap: V8's own major GCs every 1-3 min; the detector's probes add the samples.
+  { name: 'slow leak 1 MB/min, major GC every ~2 min', leaking: true, leakStart: 2 * MIN, rateMbMin: 1, durationMs: 12 * MIN, heap: (t) => 250 * MB + leakAfter(2 * MIN, 1)(t), gcEveryMs: 2 * MIN },
+  { name: 'flat + GC noise, major GC every ~2 min', leaking: false, durationMs: 30 * MIN, heap: () => 250 * MB, noise: 0.5 * MB, gcEveryMs: 2 * MIN },
+  { name: 'warm-up, major GC every ~2 min', leaking: false, durationMs: 30 * MIN, heap: (t) => 200 * MB + 40 * MB * (1 - Math.exp(-t / MIN)), gcEveryMs: 2 * MIN },
   { name: 'no major GC: floor rising 6 MB/min (fallback)', leaking: true, leakStart: 0, rateMbMin: 6, durationMs: 25 * MIN, heap: (t) => 100 * MB + leakAfter(0, 6)(t), gcEveryMs: Infinity },
 ];
 
@@ -69,6 +73,8 @@ export interface SyntheticRun {
   firings: { t: number; status: DetectorStatus }[];
   /** Statuses at each major GC (for the rearm check). */
   states: { t: number; state: string }[];
+  /** Confirmation GCs the detector asked for (each is run at the next second, as the agent does). */
+  probes: number;
 }
 
 /** Runs a case through a fresh detector: major GCs at jittered times, a tick every second. */
@@ -78,14 +84,16 @@ export function runSynthetic(c: SyntheticCase, config: Partial<DetectorConfig> =
   const base = 1_700_000_000_000;
   const every = c.gcEveryMs ?? 40_000;
   const noise = c.noise ?? 0.3 * MB;
-  const out: SyntheticRun = { firings: [], states: [] };
+  const out: SyntheticRun = { firings: [], states: [], probes: 0 };
   let nextGc = every * (0.5 + rnd());
   let lastLevel = c.heap(0, rnd);
   let garbage = 0;
+  let probe = false;
   for (let t = 0; t <= c.durationMs; t += 1000) {
     // Garbage promoted between majors (5 MB/min): only the fallback floor sees it.
     garbage += (5 * MB) / 60;
-    if (t >= nextGc) {
+    if (t >= nextGc || probe) {
+      probe = false;
       lastLevel = c.heap(t, rnd) + noise * gauss(rnd);
       const ext = (c.external ?? (() => 2 * MB))(t, rnd) + 0.05 * MB * gauss(rnd);
       d.addPostGc({ t: base + t, heapUsed: lastLevel, external: ext, arrayBuffers: ext / 2, rss: lastLevel * 1.6 });
@@ -96,6 +104,7 @@ export function runSynthetic(c: SyntheticCase, config: Partial<DetectorConfig> =
     const floor = Number.isFinite(every) ? lastLevel + garbage : c.heap(t, rnd) + 2 * MB * rnd();
     d.addTick(base + t, floor, (c.external ?? (() => 2 * MB))(t, rnd));
     if (d.takeLeak()) out.firings.push({ t, status: d.status() });
+    if (Number.isFinite(every) && d.takeProbe(base + t)) (probe = true), out.probes++;
   }
   return out;
 }

@@ -22,6 +22,12 @@ export interface DetectorConfig {
    * filling and lazy state building at start look like a leak until they level off.
    */
   graceMs: number;
+  /**
+   * Confirmation probes: while the floor rises but too few major GCs came to decide, and V8 has run
+   * none for this long, the agent may force one full GC (a big, calm heap can go 1.5-3 min between
+   * major GCs, too few samples to see 1 MB/min within 5 min). 0 = never. Default 60 s.
+   */
+  probeMs: number;
 }
 
 export const DETECTOR_DEFAULTS: DetectorConfig = {
@@ -30,6 +36,7 @@ export const DETECTOR_DEFAULTS: DetectorConfig = {
   minRate: 512 * 1024,
   rearmMs: 60 * 60_000,
   graceMs: 0,
+  probeMs: 60_000,
 };
 
 /** Time buckets in the window: bounds memory and the cost of each decision. */
@@ -37,6 +44,11 @@ const BUCKETS = 80;
 /** At most this many suffixes (candidate starts of the growth) are tested per decision. */
 const MAX_STARTS = 20;
 const MIN_POINTS = 4;
+/** Below this many samples in a rising stretch, a confirmation probe is worth its GC. */
+const FEW_POINTS = 8;
+/** At most this many confirmation probes in any hour (a full GC each: ~45 ms at 250 MB here). */
+export const MAX_PROBES_PER_HOUR = 20;
+const HOUR = 3600_000;
 const MiB = 1024 * 1024;
 
 /** One series' verdict at one decision. */
@@ -47,6 +59,8 @@ export interface SeriesVerdict {
   samples: number;
   fallback: boolean;
   reason: string;
+  /** Undecided but rising: one more post-GC sample could decide (a confirmation probe is worth it). */
+  suspect?: boolean;
 }
 
 interface Series {
@@ -80,11 +94,14 @@ export class LeakDetector {
   private firedAt = NaN;
   private firedSeries: DetectorSeries | undefined;
   private pendingLeak = false;
+  /** Times of the probes granted in the last hour (ring, NaN = unused). */
+  private readonly probeTimes = new Float64Array(MAX_PROBES_PER_HOUR).fill(NaN);
+  private probeNext = 0;
 
   constructor(config: Partial<DetectorConfig> = {}) {
     this.config = { ...DETECTOR_DEFAULTS, ...config };
     const c = this.config;
-    if (!(c.windowMs > 0 && c.minMs >= 0 && c.minRate >= 0 && c.rearmMs >= 0 && c.graceMs >= 0)) throw new Error(`heapscope: invalid detector settings ${JSON.stringify(c)}`);
+    if (!(c.windowMs > 0 && c.minMs >= 0 && c.minRate >= 0 && c.rearmMs >= 0 && c.graceMs >= 0 && c.probeMs >= 0)) throw new Error(`heapscope: invalid detector settings ${JSON.stringify(c)}`);
     this.bucketMs = Math.max(100, Math.floor(c.windowMs / BUCKETS));
     this.starts.fill(NaN);
     const blank = (): SeriesVerdict => ({ state: 'warming', bytesPerMinute: 0, samples: 0, fallback: false, reason: 'no major GC yet' });
@@ -135,6 +152,37 @@ export class LeakDetector {
     return p;
   }
 
+  /**
+   * Whether the caller should force one major GC now to confirm a rising floor: probes are on, no
+   * leak is latched, a series is undecided but rising, V8 has run no major GC (and nothing was
+   * probed) for probeMs, and fewer than MAX_PROBES_PER_HOUR were granted in the last hour. A true
+   * answer books the probe; its GC then arrives through addPostGc like any other.
+   */
+  takeProbe(now: number): boolean {
+    const c = this.config;
+    if (!(c.probeMs > 0) || this.head < 0 || !Number.isNaN(this.firedAt)) return false;
+    if (now - this.firstAt < c.graceMs) return false;
+    const last = Math.max(Number.isNaN(this.lastMajorAt) ? this.firstAt : this.lastMajorAt, this.lastProbeAt());
+    if (now - last < c.probeMs) return false;
+    if (this.probesSince(now - HOUR) >= MAX_PROBES_PER_HOUR) return false;
+    if (!this.series.some((s) => s.verdict.suspect)) return false;
+    this.probeTimes[this.probeNext] = now;
+    this.probeNext = (this.probeNext + 1) % MAX_PROBES_PER_HOUR;
+    return true;
+  }
+
+  /** Probes granted since `from`. */
+  probesSince(from: number): number {
+    let n = 0;
+    for (const t of this.probeTimes) if (t >= from) n++;
+    return n;
+  }
+
+  private lastProbeAt(): number {
+    const t = this.probeTimes[(this.probeNext + MAX_PROBES_PER_HOUR - 1) % MAX_PROBES_PER_HOUR];
+    return Number.isNaN(t) ? -Infinity : t;
+  }
+
   /** Forgets everything (after a restart of the agent, or a setting change). */
   reset(): void {
     this.starts.fill(NaN);
@@ -149,6 +197,8 @@ export class LeakDetector {
     this.lastMajorAt = NaN;
     this.firstAt = NaN;
     this.epochAt = -Infinity;
+    this.probeTimes.fill(NaN);
+    this.probeNext = 0;
     for (const s of this.series) s.pastHigh = [-Infinity, -Infinity];
   }
 
@@ -222,15 +272,19 @@ export class LeakDetector {
       n++;
     }
     const since = (i: number) => this.xs[i];
+    const minRate = this.config.minRate * (fallback ? 2 : 1);
     if (n < MIN_POINTS) {
-      return { state: 'warming', bytesPerMinute: 0, samples: n, fallback, reason: n === 0 ? 'no major GC in the window yet' : `${n} post-GC samples in the window (need ${MIN_POINTS})` };
+      const reason = n === 0 ? 'no major GC in the window yet' : `${n} post-GC samples in the window (need ${MIN_POINTS})`;
+      const suspect = !fallback && n >= 2 && this.newestIsHigh(n) && theilSen(this.xs, this.ys, 0, n, this.pairs) * 60_000 >= minRate;
+      return { state: 'warming', bytesPerMinute: 0, samples: n, fallback, reason, suspect };
     }
     const level = median(this.ys, 0, n, this.tmp);
     // The smallest growth that counts: well above GC noise, and a share of the floor itself, so a
     // slow rise must last longer (warm-up that slows and stops does not get that far).
     const minGrowth = Math.max(3 * MiB, 0.01 * level);
-    const minRate = this.config.minRate * (fallback ? 2 : 1);
     let best: SeriesVerdict | undefined;
+    // Some stretch of few samples rises at the rate: whatever rejected it, more samples may decide.
+    let few = false;
     // Longest steadily growing suffix of the window: growth that began late (a leak that starts
     // after a flat stretch, or after a step) is measured from where it began.
     const stride = Math.max(1, Math.ceil((n - MIN_POINTS + 1) / MAX_STARTS));
@@ -240,6 +294,7 @@ export class LeakDetector {
       if (theilSenBelow(this.xs, this.ys, k, n, minRate / 60_000)) continue; // the common, flat case
       const slope = theilSen(this.xs, this.ys, k, n, this.pairs) * 60_000; // bytes/min
       if (!(slope >= minRate)) continue;
+      if (m < FEW_POINTS) few = true;
       const rise = slope * (span / 60_000);
       if (rise < minGrowth) continue;
       const tol = Math.max(256 * 1024, minGrowth / 8);
@@ -270,7 +325,21 @@ export class LeakDetector {
         reason: `post-GC ${s.name === 'heap' ? 'heap' : 'external memory'} rose steadily ${mb(slope)}/min for ${secs(span)} over ${m} ${fallback ? 'floor samples (no major GC in the window: fallback)' : 'major GCs'} (+${mb(rise)})`,
       };
     }
-    return best ?? { state: 'watching', bytesPerMinute: theilSen(this.xs, this.ys, 0, n, this.pairs) * 60_000, samples: n, fallback, reason: 'no steady growth of the post-GC floor' };
+    const verdict = best ?? { state: 'watching', bytesPerMinute: theilSen(this.xs, this.ys, 0, n, this.pairs) * 60_000, samples: n, fallback, reason: 'no steady growth of the post-GC floor' };
+    if (few && !fallback && this.newestIsHigh(n)) verdict.suspect = true;
+    return verdict;
+  }
+
+  /**
+   * The newest point is at the window's high (within GC noise) and above its low: still rising, or
+   * two GCs in a row (V8's memory reducer runs them in pairs). A fall needs no confirming.
+   */
+  private newestIsHigh(n: number): boolean {
+    let high = -Infinity;
+    let low = Infinity;
+    for (let i = 0; i < n - 1; i++) (high = Math.max(high, this.ys[i])), (low = Math.min(low, this.ys[i]));
+    const y = this.ys[n - 1];
+    return y >= high - 64 * 1024 && y > low + 256 * 1024;
   }
 
   /**
@@ -354,6 +423,8 @@ export class LeakDetector {
       reason: latched && !fired ? `fired at ${new Date(this.firedAt).toISOString()}; ${shown.reason}` : shown.reason,
     };
     if (shown.fallback) this.status_.fallback = true;
+    const probes = this.probesSince(now - HOUR);
+    if (probes > 0) this.status_.probes = probes;
   }
 }
 

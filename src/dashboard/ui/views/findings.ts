@@ -155,7 +155,13 @@ export function drawDetector(chart: ECharts, samples: Sample[], reasonBox: HTMLE
   if (reasonBox) {
     reasonBox.replaceChildren(
       last
-        ? h('span', {}, h('span', { class: `pill ${last.state}` }, last.state), ` ${last.reason}${last.bytesPerMinute ? ` (${rate(last.bytesPerMinute)} over ${last.samples} post-GC samples)` : ''}`)
+        ? h(
+            'span',
+            {},
+            h('span', { class: `pill ${last.state}` }, last.state),
+            ` ${last.reason}${last.bytesPerMinute ? ` (${rate(last.bytesPerMinute)} over ${last.samples} post-GC samples)` : ''}`,
+            last.probes ? h('span', { class: 'muted', title: 'V8 ran major GCs too rarely to decide, so the agent forced these (at most 20 an hour)' }, ` · ${last.probes} confirmation GC${last.probes === 1 ? '' : 's'} in the last hour`) : null,
+          )
         : h('span', { class: 'muted' }, 'No detector status from this agent (an older agent, or the detector is off).'),
     );
     reasonBox.setAttribute('data-state', last?.state ?? 'none');
