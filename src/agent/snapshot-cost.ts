@@ -7,9 +7,11 @@
 // the same bytes and nodes and differ 3.7x. No signal cheaper than the snapshot tells these apart,
 // so before this process's first snapshot the model prices every byte at the worst shape measured
 // for its space (small objects vs large-object space), and after it uses the ratio this process
-// measured, pricing only the heap grown since at the worst-shape rates.
+// measured, pricing only the heap grown since at the worst-shape rates. In between, the dashboard
+// may send what the project's other processes measured (adoptProfile): see projectWriter.
 import { readFileSync, writeFileSync } from 'node:fs';
 import v8 from 'node:v8';
+import { COST_PROFILE_SAMPLES, checkCostSample, type CostBasis, type CostSample } from '../protocol/index.js';
 
 const MB = 1024 * 1024;
 
@@ -27,6 +29,15 @@ const DEFAULT_PAUSE_MS_PER_MB = 2000;
  * total, and on the new RSS once memory glibc kept from the last snapshot is subtracted.
  */
 const LEARNED_MARGIN = 1.04;
+/** On a sibling's measured writer: another process's heap of the same service differs more than one process's between two snapshots. */
+const PROJECT_MARGIN = 1.1;
+/**
+ * A heap smaller than a sibling's measured one is priced at that writer times (heap / its heap)
+ * to this power, not in proportion: the writer does not shrink with the heap on every shape
+ * (replayed on test/fixtures/snapshot-cost.jsonl, maps at 20 MB cost 23 % of 250 MB's for 8 % of
+ * the heap, 1M references in 27 MB 88 % of 51 MB's). 0.5 never under-predicts there; 1 does, by up to 2x.
+ */
+const PROJECT_SHRINK_EXPONENT = 0.5;
 const DELTA_MARGIN = 1.15;
 /** A snapshot leaves this much more on the JS heap (measured 0.24 MB on every shape): not growth. */
 const SNAPSHOT_RESIDUE = 1 * MB;
@@ -65,8 +76,8 @@ export interface CostForecast {
   /** Predicted peak RSS minus RSS now. */
   peakRssDelta: number;
   pauseMs: number;
-  /** 'default' before this process's first snapshot, 'learned' after. */
-  basis: 'default' | 'learned';
+  /** 'default' before this process's first snapshot, 'project' then with a project profile, 'learned' after. */
+  basis: CostBasis;
 }
 
 interface MeasuredCost {
@@ -92,13 +103,62 @@ function worstCaseWriterBytes(heapUsed: number, largeObjects = 0): number {
   return SMALL_OBJECT_RATE * Math.max(0, heapUsed - large) + LARGE_OBJECT_RATE * large;
 }
 
+const defaultWriterBytes = (s: Pick<HeapShape, 'heapUsed' | 'largeObjects'>): number =>
+  BASE_BYTES + worstCaseWriterBytes(Math.max(0, s.heapUsed - BASE_HEAP), s.largeObjects);
+
+/**
+ * A fresh process's writer and pause from siblings' measured snapshots: the smallest of them that
+ * covers this heap (the heap shrunk by PROJECT_SHRINK_EXPONENT, never below the default model
+ * when that sibling's shape is within the worst-shape rates), else the largest plus the heap
+ * beyond it at the worst-shape rates. The most expensive sample wins among those that cover.
+ */
+export function projectCost(samples: readonly CostSample[], now: Pick<HeapShape, 'heapUsed' | 'largeObjects'>): { writerBytes: number; pauseMs: number } {
+  const covering = samples.filter((s) => s.heapUsed >= now.heapUsed);
+  if (covering.length > 0) {
+    let writerBytes = 0;
+    let pauseMs = 0;
+    for (const s of covering) {
+      const shrink = (now.heapUsed / s.heapUsed) ** PROJECT_SHRINK_EXPONENT;
+      let w = Math.max(BASE_BYTES, s.writerBytes * shrink) * PROJECT_MARGIN;
+      if (s.writerBytes <= defaultWriterBytes(s)) w = Math.min(w, defaultWriterBytes(now));
+      writerBytes = Math.max(writerBytes, w);
+      pauseMs = Math.max(pauseMs, s.pauseMs * shrink * PROJECT_MARGIN);
+    }
+    return { writerBytes, pauseMs };
+  }
+  const s = samples.reduce((a, b) => (b.heapUsed > a.heapUsed ? b : a));
+  const grown = now.heapUsed - s.heapUsed;
+  const grownLarge = Math.max(0, (now.largeObjects ?? 0) - s.largeObjects);
+  return {
+    writerBytes: s.writerBytes * PROJECT_MARGIN + worstCaseWriterBytes(grown, grownLarge),
+    pauseMs: s.pauseMs * PROJECT_MARGIN + DEFAULT_PAUSE_MS_PER_MB * (grown / MB),
+  };
+}
+
 /** Per-process model: predicts, then learns from what each snapshot really cost. */
 export class SnapshotCostModel {
   private learned: Learned | undefined;
+  private project: CostSample[] = [];
+
+  /**
+   * The project's measured snapshots, from the dashboard (replaces the last ones). Samples that
+   * are not sane numbers are dropped; anything else leaves the model as it was. Used only until
+   * this process has measured its own snapshot.
+   */
+  adoptProfile(samples: unknown): number {
+    if (!Array.isArray(samples)) return this.project.length;
+    this.project = samples.slice(-COST_PROFILE_SAMPLES).flatMap((s) => checkCostSample(s) ?? []);
+    return this.project.length;
+  }
 
   forecast(now: HeapShape = readHeapShape()): CostForecast {
     const l = this.learned;
-    const writerBytes = l ? this.learnedWriter(l, now) : BASE_BYTES + worstCaseWriterBytes(Math.max(0, now.heapUsed - BASE_HEAP), now.largeObjects);
+    if (!l && this.project.length > 0) {
+      const p = projectCost(this.project, now);
+      // a fresh process: nothing of an earlier snapshot's memory to reuse
+      return { writerBytes: p.writerBytes, reusableBytes: 0, peakRssDelta: p.writerBytes * DELTA_MARGIN + NOISE_BYTES, pauseMs: Math.round(p.pauseMs), basis: 'project' };
+    }
+    const writerBytes = l ? this.learnedWriter(l, now) : defaultWriterBytes(now);
     const reusableBytes = this.reusable(now);
     const pauseMs = (l ? l.pauseMsPerMb * LEARNED_MARGIN : DEFAULT_PAUSE_MS_PER_MB) * (now.heapUsed / MB);
     return {
@@ -125,8 +185,7 @@ export class SnapshotCostModel {
   /** Record what the snapshot taken from `before` cost; `forecast` is what was predicted from it. */
   learn(before: HeapShape, forecast: CostForecast, measured: MeasuredCost): void {
     if (before.heapUsed <= 0) return;
-    // What the writer touched: the new RSS at its peak plus the free memory it found and reused.
-    const writer = measured.peakRssDelta === undefined ? undefined : measured.peakRssDelta + forecast.reusableBytes;
+    const writer = writerBytes(forecast, measured);
     const prev = this.learned;
     this.learned = {
       bytesPerHeapByte: writer !== undefined ? writer / before.heapUsed : (prev?.bytesPerHeapByte ?? (BASE_BYTES + worstCaseWriterBytes(before.heapUsed, before.largeObjects)) / before.heapUsed),
@@ -149,6 +208,11 @@ export class SnapshotCostModel {
     const externalGrowth = Math.max(0, now.external - l.before.external);
     return Math.max(0, Math.min(l.keptAfter, rssSince - heapGrowth - externalGrowth));
   }
+}
+
+/** What the writer touched: the new RSS at its peak plus the free memory it found and reused. */
+export function writerBytes(forecast: Pick<CostForecast, 'reusableBytes'>, measured: Pick<MeasuredCost, 'peakRssDelta'>): number | undefined {
+  return measured.peakRssDelta === undefined ? undefined : measured.peakRssDelta + forecast.reusableBytes;
 }
 
 /** This process's model (one V8 heap per process; workers' snapshots are not taken by the agent). */
