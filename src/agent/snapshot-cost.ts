@@ -107,24 +107,22 @@ const defaultWriterBytes = (s: Pick<HeapShape, 'heapUsed' | 'largeObjects'>): nu
   BASE_BYTES + worstCaseWriterBytes(Math.max(0, s.heapUsed - BASE_HEAP), s.largeObjects);
 
 /**
- * A fresh process's writer and pause from siblings' measured snapshots: the smallest of them that
- * covers this heap (the heap shrunk by PROJECT_SHRINK_EXPONENT, never below the default model
- * when that sibling's shape is within the worst-shape rates), else the largest plus the heap
- * beyond it at the worst-shape rates. The most expensive sample wins among those that cover.
+ * A fresh process's writer and pause from siblings' measured snapshots: those whose heap covers
+ * this one, scaled down by PROJECT_SHRINK_EXPONENT (the most expensive wins), else the largest
+ * plus the heap beyond it at the worst-shape rates. `withinDefault`: every sample used cost no
+ * more than the default model says for its heap, so the default still bounds this shape.
  */
-export function projectCost(samples: readonly CostSample[], now: Pick<HeapShape, 'heapUsed' | 'largeObjects'>): { writerBytes: number; pauseMs: number } {
+export function projectCost(samples: readonly CostSample[], now: Pick<HeapShape, 'heapUsed' | 'largeObjects'>): { writerBytes: number; pauseMs: number; withinDefault: boolean } {
   const covering = samples.filter((s) => s.heapUsed >= now.heapUsed);
   if (covering.length > 0) {
     let writerBytes = 0;
     let pauseMs = 0;
     for (const s of covering) {
       const shrink = (now.heapUsed / s.heapUsed) ** PROJECT_SHRINK_EXPONENT;
-      let w = Math.max(BASE_BYTES, s.writerBytes * shrink) * PROJECT_MARGIN;
-      if (s.writerBytes <= defaultWriterBytes(s)) w = Math.min(w, defaultWriterBytes(now));
-      writerBytes = Math.max(writerBytes, w);
+      writerBytes = Math.max(writerBytes, s.writerBytes * shrink * PROJECT_MARGIN);
       pauseMs = Math.max(pauseMs, s.pauseMs * shrink * PROJECT_MARGIN);
     }
-    return { writerBytes, pauseMs };
+    return { writerBytes, pauseMs, withinDefault: covering.every((s) => s.writerBytes <= defaultWriterBytes(s)) };
   }
   const s = samples.reduce((a, b) => (b.heapUsed > a.heapUsed ? b : a));
   const grown = now.heapUsed - s.heapUsed;
@@ -132,6 +130,7 @@ export function projectCost(samples: readonly CostSample[], now: Pick<HeapShape,
   return {
     writerBytes: s.writerBytes * PROJECT_MARGIN + worstCaseWriterBytes(grown, grownLarge),
     pauseMs: s.pauseMs * PROJECT_MARGIN + DEFAULT_PAUSE_MS_PER_MB * (grown / MB),
+    withinDefault: s.writerBytes <= defaultWriterBytes(s),
   };
 }
 
@@ -155,8 +154,18 @@ export class SnapshotCostModel {
     const l = this.learned;
     if (!l && this.project.length > 0) {
       const p = projectCost(this.project, now);
-      // a fresh process: nothing of an earlier snapshot's memory to reuse
-      return { writerBytes: p.writerBytes, reusableBytes: 0, peakRssDelta: p.writerBytes * DELTA_MARGIN + NOISE_BYTES, pauseMs: Math.round(p.pauseMs), basis: 'project' };
+      // A fresh process: nothing of an earlier snapshot's memory to reuse. At least the writer's
+      // floor for Node's own objects (a small heap of large strings costs that, whatever a larger
+      // one cost); never above the worst shape measured while the project's heaps stayed within it.
+      const def = defaultWriterBytes(now);
+      const peak = Math.max(BASE_BYTES, p.writerBytes * DELTA_MARGIN + NOISE_BYTES);
+      return {
+        writerBytes: p.withinDefault ? Math.min(p.writerBytes, def) : p.writerBytes,
+        reusableBytes: 0,
+        peakRssDelta: p.withinDefault ? Math.min(peak, def) : peak,
+        pauseMs: Math.round(p.withinDefault ? Math.min(p.pauseMs, DEFAULT_PAUSE_MS_PER_MB * (now.heapUsed / MB)) : p.pauseMs),
+        basis: 'project',
+      };
     }
     const writerBytes = l ? this.learnedWriter(l, now) : defaultWriterBytes(now);
     const reusableBytes = this.reusable(now);
