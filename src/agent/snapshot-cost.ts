@@ -38,6 +38,13 @@ const PROJECT_MARGIN = 1.1;
  * the heap, 1M references in 27 MB 88 % of 51 MB's). 0.5 never under-predicts there; 1 does, by up to 2x.
  */
 const PROJECT_SHRINK_EXPONENT = 0.5;
+/**
+ * Two processes' heap used, read at any moment, differ by young-generation garbage (V8 collects it
+ * before writing): a heap this much above a sibling's is priced at its ratio, not as new growth.
+ */
+const PROJECT_SLACK = 0.1;
+const PROJECT_SLACK_MIN = 2 * MB;
+const slackOf = (heapUsed: number): number => Math.max(PROJECT_SLACK_MIN, PROJECT_SLACK * heapUsed);
 const DELTA_MARGIN = 1.15;
 /** A snapshot leaves this much more on the JS heap (measured 0.24 MB on every shape): not growth. */
 const SNAPSHOT_RESIDUE = 1 * MB;
@@ -113,23 +120,25 @@ const defaultWriterBytes = (s: Pick<HeapShape, 'heapUsed' | 'largeObjects'>): nu
  * more than the default model says for its heap, so the default still bounds this shape.
  */
 export function projectCost(samples: readonly CostSample[], now: Pick<HeapShape, 'heapUsed' | 'largeObjects'>): { writerBytes: number; pauseMs: number; withinDefault: boolean } {
-  const covering = samples.filter((s) => s.heapUsed >= now.heapUsed);
+  const covering = samples.filter((s) => s.heapUsed + slackOf(s.heapUsed) >= now.heapUsed);
   if (covering.length > 0) {
     let writerBytes = 0;
     let pauseMs = 0;
     for (const s of covering) {
-      const shrink = (now.heapUsed / s.heapUsed) ** PROJECT_SHRINK_EXPONENT;
+      const x = now.heapUsed / s.heapUsed;
+      const shrink = x > 1 ? x : x ** PROJECT_SHRINK_EXPONENT;
       writerBytes = Math.max(writerBytes, s.writerBytes * shrink * PROJECT_MARGIN);
       pauseMs = Math.max(pauseMs, s.pauseMs * shrink * PROJECT_MARGIN);
     }
     return { writerBytes, pauseMs, withinDefault: covering.every((s) => s.writerBytes <= defaultWriterBytes(s)) };
   }
   const s = samples.reduce((a, b) => (b.heapUsed > a.heapUsed ? b : a));
-  const grown = now.heapUsed - s.heapUsed;
+  const grown = now.heapUsed - s.heapUsed - slackOf(s.heapUsed);
   const grownLarge = Math.max(0, (now.largeObjects ?? 0) - s.largeObjects);
+  const within = (s.heapUsed + slackOf(s.heapUsed)) / s.heapUsed;
   return {
-    writerBytes: s.writerBytes * PROJECT_MARGIN + worstCaseWriterBytes(grown, grownLarge),
-    pauseMs: s.pauseMs * PROJECT_MARGIN + DEFAULT_PAUSE_MS_PER_MB * (grown / MB),
+    writerBytes: s.writerBytes * within * PROJECT_MARGIN + worstCaseWriterBytes(grown, grownLarge),
+    pauseMs: s.pauseMs * within * PROJECT_MARGIN + DEFAULT_PAUSE_MS_PER_MB * (grown / MB),
     withinDefault: s.writerBytes <= defaultWriterBytes(s),
   };
 }

@@ -60,7 +60,7 @@ test('browser: MEM -> leak report with reference list, CPU -> flame graph, compa
 
   // The snapshot's measured cost, on its job and (with the next forecast) beside MEM.
   await openProcess(page, dash.url, proc.id);
-  assert.match(await page.locator('.job[data-action="heapSnapshot"] [data-cost]').first().innerText(), /blocked [\d.]+ m?s, peak \+[\d.]+ [kMG]?B RSS \(predicted \+[\d.]+ [kMG]?B\)/);
+  assert.match(await page.locator('.job[data-action="heapSnapshot"] [data-cost]').first().innerText(), /blocked [\d.]+ m?s, peak \+[\d.]+ [kMG]?B RSS \(predicted \+[\d.]+ [kMG]?B at the worst heap shape\)/);
   await page.waitForFunction(() => /Last snapshot: blocked/.test(document.getElementById('mem-forecast')?.textContent ?? ''), undefined, { timeout: 15_000 });
 
   // CPU profile for 1 s: the flame graph canvas and the top functions.
