@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parseBytes } from '../../src/agent/headroom.js';
+import { checkHeadroom, parseBytes } from '../../src/agent/headroom.js';
 import { SnapshotCostModel, snapshotCounts, type HeapShape } from '../../src/agent/snapshot-cost.js';
 import { loadRuns, pairs, sampleOf } from '../../bench/snapshot-cost-project.js';
 
@@ -153,4 +153,15 @@ test('the project profile: bad samples are dropped, own learning wins, an empty 
   const alone = new SnapshotCostModel();
   alone.learn(shapeOf(first!), alone.forecast(shapeOf(first!)), first!);
   assert.equal(own.peakRssDelta, alone.forecast(shapeOf(second!)).peakRssDelta);
+});
+
+test("the headroom refusal names the project's processes as the basis of its prediction", () => {
+  const model = new SnapshotCostModel();
+  const heap = process.memoryUsage().heapUsed;
+  // a sibling with twice this heap whose snapshot cost 40x it
+  model.adoptProfile([{ heapUsed: 2 * heap, largeObjects: 0, writerBytes: 80 * heap, pauseMs: 1000, at: Date.now() }]);
+  const rss = process.memoryUsage.rss();
+  const check = checkHeadroom({ factor: 1, maxHeapFraction: 1, memoryLimit: rss + 5 * MB }, model);
+  assert.equal(check.forecast.basis, 'project');
+  assert.match(check.refusal ?? '', /predicted from \d+ MB of heap used, snapshots of this project's other processes\) but only \d+ MB is available: room under HEAPSCOPE_MEMORY_LIMIT/);
 });
