@@ -7,7 +7,9 @@
  *    dashboard has one, travels as `Authorization: Bearer <token>` (agents send this) or `?token=`
  *    (accept both). Wrong/missing token: reject the upgrade with HTTP 401.
  * 2. Hello. The agent's first frame is `hello` (who it is: project, pid, cluster worker, thread...).
- *    The dashboard may answer `welcome`. Every frame is one JSON text message; `type` tags it.
+ *    The dashboard may answer `welcome`, then `costProfile` (what snapshots of the project's
+ *    processes cost; sent again when it changes; agents ignore types they do not know). Every frame
+ *    is one JSON text message; `type` tags it.
  * 3. Metrics. Then one `metrics` frame per interval (default 1000 ms). After a reconnect the agent
  *    first re-sends `hello`, then the (at most METRICS_BUFFER) metrics it kept while disconnected,
  *    oldest first, so `t` may lag the wall clock for those.
