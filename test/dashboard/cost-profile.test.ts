@@ -69,7 +69,6 @@ test('a project cost profile: learned from one process, used by its siblings, ke
   const { predictedPeakRssDelta: predicted, peakRssDelta: measured, predictedBasis } = jobB.cost!;
   assert.equal(predictedBasis, 'project');
   assert.ok(predicted !== undefined && measured !== undefined);
-  t.diagnostic(`A ${JSON.stringify(jobA.cost)} B ${JSON.stringify(jobB.cost)}`);
   t.diagnostic(`B: predicted ${(predicted / MB).toFixed(0)} MB from A's snapshot, measured ${(measured / MB).toFixed(0)} MB (${(predicted / measured).toFixed(2)}x); default was ${(bDefault.peakRssDelta / MB).toFixed(0)} MB`);
   assert.ok(predicted >= measured, `predicted ${predicted / MB} MB < measured ${measured / MB} MB`);
   assert.ok(predicted <= Math.max(1.5 * measured, measured + 20 * MB), `predicted ${predicted / MB} MB > 1.5 x measured ${measured / MB} MB`);
