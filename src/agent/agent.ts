@@ -9,6 +9,7 @@ import { METRICS_BUFFER, PROTOCOL_VERSION, parseMessage, type AgentMessage, type
 import { VERSION } from '../version.js';
 import { Collectors } from './collectors/index.js';
 import { CommandRunner, removePendingTempDirs } from './commands.js';
+import { costModel } from './snapshot-cost.js';
 import { Connection } from './connection.js';
 import { LeakDetector } from './detector/detector.js';
 import { forceMajorGc } from './detector/probe-gc.js';
@@ -208,6 +209,8 @@ export class Agent {
     if (msg.type === 'command') {
       this.triggers.answered(msg);
       this.commands.handle(msg);
+    } else if (msg.type === 'costProfile' && msg.project === this.options.project) {
+      debug(`cost profile: ${costModel.adoptProfile(msg.samples)} snapshots of ${msg.project}`);
     }
   }
 

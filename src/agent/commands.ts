@@ -19,7 +19,7 @@ import { post } from './inspector.js';
 import { prepareForSnapshot } from './snapshot-warmup.js';
 import { checkHeadroom, type HeadroomPolicy } from './headroom.js';
 import { debug, errorMessage, warn } from './log.js';
-import { costModel, peakRss, readHeapShape, resetPeakRss, snapshotCounts, type CostForecast } from './snapshot-cost.js';
+import { costModel, peakRss, readHeapShape, resetPeakRss, snapshotCounts, writerBytes, type CostForecast } from './snapshot-cost.js';
 import { TEMP_PREFIX, type AutoCaptureGuard } from './auto-capture.js';
 import { upload, type UploadTarget } from './upload.js';
 import { CodedError } from '../shared/index.js';
@@ -241,13 +241,20 @@ function startCostMeasure(): { finish: (file: string) => SnapshotCost } {
       const peak = peakKnown ? peakRss() : undefined;
       const rssAfterDelta = process.memoryUsage.rss() - before.rss;
       const counts = readCounts(file);
+      const peakRssDelta = peak === undefined ? undefined : Math.max(0, peak - before.rss);
+      const writer = writerBytes(forecast, { peakRssDelta });
       const cost: SnapshotCost = {
         pauseMs,
-        peakRssDelta: peak === undefined ? undefined : Math.max(0, peak - before.rss),
+        peakRssDelta,
         rssAfterDelta,
         predictedPeakRssDelta: Math.round(forecast.peakRssDelta),
         predictedPauseMs: forecast.pauseMs,
+        predictedBasis: forecast.basis,
         ...counts,
+        // what the dashboard learns the project's cost profile from
+        heapUsed: before.heapUsed,
+        largeObjects: before.largeObjects,
+        ...(writer === undefined ? {} : { writerBytes: Math.round(writer) }),
       };
       costModel.learn(before, forecast, { pauseMs, peakRssDelta: cost.peakRssDelta, rssAfterDelta, ...counts });
       return cost;

@@ -176,10 +176,17 @@ export function checkHeadroom(policy: HeadroomPolicy, model: SnapshotCostModel =
   } else if (need > available) {
     check.refusal =
       `a snapshot would raise RSS by about ${mb(need)} at its peak (predicted from ${mb(shape.heapUsed)} of heap used, ` +
-      `${forecast.basis === 'learned' ? "this process's last snapshot" : 'the worst heap shape measured'}) but only ${mb(Math.max(0, available))} is available: ${limitedBy}`;
+      `${BASIS_TEXT[forecast.basis]}) but only ${mb(Math.max(0, available))} is available: ${limitedBy}`;
   }
   return check;
 }
+
+/** Where a prediction comes from, for the refusal (the dashboard shows the same words). */
+export const BASIS_TEXT: Record<CostForecast['basis'], string> = {
+  default: 'the worst heap shape measured',
+  learned: "this process's last snapshot",
+  project: "snapshots of this project's other processes",
+};
 
 const mb = (n: number): string => `${Math.round(n / MB)} MB`;
 const pct = (x: number): string => `${Math.round(x * 100)}%`;

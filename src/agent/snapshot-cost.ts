@@ -7,9 +7,11 @@
 // the same bytes and nodes and differ 3.7x. No signal cheaper than the snapshot tells these apart,
 // so before this process's first snapshot the model prices every byte at the worst shape measured
 // for its space (small objects vs large-object space), and after it uses the ratio this process
-// measured, pricing only the heap grown since at the worst-shape rates.
+// measured, pricing only the heap grown since at the worst-shape rates. In between, the dashboard
+// may send what the project's other processes measured (adoptProfile): see projectWriter.
 import { readFileSync, writeFileSync } from 'node:fs';
 import v8 from 'node:v8';
+import { COST_PROFILE_SAMPLES, checkCostSample, type CostBasis, type CostSample } from '../protocol/index.js';
 
 const MB = 1024 * 1024;
 
@@ -27,6 +29,22 @@ const DEFAULT_PAUSE_MS_PER_MB = 2000;
  * total, and on the new RSS once memory glibc kept from the last snapshot is subtracted.
  */
 const LEARNED_MARGIN = 1.04;
+/** On a sibling's measured writer: another process's heap of the same service differs more than one process's between two snapshots. */
+const PROJECT_MARGIN = 1.1;
+/**
+ * A heap smaller than a sibling's measured one is priced at that writer times (heap / its heap)
+ * to this power, not in proportion: the writer does not shrink with the heap on every shape
+ * (replayed on test/fixtures/snapshot-cost.jsonl, maps at 20 MB cost 23 % of 250 MB's for 8 % of
+ * the heap, 1M references in 27 MB 88 % of 51 MB's). 0.5 never under-predicts there; 1 does, by up to 2x.
+ */
+const PROJECT_SHRINK_EXPONENT = 0.5;
+/**
+ * Two processes' heap used, read at any moment, differ by young-generation garbage (V8 collects it
+ * before writing): a heap this much above a sibling's is priced at its ratio, not as new growth.
+ */
+const PROJECT_SLACK = 0.1;
+const PROJECT_SLACK_MIN = 2 * MB;
+const slackOf = (heapUsed: number): number => Math.max(PROJECT_SLACK_MIN, PROJECT_SLACK * heapUsed);
 const DELTA_MARGIN = 1.15;
 /** A snapshot leaves this much more on the JS heap (measured 0.24 MB on every shape): not growth. */
 const SNAPSHOT_RESIDUE = 1 * MB;
@@ -65,8 +83,8 @@ export interface CostForecast {
   /** Predicted peak RSS minus RSS now. */
   peakRssDelta: number;
   pauseMs: number;
-  /** 'default' before this process's first snapshot, 'learned' after. */
-  basis: 'default' | 'learned';
+  /** 'default' before this process's first snapshot, 'project' then with a project profile, 'learned' after. */
+  basis: CostBasis;
 }
 
 interface MeasuredCost {
@@ -92,13 +110,73 @@ function worstCaseWriterBytes(heapUsed: number, largeObjects = 0): number {
   return SMALL_OBJECT_RATE * Math.max(0, heapUsed - large) + LARGE_OBJECT_RATE * large;
 }
 
+const defaultWriterBytes = (s: Pick<HeapShape, 'heapUsed' | 'largeObjects'>): number =>
+  BASE_BYTES + worstCaseWriterBytes(Math.max(0, s.heapUsed - BASE_HEAP), s.largeObjects);
+
+/**
+ * A fresh process's writer and pause from siblings' measured snapshots: those whose heap covers
+ * this one, scaled down by PROJECT_SHRINK_EXPONENT (the most expensive wins), else the largest
+ * plus the heap beyond it at the worst-shape rates. `withinDefault`: every sample used cost no
+ * more than the default model says for its heap, so the default still bounds this shape.
+ */
+export function projectCost(samples: readonly CostSample[], now: Pick<HeapShape, 'heapUsed' | 'largeObjects'>): { writerBytes: number; pauseMs: number; withinDefault: boolean } {
+  const covering = samples.filter((s) => s.heapUsed + slackOf(s.heapUsed) >= now.heapUsed);
+  if (covering.length > 0) {
+    let writerBytes = 0;
+    let pauseMs = 0;
+    for (const s of covering) {
+      const x = now.heapUsed / s.heapUsed;
+      const shrink = x > 1 ? x : x ** PROJECT_SHRINK_EXPONENT;
+      writerBytes = Math.max(writerBytes, s.writerBytes * shrink * PROJECT_MARGIN);
+      pauseMs = Math.max(pauseMs, s.pauseMs * shrink * PROJECT_MARGIN);
+    }
+    return { writerBytes, pauseMs, withinDefault: covering.every((s) => s.writerBytes <= defaultWriterBytes(s)) };
+  }
+  const s = samples.reduce((a, b) => (b.heapUsed > a.heapUsed ? b : a));
+  const grown = now.heapUsed - s.heapUsed - slackOf(s.heapUsed);
+  const grownLarge = Math.max(0, (now.largeObjects ?? 0) - s.largeObjects);
+  const within = (s.heapUsed + slackOf(s.heapUsed)) / s.heapUsed;
+  return {
+    writerBytes: s.writerBytes * within * PROJECT_MARGIN + worstCaseWriterBytes(grown, grownLarge),
+    pauseMs: s.pauseMs * within * PROJECT_MARGIN + DEFAULT_PAUSE_MS_PER_MB * (grown / MB),
+    withinDefault: s.writerBytes <= defaultWriterBytes(s),
+  };
+}
+
 /** Per-process model: predicts, then learns from what each snapshot really cost. */
 export class SnapshotCostModel {
   private learned: Learned | undefined;
+  private project: CostSample[] = [];
+
+  /**
+   * The project's measured snapshots, from the dashboard (replaces the last ones). Samples that
+   * are not sane numbers are dropped; anything else leaves the model as it was. Used only until
+   * this process has measured its own snapshot.
+   */
+  adoptProfile(samples: unknown): number {
+    if (!Array.isArray(samples)) return this.project.length;
+    this.project = samples.slice(-COST_PROFILE_SAMPLES).flatMap((s) => checkCostSample(s) ?? []);
+    return this.project.length;
+  }
 
   forecast(now: HeapShape = readHeapShape()): CostForecast {
     const l = this.learned;
-    const writerBytes = l ? this.learnedWriter(l, now) : BASE_BYTES + worstCaseWriterBytes(Math.max(0, now.heapUsed - BASE_HEAP), now.largeObjects);
+    if (!l && this.project.length > 0) {
+      const p = projectCost(this.project, now);
+      // A fresh process: nothing of an earlier snapshot's memory to reuse. At least the writer's
+      // floor for Node's own objects (a small heap of large strings costs that, whatever a larger
+      // one cost); never above the worst shape measured while the project's heaps stayed within it.
+      const def = defaultWriterBytes(now);
+      const peak = Math.max(BASE_BYTES, p.writerBytes * DELTA_MARGIN + NOISE_BYTES);
+      return {
+        writerBytes: p.withinDefault ? Math.min(p.writerBytes, def) : p.writerBytes,
+        reusableBytes: 0,
+        peakRssDelta: p.withinDefault ? Math.min(peak, def) : peak,
+        pauseMs: Math.round(p.withinDefault ? Math.min(p.pauseMs, DEFAULT_PAUSE_MS_PER_MB * (now.heapUsed / MB)) : p.pauseMs),
+        basis: 'project',
+      };
+    }
+    const writerBytes = l ? this.learnedWriter(l, now) : defaultWriterBytes(now);
     const reusableBytes = this.reusable(now);
     const pauseMs = (l ? l.pauseMsPerMb * LEARNED_MARGIN : DEFAULT_PAUSE_MS_PER_MB) * (now.heapUsed / MB);
     return {
@@ -125,8 +203,7 @@ export class SnapshotCostModel {
   /** Record what the snapshot taken from `before` cost; `forecast` is what was predicted from it. */
   learn(before: HeapShape, forecast: CostForecast, measured: MeasuredCost): void {
     if (before.heapUsed <= 0) return;
-    // What the writer touched: the new RSS at its peak plus the free memory it found and reused.
-    const writer = measured.peakRssDelta === undefined ? undefined : measured.peakRssDelta + forecast.reusableBytes;
+    const writer = writerBytes(forecast, measured);
     const prev = this.learned;
     this.learned = {
       bytesPerHeapByte: writer !== undefined ? writer / before.heapUsed : (prev?.bytesPerHeapByte ?? (BASE_BYTES + worstCaseWriterBytes(before.heapUsed, before.largeObjects)) / before.heapUsed),
@@ -149,6 +226,11 @@ export class SnapshotCostModel {
     const externalGrowth = Math.max(0, now.external - l.before.external);
     return Math.max(0, Math.min(l.keptAfter, rssSince - heapGrowth - externalGrowth));
   }
+}
+
+/** What the writer touched: the new RSS at its peak plus the free memory it found and reused. */
+export function writerBytes(forecast: Pick<CostForecast, 'reusableBytes'>, measured: Pick<MeasuredCost, 'peakRssDelta'>): number | undefined {
+  return measured.peakRssDelta === undefined ? undefined : measured.peakRssDelta + forecast.reusableBytes;
 }
 
 /** This process's model (one V8 heap per process; workers' snapshots are not taken by the agent). */

@@ -139,6 +139,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     throw err;
   }
   const hub = new Hub(store, limits, shared);
+  await hub.costProfiles.open();
   const metricsLog = new MetricsLog(dataDir);
   hub.restoreSamples(await metricsLog.load());
   // Only the dashboard holding a process's agent writes its history.

@@ -7,7 +7,9 @@
  *    dashboard has one, travels as `Authorization: Bearer <token>` (agents send this) or `?token=`
  *    (accept both). Wrong/missing token: reject the upgrade with HTTP 401.
  * 2. Hello. The agent's first frame is `hello` (who it is: project, pid, cluster worker, thread...).
- *    The dashboard may answer `welcome`. Every frame is one JSON text message; `type` tags it.
+ *    The dashboard may answer `welcome`, then `costProfile` (what snapshots of the project's
+ *    processes cost; sent again when it changes; agents ignore types they do not know). Every frame
+ *    is one JSON text message; `type` tags it.
  * 3. Metrics. Then one `metrics` frame per interval (default 1000 ms). After a reconnect the agent
  *    first re-sends `hello`, then the (at most METRICS_BUFFER) metrics it kept while disconnected,
  *    oldest first, so `t` may lag the wall clock for those.
@@ -165,8 +167,11 @@ export interface MetricsMessage extends MemoryMetrics {
 export interface SnapshotForecast {
   peakRssDelta: number;
   pauseMs: number;
-  /** 'default' before this process's first snapshot (worst shape measured), 'learned' after. */
-  basis: 'default' | 'learned';
+  /**
+   * 'default' before this process's first snapshot (worst shape measured), 'learned' after;
+   * 'project' before it when the dashboard sent a cost profile from the project's other processes.
+   */
+  basis: CostBasis;
   /** Tightest room under the effective memory limits, and which limit sets it. */
   available: number;
   limitedBy: string;
@@ -175,6 +180,9 @@ export interface SnapshotForecast {
   /** What this process's last snapshot cost, measured. */
   last?: SnapshotCost;
 }
+
+/** What a snapshot forecast is based on (see SnapshotForecast.basis). */
+export type CostBasis = 'default' | 'learned' | 'project';
 
 /** Memory right after a major GC: the floor a leak raises. Bytes, epoch ms. */
 export interface PostGcSample {
@@ -298,10 +306,43 @@ export interface SnapshotCost {
   /** The agent's prediction before the snapshot. */
   predictedPeakRssDelta?: number;
   predictedPauseMs?: number;
+  /** What the prediction was based on. */
+  predictedBasis?: CostBasis;
   /** Size of the graph written. */
   nodes?: number;
   edges?: number;
+  /** Heap used, and of it the large-object spaces, right before the write (what the cost is priced on). */
+  heapUsed?: number;
+  largeObjects?: number;
+  /**
+   * Native memory the writer touched: the peak RSS delta plus the free memory left by this
+   * process's last snapshot that it reused (the model's estimate). Absent when the peak is unknown.
+   */
+  writerBytes?: number;
 }
+
+/** One measured snapshot of a project's process, as the dashboard shares it. Bytes, ms. */
+export interface CostSample {
+  heapUsed: number;
+  largeObjects: number;
+  writerBytes: number;
+  pauseMs: number;
+  /** When it was measured, epoch ms. */
+  at: number;
+}
+
+/**
+ * dashboard -> agent: what recent snapshots of the project's processes cost (newest last, at most
+ * COST_PROFILE_SAMPLES). Sent after `welcome` and whenever it changes. An agent whose process has
+ * not taken a snapshot yet prices its first one from it instead of the worst heap shape.
+ */
+export interface CostProfileMessage {
+  type: 'costProfile';
+  project: string;
+  samples: CostSample[];
+}
+
+export const COST_PROFILE_SAMPLES = 8;
 
 export type ErrorCode = 'BUSY' | 'HEADROOM' | 'GUARD' | 'BAD_COMMAND' | 'UPLOAD_FAILED' | 'FAILED';
 
@@ -352,7 +393,7 @@ export interface WelcomeMessage {
   serverVersion?: string;
 }
 
-export type DashboardMessage = CommandMessage | WelcomeMessage;
+export type DashboardMessage = CommandMessage | WelcomeMessage | CostProfileMessage;
 
 /** Artifact kind produced by each action. */
 export const ACTION_KIND: Record<CommandAction, ArtifactKind> = {
@@ -379,6 +420,24 @@ export function parseMessage<T extends { type: string }>(data: unknown): T | und
     // not JSON: ignored by the caller
   }
   return undefined;
+}
+
+const MAX_SAMPLE_BYTES = 2 ** 42; // 4 TB: no heap or writer is larger
+const inRange = (x: unknown, min: number, max: number): x is number => typeof x === 'number' && Number.isFinite(x) && x >= min && x <= max;
+
+/**
+ * A cost sample that makes sense (finite, positive, bounded), else undefined. Both sides use it:
+ * the dashboard on what agents report, the agent on what the dashboard sends.
+ */
+export function checkCostSample(s: unknown): CostSample | undefined {
+  if (!s || typeof s !== 'object') return undefined;
+  const { heapUsed, largeObjects, writerBytes, pauseMs, at } = s as Record<string, unknown>;
+  if (!inRange(heapUsed, 1024 * 1024, MAX_SAMPLE_BYTES) || !inRange(writerBytes, 1, MAX_SAMPLE_BYTES)) return undefined;
+  // 1000x heap used is beyond any writer measured (the worst shape is ~60x)
+  if (writerBytes > 1000 * heapUsed || !inRange(pauseMs, 0, 24 * 3600_000)) return undefined;
+  const large = largeObjects === undefined ? 0 : largeObjects;
+  if (!inRange(large, 0, heapUsed) || !inRange(at, 0, 2 ** 53)) return undefined;
+  return { heapUsed, largeObjects: large, writerBytes, pauseMs, at };
 }
 
 /** Validates a dashboard command; returns an error message or undefined when valid. */

@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parseBytes } from '../../src/agent/headroom.js';
+import { checkHeadroom, parseBytes } from '../../src/agent/headroom.js';
 import { SnapshotCostModel, snapshotCounts, type HeapShape } from '../../src/agent/snapshot-cost.js';
+import { loadRuns, pairs, sampleOf } from '../../bench/snapshot-cost-project.js';
 
 interface Measured {
   shape: string;
@@ -91,4 +92,76 @@ test('snapshot header counts and byte sizes parse', () => {
   assert.equal(parseBytes('1048576'), MB);
   assert.equal(parseBytes('lots'), undefined);
   assert.equal(parseBytes('0'), undefined);
+});
+
+test("a project's profile from one process prices another process's first snapshot: never under, within 1.5x near the profile's heap", () => {
+  const all = pairs();
+  assert.ok(all.length >= 90, `${all.length} pairs`);
+  const rows: string[] = [];
+  let near = 0;
+  for (const p of all) {
+    const label = `${p.shape} ${(p.heap / MB).toFixed(0)} MB from ${p.from}`;
+    assert.equal(p.basis, 'project', label);
+    assert.ok(p.predicted >= p.measured, `${label}: predicted ${(p.predicted / MB).toFixed(0)} MB < measured ${(p.measured / MB).toFixed(0)} MB`);
+    // never worse than pricing the worst shape, when the profile's own snapshot was within it (every first one here)
+    if (p.from.endsWith('#1')) assert.ok(p.predicted <= p.defaultPredicted + 1, `${label}: ${(p.predicted / MB).toFixed(0)} MB > default ${(p.defaultPredicted / MB).toFixed(0)} MB`);
+    // a sibling's heap of about the profile's size (the same size: the profile from the second snapshot)
+    if (p.heap <= p.fromHeap * 1.02 && p.heap >= 0.7 * p.fromHeap) {
+      near++;
+      assert.ok(p.predicted <= Math.max(1.5 * p.measured, p.measured + 20 * MB), `${label}: ${(p.predicted / p.measured).toFixed(2)}x`);
+    }
+    rows.push(`${label}: ${(p.predicted / p.measured).toFixed(2)}x`);
+  }
+  assert.ok(near >= 30, `${near} pairs near the profile's heap`);
+  if (process.env.HEAPSCOPE_TEST_VERBOSE) console.log(rows.join('\n'));
+});
+
+test('the project profile: bad samples are dropped, own learning wins, an empty or malformed profile changes nothing', () => {
+  const [first, second] = loadRuns().get('small')!.find((r) => r[0]!.mb === 50)!;
+  const sample = sampleOf([first!, second!], 0);
+  const model = new SnapshotCostModel();
+  const fresh = model.forecast(shapeOf(first!));
+  assert.equal(fresh.basis, 'default');
+  for (const bad of [
+    { ...sample, writerBytes: Number.NaN },
+    { ...sample, writerBytes: -1 },
+    { ...sample, heapUsed: Number.POSITIVE_INFINITY },
+    { ...sample, writerBytes: sample.heapUsed * 2000 },
+    { ...sample, largeObjects: sample.heapUsed * 2 },
+    { ...sample, pauseMs: '12' },
+    { heapUsed: sample.heapUsed },
+    null,
+    'x',
+  ]) {
+    assert.equal(model.adoptProfile([bad]), 0, JSON.stringify(bad));
+    assert.equal(model.forecast(shapeOf(first!)).basis, 'default');
+  }
+  assert.equal(model.adoptProfile('not a list'), 0);
+  assert.equal(model.adoptProfile([{ ...sample, writerBytes: 0 }, sample]), 1);
+  const project = model.forecast(shapeOf(first!));
+  assert.equal(project.basis, 'project');
+  assert.equal(project.reusableBytes, 0);
+  assert.ok(project.peakRssDelta >= first!.peakRssDelta && project.peakRssDelta < fresh.peakRssDelta / 1.5);
+  // heap beyond the profile's is priced at the worst shape
+  const bigger = model.forecast({ ...shapeOf(first!), heapUsed: first!.heapUsed + 100 * MB });
+  assert.ok(bigger.peakRssDelta - project.peakRssDelta >= 100 * MB * 52);
+  // this process's own snapshot: the profile no longer counts, even a new one
+  model.learn(shapeOf(first!), project, first!);
+  model.adoptProfile([{ ...sample, writerBytes: sample.writerBytes * 10 }]);
+  const own = model.forecast(shapeOf(second!));
+  assert.equal(own.basis, 'learned');
+  const alone = new SnapshotCostModel();
+  alone.learn(shapeOf(first!), alone.forecast(shapeOf(first!)), first!);
+  assert.equal(own.peakRssDelta, alone.forecast(shapeOf(second!)).peakRssDelta);
+});
+
+test("the headroom refusal names the project's processes as the basis of its prediction", () => {
+  const model = new SnapshotCostModel();
+  const heap = process.memoryUsage().heapUsed;
+  // a sibling with twice this heap whose snapshot cost 40x it
+  model.adoptProfile([{ heapUsed: 2 * heap, largeObjects: 0, writerBytes: 80 * heap, pauseMs: 1000, at: Date.now() }]);
+  const rss = process.memoryUsage.rss();
+  const check = checkHeadroom({ factor: 1, maxHeapFraction: 1, memoryLimit: rss + 5 * MB }, model);
+  assert.equal(check.forecast.basis, 'project');
+  assert.match(check.refusal ?? '', /predicted from \d+ MB of heap used, snapshots of this project's other processes\) but only \d+ MB is available: room under HEAPSCOPE_MEMORY_LIMIT/);
 });

@@ -43,7 +43,7 @@ test('browser: MEM -> leak report with reference list, CPU -> flame graph, compa
   await page.waitForSelector('#chart-cpu canvas');
 
   // The agent's forecast of MEM's cost shows before the click.
-  await page.waitForFunction(() => /MEM now: about [\d.]+ [kMG]?B more RSS at peak/.test(document.getElementById('mem-forecast')?.textContent ?? ''), undefined, { timeout: 15_000 });
+  await page.waitForFunction(() => /MEM now: about [\d.]+ [kMG]?B more RSS at peak, .* pause \(first snapshot: worst heap shape\)/.test(document.getElementById('mem-forecast')?.textContent ?? ''), undefined, { timeout: 15_000 });
   // Let the leak grow a little, then MEM; the report opens by itself when ready.
   await page.waitForTimeout(2000);
   const t0 = Date.now();
@@ -60,8 +60,9 @@ test('browser: MEM -> leak report with reference list, CPU -> flame graph, compa
 
   // The snapshot's measured cost, on its job and (with the next forecast) beside MEM.
   await openProcess(page, dash.url, proc.id);
-  assert.match(await page.locator('.job[data-action="heapSnapshot"] [data-cost]').first().innerText(), /blocked [\d.]+ m?s, peak \+[\d.]+ [kMG]?B RSS \(predicted \+[\d.]+ [kMG]?B\)/);
+  assert.match(await page.locator('.job[data-action="heapSnapshot"] [data-cost]').first().innerText(), /blocked [\d.]+ m?s, peak \+[\d.]+ [kMG]?B RSS \(predicted \+[\d.]+ [kMG]?B at the worst heap shape\)/);
   await page.waitForFunction(() => /Last snapshot: blocked/.test(document.getElementById('mem-forecast')?.textContent ?? ''), undefined, { timeout: 15_000 });
+  assert.match((await page.textContent('#mem-forecast')) ?? '', /pause \(learned from this process's last snapshot\)/);
 
   // CPU profile for 1 s: the flame graph canvas and the top functions.
   await page.fill('#seconds', '1');

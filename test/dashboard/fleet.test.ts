@@ -90,8 +90,11 @@ test('two dashboards on one Redis: the agent on A, MEM through B, the report on 
   const a = await dashboard({ dataDir: tmp.dir, redis: redis.url, redisOptions: { heartbeatMs: 300 } });
   const b = await dashboard({ dataDir: tmp.dir, redis: redis.url, redisOptions: { heartbeatMs: 300 } });
   const app = agentApp(join(APPS, 'plain.cjs'), a.url, { HEAPSCOPE_PROJECT: 'fleet' });
+  // a sibling on B, which will price its first snapshot from the one taken on A
+  const sibling = agentApp(join(APPS, 'plain.cjs'), b.url, { HEAPSCOPE_PROJECT: 'fleet' });
   t.after(async () => {
     await app.stop();
+    await sibling.stop();
     await a.close();
     await b.close();
     await redis.stop();
@@ -100,8 +103,8 @@ test('two dashboards on one Redis: the agent on A, MEM through B, the report on 
   // B lists the process as live though its agent is on A, with A's metrics.
   const onB = await waitFor('B sees the process live', async () => (await api<ProcessView[]>(b.url, '/api/processes')).body.find((p) => p.pid === app.child.pid && p.live));
   assert.equal(onB.project, 'fleet');
+  await waitFor('the sibling on B', () => b.hub.agentCount === 1);
   assert.equal(a.hub.agentCount, 1);
-  assert.equal(b.hub.agentCount, 0);
   await waitFor('metrics on B', async () => (await api<unknown[]>(b.url, `/api/processes/${onB.id}/metrics`)).body.length >= 3);
 
   // MEM through B: the command goes to A over Redis, the agent uploads to A, one dashboard analyses.
@@ -116,6 +119,9 @@ test('two dashboards on one Redis: the agent on A, MEM through B, the report on 
   // A saw the same job finish, and both serve the report, its metadata and the snapshot.
   await waitFor('the job ready on A', async () => (await api<Job>(a.url, `/api/jobs/${done.id}`)).body.state === 'ready');
   await assertBothServe(a, b, done);
+  // A learned the project's cost profile from the snapshot and B told its agent of the project.
+  await waitFor("the profile on B", () => b.hub.costProfiles.get('fleet')?.length === 1);
+  await waitFor("the sibling's forecast from the project's profile", () => b.hub.state().processes.find((p) => p.pid === sibling.child.pid)?.snapshotForecast?.basis === 'project');
 
   // The agent leaves: B shows it gone too.
   await app.stop();

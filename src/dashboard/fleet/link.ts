@@ -27,6 +27,8 @@ interface FleetHost {
   jobFromPeer(job: Job): void;
   failJob(job: Job, reason: string): void;
   findings(): FindingStore | undefined;
+  /** A project's cost profile recorded by another dashboard. */
+  costProfile(project: string, samples: unknown): void;
 }
 
 /** Browser messages that are also fleet events (the process view is cut back to its metadata). */
@@ -200,6 +202,9 @@ export class FleetLink {
       case 'settings':
         this.host.findings()?.applySettings(ev.project, ev.settings as ProjectSettings);
         this.host.broadcastLocal(ev);
+        return;
+      case 'costProfile':
+        this.host.costProfile(ev.project, ev.samples);
         return;
       case 'command': {
         if (ev.to !== this.shared.id) return;

@@ -5,7 +5,7 @@
 // RedisState (--redis). Snapshot and report bodies are not here: they live in the storage
 // (storage.ts) every dashboard can read.
 import { randomBytes } from 'node:crypto';
-import type { CommandMessage, SnapshotForecast } from '../../protocol/index.js';
+import type { CommandMessage, CostSample, SnapshotForecast } from '../../protocol/index.js';
 import type { ArtifactMeta, ProcessMeta, ReportMeta } from '../store.js';
 import type { Job } from '../jobs.js';
 import type { Sample } from '../metrics.js';
@@ -22,6 +22,8 @@ export type FleetEvent =
   | { type: 'reportDeleted'; id: string }
   | { type: 'finding'; finding: Finding }
   | { type: 'settings'; project: string; settings: ProjectSettings }
+  /** A project's snapshot cost profile changed (already saved to the storage). */
+  | { type: 'costProfile'; project: string; samples: CostSample[] }
   /** Sent to the dashboard `to` that holds the process's agent connection. */
   | { type: 'command'; to: string; processId: string; command: CommandMessage; job: Job };
 

@@ -1,7 +1,7 @@
 // Agent connections (/agent WebSocket): the hello that names a process, its metrics ring and MEM
 // forecast, and its departure. Every other frame goes to `onFrame` (commands, captures).
 import type { WebSocket } from 'ws';
-import { PROTOCOL_VERSION, type AgentMessage, type HelloMessage, type SnapshotForecast, type WelcomeMessage } from '../../protocol/index.js';
+import { PROTOCOL_VERSION, type AgentMessage, type DashboardMessage, type HelloMessage, type SnapshotForecast, type WelcomeMessage } from '../../protocol/index.js';
 import { VERSION } from '../../version.js';
 import { METRICS_CAPACITY, Ring, toSample, type Sample } from '../metrics.js';
 import type { Store, ProcessMeta } from '../store.js';
@@ -20,6 +20,8 @@ interface AgentHooks {
   onFrame(processId: string, msg: AgentMessage, onLog: (line: string) => void): void;
   /** The agent's connection closed (not replaced by a newer one). */
   onGone(processId: string): void;
+  /** What else a new agent of `project` gets after `welcome` (its project's cost profile). */
+  greeting(project: string): DashboardMessage[];
 }
 
 export class Agents {
@@ -69,6 +71,12 @@ export class Agents {
 
   view(p: ProcessMeta): ProcessView {
     return { ...p, live: this.isLive(p.id), last: this.lastSample(p.id), snapshotForecast: this.forecasts.get(p.id) };
+  }
+
+  /** Sends `msg` to every agent of `project` connected here. */
+  sendToProject(project: string, msg: DashboardMessage): void {
+    const text = JSON.stringify(msg);
+    for (const [id, socket] of this.sockets) if (this.store.processes.get(id)?.project === project) socket.send(text);
   }
 
   /** Drops what is kept in memory for a removed process. */
@@ -150,6 +158,7 @@ export class Agents {
     void this.store.saveProcess(meta).catch(() => undefined);
     const welcome: WelcomeMessage = { type: 'welcome', protocol: PROTOCOL_VERSION, serverVersion: VERSION };
     socket.send(JSON.stringify(welcome));
+    for (const msg of this.hooks.greeting(meta.project)) socket.send(JSON.stringify(msg));
     this.browsers.broadcast({ type: 'process', process: this.view(meta) });
     return id;
   }

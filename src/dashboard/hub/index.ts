@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { AgentMessage, CommandAction } from '../../protocol/index.js';
+import type { AgentMessage, CommandAction, CostProfileMessage, SnapshotCost } from '../../protocol/index.js';
 import type { Job } from '../jobs.js';
 import type { Sample } from '../metrics.js';
 import type { ArtifactMeta, ProcessMeta, Store } from '../store.js';
@@ -24,6 +24,7 @@ import { Uploads } from './uploads.js';
 import type { HubEvents, TriggerExtra } from './events.js';
 import { MemoryState, type SharedState } from '../fleet/state.js';
 import { FleetLink } from '../fleet/link.js';
+import { CostProfiles } from '../cost-profiles.js';
 
 export { HubError } from './errors.js';
 export type { HubEvents, TriggerExtra } from './events.js';
@@ -49,15 +50,22 @@ export class Hub {
   private readonly uploads: Uploads;
   /** The other dashboards (nothing when alone). */
   readonly fleet: FleetLink;
+  /** Per project, what its processes' snapshots cost (open() it before agents connect). */
+  readonly costProfiles: CostProfiles;
 
   constructor(
     readonly store: Store,
     readonly limits: Limits = DEFAULT_LIMITS,
     readonly shared: SharedState = new MemoryState(),
   ) {
+    this.costProfiles = new CostProfiles(store.blobs);
     this.agents = new Agents(store, this.browsers, this.events, {
       onFrame: (processId, msg, onLog) => this.onAgentFrame(processId, msg, onLog),
       onGone: (processId) => this.commands.onGone(processId),
+      greeting: (project) => {
+        const samples = this.costProfiles.get(project);
+        return samples ? [{ type: 'costProfile', project, samples }] : [];
+      },
     });
     this.fleet = new FleetLink(shared, {
       store,
@@ -74,6 +82,10 @@ export class Hub {
       jobFromPeer: (job) => void this.table.fromPeer(job),
       failJob: (job, reason) => this.table.fail(job, reason),
       findings: () => this.capture?.findings,
+      costProfile: (project, samples) => {
+        const valid = this.costProfiles.apply(project, samples);
+        if (valid) this.agents.sendToProject(project, { type: 'costProfile', project, samples: valid });
+      },
     });
     this.browsers.onBroadcast = (msg) => this.fleet.published(msg);
     this.agents.remoteLive = (id) => this.fleet.isRemoteLive(id);
@@ -86,7 +98,21 @@ export class Hub {
     if (msg.type === 'leak') {
       if (msg.detector && typeof msg.detector.bytesPerMinute === 'number') this.capture?.onLeak(processId, msg);
     } else if (msg.type === 'captureRequest') this.capture?.onRequest(processId, msg);
-    else this.commands.onFrame(processId, msg, onLog);
+    else {
+      if (msg.type === 'result' && msg.cost && typeof msg.cost === 'object') void this.learnCost(processId, msg.cost).catch((err: unknown) => onLog(`cost profile not saved: ${String(err)}`));
+      this.commands.onFrame(processId, msg, onLog);
+    }
+  }
+
+  /** A measured snapshot joins its project's cost profile, which goes to the project's agents here and elsewhere. */
+  private async learnCost(processId: string, cost: SnapshotCost): Promise<void> {
+    const project = this.store.processes.get(processId)?.project;
+    if (!project) return;
+    const samples = await this.costProfiles.record(project, cost);
+    if (!samples) return;
+    const msg: CostProfileMessage = { type: 'costProfile', project, samples };
+    this.agents.sendToProject(project, msg);
+    this.shared.publish(msg);
   }
 
   // ------------------------------------------------------------------ state

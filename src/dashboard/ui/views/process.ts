@@ -128,6 +128,13 @@ export function renderProcessHeader(): void {
   renderActions(p);
 }
 
+/** Where the agent's prediction comes from. */
+const BASIS_TEXT: Record<SnapshotForecast['basis'], string> = {
+  default: 'first snapshot: worst heap shape',
+  project: "learned from this project's processes",
+  learned: "learned from this process's last snapshot",
+};
+
 /** MEM's predicted cost before the click, and the last snapshot's measured one. */
 function renderForecast(f: SnapshotForecast | undefined): void {
   const box = document.getElementById('mem-forecast');
@@ -136,7 +143,7 @@ function renderForecast(f: SnapshotForecast | undefined): void {
   if (!f) return;
   append(
     box,
-    h('span', {}, `MEM now: about ${formatBytes(f.peakRssDelta)} more RSS at peak, ${seconds(f.pauseMs)} pause${f.basis === 'default' ? ' (first snapshot: worst case)' : ''}; ${formatBytes(f.available)} available (${f.limitedBy})`),
+    h('span', {}, `MEM now: about ${formatBytes(f.peakRssDelta)} more RSS at peak, ${seconds(f.pauseMs)} pause (${BASIS_TEXT[f.basis] ?? f.basis}); ${formatBytes(f.available)} available (${f.limitedBy})`),
     f.refusal ? h('span', { class: 'err' }, ` · would be refused: ${f.refusal}`) : null,
     f.last ? h('div', {}, `Last snapshot: ${costText(f.last)}`) : null,
   );
