@@ -44,6 +44,8 @@ const BUCKETS = 80;
 /** At most this many suffixes (candidate starts of the growth) are tested per decision. */
 const MAX_STARTS = 20;
 const MIN_POINTS = 4;
+/** The start-up minute (see inStartup). */
+const STARTUP_MS = 60_000;
 /** Below this many samples in a rising stretch, a confirmation probe is worth its GC. */
 const FEW_POINTS = 8;
 /** At most this many confirmation probes in any hour (a full GC each: ~45 ms at 250 MB here). */
@@ -238,7 +240,7 @@ export class LeakDetector {
     }
     this.starts[i] = start;
     for (const s of this.series) {
-      if (s.exact[i] > s.pastHigh[0]) s.pastHigh[0] = s.exact[i];
+      if (s.exact[i] > s.pastHigh[0] && !this.inStartup(this.starts[i])) s.pastHigh[0] = s.exact[i];
       s.exact[i] = NaN;
       s.floor[i] = NaN;
     }
@@ -331,15 +333,28 @@ export class LeakDetector {
   }
 
   /**
-   * The newest point is at the window's high (within GC noise) and above its low: still rising, or
-   * two GCs in a row (V8's memory reducer runs them in pairs). A fall needs no confirming.
+   * Whether t falls in the start-up minute: a process's first major GCs still find the garbage of
+   * loading (modules, caches being built), a level it never holds again, so not one a later rise
+   * must beat ("no new high").
+   */
+  private inStartup(t: number): boolean {
+    return t < this.firstAt + STARTUP_MS;
+  }
+
+  /**
+   * The newest point is up on the two before it (within GC noise; V8's memory reducer runs GCs in
+   * pairs) and above the window's low: the floor may be rising. Not the window's high: a service's
+   * first post-GC sample often holds start-up garbage above where a slow leak then starts.
    */
   private newestIsHigh(n: number): boolean {
-    let high = -Infinity;
+    let recent = -Infinity;
     let low = Infinity;
-    for (let i = 0; i < n - 1; i++) (high = Math.max(high, this.ys[i])), (low = Math.min(low, this.ys[i]));
+    for (let i = 0; i < n - 1; i++) {
+      low = Math.min(low, this.ys[i]);
+      if (i >= n - 3) recent = Math.max(recent, this.ys[i]);
+    }
     const y = this.ys[n - 1];
-    return y >= high - 64 * 1024 && y > low + 256 * 1024;
+    return y >= recent - 64 * 1024 && y > low + 256 * 1024;
   }
 
   /**
@@ -349,7 +364,8 @@ export class LeakDetector {
    * - noise: the points scatter around the line by more than a quarter of the rise, or the steps
    *   between GCs stray from the slope (bursts of garbage alive at GC time);
    * - no new high: the newest third of the points is not all above every earlier point of the
-   *   window and of the two windows before it (a batch job's peak, a burst, a level held before).
+   *   window and of the two windows before it (a batch job's peak, a burst, a level held before),
+   *   start-up's excepted.
    */
   private steady(s: Series, k: number, n: number, slope: number, rise: number, tol: number): string | undefined {
     const m = n - k;
@@ -386,7 +402,7 @@ export class LeakDetector {
     const stepSpread = median(this.tmp, 0, m - 1, this.tmp2);
     if (stepSpread > 0.75 * slope) return `erratic: steps between GCs stray ${mb(stepSpread)}/min from the ${mb(slope)}/min trend`;
     let before = Math.max(s.pastHigh[0], s.pastHigh[1]);
-    for (let i = 0; i < k; i++) before = Math.max(before, ys[i]);
+    for (let i = 0; i < k; i++) if (!this.inStartup(xs[i])) before = Math.max(before, ys[i]);
     let recent = Infinity;
     for (let i = n - Math.max(2, Math.ceil(m / 3)); i < n; i++) recent = Math.min(recent, ys[i]);
     if (recent <= before + tol) return `no new high: post-GC memory was already ${mb(before)} lately`;
