@@ -14,6 +14,13 @@ const target = (rate: number) => (rate >= 10 * MB ? 2 * MIN : rate >= MB ? 5 * M
 
 interface Row { program: string; truth: string; rate: string; verdict: string; detect: string; target: string; measured: string; probes: string; ok: boolean }
 const rows: Row[] = [];
+// Recordings made with the detector running live (probes) note when it fired there.
+const live = (rec: ReturnType<typeof loadRecordings>[number]): string => {
+  if (!rec.postGc.some((g) => g[6] === 1) && !rec.events.some((e) => e.event === 'fired')) return '';
+  const fired = rec.events.find((e) => e.event === 'fired')?.t;
+  const from = rec.events.find((e) => e.event === 'leak-start')?.t ?? 0;
+  return fired === undefined ? ' (live: none)' : ` (live: ${fmtMs(fired - from)})`;
+};
 
 for (const rec of loadRecordings()) {
   const r = replay(rec);
@@ -25,7 +32,7 @@ for (const rec of loadRecordings()) {
     truth: rec.leaking ? `leak (${rec.series})` : slowFill ? 'healthy*' : 'healthy',
     rate: rec.leaking ? `${(rec.ratePerMin / MB).toFixed(0)} MB/min` : '-',
     verdict: fired ? `LEAK ${r.status!.series}` : 'ok',
-    detect: rec.leaking ? fmtMs(r.detectMs) : fired ? `at ${fmtMs(r.firedAt)}` : `0 in ${fmtMs(rec.durationMs)}`,
+    detect: (rec.leaking ? fmtMs(r.detectMs) : fired ? `at ${fmtMs(r.firedAt)}` : `0 in ${fmtMs(rec.durationMs)}`) + live(rec),
     target: rec.leaking ? fmtMs(t) : '0 findings',
     measured: fired ? `${(r.status!.bytesPerMinute / MB).toFixed(1)} MB/min` : '-',
     probes: rec.postGc.some((g) => g[6] === 1) ? String(r.probes) : '-',

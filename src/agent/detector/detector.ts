@@ -44,7 +44,7 @@ const BUCKETS = 80;
 /** At most this many suffixes (candidate starts of the growth) are tested per decision. */
 const MAX_STARTS = 20;
 const MIN_POINTS = 4;
-/** The start-up minute (see inStartup). */
+/** Start-up (see inStartup): a minute, or a tenth of a shorter window. */
 const STARTUP_MS = 60_000;
 /** Below this many samples in a rising stretch, a confirmation probe is worth its GC. */
 const FEW_POINTS = 8;
@@ -99,12 +99,14 @@ export class LeakDetector {
   /** Times of the probes granted in the last hour (ring, NaN = unused). */
   private readonly probeTimes = new Float64Array(MAX_PROBES_PER_HOUR).fill(NaN);
   private probeNext = 0;
+  private readonly startupMs: number;
 
   constructor(config: Partial<DetectorConfig> = {}) {
     this.config = { ...DETECTOR_DEFAULTS, ...config };
     const c = this.config;
     if (!(c.windowMs > 0 && c.minMs >= 0 && c.minRate >= 0 && c.rearmMs >= 0 && c.graceMs >= 0 && c.probeMs >= 0)) throw new Error(`heapscope: invalid detector settings ${JSON.stringify(c)}`);
     this.bucketMs = Math.max(100, Math.floor(c.windowMs / BUCKETS));
+    this.startupMs = Math.min(STARTUP_MS, c.windowMs / 10);
     this.starts.fill(NaN);
     const blank = (): SeriesVerdict => ({ state: 'warming', bytesPerMinute: 0, samples: 0, fallback: false, reason: 'no major GC yet' });
     this.series = (['heap', 'external'] as const).map((name) => ({
@@ -277,7 +279,7 @@ export class LeakDetector {
     const minRate = this.config.minRate * (fallback ? 2 : 1);
     if (n < MIN_POINTS) {
       const reason = n === 0 ? 'no major GC in the window yet' : `${n} post-GC samples in the window (need ${MIN_POINTS})`;
-      const suspect = !fallback && n >= 2 && this.newestIsHigh(n) && theilSen(this.xs, this.ys, 0, n, this.pairs) * 60_000 >= minRate;
+      const suspect = !fallback && n >= 2 && this.lastStepRises(n, minRate);
       return { state: 'warming', bytesPerMinute: 0, samples: n, fallback, reason, suspect };
     }
     const level = median(this.ys, 0, n, this.tmp);
@@ -328,33 +330,26 @@ export class LeakDetector {
       };
     }
     const verdict = best ?? { state: 'watching', bytesPerMinute: theilSen(this.xs, this.ys, 0, n, this.pairs) * 60_000, samples: n, fallback, reason: 'no steady growth of the post-GC floor' };
-    if (few && !fallback && this.newestIsHigh(n)) verdict.suspect = true;
+    if (few && !fallback && this.lastStepRises(n, minRate)) verdict.suspect = true;
     return verdict;
   }
 
   /**
-   * Whether t falls in the start-up minute: a process's first major GCs still find the garbage of
-   * loading (modules, caches being built), a level it never holds again, so not one a later rise
-   * must beat ("no new high").
+   * Whether t falls in start-up (the detector's first minute): a process's first major GCs still
+   * find the garbage of loading (modules, caches being built), a level it never holds again. Such
+   * samples set no level a later rise must beat ("no new high").
    */
   private inStartup(t: number): boolean {
-    return t < this.firstAt + STARTUP_MS;
+    return t < this.firstAt + this.startupMs;
   }
 
   /**
-   * The newest point is up on the two before it (within GC noise; V8's memory reducer runs GCs in
-   * pairs) and above the window's low: the floor may be rising. Not the window's high: a service's
-   * first post-GC sample often holds start-up garbage above where a slow leak then starts.
+   * The newest post-GC sample rose from the one before, beyond GC noise and at the rate: the floor
+   * may be rising (the only evidence there is when V8 ran two major GCs in 3 minutes).
    */
-  private newestIsHigh(n: number): boolean {
-    let recent = -Infinity;
-    let low = Infinity;
-    for (let i = 0; i < n - 1; i++) {
-      low = Math.min(low, this.ys[i]);
-      if (i >= n - 3) recent = Math.max(recent, this.ys[i]);
-    }
-    const y = this.ys[n - 1];
-    return y >= recent - 64 * 1024 && y > low + 256 * 1024;
+  private lastStepRises(n: number, minRate: number): boolean {
+    const dy = this.ys[n - 1] - this.ys[n - 2];
+    return dy > 256 * 1024 && (dy / Math.max(1, this.xs[n - 1] - this.xs[n - 2])) * 60_000 >= minRate;
   }
 
   /**
@@ -364,8 +359,7 @@ export class LeakDetector {
    * - noise: the points scatter around the line by more than a quarter of the rise, or the steps
    *   between GCs stray from the slope (bursts of garbage alive at GC time);
    * - no new high: the newest third of the points is not all above every earlier point of the
-   *   window and of the two windows before it (a batch job's peak, a burst, a level held before),
-   *   start-up's excepted.
+   *   window and of the two windows before it (a batch job's peak, a burst, a level held before).
    */
   private steady(s: Series, k: number, n: number, slope: number, rise: number, tol: number): string | undefined {
     const m = n - k;
