@@ -15,6 +15,8 @@ export interface Recording {
   series: DetectorSeries;
   ratePerMin: number;
   description: string;
+  /** Recorded with the detector running live (its probes forced in the program). */
+  live?: boolean;
   ballastMb: number;
   durationMs: number;
   events: { event: string; t: number }[];
@@ -75,9 +77,14 @@ export function replay(rec: Recording, config: Partial<DetectorConfig> = {}, bas
           },
     ]);
   }
-  for (const [t, minHeap] of rec.floor) events.push([t + 9_999, () => d.addTick(base + t + 9_999, minHeap * KiB, NaN)]);
+  // A recording made with the detector live: its clock (bucket boundaries, start-up) started at the
+  // recorder's first tick, once the program's synchronous start-up let the event loop turn, which
+  // is when the first GC row was taken. Otherwise the agent's starts with the process.
+  const live = rec.live === true;
+  const start = live ? rec.postGc[0]![0]! : 0;
+  for (const [t, minHeap] of rec.floor) if (t + 9_999 >= start) events.push([t + 9_999, () => d.addTick(base + t + 9_999, minHeap * KiB, NaN)]);
   // A tick every second moves the clock on (buckets close, decisions run), as the agent's does.
-  for (let t = 0; t <= rec.durationMs; t += 1000) {
+  for (let t = start; t <= rec.durationMs; t += 1000) {
     events.push([
       t + 0.5,
       () => {

@@ -46,7 +46,7 @@ const MAX_STARTS = 20;
 const MIN_POINTS = 4;
 /** Start-up (see inStartup): a minute, or a tenth of a shorter window. */
 const STARTUP_MS = 60_000;
-/** Below this many samples in a rising stretch, a confirmation probe is worth its GC. */
+/** A rising stretch of this many samples is judged on them: no confirmation probe for it. */
 const FEW_POINTS = 8;
 /** At most this many confirmation probes in any hour (a full GC each: ~45 ms at 250 MB here). */
 export const MAX_PROBES_PER_HOUR = 20;
@@ -287,8 +287,8 @@ export class LeakDetector {
     // slow rise must last longer (warm-up that slows and stops does not get that far).
     const minGrowth = Math.max(3 * MiB, 0.01 * level);
     let best: SeriesVerdict | undefined;
-    // Some stretch of few samples rises at the rate: whatever rejected it, more samples may decide.
-    let few = false;
+    // A stretch of many samples rises at the rate: more samples would not decide it (see suspect).
+    let many = false;
     // Longest steadily growing suffix of the window: growth that began late (a leak that starts
     // after a flat stretch, or after a step) is measured from where it began.
     const stride = Math.max(1, Math.ceil((n - MIN_POINTS + 1) / MAX_STARTS));
@@ -298,7 +298,7 @@ export class LeakDetector {
       if (theilSenBelow(this.xs, this.ys, k, n, minRate / 60_000)) continue; // the common, flat case
       const slope = theilSen(this.xs, this.ys, k, n, this.pairs) * 60_000; // bytes/min
       if (!(slope >= minRate)) continue;
-      if (m < FEW_POINTS) few = true;
+      if (m >= FEW_POINTS) many = true;
       const rise = slope * (span / 60_000);
       if (rise < minGrowth) continue;
       const tol = Math.max(256 * 1024, minGrowth / 8);
@@ -330,7 +330,7 @@ export class LeakDetector {
       };
     }
     const verdict = best ?? { state: 'watching', bytesPerMinute: theilSen(this.xs, this.ys, 0, n, this.pairs) * 60_000, samples: n, fallback, reason: 'no steady growth of the post-GC floor' };
-    if (few && !fallback && this.lastStepRises(n, minRate)) verdict.suspect = true;
+    if (!many && !fallback && this.lastStepRises(n, minRate)) verdict.suspect = true;
     return verdict;
   }
 
