@@ -48,7 +48,7 @@ const MIN_POINTS = 4;
 const STARTUP_MS = 60_000;
 /** A rising stretch of this many samples is judged on them: no confirmation probe for it. */
 const FEW_POINTS = 8;
-/** At most this many confirmation probes in any hour (a full GC each: ~45 ms at 250 MB here). */
+/** At most this many confirmation probes in any hour (a full GC each: 45-130 ms at 250-300 MB here). */
 export const MAX_PROBES_PER_HOUR = 20;
 const HOUR = 3600_000;
 const MiB = 1024 * 1024;
