@@ -1,37 +1,14 @@
 // The cost model replayed on measured snapshots (test/fixtures/snapshot-cost.jsonl, recorded by
 // bench/snapshot-cost.ts on Node 20: each line one real v8.writeHeapSnapshot(), two per process).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { checkHeadroom, parseBytes } from '../../src/agent/headroom.js';
 import { SnapshotCostModel, snapshotCounts, type HeapShape } from '../../src/agent/snapshot-cost.js';
-import { loadRuns, pairs, sampleOf } from '../../bench/snapshot-cost-project.js';
+import { loadRuns, pairs, sampleOf, shapeOf, type Measured } from '../../bench/snapshot-cost-project.js';
 
-interface Measured {
-  shape: string;
-  mb: number;
-  n: number;
-  pauseMs: number;
-  nodes: number;
-  edges: number;
-  heapUsed: number;
-  heapTotal: number;
-  external: number;
-  rssBefore: number;
-  peakRssDelta: number;
-  rssAfterDelta: number;
-  spaces: Record<string, number>;
-}
-
+// One process's snapshots, in order, by "shape MB" (66 snapshots, 2 per process).
 const runs = new Map<string, Measured[]>();
-for (const line of readFileSync(new URL('../fixtures/snapshot-cost.jsonl', import.meta.url), 'utf8').trim().split('\n')) {
-  const m = JSON.parse(line) as Measured;
-  const key = `${m.shape} ${m.mb}`;
-  if (m.n === 1) runs.set(key, [m]);
-  else runs.get(key)?.push(m);
-}
-const largeOf = (m: Measured): number => Object.entries(m.spaces).reduce((n, [k, v]) => (k.endsWith('large_object_space') ? n + v : n), 0);
-const shapeOf = (m: Measured): HeapShape => ({ heapUsed: m.heapUsed, largeObjects: largeOf(m), heapTotal: m.heapTotal, external: m.external, rss: m.rssBefore });
+for (const list of loadRuns().values()) for (const run of list) runs.set(`${run[0]!.shape} ${run[0]!.mb}`, run);
 const MB = 1024 * 1024;
 
 test('the first prediction never under-estimates the peak, on every shape and size measured', () => {
