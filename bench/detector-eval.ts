@@ -16,7 +16,7 @@ interface Row { program: string; truth: string; rate: string; verdict: string; d
 const rows: Row[] = [];
 // Recordings made with the detector running live (probes) note when it fired there.
 const live = (rec: ReturnType<typeof loadRecordings>[number]): string => {
-  if (!rec.postGc.some((g) => g[6] === 1) && !rec.events.some((e) => e.event === 'fired')) return '';
+  if (!rec.live) return '';
   const fired = rec.events.find((e) => e.event === 'fired')?.t;
   const from = rec.events.find((e) => e.event === 'leak-start')?.t ?? 0;
   return fired === undefined ? ' (live: none)' : ` (live: ${fmtMs(fired - from)})`;
@@ -35,7 +35,7 @@ for (const rec of loadRecordings()) {
     detect: (rec.leaking ? fmtMs(r.detectMs) : fired ? `at ${fmtMs(r.firedAt)}` : `0 in ${fmtMs(rec.durationMs)}`) + live(rec),
     target: rec.leaking ? fmtMs(t) : '0 findings',
     measured: fired ? `${(r.status!.bytesPerMinute / MB).toFixed(1)} MB/min` : '-',
-    probes: rec.postGc.some((g) => g[6] === 1) ? String(r.probes) : '-',
+    probes: rec.live ? String(r.probes) : '-',
     ok: rec.leaking ? fired && (r.detectMs ?? Infinity) <= t : !fired,
   });
 }
