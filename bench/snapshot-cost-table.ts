@@ -1,14 +1,11 @@
 // The model against every measured snapshot in test/fixtures/snapshot-cost.jsonl: first prediction (old
 // and current model) and learned second prediction vs measured peak RSS delta.
 //   node --import tsx bench/snapshot-cost-table.ts
-import { readFileSync } from 'node:fs';
-import { SnapshotCostModel, type HeapShape } from '../src/agent/snapshot-cost.js';
+import { SnapshotCostModel } from '../src/agent/snapshot-cost.js';
+import { largeOf as lo, runsByKey, shapeOf as shape, type Measured } from '../test/support/snapshot-cost-runs.js';
 const MB = 1048576;
-const runs = new Map<string, any[]>();
-for (const l of readFileSync(new URL('../test/fixtures/snapshot-cost.jsonl', import.meta.url), 'utf8').trim().split('\n')) { const m = JSON.parse(l); const k = `${m.shape} ${m.mb}`; if (m.n === 1) runs.set(k, [m]); else runs.get(k)?.push(m); }
-const lo = (m: any) => Object.entries(m.spaces as Record<string, number>).reduce((n, [k, v]) => (k.endsWith('large_object_space') ? n + v : n), 0);
-const shape = (m: any): HeapShape => ({ heapUsed: m.heapUsed, largeObjects: lo(m), heapTotal: m.heapTotal, external: m.external, rss: m.rssBefore });
-const old = (m: any) => 32 * MB + 25 * m.heapUsed;
+const runs = runsByKey();
+const old = (m: Measured) => 32 * MB + 25 * m.heapUsed;
 console.log('shape            heapUsed  LO   measured1  old-pred  ratio  new-pred  ratio | measured2  learned  ratio');
 for (const [k, [a, b]] of runs) {
   const model = new SnapshotCostModel();

@@ -4,11 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkHeadroom, parseBytes } from '../../src/agent/headroom.js';
 import { SnapshotCostModel, snapshotCounts, type HeapShape } from '../../src/agent/snapshot-cost.js';
-import { loadRuns, pairs, sampleOf, shapeOf, type Measured } from '../../bench/snapshot-cost-project.js';
+import { loadRuns, pairs, runsByKey, sampleOf, shapeOf } from '../support/snapshot-cost-runs.js';
 
 // One process's snapshots, in order, by "shape MB" (66 snapshots, 2 per process).
-const runs = new Map<string, Measured[]>();
-for (const list of loadRuns().values()) for (const run of list) runs.set(`${run[0]!.shape} ${run[0]!.mb}`, run);
+const runs = runsByKey();
 const MB = 1024 * 1024;
 
 test('the first prediction never under-estimates the peak, on every shape and size measured', () => {
