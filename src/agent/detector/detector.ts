@@ -176,7 +176,7 @@ export class LeakDetector {
   }
 
   /** Probes granted since `from`. */
-  probesSince(from: number): number {
+  private probesSince(from: number): number {
     let n = 0;
     for (const t of this.probeTimes) if (t >= from) n++;
     return n;
