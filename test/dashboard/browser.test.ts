@@ -36,6 +36,8 @@ test('browser: MEM -> leak report with reference list, CPU -> flame graph, compa
   const row = page.locator(`.proc[data-pid="${app.child.pid}"]`);
   await row.waitFor();
   assert.equal(await row.getAttribute('data-live'), 'true');
+  // The top bar: each page once.
+  assert.deepEqual(await page.locator('header.top a').allTextContents(), ['heapscope', 'findings', 'snapshots']);
   await row.click();
   await page.waitForSelector('button[data-action="heapSnapshot"]');
   // Live charts draw.

@@ -13,7 +13,7 @@ export function pageHtml(version: string): string {
 <style>${CSS}</style>
 </head>
 <body>
-<header class="top"><a href="#/" class="brand">heapscope</a><span class="muted">v${version}</span><a href="#/findings" id="findings-link" class="findings">findings</a><a href="#/snapshots" id="snapshots-link" class="snapshots">snapshots</a><a href="#/snapshots" id="snapshots-link" class="snapshots">snapshots</a><span id="conn" class="conn">connecting…</span></header>
+<header class="top"><a href="#/" class="brand">heapscope</a><span class="muted">v${version}</span><a href="#/findings" id="findings-link" class="findings">findings</a><a href="#/snapshots" id="snapshots-link" class="snapshots">snapshots</a><span id="conn" class="conn">connecting…</span></header>
 <div id="banner"></div>
 <div class="layout">
   <nav id="procs" class="procs" aria-label="Processes"></nav>

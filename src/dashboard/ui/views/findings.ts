@@ -159,7 +159,8 @@ export function drawDetector(chart: ECharts, samples: Sample[], reasonBox: HTMLE
             'span',
             {},
             h('span', { class: `pill ${last.state}` }, last.state),
-            ` ${last.reason}${last.bytesPerMinute ? ` (${rate(last.bytesPerMinute)} over ${last.samples} post-GC samples)` : ''}`,
+            // A decision's own reason names its rate; "watching" gives the slope over the whole window here.
+            ` ${last.reason}${last.state === 'watching' && last.bytesPerMinute ? ` (${rate(last.bytesPerMinute)} over ${last.samples} post-GC samples)` : ''}`,
             last.probes ? h('span', { class: 'muted', title: 'V8 ran major GCs too rarely to decide, so the agent forced these (at most 20 an hour)' }, ` · ${last.probes} confirmation GC${last.probes === 1 ? '' : 's'} in the last hour`) : null,
           )
         : h('span', { class: 'muted' }, 'No detector status from this agent (an older agent, or the detector is off).'),
