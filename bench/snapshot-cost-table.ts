@@ -1,12 +1,13 @@
-// The model against every measured snapshot in test/fixtures/snapshot-cost.jsonl: first prediction (old
-// and current model) and learned second prediction vs measured peak RSS delta.
+// The model against every measured snapshot in test/fixtures/snapshot-cost.jsonl: first prediction (the
+// previous flat rates, 52x small-object heap and 62x large-object space, and the current model) and
+// learned second prediction vs measured peak RSS delta.
 //   node --import tsx bench/snapshot-cost-table.ts
 import { SnapshotCostModel } from '../src/agent/snapshot-cost.js';
 import { largeOf as lo, runsByKey, shapeOf as shape, type Measured } from '../test/support/snapshot-cost-runs.js';
 const MB = 1048576;
 const runs = runsByKey();
-const old = (m: Measured) => 32 * MB + 25 * m.heapUsed;
-console.log('shape            heapUsed  LO   measured1  old-pred  ratio  new-pred  ratio | measured2  learned  ratio');
+const old = (m: Measured) => 30 * MB + 52 * Math.max(0, m.heapUsed - lo(m) - 3 * MB) + 62 * lo(m);
+console.log('shape            heapUsed  LO   measured1  flat-pred ratio  new-pred  ratio | measured2  learned  ratio');
 for (const [k, [a, b]] of runs) {
   const model = new SnapshotCostModel();
   const f1 = model.forecast(shape(a));

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
-    shapes: { type: 'string', default: 'small,plain,issue,shortstrings,strings,arrays,samerefs,buffers,chain,chainkept,closures,maps,mix' },
+    shapes: { type: 'string', default: 'small,plain,issue,shortstrings,strings,arrays,samerefs,onearray,buffers,chain,chainkept,chainchunks,numchunks,strchunks,closures,maps,mix' },
     sizes: { type: 'string', default: '20,50,100' },
     snapshots: { type: 'string', default: '2' },
     env: { type: 'string', multiple: true, default: [] },

@@ -31,6 +31,21 @@ function fill(make, batch, measure = used) {
   } while (measure() < target);
 }
 
+// Like fill, but each object is held by an array of 1,000 (arrays of 8 KB, never in large-object space;
+// null first, so that numbers are boxed heap numbers, not an unboxed double array).
+function inChunks(make) {
+  let a = [null];
+  let i = 0;
+  fill(() => {
+    for (let j = 0; j < 10000; j++) {
+      a.push(make(i++));
+      if (a.length === 1000) { keep.push(a); a = [null]; }
+    }
+    return 0;
+  }, 1);
+  keep.push(a);
+}
+
 const shapes = {
   // Many small objects: the case that costs the most per byte.
   small: () => fill((i) => ({ id: i, name: 'n' + (i % 1000), flag: i & 1 }), 10000),
@@ -50,6 +65,16 @@ const shapes = {
   arrays: () => fill((i) => new Array(MB).fill(i + 0.5), 1),
   // Buffers: 1 MB each, memory outside the JS heap.
   buffers: () => fill((i) => Buffer.alloc(MB, i & 255), 8, heapUsedExternal),
+  // One array of references to one object (a log of the same few strings): V8 names every
+  // element slot of a pointer array by its index, and each distinct index name keeps a 1 KB buffer
+  // (StringsStorage::GetFormatted), so the longest array costs ~1.25 KB per slot, 160x its bytes.
+  onearray: () => { const one = { one: 1 }; fill(() => one, 10000); },
+  // Small objects held by arrays of 1,000 (no array in large-object space, so no index names past
+  // 1,000): what objects cost without the names. Boxed numbers (16 B each) and short strings are
+  // the smallest objects there are, so the most nodes per byte.
+  numchunks: () => inChunks((i) => i + 0.5),
+  strchunks: () => inChunks((i) => 's' + i),
+  chainchunks: () => { let head = null; inChunks(() => (head = { next: head, v: 0 })); },
   // One long linked list: a deep graph.
   chain: () => {
     let head = null;

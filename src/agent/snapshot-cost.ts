@@ -1,24 +1,35 @@
 // What will the next heap snapshot cost this process? V8's writer builds its own copy of the graph
 // in native memory (entries, edges, an id map, names) before it writes a byte; glibc keeps most of
-// it after the write and the next snapshot reuses it. Measured here (bench/snapshot-cost.ts, 39
-// first snapshots of 13 heap shapes at 20-250 MB) the peak per byte of heap used ranges from 0.05x
-// (large strings) to 52x (large arrays of references), and it follows neither bytes nor the
-// snapshot's node and edge counts: a linked list and the same list also held by one array have
-// the same bytes and nodes and differ 3.7x. No signal cheaper than the snapshot tells these apart,
-// so before this process's first snapshot the model prices every byte at the worst shape measured
-// for its space (small objects vs large-object space), and after it uses the ratio this process
-// measured, pricing only the heap grown since at the worst-shape rates. In between, the dashboard
-// may send what the project's other processes measured (adoptProfile): see projectWriter.
+// it after the write and the next snapshot reuses it. Measured here (bench/snapshot-cost.ts, 41
+// first snapshots of 17 heap shapes at 20-250 MB): objects cost ~270-440 B per node, at most 11x
+// their bytes (boxed numbers, short strings); the rest is one V8 quirk. The writer names each slot
+// of a pointer array by its index, and StringsStorage::GetFormatted keeps a 1 KB buffer for every
+// distinct index name: the longest array (or Map, Set, dictionary table) costs ~1.25 KB per slot,
+// 160x its bytes, whatever it points to. A linked list and the same list also held by one array
+// differ 3.7x for the same bytes and nodes. So before this process's first snapshot the model
+// prices objects at the worst measured per byte, and names for as many slots as the large-object
+// space could hold (an array over 128 KB lives there; one under holds at most 16K slots). That
+// never under-predicts; it over-predicts heaps with several long arrays (priced as if one held all
+// their slots) and heaps whose large objects are strings or numbers: no signal cheaper than the
+// snapshot tells a 1 MB string from a 128K-slot array. After the first
+// snapshot the model uses the ratio this process measured, pricing only the heap grown since at
+// the worst rates. In between, the dashboard may send what the project's other processes measured
+// (adoptProfile): see projectWriter.
 import { readFileSync, writeFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import { COST_PROFILE_SAMPLES, checkCostSample, type CostBasis, type CostSample } from '../protocol/index.js';
 
 const MB = 1024 * 1024;
 
-/** Before the first snapshot, writer bytes per byte of small-object heap (worst measured: 48, short strings). */
-const SMALL_OBJECT_RATE = 52;
-/** ... per byte of large-object space (worst measured: 57, arrays of 1M references to one object). */
-const LARGE_OBJECT_RATE = 62;
+/** Writer bytes per byte of objects outside large-object space (worst measured: 10.1, boxed numbers and short strings held by small arrays). */
+const SMALL_OBJECT_RATE = 12;
+/** ... per byte of large-object space, for the edges out of its slots (8 B each, ~31 B per edge); names are apart. */
+const LARGE_OBJECT_RATE = 5;
+/** One distinct index name: the 1 KB buffer, its chunk header and hash-map share (measured 1.25 KB per slot with its edges). */
+const INDEX_NAME_BYTES = 1350;
+/** Slots of the longest array outside large-object space (objects over 128 KB go there): the names any heap may have. */
+const REGULAR_ARRAY_SLOTS = 16 * 1024;
+const SLOT_BYTES = 8;
 /** The writer's floor, for Node's own ~40k objects (measured 24-30 MB), and the heap it covers. */
 const BASE_BYTES = 30 * MB;
 const BASE_HEAP = 3 * MB;
@@ -104,14 +115,22 @@ interface Learned {
   keptAfter: number;
 }
 
-/** The worst-shape price of a heap (or of the part of it that grew): bytes the writer may touch. */
+/**
+ * The worst-shape price of heap that grew since a measured snapshot: objects at the worst rate, and
+ * the large-object space grown as new slots of the longest array (each a new index name at most).
+ */
 function worstCaseWriterBytes(heapUsed: number, largeObjects = 0): number {
   const large = Math.min(Math.max(0, largeObjects), heapUsed);
-  return SMALL_OBJECT_RATE * Math.max(0, heapUsed - large) + LARGE_OBJECT_RATE * large;
+  return SMALL_OBJECT_RATE * Math.max(0, heapUsed - large) + (LARGE_OBJECT_RATE + INDEX_NAME_BYTES / SLOT_BYTES) * large;
 }
 
-const defaultWriterBytes = (s: Pick<HeapShape, 'heapUsed' | 'largeObjects'>): number =>
-  BASE_BYTES + worstCaseWriterBytes(Math.max(0, s.heapUsed - BASE_HEAP), s.largeObjects);
+/** A whole heap at the worst shape: Node's own objects, the rest's objects, and names for the longest array it can hold. */
+function defaultWriterBytes(s: Pick<HeapShape, 'heapUsed' | 'largeObjects'>): number {
+  const large = Math.min(Math.max(0, s.largeObjects ?? 0), s.heapUsed);
+  const small = Math.max(0, s.heapUsed - large - BASE_HEAP);
+  const longestArray = Math.max(REGULAR_ARRAY_SLOTS, large / SLOT_BYTES);
+  return BASE_BYTES + SMALL_OBJECT_RATE * small + LARGE_OBJECT_RATE * large + INDEX_NAME_BYTES * longestArray;
+}
 
 /**
  * A fresh process's writer and pause from siblings' measured snapshots: those whose heap covers
@@ -206,7 +225,7 @@ export class SnapshotCostModel {
     const writer = writerBytes(forecast, measured);
     const prev = this.learned;
     this.learned = {
-      bytesPerHeapByte: writer !== undefined ? writer / before.heapUsed : (prev?.bytesPerHeapByte ?? (BASE_BYTES + worstCaseWriterBytes(before.heapUsed, before.largeObjects)) / before.heapUsed),
+      bytesPerHeapByte: writer !== undefined ? writer / before.heapUsed : (prev?.bytesPerHeapByte ?? defaultWriterBytes(before) / before.heapUsed),
       pauseMsPerMb: measured.pauseMs / Math.max(1, before.heapUsed / MB),
       before,
       keptAfter: Math.max(0, measured.rssAfterDelta),

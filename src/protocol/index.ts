@@ -433,7 +433,7 @@ export function checkCostSample(s: unknown): CostSample | undefined {
   if (!s || typeof s !== 'object') return undefined;
   const { heapUsed, largeObjects, writerBytes, pauseMs, at } = s as Record<string, unknown>;
   if (!inRange(heapUsed, 1024 * 1024, MAX_SAMPLE_BYTES) || !inRange(writerBytes, 1, MAX_SAMPLE_BYTES)) return undefined;
-  // 1000x heap used is beyond any writer measured (the worst shape is ~60x)
+  // 1000x heap used is beyond any writer measured (the worst, one array of references to one object, is ~160x)
   if (writerBytes > 1000 * heapUsed || !inRange(pauseMs, 0, 24 * 3600_000)) return undefined;
   const large = largeObjects === undefined ? 0 : largeObjects;
   if (!inRange(large, 0, heapUsed) || !inRange(at, 0, 2 ** 53)) return undefined;

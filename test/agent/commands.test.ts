@@ -172,6 +172,24 @@ describe('snapshot headroom', () => {
     assert.equal(limited.err.code, 'HEADROOM');
     assert.match(limited.err.message, /would raise RSS by about \d{3,} MB at its peak .* but only \d+ MB is available: room under HEAPSCOPE_MEMORY_LIMIT=400 MB \(RSS \d+ MB\)/);
   });
+  it('prices one long array by its slots, not its bytes: 8 MB of references to one object cost over 1 GB', async () => {
+    // V8's writer keeps a 1 KB name for every index of the longest pointer array. A flat rate per
+    // byte of large-object space (62x, before) predicted about half of this.
+    const child = spawnApp('app.cjs', { env: { ENTRY: 'require', ONE_ARRAY_SLOTS: String(1024 * 1024), HEAPSCOPE_URL: server.url, HEAPSCOPE_TMPDIR: tmp } });
+    children.push(child);
+    const [agent] = await server.waitForAgents(1, 30_000, (a) => a.hello?.pid === child.proc.pid);
+    const out = await agent.command('heapSnapshot', undefined, 240_000);
+    assert.equal(out.final.type, 'result', JSON.stringify(out.final));
+    const cost = (out.final as ResultMessage).cost!;
+    assert.equal(cost.predictedBasis, 'default');
+    assert.ok(cost.largeObjects! >= 8 * MB && cost.edges! > 2 * 1024 * 1024, JSON.stringify(cost));
+    if (process.platform === 'linux') {
+      assert.ok(cost.peakRssDelta! > 100 * cost.largeObjects!, `the index names: ${JSON.stringify(cost)}`);
+      assert.ok(cost.predictedPeakRssDelta! >= cost.peakRssDelta!, `predicted ${cost.predictedPeakRssDelta} >= measured ${cost.peakRssDelta}`);
+      assert.ok(cost.predictedPeakRssDelta! <= 2 * cost.peakRssDelta!, `predicted ${cost.predictedPeakRssDelta} within 2x of ${cost.peakRssDelta}`);
+    }
+  });
+
   it('inside a real 300 MB memory cgroup: refuses the snapshot that would not fit, which forced gets the app OOM-killed', async (t) => {
     const MB300 = 300 * MB;
     const cg = memoryCgroup(MB300);
