@@ -59,8 +59,8 @@ test('a project cost profile: learned from one process, used by its siblings, ke
   assert.ok(bProject.peakRssDelta < bDefault.peakRssDelta / 1.5, `project ${bProject.peakRssDelta / MB} MB vs default ${bDefault.peakRssDelta / MB} MB`);
   // another project's process is not told
   assert.equal((await forecastOf(dash, other.child.pid!, 'a forecast', () => true)).basis, 'default');
-  // A has its own measurement: it keeps it
-  assert.equal((await forecastOf(dash, a.child.pid!, 'a learned forecast', () => true)).basis, 'learned');
+  // A has its own measurement: it keeps it (its status after the snapshot may come a few s later)
+  assert.equal((await forecastOf(dash, a.child.pid!, 'a forecast after its snapshot', (f) => f.basis !== 'default')).basis, 'learned');
 
   // MEM on B: the prediction it made from A's snapshot holds, and is tight.
   const pb = dash.hub.state().processes.find((p) => p.pid === b.child.pid)!;
