@@ -44,15 +44,17 @@ async function compare(dash: Dashboard, artifactIds: string[]): Promise<HeapRepo
 const row = (r: HeapReport, name: string) => r.comparison!.rows.find((x) => x.name === name);
 
 /**
- * The 300 short-lived records replaced between snapshots: all 300 new, and (nearly) all the old
- * ones deleted. V8 keys ids by address until the next snapshot prunes dead entries, so a new object
- * of another class allocated where a dead record was can inherit its id (seen: 6 of 300); DevTools
- * shows the same. A wrong comparison (ids renumbered) gets these far off.
+ * The 300 short-lived records replaced between snapshots: all 300 new, and most of the old ones
+ * deleted. V8 keys ids by address until the next snapshot prunes dead entries, so a new object of
+ * another class allocated where a dead record was can inherit its id; DevTools shows the same. How
+ * many do depends on how many GCs ran in between: seen 6 of 300 on a quiet machine, 20 and 27 with
+ * the whole suite running. Not counting dead objects at all would give 0 here; the exact counts of
+ * the leaking class are asserted separately.
  */
 function tempRecords(r: ReturnType<typeof row>): void {
   assert.ok(r, 'TempRecord row');
   assert.equal(r.newCount, 300);
-  assert.ok(r.deletedCount! >= 285 && r.deletedCount! <= 300, `TempRecord deleted ${r.deletedCount}`);
+  assert.ok(r.deletedCount! >= 240 && r.deletedCount! <= 300, `TempRecord deleted ${r.deletedCount}`);
 }
 
 test('MEM → CPU → MEM → ALLOC → MEM: exact comparisons and the right growth', async (t) => {

@@ -95,6 +95,8 @@ export class LeakDetector {
   private status_: DetectorStatus;
   private firedAt = NaN;
   private firedSeries: DetectorSeries | undefined;
+  /** Why it fired, kept while latched: the verdict of later windows may say less. */
+  private firedReason = '';
   private pendingLeak = false;
   /** Times of the probes granted in the last hour (ring, NaN = unused). */
   private readonly probeTimes = new Float64Array(MAX_PROBES_PER_HOUR).fill(NaN);
@@ -414,6 +416,7 @@ export class LeakDetector {
       if (rearmed) {
         this.firedAt = now;
         this.firedSeries = fired.name;
+        this.firedReason = fired.verdict.reason;
         this.pendingLeak = true;
       }
     } else if (!Number.isNaN(this.firedAt) && v.state === 'watching') {
@@ -430,7 +433,7 @@ export class LeakDetector {
       bytesPerMinute: Math.round(shown.bytesPerMinute),
       since: shown.since,
       samples: shown.samples,
-      reason: latched && !fired ? `fired at ${new Date(this.firedAt).toISOString()}; ${shown.reason}` : shown.reason,
+      reason: latched && !fired ? `fired at ${new Date(this.firedAt).toISOString()}: ${this.firedReason}; now ${shown.reason}` : shown.reason,
     };
     if (shown.fallback) this.status_.fallback = true;
     const probes = this.probesSince(now - HOUR);

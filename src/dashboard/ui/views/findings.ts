@@ -6,7 +6,7 @@ import { h } from '../../../report/viewer/index.js';
 import type { Finding, Sample, SettingsRequest } from '../../messages.js';
 import { appLocation } from '../../locations.js';
 import { send } from '../api.js';
-import { formatBytes } from '../format.js';
+import { formatBytes, time } from '../format.js';
 import { page } from '../router.js';
 import { findings, processes, settings } from '../state.js';
 
@@ -152,6 +152,14 @@ export function drawDetector(chart: ECharts, samples: Sample[], reasonBox: HTMLE
     { notMerge: true },
   );
   const last = [...samples].reverse().find((s) => s.detector)?.detector;
+  // After a capture the detector watches again: keep why it last fired in view, below the current
+  // line (the sample where the state became 'leak' carries the firing reason itself).
+  let fired: Sample | undefined;
+  for (let i = samples.length - 1; i >= 0 && last?.state !== 'leak'; i--) {
+    if (samples[i]!.detector?.state !== 'leak') continue;
+    fired = samples[i];
+    if (samples[i - 1]?.detector?.state !== 'leak') break;
+  }
   if (reasonBox) {
     reasonBox.replaceChildren(
       last
@@ -164,6 +172,7 @@ export function drawDetector(chart: ECharts, samples: Sample[], reasonBox: HTMLE
             last.probes ? h('span', { class: 'muted', title: 'V8 ran major GCs too rarely to decide, so the agent forced these (at most 20 an hour)' }, ` · ${last.probes} confirmation GC${last.probes === 1 ? '' : 's'} in the last hour`) : null,
           )
         : h('span', { class: 'muted' }, 'No detector status from this agent (an older agent, or the detector is off).'),
+      fired?.detector ? h('div', { id: 'det-fired' }, h('span', { class: 'pill leak' }, 'leak'), ` at ${time(fired.t)}: ${fired.detector.reason}`) : '',
     );
     reasonBox.setAttribute('data-state', last?.state ?? 'none');
     reasonBox.setAttribute('data-decisions', marks.map((m) => m.name).join(' '));
