@@ -11,17 +11,17 @@
 // space could hold (an array over 128 KB lives there; one under holds at most 16K slots). That
 // never under-predicts; it over-predicts heaps with several long arrays (priced as if one held all
 // their slots) and heaps whose large objects are strings or numbers: no signal cheaper than the
-// snapshot tells a 1 MB string from a 128K-slot array. After the first
-// snapshot the model uses the ratio this process measured, pricing only the heap grown since at
-// the worst rates. In between, the dashboard may send what the project's other processes measured
-// (adoptProfile): see projectWriter.
+// snapshot tells a 1 MB string from a 128K-slot array. After the first snapshot the model uses the
+// ratio this process measured, pricing only the heap grown since at the worst rates. In between,
+// the dashboard may send what the project's other processes measured (adoptProfile): see
+// projectCost.
 import { readFileSync, writeFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import { COST_PROFILE_SAMPLES, checkCostSample, type CostBasis, type CostSample } from '../protocol/index.js';
 
 const MB = 1024 * 1024;
 
-/** Writer bytes per byte of objects outside large-object space (worst measured: 10.1, boxed numbers and short strings held by small arrays). */
+/** Writer bytes per byte of objects outside large-object space (worst measured: 10.1 beyond Node's own, boxed numbers and short strings held by small arrays). */
 const SMALL_OBJECT_RATE = 12;
 /** ... per byte of large-object space, for the edges out of its slots (8 B each, ~31 B per edge); names are apart. */
 const LARGE_OBJECT_RATE = 5;
