@@ -172,7 +172,7 @@ describe('snapshot headroom', () => {
     assert.equal(limited.err.code, 'HEADROOM');
     assert.match(limited.err.message, /would raise RSS by about \d{3,} MB at its peak .* but only \d+ MB is available: room under HEAPSCOPE_MEMORY_LIMIT=400 MB \(RSS \d+ MB\)/);
   });
-  it('prices one long array by its slots, not its bytes: 8 MB of references to one object cost over 1 GB', async () => {
+  it('prices one long array by its slots, not its bytes: 8 MB of references to one object cost over 1 GB', async (t) => {
     // V8's writer keeps a 1 KB name for every index of the longest pointer array. A flat rate per
     // byte of large-object space (62x, before) predicted about half of this.
     const child = spawnApp('app.cjs', { env: { ENTRY: 'require', ONE_ARRAY_SLOTS: String(1024 * 1024), HEAPSCOPE_URL: server.url, HEAPSCOPE_TMPDIR: tmp } });
@@ -183,6 +183,7 @@ describe('snapshot headroom', () => {
     const cost = (out.final as ResultMessage).cost!;
     assert.equal(cost.predictedBasis, 'default');
     assert.ok(cost.largeObjects! >= 8 * MB && cost.edges! > 2 * 1024 * 1024, JSON.stringify(cost));
+    t.diagnostic(`large objects ${(cost.largeObjects! / MB).toFixed(1)} MB: predicted +${(cost.predictedPeakRssDelta! / MB).toFixed(0)} MB, measured +${((cost.peakRssDelta ?? NaN) / MB).toFixed(0)} MB RSS at peak, ${cost.pauseMs} ms pause`);
     if (process.platform === 'linux') {
       assert.ok(cost.peakRssDelta! > 100 * cost.largeObjects!, `the index names: ${JSON.stringify(cost)}`);
       assert.ok(cost.predictedPeakRssDelta! >= cost.peakRssDelta!, `predicted ${cost.predictedPeakRssDelta} >= measured ${cost.peakRssDelta}`);
