@@ -47,8 +47,16 @@ test('browser: banner, findings list (ack, project switch) and the detector tren
   assert.match(text, /\+[\d.]+ MB\/min/);
   // The trend chart: post-GC points and the detector's reason in words.
   const reason = page.locator('#det-reason');
-  // The decision points drawn on the chart include the moment it fired.
+  // The decision points drawn on the chart include the moment it fired: a red pin on the canvas.
   assert.match((await reason.getAttribute('data-decisions')) ?? '', /\bleak\b/);
+  const red = await page.evaluate(() => {
+    const c = document.querySelector<HTMLCanvasElement>('#chart-det canvas')!;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i]! > 190 && d[i + 1]! < 80 && d[i + 2]! < 80) n++;
+    return n;
+  });
+  assert.ok(red > 100, `${red} red pixels: the 'leak' pin is drawn`);
   // (from V8's major GCs, or, when V8 ran none in the window, from the floor of heap used)
   assert.match(await reason.innerText(), /post-GC heap rose steadily [\d.]+ MB\/min for .* over \d+ (major GCs|floor samples)/);
   if (SHOTS) await page.screenshot({ path: join(SHOTS, 'online-process.png') });

@@ -1,10 +1,11 @@
 // ECharts with only the pieces the viewer draws, so the inlined bundle stays small.
 import * as echarts from 'echarts/core';
 import { BarChart, GraphChart, LineChart, PieChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, MarkPointComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([BarChart, GraphChart, LineChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+// MarkPoint: the detector chart pins its decisions (warming, watching, growing, leak) on the line.
+echarts.use([BarChart, GraphChart, LineChart, PieChart, GridComponent, LegendComponent, MarkPointComponent, TooltipComponent, CanvasRenderer]);
 
 export { echarts };
 export type ECharts = echarts.ECharts;

@@ -132,7 +132,8 @@ export function drawDetector(chart: ECharts, samples: Sample[], reasonBox: HTMLE
     }
     const st = s.detector?.state;
     if (st && st !== prev) {
-      marks.push({ coord: [s.t, s.heapUsed], name: st, value: st, itemStyle: { color: STATE_COLOR[st] ?? '#64748b' } });
+      // On the line (the latest post-GC value): heap used between GCs is off this chart's scale.
+      marks.push({ coord: [s.t, points.at(-1)?.[1] ?? s.heapUsed], name: st, value: st, itemStyle: { color: STATE_COLOR[st] ?? '#64748b' } });
       prev = st;
     }
   }
