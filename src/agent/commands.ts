@@ -17,6 +17,7 @@ import {
 } from '../protocol/index.js';
 import { post } from './inspector.js';
 import { prepareForSnapshot } from './snapshot-warmup.js';
+import { SURVEY_FRESH_MS, SURVEY_SHOWN_MS, knownScriptSources, surveyMatters, surveyScriptSources } from './script-sources.js';
 import { checkHeadroom, type HeadroomPolicy } from './headroom.js';
 import { debug, errorMessage, warn } from './log.js';
 import { costModel, peakRss, readHeapShape, resetPeakRss, snapshotCounts, writerBytes, type CostForecast } from './snapshot-cost.js';
@@ -53,7 +54,8 @@ export class CommandRunner {
 
   /** What MEM would cost now, for the dashboard to show before the click. */
   snapshotForecast(): SnapshotForecast {
-    const c = checkHeadroom(this.ctx.headroom);
+    // What is shown may use a survey of up to 15 min (agent.ts refreshes it); MEM surveys again.
+    const c = checkHeadroom(this.ctx.headroom, costModel, SURVEY_SHOWN_MS);
     return {
       peakRssDelta: Math.round(c.need),
       pauseMs: c.forecast.pauseMs,
@@ -102,6 +104,8 @@ export class CommandRunner {
       }
       let failed = true;
       try {
+        // Large-object space priced as what it is: script sources are strings, not arrays.
+        if (surveyMatters(costModel)) await surveyScriptSources();
         // An automatic capture is never forced: nobody is there to accept the OOM risk.
         if (!opts.force || opts.auto) {
           const refusal = checkHeadroom(this.ctx.headroom).refusal;
@@ -231,7 +235,7 @@ export class CommandRunner {
 
 /** Measures one snapshot's pause and peak RSS around V8's write and teaches the cost model. */
 function startCostMeasure(): { finish: (file: string) => SnapshotCost } {
-  const before = readHeapShape();
+  const before = readHeapShape(knownScriptSources(SURVEY_FRESH_MS));
   const forecast: CostForecast = costModel.forecast(before);
   const peakKnown = resetPeakRss();
   const started = performance.now();
@@ -254,6 +258,7 @@ function startCostMeasure(): { finish: (file: string) => SnapshotCost } {
         // what the dashboard learns the project's cost profile from
         heapUsed: before.heapUsed,
         largeObjects: before.largeObjects,
+        ...(before.scriptSources ? { scriptSources: before.scriptSources } : {}),
         ...(writer === undefined ? {} : { writerBytes: Math.round(writer) }),
       };
       costModel.learn(before, forecast, { pauseMs, peakRssDelta: cost.peakRssDelta, rssAfterDelta, ...counts });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
+import { SURVEY_FRESH_MS, knownScriptSources } from './script-sources.js';
 import { costModel, readHeapShape, type CostForecast, type SnapshotCostModel } from './snapshot-cost.js';
 
 const MB = 1024 * 1024;
@@ -148,8 +149,9 @@ interface HeadroomCheck {
 }
 
 /** Predicts the next snapshot's cost and checks it against every effective limit. */
-export function checkHeadroom(policy: HeadroomPolicy, model: SnapshotCostModel = costModel): HeadroomCheck {
-  const shape = readHeapShape();
+/** `scriptMaxAgeMs`: how old a survey of script sources may be to count (./script-sources.ts). */
+export function checkHeadroom(policy: HeadroomPolicy, model: SnapshotCostModel = costModel, scriptMaxAgeMs = SURVEY_FRESH_MS): HeadroomCheck {
+  const shape = readHeapShape(knownScriptSources(scriptMaxAgeMs));
   const forecast = model.forecast(shape);
   const need = forecast.peakRssDelta * policy.factor;
   const rss = shape.rss;

@@ -67,19 +67,28 @@ export interface HeapShape {
   heapUsed: number;
   /** Of heap used, the bytes in large-object spaces (objects over ~128 KB each). */
   largeObjects?: number;
+  /** Of those, bytes known to be script source strings (./script-sources.ts), not arrays. */
+  scriptSources?: number;
   heapTotal: number;
   external: number;
   rss: number;
 }
 
-export function readHeapShape(): HeapShape {
+export function largeObjectBytes(): number {
+  let n = 0;
+  for (const sp of v8.getHeapSpaceStatistics()) if (sp.space_name.endsWith('large_object_space')) n += sp.space_used_size;
+  return n;
+}
+
+/** `scriptSources`: bytes of large-object space a survey showed to be script sources (0: none known). */
+export function readHeapShape(scriptSources = 0): HeapShape {
   const heap = v8.getHeapStatistics();
   const mem = process.memoryUsage();
-  let largeObjects = 0;
-  for (const sp of v8.getHeapSpaceStatistics()) if (sp.space_name.endsWith('large_object_space')) largeObjects += sp.space_used_size;
+  const largeObjects = largeObjectBytes();
   return {
     heapUsed: heap.used_heap_size,
     largeObjects,
+    ...(scriptSources > 0 ? { scriptSources: Math.min(scriptSources, largeObjects) } : {}),
     heapTotal: heap.total_heap_size,
     external: mem.external,
     rss: mem.rss,
@@ -124,12 +133,16 @@ function worstCaseWriterBytes(heapUsed: number, largeObjects = 0): number {
   return SMALL_OBJECT_RATE * Math.max(0, heapUsed - large) + (LARGE_OBJECT_RATE + INDEX_NAME_BYTES / SLOT_BYTES) * large;
 }
 
-/** A whole heap at the worst shape: Node's own objects, the rest's objects, and names for the longest array it can hold. */
-function defaultWriterBytes(s: Pick<HeapShape, 'heapUsed' | 'largeObjects'>): number {
+/**
+ * A whole heap at the worst shape: Node's own objects, the rest's objects, and names for the
+ * longest array its large-object space can hold (less what a survey showed to be script sources).
+ */
+function defaultWriterBytes(s: Pick<HeapShape, 'heapUsed' | 'largeObjects' | 'scriptSources'>): number {
   const large = Math.min(Math.max(0, s.largeObjects ?? 0), s.heapUsed);
   const small = Math.max(0, s.heapUsed - large - BASE_HEAP);
-  const longestArray = Math.max(REGULAR_ARRAY_SLOTS, large / SLOT_BYTES);
-  return BASE_BYTES + SMALL_OBJECT_RATE * small + LARGE_OBJECT_RATE * large + INDEX_NAME_BYTES * longestArray;
+  const arrays = large - Math.min(large, Math.max(0, s.scriptSources ?? 0));
+  const longestArray = Math.max(REGULAR_ARRAY_SLOTS, arrays / SLOT_BYTES);
+  return BASE_BYTES + SMALL_OBJECT_RATE * small + LARGE_OBJECT_RATE * arrays + INDEX_NAME_BYTES * longestArray;
 }
 
 /**
@@ -176,6 +189,11 @@ export class SnapshotCostModel {
     if (!Array.isArray(samples)) return this.project.length;
     this.project = samples.slice(-COST_PROFILE_SAMPLES).flatMap((s) => checkCostSample(s) ?? []);
     return this.project.length;
+  }
+
+  /** True once this process measured a snapshot of its own. */
+  get hasLearned(): boolean {
+    return this.learned !== undefined;
   }
 
   forecast(now: HeapShape = readHeapShape()): CostForecast {

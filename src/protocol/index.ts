@@ -314,6 +314,8 @@ export interface SnapshotCost {
   /** Heap used, and of it the large-object spaces, right before the write (what the cost is priced on). */
   heapUsed?: number;
   largeObjects?: number;
+  /** Of largeObjects, the bytes the agent knew to be script sources (strings, priced as such). */
+  scriptSources?: number;
   /**
    * Native memory the writer touched: the peak RSS delta plus the free memory left by this
    * process's last snapshot that it reused (the model's estimate). Absent when the peak is unknown.

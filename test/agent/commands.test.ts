@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ErrorMessage, ProgressMessage, ResultMessage } from '../../src/protocol/index.js';
+import type { ErrorMessage, ProgressMessage, ResultMessage, SnapshotCost } from '../../src/protocol/index.js';
+import { SnapshotCostModel } from '../../src/agent/snapshot-cost.js';
 import { spawnApp, type Child } from '../support/agent-child.js';
 import { startAgentServer, type AgentConn, type AgentServer } from '../support/agent-server.js';
 import { memoryCgroup } from '../support/cgroup.js';
@@ -189,6 +190,31 @@ describe('snapshot headroom', () => {
       assert.ok(cost.predictedPeakRssDelta! >= cost.peakRssDelta!, `predicted ${cost.predictedPeakRssDelta} >= measured ${cost.peakRssDelta}`);
       assert.ok(cost.predictedPeakRssDelta! <= 2 * cost.peakRssDelta!, `predicted ${cost.predictedPeakRssDelta} within 2x of ${cost.peakRssDelta}`);
     }
+  });
+
+  it('prices a big dependency\'s source as the string it is: TypeScript loaded, the first prediction far below pricing it as an array', async (t) => {
+    const run = async (env: Record<string, string>): Promise<SnapshotCost> => {
+      const child = spawnApp('app.cjs', { env: { ENTRY: 'require', LOAD_TYPESCRIPT: '1', HEAPSCOPE_URL: server.url, HEAPSCOPE_TMPDIR: tmp, ...env } });
+      children.push(child);
+      const [agent] = await server.waitForAgents(1, 30_000, (a) => a.hello?.pid === child.proc.pid);
+      const out = await agent.command('heapSnapshot', undefined, 240_000);
+      assert.equal(out.final.type, 'result', JSON.stringify(out.final));
+      return (out.final as ResultMessage).cost!;
+    };
+    // What the same heap costs priced with no survey (every large byte as array slots).
+    const asArrays = (c: SnapshotCost): number => new SnapshotCostModel().forecast({ heapUsed: c.heapUsed!, largeObjects: c.largeObjects!, heapTotal: 0, external: 0, rss: 0 }).peakRssDelta;
+    const cost = await run({});
+    t.diagnostic(`TypeScript: large objects ${(cost.largeObjects! / MB).toFixed(1)} MB, of which script sources ${((cost.scriptSources ?? 0) / MB).toFixed(1)} MB; predicted +${(cost.predictedPeakRssDelta! / MB).toFixed(0)} MB (as arrays: +${(asArrays(cost) / MB).toFixed(0)} MB), measured +${((cost.peakRssDelta ?? NaN) / MB).toFixed(0)} MB`);
+    assert.equal(cost.predictedBasis, 'default');
+    assert.ok(cost.scriptSources! > 8 * MB, `typescript.js's source was seen: ${JSON.stringify(cost)}`);
+    assert.ok(cost.predictedPeakRssDelta! < asArrays(cost) / 3, JSON.stringify(cost));
+    if (process.platform === 'linux') assert.ok(cost.predictedPeakRssDelta! >= cost.peakRssDelta!, `predicted ${cost.predictedPeakRssDelta} >= measured ${cost.peakRssDelta}`);
+    // A script compiled from an external string: its text may not be on the heap, so no source is
+    // counted, TypeScript's neither; only the line ends (2 MB for its 200K lines and the script's).
+    const external = await run({ EXTERNAL_SCRIPT_MB: '2' });
+    assert.ok((external.scriptSources ?? 0) < 4 * MB, JSON.stringify(external));
+    assert.ok(external.predictedPeakRssDelta! > 2 * cost.predictedPeakRssDelta!, JSON.stringify(external));
+    if (process.platform === 'linux') assert.ok(external.predictedPeakRssDelta! >= external.peakRssDelta!);
   });
 
   it('inside a real 300 MB memory cgroup: refuses the snapshot that would not fit, which forced gets the app OOM-killed', async (t) => {

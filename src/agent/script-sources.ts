@@ -1,0 +1,132 @@
+// How much of the large-object space is script source text (and the scripts' line ends), not arrays? Before a process's first
+// snapshot the cost model prices large-object space as the slots of one long pointer array (V8
+// names every slot with a 1 KB buffer, ~170x its bytes: see snapshot-cost.ts). A bundled service
+// or a big dependency (typescript.js: 9.1 MB) keeps its source as one string there, which costs the
+// writer next to nothing. The debugger reports every live script with its length, so those bytes
+// can be priced as the strings they are.
+//
+// Counted only what is certainly a string in large-object space: scripts of at least 128K
+// characters (a string that long is over V8's 128 KB regular-object limit in either encoding),
+// not Node's own (external strings, outside the heap) nor WebAssembly (module bytes, not a
+// string), one per content hash, and only while the external script sources V8 counts are Node's
+// own: an app's script built from an external string would otherwise be subtracted twice over.
+import v8 from 'node:v8';
+import { on, post } from './inspector.js';
+import { debug, errorMessage } from './log.js';
+import { largeObjectBytes, type SnapshotCostModel } from './snapshot-cost.js';
+
+/** Characters from which a string is in large-object space, whatever its encoding. */
+const LARGE_STRING_CHARS = 128 * 1024;
+/** A survey counts this long for a snapshot's own check (which surveys first), and for the forecast shown. */
+export const SURVEY_FRESH_MS = 60_000;
+export const SURVEY_SHOWN_MS = 15 * 60_000;
+/** How often the forecast shown is refreshed by a new survey, while one matters. */
+export const SURVEY_EVERY_MS = 10 * 60_000;
+/** Large-object space below this is Node's own and small arrays: not worth a survey. */
+const SURVEY_FROM_BYTES = 1024 * 1024;
+
+export interface ParsedScript {
+  url: string;
+  /** Source length in UTF-16 code units: at least that many bytes on the heap. */
+  length?: number;
+  /** Last line (0-based): the script's cached line ends are an array of that many + 1 small integers. */
+  endLine?: number;
+  hash?: string;
+  scriptLanguage?: string;
+}
+
+/**
+ * Bytes of large-object space held by the scripts' line-end arrays: one small integer (8 B, no
+ * pointers, so no index names) per line, cached on each script once the debugger has listed it.
+ * Only arrays past the 128 KB regular-object limit count.
+ */
+export function lineEndBytes(scripts: readonly ParsedScript[]): number {
+  let bytes = 0;
+  for (const s of scripts) {
+    const size = 16 + 8 * ((s.endLine ?? -1) + 1);
+    if (size > LARGE_STRING_CHARS && s.scriptLanguage !== 'WebAssembly') bytes += size;
+  }
+  return bytes;
+}
+
+/**
+ * Bytes of large-object space certainly held by script sources, from the debugger's scripts; 0
+ * when that cannot be shown. `externalSourceBytes`: v8.getHeapCodeStatistics().external_script_source_size.
+ */
+export function scriptSourceBytes(scripts: readonly ParsedScript[], externalSourceBytes: number, largeObjects: number): number {
+  let builtinChars = 0;
+  let bytes = 0;
+  const seen = new Set<string>();
+  for (const s of scripts) {
+    const n = s.length ?? 0;
+    if (s.url.startsWith('node:')) {
+      builtinChars += n;
+      continue;
+    }
+    if (n < LARGE_STRING_CHARS || s.scriptLanguage === 'WebAssembly' || s.url.startsWith('wasm://')) continue;
+    const key = `${s.hash ?? s.url}:${n}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    bytes += n;
+  }
+  // Measured on Node 20: external sources exceed the builtins' characters by ~30 KB (a few two-byte ones).
+  if (externalSourceBytes - builtinChars >= LARGE_STRING_CHARS) return 0;
+  return bytes <= largeObjects ? bytes : 0;
+}
+
+let last: { bytes: number; at: number } | undefined;
+let surveying: Promise<number> | undefined;
+/**
+ * Whether line ends are the arrays of small integers in large-object space that lineEndBytes
+ * assumes, on this V8: shown once, when the first listing computed them and large-object space
+ * grew by (nearly) that much; unknown (not counted) if something listed the scripts before.
+ */
+let lineEndsShown: boolean | undefined;
+
+/**
+ * Lists the live scripts (`Debugger.enable` + `Debugger.disable` on the agent's session, as the
+ * snapshot warm-up does) and keeps the result. Never throws: 0 when the inspector is unavailable.
+ */
+export function surveyScriptSources(): Promise<number> {
+  surveying ??= (async () => {
+    const scripts: ParsedScript[] = [];
+    try {
+      const off = on<ParsedScript>('Debugger.scriptParsed', (p) => scripts.push({ url: p.url ?? '', length: p.length, endLine: p.endLine, hash: p.hash, scriptLanguage: p.scriptLanguage }));
+      const largeBefore = largeObjectBytes();
+      try {
+        await post('Debugger.enable');
+      } finally {
+        await post('Debugger.disable').finally(off);
+      }
+      const large = largeObjectBytes();
+      const lineEnds = lineEndBytes(scripts);
+      lineEndsShown ??= lineEnds > 0 ? large - largeBefore >= 0.9 * lineEnds : undefined;
+      const sources = scriptSourceBytes(scripts, v8.getHeapCodeStatistics().external_script_source_size, large);
+      const withLineEnds = sources + (lineEndsShown ? lineEnds : 0);
+      const bytes = withLineEnds <= large ? withLineEnds : sources;
+      last = { bytes, at: Date.now() };
+      return bytes;
+    } catch (err) {
+      debug(`script survey failed (large objects priced as arrays): ${errorMessage(err)}`);
+      return 0;
+    }
+  })().finally(() => {
+    surveying = undefined;
+  });
+  return surveying;
+}
+
+/** The last survey's bytes if it is at most `maxAgeMs` old, else 0 (priced as arrays). */
+export function knownScriptSources(maxAgeMs: number, now = Date.now()): number {
+  return last && now - last.at <= maxAgeMs ? last.bytes : 0;
+}
+
+/** How old the last survey is (Infinity before the first). */
+export function scriptSurveyAge(now = Date.now()): number {
+  return last ? now - last.at : Infinity;
+}
+
+/** A survey can change this process's forecast: no snapshot of its own yet, and large objects to tell apart. */
+export function surveyMatters(model: SnapshotCostModel): boolean {
+  return !model.hasLearned && largeObjectBytes() >= SURVEY_FROM_BYTES;
+}
