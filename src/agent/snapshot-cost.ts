@@ -11,7 +11,8 @@
 // space could hold (an array over 128 KB lives there; one under holds at most 16K slots). That
 // never under-predicts; it over-predicts heaps with several long arrays (priced as if one held all
 // their slots) and heaps whose large objects are strings or numbers: no signal cheaper than the
-// snapshot tells a 1 MB string from a 128K-slot array. After the first snapshot the model uses the
+// snapshot tells a 1 MB string from a 128K-slot array, but for script sources and their line ends,
+// which the agent lists first (script-sources.ts). After the first snapshot the model uses the
 // ratio this process measured, pricing only the heap grown since at the worst rates. In between,
 // the dashboard may send what the project's other processes measured (adoptProfile): see
 // projectCost.
