@@ -148,8 +148,10 @@ interface HeadroomCheck {
   refusal?: string;
 }
 
-/** Predicts the next snapshot's cost and checks it against every effective limit. */
-/** `scriptMaxAgeMs`: how old a survey of script sources may be to count (./script-sources.ts). */
+/**
+ * Predicts the next snapshot's cost and checks it against every effective limit. `scriptMaxAgeMs`:
+ * how old a listing of script sources may be to count (./script-sources.ts).
+ */
 export function checkHeadroom(policy: HeadroomPolicy, model: SnapshotCostModel = costModel, scriptMaxAgeMs = SURVEY_FRESH_MS): HeadroomCheck {
   const shape = readHeapShape(knownScriptSources(scriptMaxAgeMs));
   const forecast = model.forecast(shape);
