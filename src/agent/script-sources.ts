@@ -1,19 +1,20 @@
-// How much of the large-object space is script source text (and the scripts' line ends), not arrays? Before a process's first
-// snapshot the cost model prices large-object space as the slots of one long pointer array (V8
-// names every slot with a 1 KB buffer, ~170x its bytes: see snapshot-cost.ts). A bundled service
-// or a big dependency (typescript.js: 9.1 MB) keeps its source as one string there, which costs the
-// writer next to nothing. The debugger reports every live script with its length, so those bytes
-// can be priced as the strings they are.
+// How much of the large-object space is script source text (and the scripts' line ends), not
+// arrays? Before a process's first snapshot the cost model prices large-object space as the slots
+// of one long pointer array (V8 names every slot with a 1 KB buffer, ~170x its bytes: see
+// snapshot-cost.ts). A bundled service or a big dependency (typescript.js: 9.1 MB) keeps its source
+// as one string there, which costs the writer next to nothing. The debugger reports every live
+// script with its length, so those bytes can be priced as the strings they are.
 //
 // Counted only what is certainly a string in large-object space: scripts of at least 128K
-// characters (a string that long is over V8's 128 KB regular-object limit in either encoding),
-// not Node's own (external strings, outside the heap) nor WebAssembly (module bytes, not a
-// string), one per content hash, and only while the external script sources V8 counts are Node's
-// own: an app's script built from an external string would otherwise be subtracted twice over.
+// characters (a string that long is over V8's 128 KB regular-object limit in either encoding), not
+// Node's own (external strings, outside the heap) nor WebAssembly (module bytes, not a string), one
+// per content hash, and only while the external script sources V8 counts are Node's own: an app's
+// script built from an external string is not on the heap, and must not be subtracted from it.
 import v8 from 'node:v8';
 import { on, post } from './inspector.js';
 import { debug, errorMessage } from './log.js';
 import { largeObjectBytes, type SnapshotCostModel } from './snapshot-cost.js';
+import { scriptsListed } from './snapshot-warmup.js';
 
 /** Characters from which a string is in large-object space, whatever its encoding. */
 const LARGE_STRING_CHARS = 128 * 1024;
@@ -26,6 +27,7 @@ export const SURVEY_EVERY_MS = 10 * 60_000;
 const SURVEY_FROM_BYTES = 1024 * 1024;
 
 export interface ParsedScript {
+  scriptId?: string;
   url: string;
   /** Source length in UTF-16 code units: at least that many bytes on the heap. */
   length?: number;
@@ -44,10 +46,12 @@ export function lineEndBytes(scripts: readonly ParsedScript[]): number {
   let bytes = 0;
   for (const s of scripts) {
     const size = 16 + 8 * ((s.endLine ?? -1) + 1);
-    if (size > LARGE_STRING_CHARS && s.scriptLanguage !== 'WebAssembly') bytes += size;
+    if (size > LARGE_STRING_CHARS && !isWasm(s)) bytes += size;
   }
   return bytes;
 }
+
+const isWasm = (s: ParsedScript): boolean => s.scriptLanguage === 'WebAssembly' || s.url.startsWith('wasm://');
 
 /**
  * Bytes of large-object space certainly held by script sources, from the debugger's scripts; 0
@@ -63,7 +67,7 @@ export function scriptSourceBytes(scripts: readonly ParsedScript[], externalSour
       builtinChars += n;
       continue;
     }
-    if (n < LARGE_STRING_CHARS || s.scriptLanguage === 'WebAssembly' || s.url.startsWith('wasm://')) continue;
+    if (n < LARGE_STRING_CHARS || isWasm(s)) continue;
     const key = `${s.hash ?? s.url}:${n}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -91,13 +95,16 @@ export function surveyScriptSources(): Promise<number> {
   surveying ??= (async () => {
     const scripts: ParsedScript[] = [];
     try {
-      const off = on<ParsedScript>('Debugger.scriptParsed', (p) => scripts.push({ url: p.url ?? '', length: p.length, endLine: p.endLine, hash: p.hash, scriptLanguage: p.scriptLanguage }));
+      const off = on<ParsedScript>('Debugger.scriptParsed', (p) =>
+        scripts.push({ scriptId: p.scriptId, url: p.url ?? '', length: p.length, endLine: p.endLine, hash: p.hash, scriptLanguage: p.scriptLanguage }),
+      );
       const largeBefore = largeObjectBytes();
       try {
         await post('Debugger.enable');
       } finally {
         await post('Debugger.disable').finally(off);
       }
+      scriptsListed(scripts.reduce((top, p) => Math.max(top, Number(p.scriptId) || -1), -1));
       const large = largeObjectBytes();
       const lineEnds = lineEndBytes(scripts);
       lineEndsShown ??= lineEnds > 0 ? large - largeBefore >= 0.9 * lineEnds : undefined;

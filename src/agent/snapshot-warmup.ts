@@ -31,10 +31,17 @@ export function needsWarmup(v8Version: string = process.versions.v8): boolean {
   return Number.isFinite(major) && major < 12;
 }
 
-
 /** Highest script id known to have its line ends cached (or to be the last probe). */
 let warmUpTo = -1;
 let probes = 0;
+
+/**
+ * Another full listing of the scripts (./script-sources.ts, `Debugger.enable` as here) cached their
+ * line ends up to this script id: the next warm-up need not list them again.
+ */
+export function scriptsListed(highestId: number): void {
+  warmUpTo = Math.max(warmUpTo, highestId);
+}
 
 /** The id of a freshly compiled one-function script (each probe compiles a new one), or -1. */
 async function probeScriptId(): Promise<number> {

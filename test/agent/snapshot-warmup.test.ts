@@ -1,6 +1,7 @@
 // Heap snapshots at the fast speed with a big script loaded (the TypeScript compiler, 9 MB): on V8
 // before 12 the agent first caches every script's line ends through its persistent inspector
-// session, once, and again only after new scripts were compiled. Without it, such a snapshot is
+// session (by its listing of scripts before the first snapshot, else by the warm-up), and again
+// only after new scripts were compiled. Without it, such a snapshot is
 // quadratic (minutes; bench/snapshot-warmup.ts prints both timings).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -31,16 +32,19 @@ describe('snapshot warm-up with a big script loaded', () => {
     return out.final as ResultMessage;
   };
 
-  it('warms up before the first snapshot, which completes', async () => {
+  it('caches the line ends before the first snapshot, which completes', async () => {
     const r = await snapshot();
     if (!needsWarmup()) {
       assert.equal(r.warmup, undefined, 'newer V8 caches line ends itself');
       return;
     }
-    assert.equal(r.warmup?.ran, true, JSON.stringify(r));
-    assert.ok(r.warmup.scripts! > 20, `scripts: ${r.warmup.scripts}`);
+    // Here the scripts were listed already, before the headroom check (to price TypeScript's 9 MB
+    // source as the string it is: script-sources.ts). That listing cached every line end the same
+    // way, so the warm-up has nothing left to do; it runs by itself in the next test.
+    assert.ok(r.cost!.scriptSources! > 8 * 1024 * 1024, JSON.stringify(r));
+    assert.equal(r.warmup?.ran, false, JSON.stringify(r));
     assert.ok(r.bytes > 1_000_000);
-    console.log(`first snapshot: warm-up ${r.warmup.ms} ms (${r.warmup.scripts} scripts), snapshot ${r.durationMs} ms`);
+    console.log(`first snapshot: scripts listed before the check, warm-up skipped in ${r.warmup.ms} ms, snapshot ${r.durationMs} ms`);
   });
 
   it('skips the warm-up when no script was compiled since; warms again after one was', async (t) => {

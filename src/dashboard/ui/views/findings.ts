@@ -125,12 +125,14 @@ export function drawDetector(chart: ECharts, samples: Sample[], reasonBox: HTMLE
   const ext: [number, number][] = [];
   const marks: { coord: [number, number]; name: string; itemStyle: { color: string }; value: string }[] = [];
   let prev: string | undefined;
+  let fired: Sample | undefined;
   for (const s of samples) {
     for (const g of s.postGc ?? []) {
       points.push([g.t, g.heapUsed]);
       ext.push([g.t, g.external]);
     }
     const st = s.detector?.state;
+    if (st === 'leak' && prev !== 'leak') fired = s; // where it last fired: this sample carries why
     if (st && st !== prev) {
       // On the line (the latest post-GC value): heap used between GCs is off this chart's scale.
       marks.push({ coord: [s.t, points.at(-1)?.[1] ?? s.heapUsed], name: st, value: st, itemStyle: { color: STATE_COLOR[st] ?? '#64748b' } });
@@ -153,14 +155,8 @@ export function drawDetector(chart: ECharts, samples: Sample[], reasonBox: HTMLE
     { notMerge: true },
   );
   const last = [...samples].reverse().find((s) => s.detector)?.detector;
-  // After a capture the detector watches again: keep why it last fired in view, below the current
-  // line (the sample where the state became 'leak' carries the firing reason itself).
-  let fired: Sample | undefined;
-  for (let i = samples.length - 1; i >= 0 && last?.state !== 'leak'; i--) {
-    if (samples[i]!.detector?.state !== 'leak') continue;
-    fired = samples[i];
-    if (samples[i - 1]?.detector?.state !== 'leak') break;
-  }
+  // After a capture the detector watches again: keep why it last fired in view, below the current line.
+  if (last?.state === 'leak') fired = undefined;
   if (reasonBox) {
     reasonBox.replaceChildren(
       last
