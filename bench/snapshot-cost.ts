@@ -4,6 +4,7 @@
 //   node --import tsx bench/snapshot-cost.ts [--shapes small,mix] [--sizes 20,50,100] [--snapshots 2]
 //     [--env GLIBC_TUNABLES=glibc.malloc.arena_max=1] [--out bench/.data/snapshot-cost.jsonl]
 import { spawnSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ import { parseArgs } from 'node:util';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
-    shapes: { type: 'string', default: 'small,plain,issue,shortstrings,strings,arrays,samerefs,onearray,buffers,chain,chainkept,chainchunks,numchunks,strchunks,closures,maps,mix' },
+    shapes: { type: 'string', default: 'small,plain,issue,shortstrings,strings,arrays,samerefs,onearray,buffers,chain,chainkept,chainchunks,numchunks,strchunks,closures,maps,mix,weakmaps,dict' },
     sizes: { type: 'string', default: '20,50,100' },
     snapshots: { type: 'string', default: '2' },
     env: { type: 'string', multiple: true, default: [] },
@@ -22,6 +23,9 @@ const { values } = parseArgs({
 if (process.platform !== 'linux') throw new Error('needs Linux (/proc/self/status VmHWM)');
 const extraEnv = Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 mkdirSync(dirname(values.out), { recursive: true });
+// The agent's heap census, bundled for the plain-CommonJS shape processes (no TypeScript loader on their heap).
+const census = join(dirname(values.out), 'heap-census.cjs');
+buildSync({ entryPoints: [join(root, 'src', 'agent', 'heap-census.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: census, logLevel: 'warning' });
 const MB = 1024 * 1024;
 const f = (n: number): string => (n / MB).toFixed(0).padStart(6);
 
@@ -30,7 +34,7 @@ for (const shape of values.shapes.split(',')) {
   for (const size of values.sizes.split(',').map(Number)) {
     const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', join(root, 'bench', 'snapshot-shape.cjs'), shape, String(size), values.snapshots], {
       encoding: 'utf8',
-      env: { ...process.env, ...extraEnv },
+      env: { ...process.env, SNAPSHOT_SHAPE_CENSUS: census, ...extraEnv },
       timeout: 15 * 60_000,
     });
     if (r.status !== 0) {

@@ -1,6 +1,9 @@
 // One measurement of what v8.writeHeapSnapshot() costs a process: builds a heap of one shape and
 // size, takes `--snapshots N` snapshots and prints one JSON line per snapshot.
 //   node --expose-gc bench/snapshot-shape.cjs <shape> <heapMB> [snapshots]
+// With SNAPSHOT_SHAPE_CENSUS=<heap-census.ts bundled as CommonJS> (bench/snapshot-cost.ts builds
+// it) it takes the agent's heap census before the first snapshot, which the cost model prices, and
+// records it with the measurement. SNAPSHOT_SHAPE_KEEP=<dir> keeps the snapshots there.
 // Peak RSS is VmHWM after resetting it (writing "5" to /proc/self/clear_refs, Linux >= 4.0).
 'use strict';
 const fs = require('node:fs');
@@ -86,6 +89,31 @@ const shapes = {
     let head = null;
     fill(() => { for (let j = 0; j < 10000; j++) keep.push(head = { next: head, v: j }); return 0; }, 1);
   },
+  // WeakMaps keyed by small objects: the writer formats three names for every entry.
+  weakmaps: () => {
+    let w = new WeakMap();
+    fill((i) => {
+      const k = { i };
+      w.set(k, { v: i });
+      if (i % 100000 !== 99999) return k;
+      keep.push(w);
+      w = new WeakMap();
+      return k;
+    }, 10000);
+    keep.push(w);
+  },
+  // An object used as a cache of many keys: a dictionary (a hash table of pointers) in large-object space.
+  dict: () => {
+    let d = {};
+    fill((i) => {
+      d['key-' + i] = i & 1 ? { i } : 'v' + i;
+      if (i % 200000 !== 199999) return 0;
+      const full = d;
+      d = {};
+      return full;
+    }, 10000);
+    keep.push(d);
+  },
   // Many closures, each with its own context.
   closures: () => fill((i) => { const c = { i }; return () => c.i + i; }, 10000),
   // Maps and Sets of small entries.
@@ -121,6 +149,20 @@ const shapes = {
 if (!shapes[shape]) throw new Error(`unknown shape ${shape}; one of ${Object.keys(shapes).join(', ')}`);
 shapes[shape]();
 global.gc();
+let census;
+// What the census reads, trimmed to the types present (the cost tests replay summarize() on it).
+if (process.env.SNAPSHOT_SHAPE_CENSUS) {
+  census = require(process.env.SNAPSHOT_SHAPE_CENSUS).readCensusInputs().then((i) => ({
+    ...i,
+    stats: {
+      type_data: Object.fromEntries(
+        Object.entries(i.stats.type_data).flatMap(([k, v]) => (v.count > 0 ? [[k, { overall: v.overall, count: v.count, ...(v.over_allocated ? { over_allocated: v.over_allocated } : {}), histogram: v.histogram }]] : [])),
+      ),
+    },
+  }));
+}
+(async () => {
+census = await census;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapcost-'));
 try {
   for (let n = 1; n <= snapshots; n++) {
@@ -151,9 +193,12 @@ try {
       external: mem.external, nativeContexts: heap.number_of_native_contexts, spaces,
       rssBefore, peakRssDelta: peak - rssBefore, rssAfterDelta: rssAfter - rssBefore,
       heapUsedAfter: after.used_heap_size, heapTotalGrowth: after.total_heap_size - heap.total_heap_size,
+      ...(n === 1 && census ? { censusInputs: census } : {}),
     }));
-    fs.rmSync(file);
+    if (process.env.SNAPSHOT_SHAPE_KEEP) fs.renameSync(file, path.join(process.env.SNAPSHOT_SHAPE_KEEP, `${shape}-${mbArg}-${n}.heapsnapshot`));
+    else fs.rmSync(file);
   }
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
+})();

@@ -10,7 +10,7 @@ import { VERSION } from '../version.js';
 import { Collectors } from './collectors/index.js';
 import { CommandRunner, removePendingTempDirs } from './commands.js';
 import { costModel } from './snapshot-cost.js';
-import { SURVEY_EVERY_MS, scriptSurveyAge, surveyMatters, surveyScriptSources } from './script-sources.js';
+import { listingDue, surveyHeap } from './heap-survey.js';
 import { Connection } from './connection.js';
 import { LeakDetector } from './detector/detector.js';
 import { forceMajorGc } from './detector/probe-gc.js';
@@ -173,8 +173,8 @@ export class Agent {
     if (m.t - this.forecastAt >= FORECAST_EVERY_MS) {
       this.forecastAt = m.t;
       m.snapshotForecast = this.commands.snapshotForecast();
-      // The forecast shown prices script sources as strings once a survey saw them (a few ms, every 10 min at most).
-      if (this.connection.connected && !this.commands.busy && scriptSurveyAge() >= SURVEY_EVERY_MS && surveyMatters(costModel)) void surveyScriptSources();
+      // The forecast shown prices script sources as strings once a listing saw them (a few ms, every 10 min at most).
+      if (this.connection.connected && !this.commands.busy && listingDue(costModel)) void surveyHeap(false);
     }
     if (this.buffer.length === 0 && this.connection.send(m)) return;
     // Disconnected or backed up: keep only the newest METRICS_BUFFER samples.

@@ -17,7 +17,7 @@ import {
 } from '../protocol/index.js';
 import { post } from './inspector.js';
 import { prepareForSnapshot } from './snapshot-warmup.js';
-import { SURVEY_FRESH_MS, SURVEY_SHOWN_MS, knownScriptSources, surveyMatters, surveyScriptSources } from './script-sources.js';
+import { SURVEY_FRESH_MS, SURVEY_SHOWN_MS, knownSurvey, surveyHeap, surveyMatters } from './heap-survey.js';
 import { checkHeadroom, type HeadroomPolicy } from './headroom.js';
 import { debug, errorMessage, warn } from './log.js';
 import { costModel, peakRss, readHeapShape, resetPeakRss, snapshotCounts, writerBytes, type CostForecast } from './snapshot-cost.js';
@@ -57,7 +57,7 @@ export class CommandRunner {
     // What is shown may use a survey of up to 15 min (agent.ts refreshes it); MEM surveys again.
     const c = checkHeadroom(this.ctx.headroom, costModel, SURVEY_SHOWN_MS);
     return {
-      peakRssDelta: Math.round(c.need),
+      peakRssDelta: Math.round(c.predicted),
       pauseMs: c.forecast.pauseMs,
       basis: c.forecast.basis,
       available: Math.max(0, Math.round(c.available)),
@@ -104,12 +104,18 @@ export class CommandRunner {
       }
       let failed = true;
       try {
-        // Large-object space priced as what it is: script sources are strings, not arrays.
-        if (surveyMatters(costModel)) await surveyScriptSources();
+        // Script sources priced as strings until a snapshot of this process's own measured it.
+        if (surveyMatters(costModel)) await surveyHeap(false);
         // An automatic capture is never forced: nobody is there to accept the OOM risk.
         if (!opts.force || opts.auto) {
-          const refusal = checkHeadroom(this.ctx.headroom).refusal;
-          if (refusal) throw new CommandError('HEADROOM', `refusing to take a heap snapshot: ${refusal}`);
+          let check = checkHeadroom(this.ctx.headroom);
+          // The bound for any heap says no: count this one (a census) before refusing.
+          if (check.memoryRefusal && check.forecast.basis !== 'census' && surveyMatters(costModel)) {
+            this.ctx.send({ type: 'progress', id: msg.id, stage: 'census', percent: 0 });
+            await surveyHeap(true);
+            check = checkHeadroom(this.ctx.headroom);
+          }
+          if (check.refusal) throw new CommandError('HEADROOM', `refusing to take a heap snapshot: ${check.refusal}`);
         }
         this.ctx.send({ type: 'accepted', id: msg.id, action: msg.action });
         await this.heapSnapshot(msg.id);
@@ -235,7 +241,7 @@ export class CommandRunner {
 
 /** Measures one snapshot's pause and peak RSS around V8's write and teaches the cost model. */
 function startCostMeasure(): { finish: (file: string) => SnapshotCost } {
-  const before = readHeapShape(knownScriptSources(SURVEY_FRESH_MS));
+  const before = readHeapShape(knownSurvey(SURVEY_FRESH_MS));
   const forecast: CostForecast = costModel.forecast(before);
   const peakKnown = resetPeakRss();
   const started = performance.now();
@@ -259,6 +265,7 @@ function startCostMeasure(): { finish: (file: string) => SnapshotCost } {
         heapUsed: before.heapUsed,
         largeObjects: before.largeObjects,
         ...(before.scriptSources ? { scriptSources: before.scriptSources } : {}),
+        ...(before.census && forecast.basis === 'census' ? { census: { objects: before.census.objects, indexNames: before.census.indexNames, ms: before.census.ms } } : {}),
         ...(writer === undefined ? {} : { writerBytes: Math.round(writer) }),
       };
       costModel.learn(before, forecast, { pauseMs, peakRssDelta: cost.peakRssDelta, rssAfterDelta, ...counts });

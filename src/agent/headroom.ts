@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
-import { SURVEY_FRESH_MS, knownScriptSources } from './script-sources.js';
-import { costModel, readHeapShape, type CostForecast, type SnapshotCostModel } from './snapshot-cost.js';
+import { SURVEY_FRESH_MS, knownSurvey } from './heap-survey.js';
+import { CENSUS_DECISION_MARGIN, costModel, readHeapShape, type CostForecast, type SnapshotCostModel } from './snapshot-cost.js';
 
 const MB = 1024 * 1024;
 
@@ -140,22 +140,29 @@ export interface HeadroomPolicy {
 interface HeadroomCheck {
   forecast: CostForecast;
   /** Predicted peak RSS delta, with the policy's factor applied. */
+  predicted: number;
+  /** What must fit: the prediction, plus room for its error when a census priced it. */
   need: number;
   /** The tightest room found, and the limit that sets it. */
   available: number;
   limitedBy: string;
   /** Why to refuse, naming the numbers; undefined when the snapshot fits. */
   refusal?: string;
+  /** The refusal is the predicted memory (a closer prediction could lift it), not the heap's own limit. */
+  memoryRefusal?: boolean;
 }
 
 /**
- * Predicts the next snapshot's cost and checks it against every effective limit. `scriptMaxAgeMs`:
- * how old a listing of script sources may be to count (./script-sources.ts).
+ * Predicts the next snapshot's cost and checks it against every effective limit. `surveyMaxAgeMs`:
+ * how old a survey of the heap may be to count (./heap-survey.ts).
  */
-export function checkHeadroom(policy: HeadroomPolicy, model: SnapshotCostModel = costModel, scriptMaxAgeMs = SURVEY_FRESH_MS): HeadroomCheck {
-  const shape = readHeapShape(knownScriptSources(scriptMaxAgeMs));
+export function checkHeadroom(policy: HeadroomPolicy, model: SnapshotCostModel = costModel, surveyMaxAgeMs = SURVEY_FRESH_MS): HeadroomCheck {
+  const shape = readHeapShape(knownSurvey(surveyMaxAgeMs));
   const forecast = model.forecast(shape);
-  const need = forecast.peakRssDelta * policy.factor;
+  const predicted = forecast.peakRssDelta * policy.factor;
+  // A census-priced prediction keeps room for its error on shapes unlike the measured ones.
+  const margin = forecast.basis === 'census' ? CENSUS_DECISION_MARGIN : 1;
+  const need = predicted * margin;
   const rss = shape.rss;
   let available = availableSystemMemory();
   let limitedBy = 'free system memory (MemAvailable)';
@@ -171,16 +178,17 @@ export function checkHeadroom(policy: HeadroomPolicy, model: SnapshotCostModel =
     available = policy.memoryLimit - rss;
     limitedBy = `room under HEAPSCOPE_MEMORY_LIMIT=${mb(policy.memoryLimit)} (RSS ${mb(rss)})`;
   }
-  const check: HeadroomCheck = { forecast, need, available, limitedBy };
+  const check: HeadroomCheck = { forecast, predicted, need, available, limitedBy };
   const { used: oldUsed, limit: oldLimit } = oldGeneration();
   if (oldUsed > policy.maxHeapFraction * oldLimit) {
     check.refusal =
       `the heap is at ${pct(oldUsed / oldLimit)} of its old-generation limit (${mb(oldUsed)} of ${mb(oldLimit)}); ` +
       `a snapshot now could push it over (threshold ${pct(policy.maxHeapFraction)})`;
   } else if (need > available) {
+    check.memoryRefusal = true;
     check.refusal =
-      `a snapshot would raise RSS by about ${mb(need)} at its peak (predicted from ${mb(shape.heapUsed)} of heap used, ` +
-      `${BASIS_TEXT[forecast.basis]}) but only ${mb(Math.max(0, available))} is available: ${limitedBy}`;
+      `a snapshot would raise RSS by about ${mb(predicted)} at its peak (predicted from ${mb(shape.heapUsed)} of heap used, ` +
+      `${BASIS_TEXT[forecast.basis]}${margin > 1 ? `; ${mb(need)} with room for its error` : ''}) but only ${mb(Math.max(0, available))} is available: ${limitedBy}`;
   }
   return check;
 }
@@ -188,6 +196,7 @@ export function checkHeadroom(policy: HeadroomPolicy, model: SnapshotCostModel =
 /** Where a prediction comes from, for the refusal (the dashboard shows the same words). */
 export const BASIS_TEXT: Record<CostForecast['basis'], string> = {
   default: 'the worst heap shape measured',
+  census: "a census of this heap's objects",
   learned: "this process's last snapshot",
   project: "snapshots of this project's other processes",
 };

@@ -10,21 +10,15 @@
 // Node's own (external strings, outside the heap) nor WebAssembly (module bytes, not a string), one
 // per content hash, and only while the external script sources V8 counts are Node's own: an app's
 // script built from an external string is not on the heap, and must not be subtracted from it.
+// The listing also tells the census (heap-census.ts) which large arrays are line ends (small
+// integers: no index names).
 import v8 from 'node:v8';
 import { on, post } from './inspector.js';
-import { debug, errorMessage } from './log.js';
-import { largeObjectBytes, type SnapshotCostModel } from './snapshot-cost.js';
+import { largeObjectBytes } from './heap-spaces.js';
 import { scriptsListed } from './snapshot-warmup.js';
 
 /** Characters from which a string is in large-object space, whatever its encoding. */
 const LARGE_STRING_CHARS = 128 * 1024;
-/** A survey counts this long for a snapshot's own check (which surveys first), and for the forecast shown. */
-export const SURVEY_FRESH_MS = 60_000;
-export const SURVEY_SHOWN_MS = 15 * 60_000;
-/** How often the forecast shown is refreshed by a new survey, while one matters. */
-export const SURVEY_EVERY_MS = 10 * 60_000;
-/** Large-object space below this is Node's own and small arrays: not worth a survey. */
-const SURVEY_FROM_BYTES = 1024 * 1024;
 
 export interface ParsedScript {
   scriptId?: string;
@@ -45,12 +39,13 @@ export interface ParsedScript {
 export function lineEndBytes(scripts: readonly ParsedScript[]): number {
   let bytes = 0;
   for (const s of scripts) {
-    const size = 16 + 8 * ((s.endLine ?? -1) + 1);
+    const size = lineEndSize(s);
     if (size > LARGE_STRING_CHARS && !isWasm(s)) bytes += size;
   }
   return bytes;
 }
 
+const lineEndSize = (s: ParsedScript): number => 16 + 8 * ((s.endLine ?? -1) + 1);
 const isWasm = (s: ParsedScript): boolean => s.scriptLanguage === 'WebAssembly' || s.url.startsWith('wasm://');
 
 /**
@@ -78,8 +73,6 @@ export function scriptSourceBytes(scripts: readonly ParsedScript[], externalSour
   return bytes <= largeObjects ? bytes : 0;
 }
 
-let last: { bytes: number; at: number } | undefined;
-let surveying: Promise<number> | undefined;
 /**
  * Whether line ends are the arrays of small integers in large-object space that lineEndBytes
  * assumes, on this V8: shown once, when the first listing computed them and large-object space
@@ -87,53 +80,34 @@ let surveying: Promise<number> | undefined;
  */
 let lineEndsShown: boolean | undefined;
 
+export interface ScriptListing {
+  /** Bytes of large-object space certainly held by script sources and (once shown) their line ends. */
+  bytes: number;
+  /** Sizes of the line-end arrays in large-object space (empty until shown to be there). */
+  lineEndSizes: number[];
+}
+
 /**
  * Lists the live scripts (`Debugger.enable` + `Debugger.disable` on the agent's session, as the
- * snapshot warm-up does) and keeps the result. Never throws: 0 when the inspector is unavailable.
+ * snapshot warm-up does). Throws when the inspector is unavailable.
  */
-export function surveyScriptSources(): Promise<number> {
-  surveying ??= (async () => {
-    const scripts: ParsedScript[] = [];
-    try {
-      const off = on<ParsedScript>('Debugger.scriptParsed', (p) =>
-        scripts.push({ scriptId: p.scriptId, url: p.url ?? '', length: p.length, endLine: p.endLine, hash: p.hash, scriptLanguage: p.scriptLanguage }),
-      );
-      const largeBefore = largeObjectBytes();
-      try {
-        await post('Debugger.enable');
-      } finally {
-        await post('Debugger.disable').finally(off);
-      }
-      scriptsListed(scripts.reduce((top, p) => Math.max(top, Number(p.scriptId) || -1), -1));
-      const large = largeObjectBytes();
-      const lineEnds = lineEndBytes(scripts);
-      lineEndsShown ??= lineEnds > 0 ? large - largeBefore >= 0.9 * lineEnds : undefined;
-      const sources = scriptSourceBytes(scripts, v8.getHeapCodeStatistics().external_script_source_size, large);
-      const withLineEnds = sources + (lineEndsShown ? lineEnds : 0);
-      const bytes = withLineEnds <= large ? withLineEnds : sources;
-      last = { bytes, at: Date.now() };
-      return bytes;
-    } catch (err) {
-      debug(`script survey failed (large objects priced as arrays): ${errorMessage(err)}`);
-      return 0;
-    }
-  })().finally(() => {
-    surveying = undefined;
-  });
-  return surveying;
-}
-
-/** The last survey's bytes if it is at most `maxAgeMs` old, else 0 (priced as arrays). */
-export function knownScriptSources(maxAgeMs: number, now = Date.now()): number {
-  return last && now - last.at <= maxAgeMs ? last.bytes : 0;
-}
-
-/** How old the last survey is (Infinity before the first). */
-export function scriptSurveyAge(now = Date.now()): number {
-  return last ? now - last.at : Infinity;
-}
-
-/** A survey can change this process's forecast: no snapshot of its own yet, and large objects to tell apart. */
-export function surveyMatters(model: SnapshotCostModel): boolean {
-  return !model.hasLearned && largeObjectBytes() >= SURVEY_FROM_BYTES;
+export async function listScriptSources(): Promise<ScriptListing> {
+  const scripts: ParsedScript[] = [];
+  const off = on<ParsedScript>('Debugger.scriptParsed', (p) =>
+    scripts.push({ scriptId: p.scriptId, url: p.url ?? '', length: p.length, endLine: p.endLine, hash: p.hash, scriptLanguage: p.scriptLanguage }),
+  );
+  const largeBefore = largeObjectBytes();
+  try {
+    await post('Debugger.enable');
+  } finally {
+    await post('Debugger.disable').finally(off);
+  }
+  scriptsListed(scripts.reduce((top, p) => Math.max(top, Number(p.scriptId) || -1), -1));
+  const large = largeObjectBytes();
+  const lineEnds = lineEndBytes(scripts);
+  lineEndsShown ??= lineEnds > 0 ? large - largeBefore >= 0.9 * lineEnds : undefined;
+  const sources = scriptSourceBytes(scripts, v8.getHeapCodeStatistics().external_script_source_size, large);
+  const withLineEnds = sources + (lineEndsShown ? lineEnds : 0);
+  const lineEndSizes = lineEndsShown ? scripts.filter((sc) => !isWasm(sc)).map(lineEndSize).filter((n) => n > LARGE_STRING_CHARS) : [];
+  return withLineEnds <= large ? { bytes: withLineEnds, lineEndSizes } : { bytes: sources, lineEndSizes };
 }

@@ -1,24 +1,28 @@
 // What will the next heap snapshot cost this process? V8's writer builds its own copy of the graph
 // in native memory (entries, edges, an id map, names) before it writes a byte; glibc keeps most of
-// it after the write and the next snapshot reuses it. Measured here (bench/snapshot-cost.ts, 41
-// first snapshots of 17 heap shapes at 20-250 MB): objects cost ~270-440 B per node, at most 11x
-// their bytes (boxed numbers, short strings); the rest is one V8 quirk. The writer names each slot
-// of a pointer array by its index, and StringsStorage::GetFormatted keeps a 1 KB buffer for every
-// distinct index name: the longest array (or Map, Set, dictionary table) costs ~1.25 KB per slot,
-// 160x its bytes, whatever it points to. A linked list and the same list also held by one array
-// differ 3.7x for the same bytes and nodes. So before this process's first snapshot the model
-// prices objects at the worst measured per byte, and names for as many slots as the large-object
-// space could hold (an array over 128 KB lives there; one under holds at most 16K slots). That
-// never under-predicts; it over-predicts heaps with several long arrays (priced as if one held all
-// their slots) and heaps whose large objects are strings or numbers: no signal cheaper than the
-// snapshot tells a 1 MB string from a 128K-slot array, but for script sources and their line ends,
-// which the agent lists first (script-sources.ts). After the first snapshot the model uses the
-// ratio this process measured, pricing only the heap grown since at the worst rates. In between,
-// the dashboard may send what the project's other processes measured (adoptProfile): see
-// projectCost.
+// it after the write and the next snapshot reuses it. Measured here (bench/snapshot-cost.ts, 45
+// first snapshots of 19 heap shapes at 20-250 MB): ~200-250 B per object and ~30 per edge, a copy
+// of each distinct string's first 1 KB, and one V8 quirk. The writer names each slot of a pointer
+// array by its index, and StringsStorage::GetFormatted keeps a 1 KB buffer for every distinct index
+// name: the longest array (or Map, Set, dictionary table) costs ~1.15 KB per slot, 160x its bytes,
+// whatever it points to. So the cost follows what the heap holds, not its bytes, and is priced in
+// three ways:
+// - Before this process's first snapshot, the bound for any heap: objects at the worst measured per
+//   byte, and names for as many slots as the large-object space could hold (an array over 128 KB
+//   lives there; one under holds at most 16K slots), less what a listing of the scripts shows to be
+//   source text (script-sources.ts). Never under; 1.1-2x where that space holds one long array or
+//   nothing, up to 20x for several arrays or Maps, far over for big strings.
+// - When that bound would refuse: a census of the heap (heap-census.ts: V8's count of its objects by
+//   type, the longest arrays and the Maps read from JavaScript), priced per object, slot, number,
+//   string byte and index name: 1.08-1.48x on every measured shape (see CENSUS_PRICE).
+// - After the first snapshot: the ratio this process measured, the heap grown since at the worst
+//   rates. Before it, the dashboard may send what the project's other processes measured
+//   (adoptProfile): see projectCost; a census of this heap, when taken, wins over that.
 import { readFileSync, writeFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import { COST_PROFILE_SAMPLES, checkCostSample, type CostBasis, type CostSample } from '../protocol/index.js';
+import type { HeapCensus } from './heap-census.js';
+import { largeObjectBytes, settledHeapUsed } from './heap-spaces.js';
 
 const MB = 1024 * 1024;
 
@@ -34,13 +38,29 @@ const SLOT_BYTES = 8;
 /** The writer's floor, for Node's own ~40k objects (measured 24-30 MB), and the heap it covers. */
 const BASE_BYTES = 30 * MB;
 const BASE_HEAP = 3 * MB;
+/**
+ * Priced from a census (./heap-census.ts), bytes per thing the writer copies: objects, a second edge
+ * per array element that may hold a pointer, string bytes, index names, and Node's own floor. Fitted
+ * to the first snapshots of test/fixtures/snapshot-cost.jsonl (19 heap shapes, 20-250 MB) as the
+ * least worst ratio that never under-predicts (a linear program; an index name at no less than the
+ * 1.1 KB measured alone): 1.00-1.46x there, times CENSUS_MARGIN for noise between runs. Fitted on
+ * all shapes but one, the model prices the left-out shape at 0.85x at worst (short strings held by
+ * small arrays): so a refusal the census lifts keeps CENSUS_DECISION_MARGIN of room beyond it.
+ */
+const CENSUS_PRICE = { base: 32.5 * MB, perObject: 257, perArraySlot: 54, perStringNameByte: 2, perIndexName: 1316 };
+const CENSUS_MARGIN = 1.02;
+/** Room a census-priced snapshot must leave beyond its prediction: the model's error on a shape it was not fitted to. */
+export const CENSUS_DECISION_MARGIN = 1.15;
+/** The writer's pause from the same census (never under on the fixtures, up to 2.2x: pauses there were measured two at a time). */
+const CENSUS_PAUSE_NS = { perObject: 3800, perIndexName: 10_000 };
 /** Before the first snapshot: pause per MB of heap used (worst measured here, on a loaded 2-core VM). */
 const DEFAULT_PAUSE_MS_PER_MB = 2000;
 /**
- * Learned predictions get these margins (the graph drifts between snapshots): on the writer's
- * total, and on the new RSS once memory glibc kept from the last snapshot is subtracted.
+ * Learned predictions get these margins: on the writer's total (a second snapshot of the same
+ * heap cost up to 9.4 % more than the first: 1.28M linked objects, 340 MB then 373 MB), and on the
+ * new RSS once memory glibc kept from the last snapshot is subtracted.
  */
-const LEARNED_MARGIN = 1.04;
+const LEARNED_MARGIN = 1.1;
 /** On a sibling's measured writer: another process's heap of the same service differs more than one process's between two snapshots. */
 const PROJECT_MARGIN = 1.1;
 /**
@@ -70,26 +90,27 @@ export interface HeapShape {
   largeObjects?: number;
   /** Of those, bytes known to be script source strings (./script-sources.ts), not arrays. */
   scriptSources?: number;
+  /** Heap used outside the young generation (see heap-spaces.ts), to compare with the census's. */
+  settledHeapUsed?: number;
+  /** V8's census of this heap's objects, when one was taken (./heap-census.ts). */
+  census?: HeapCensus;
   heapTotal: number;
   external: number;
   rss: number;
 }
 
-export function largeObjectBytes(): number {
-  let n = 0;
-  for (const sp of v8.getHeapSpaceStatistics()) if (sp.space_name.endsWith('large_object_space')) n += sp.space_used_size;
-  return n;
-}
-
-/** `scriptSources`: bytes of large-object space a survey showed to be script sources (0: none known). */
-export function readHeapShape(scriptSources = 0): HeapShape {
+/** The heap now, with what the last survey (if any) showed of it. */
+export function readHeapShape(survey?: { scriptSources?: number; census?: HeapCensus }): HeapShape {
   const heap = v8.getHeapStatistics();
   const mem = process.memoryUsage();
   const largeObjects = largeObjectBytes();
+  const scriptSources = survey?.scriptSources ?? 0;
   return {
     heapUsed: heap.used_heap_size,
+    settledHeapUsed: settledHeapUsed(),
     largeObjects,
     ...(scriptSources > 0 ? { scriptSources: Math.min(scriptSources, largeObjects) } : {}),
+    ...(survey?.census ? { census: survey.census } : {}),
     heapTotal: heap.total_heap_size,
     external: mem.external,
     rss: mem.rss,
@@ -146,6 +167,31 @@ function defaultWriterBytes(s: Pick<HeapShape, 'heapUsed' | 'largeObjects' | 'sc
   return BASE_BYTES + SMALL_OBJECT_RATE * small + LARGE_OBJECT_RATE * arrays + INDEX_NAME_BYTES * longestArray;
 }
 
+/** The writer's memory for the heap a census counted. */
+export function censusWriterBytes(c: HeapCensus): number {
+  const p = CENSUS_PRICE;
+  const bytes = p.base + p.perObject * c.objects + p.perArraySlot * c.arraySlots + p.perStringNameByte * c.stringNameBytes + p.perIndexName * c.indexNames;
+  return bytes * CENSUS_MARGIN;
+}
+
+export function censusPauseMs(c: HeapCensus): number {
+  return (CENSUS_PAUSE_NS.perObject * c.objects + CENSUS_PAUSE_NS.perIndexName * c.indexNames) / 1e6;
+}
+
+/**
+ * Before the first snapshot, with a census: the heap it counted, plus what grew since at the
+ * worst-shape rates (young-generation garbage left out: the snapshot's GC collects it). Never more
+ * than the census-less bound, which holds for any heap.
+ */
+function censusForecast(s: HeapShape, c: HeapCensus): { writerBytes: number; pauseMs: number } {
+  const grown = Math.max(0, (s.settledHeapUsed ?? s.heapUsed) - c.heapUsed);
+  const grownLarge = Math.max(0, (s.largeObjects ?? 0) - c.largeObjects);
+  return {
+    writerBytes: Math.min(defaultWriterBytes(s), censusWriterBytes(c) + worstCaseWriterBytes(grown, grownLarge)),
+    pauseMs: Math.min(DEFAULT_PAUSE_MS_PER_MB * (s.heapUsed / MB), censusPauseMs(c) + DEFAULT_PAUSE_MS_PER_MB * (grown / MB)),
+  };
+}
+
 /**
  * A fresh process's writer and pause from siblings' measured snapshots: those whose heap covers
  * this one, scaled down by PROJECT_SHRINK_EXPONENT (the most expensive wins), else the largest
@@ -199,6 +245,11 @@ export class SnapshotCostModel {
 
   forecast(now: HeapShape = readHeapShape()): CostForecast {
     const l = this.learned;
+    // A census of this very heap prices it closer than siblings' snapshots (a different heap).
+    if (!l && now.census) {
+      const c = censusForecast(now, now.census);
+      return { writerBytes: c.writerBytes, reusableBytes: 0, peakRssDelta: c.writerBytes, pauseMs: Math.round(c.pauseMs), basis: 'census' };
+    }
     if (!l && this.project.length > 0) {
       const p = projectCost(this.project, now);
       // A fresh process: nothing of an earlier snapshot's memory to reuse. At least the writer's

@@ -169,7 +169,9 @@ export interface SnapshotForecast {
   pauseMs: number;
   /**
    * 'default' before this process's first snapshot (worst shape measured), 'learned' after;
-   * 'project' before it when the dashboard sent a cost profile from the project's other processes.
+   * 'census' before it, priced from V8's census of this heap's objects (the agent takes one right
+   * before a snapshot, and every 10 min at most for the forecast shown); 'project' before it when
+   * no census is known and the dashboard sent a cost profile from the project's other processes.
    */
   basis: CostBasis;
   /** Tightest room under the effective memory limits, and which limit sets it. */
@@ -182,7 +184,7 @@ export interface SnapshotForecast {
 }
 
 /** What a snapshot forecast is based on (see SnapshotForecast.basis). */
-export type CostBasis = 'default' | 'learned' | 'project';
+export type CostBasis = 'default' | 'census' | 'learned' | 'project';
 
 /** Memory right after a major GC: the floor a leak raises. Bytes, epoch ms. */
 export interface PostGcSample {
@@ -248,7 +250,8 @@ export interface CaptureRequestMessage {
 }
 
 export type ArtifactKind = 'heapsnapshot' | 'cpuprofile' | 'heapprofile';
-export type ProgressStage = 'snapshot' | 'profiling' | 'uploading';
+/** 'census': the agent counts the heap's objects before a snapshot the census-less bound would refuse (heap-census.ts). */
+export type ProgressStage = 'census' | 'snapshot' | 'profiling' | 'uploading';
 
 export interface AcceptedMessage {
   type: 'accepted';
@@ -316,6 +319,8 @@ export interface SnapshotCost {
   largeObjects?: number;
   /** Of largeObjects, the bytes the agent knew to be script sources (strings, priced as such). */
   scriptSources?: number;
+  /** The census the prediction was priced from (basis 'census'): what it counted, and its event-loop time. */
+  census?: { objects: number; indexNames: number; ms: number };
   /**
    * Native memory the writer touched: the peak RSS delta plus the free memory left by this
    * process's last snapshot that it reused (the model's estimate). Absent when the peak is unknown.

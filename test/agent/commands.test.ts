@@ -193,6 +193,29 @@ describe('snapshot headroom', () => {
     }
   });
 
+  it('counts the heap (a census) before refusing, and takes the snapshot the census shows fits', async (t) => {
+    // 600K objects in Maps keyed by numbers: the bound for any heap prices their 22 MB of tables as
+    // the slots of one array (~3 GB); the writer names only every third slot of them (~0.6 GB).
+    const child = spawnApp('app.cjs', { env: { ENTRY: 'require', MAP_ENTRIES: '600000', HEAPSCOPE_URL: server.url, HEAPSCOPE_TMPDIR: tmp, HEAPSCOPE_MEMORY_LIMIT: '1800M' } });
+    children.push(child);
+    const [agent] = await server.waitForAgents(1, 30_000, (a) => a.hello?.pid === child.proc.pid);
+    const out = await agent.command('heapSnapshot', undefined, 240_000);
+    assert.equal(out.final.type, 'result', JSON.stringify(out.final));
+    const stages = out.messages.filter((m): m is ProgressMessage => m.type === 'progress').map((m) => m.stage);
+    assert.equal(stages[0], 'census', 'counted before it was accepted');
+    assert.ok(out.messages.findIndex((m) => m.type === 'progress' && m.stage === 'census') < out.messages.findIndex((m) => m.type === 'accepted'));
+    const cost = (out.final as ResultMessage).cost!;
+    const bound = new SnapshotCostModel().forecast({ heapUsed: cost.heapUsed!, largeObjects: cost.largeObjects!, heapTotal: 0, external: 0, rss: 0 }).peakRssDelta;
+    t.diagnostic(`Maps of 600K objects: census of ${cost.census?.objects} objects, ${cost.census?.indexNames} index names in ${cost.census?.ms} ms; predicted +${(cost.predictedPeakRssDelta! / MB).toFixed(0)} MB (without the census +${(bound / MB).toFixed(0)} MB), measured +${((cost.peakRssDelta ?? NaN) / MB).toFixed(0)} MB, ${cost.pauseMs} ms pause`);
+    assert.equal(cost.predictedBasis, 'census');
+    assert.ok(cost.census!.objects >= 600_000 && cost.census!.ms > 0, JSON.stringify(cost.census));
+    assert.ok(bound > 1800 * MB, `the bound alone would refuse: ${(bound / MB).toFixed(0)} MB`);
+    if (process.platform === 'linux') {
+      assert.ok(cost.predictedPeakRssDelta! >= cost.peakRssDelta!, `predicted ${cost.predictedPeakRssDelta} >= measured ${cost.peakRssDelta}`);
+      assert.ok(cost.predictedPeakRssDelta! <= 1.5 * cost.peakRssDelta!, `predicted ${cost.predictedPeakRssDelta} within 1.5x of ${cost.peakRssDelta}`);
+    }
+  });
+
   it('prices a big dependency\'s source as the string it is: TypeScript loaded, the first prediction far below pricing it as an array', async (t) => {
     const run = async (env: Record<string, string>): Promise<SnapshotCost & { warmedUp?: boolean }> => {
       const child = spawnApp('app.cjs', { env: { ENTRY: 'require', LOAD_TYPESCRIPT: '1', HEAPSCOPE_URL: server.url, HEAPSCOPE_TMPDIR: tmp, ...env } });

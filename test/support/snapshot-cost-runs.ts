@@ -6,6 +6,7 @@
 // include the memory it reused). Used by test/agent/snapshot-cost.test.ts and the bench scripts.
 import { readFileSync } from 'node:fs';
 import type { CostSample } from '../../src/protocol/index.js';
+import { summarize, type CensusInputs, type HeapCensus } from '../../src/agent/heap-census.js';
 import { SnapshotCostModel, writerBytes, type HeapShape } from '../../src/agent/snapshot-cost.js';
 
 export interface Measured {
@@ -22,11 +23,27 @@ export interface Measured {
   peakRssDelta: number;
   rssAfterDelta: number;
   spaces: Record<string, number>;
+  /** What the agent's census read right before the process's first snapshot (V8's object stats, arrays, Maps and Sets). */
+  censusInputs?: CensusInputs;
 }
+
+/** The census the agent makes of those readings. */
+export const censusOf = (m: Measured): HeapCensus | undefined => {
+  const i = m.censusInputs;
+  return i ? summarize(i.stats, i.owners, i.lineEnds, i.at) : undefined;
+};
 
 const MB = 1024 * 1024;
 export const largeOf = (m: Measured): number => Object.entries(m.spaces).reduce((n, [k, v]) => (k.endsWith('large_object_space') ? n + v : n), 0);
-export const shapeOf = (m: Measured): HeapShape => ({ heapUsed: m.heapUsed, largeObjects: largeOf(m), heapTotal: m.heapTotal, external: m.external, rss: m.rssBefore });
+/** The reading the agent prices, with the census when `census` (the first snapshot's, taken right before it). */
+export const shapeOf = (m: Measured, census?: HeapCensus): HeapShape => ({
+  heapUsed: m.heapUsed,
+  largeObjects: largeOf(m),
+  heapTotal: m.heapTotal,
+  external: m.external,
+  rss: m.rssBefore,
+  ...(census ? { census, settledHeapUsed: census.heapUsed } : {}),
+});
 
 /** One process's snapshots, in order, by "shape MB" (e.g. "small 20"). */
 export function runsByKey(): Map<string, Measured[]> {

@@ -69,7 +69,7 @@ export class Commands {
           const pct = msg.total ? Math.floor(((msg.bytes ?? 0) / msg.total) * 100) : msg.percent;
           table.update(job, { state: 'uploading', percent: pct });
         } else {
-          table.update(job, { state: msg.stage === 'snapshot' ? 'snapshot' : 'profiling', percent: msg.percent });
+          table.update(job, { state: msg.stage === 'profiling' ? 'profiling' : 'snapshot', percent: msg.percent });
         }
         return;
       }

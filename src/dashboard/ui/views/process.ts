@@ -131,6 +131,7 @@ export function renderProcessHeader(): void {
 /** Where the agent's prediction comes from. */
 const BASIS_TEXT: Record<SnapshotForecast['basis'], string> = {
   default: 'first snapshot: worst heap shape',
+  census: "first snapshot: priced from a census of this heap's objects",
   project: "learned from this project's processes",
   learned: "learned from this process's last snapshot",
 };
