@@ -3,17 +3,19 @@
 // size histogram per type (the `disabled-by-default-v8.gc_stats` trace category, the data behind
 // chrome://tracing's "V8 heap stats"). Node's inspector serves trace events to an in-process
 // session (NodeTracing), so the agent turns the category on, forces one full GC and reads the
-// "V8.GC_Objects_Stats" event: no file, no flag at startup, ~1 GC's pause.
+// "V8.GC_Objects_Stats" event: no file, no flag at startup. It costs that GC plus V8's walk of every
+// object (measured 0.1-0.3 s on Node's own heap, 1-4 s on 50 MB heaps, 6-11 s on 250 MB: a quarter
+// of the snapshot's own pause), so the agent takes one only before a snapshot (heap-survey.ts).
 //
-// What the writer's memory follows (measured, see snapshot-cost.ts): objects (~220 B each), edges
-// (~21 B each), a copy of each string's first 1 KB, and the index names of the longest pointer
-// array (1 KB per slot). The census gives the first three directly. For the last, its histogram
-// says which types hold objects over 128 KB and bounds the longest one, but its top bucket is
-// "512 KB or more": several long arrays, or an array of doubles, look like one array of all their
-// slots. So the longest array is taken from the JavaScript side: arrays and Maps/Sets are listed
-// with Runtime.queryObjects and their lengths read, and an array's element kind (doubles and small
-// integers have no pointer slots, hence no names) is read with V8's own %Has*Elements, compiled
-// while --allow-natives-syntax is briefly on (only the agent's one function, then off again).
+// What the writer's memory follows (measured, see snapshot-cost.ts): objects, edges, a copy of each
+// string's first 1 KB, and the index names of pointer arrays (1 KB per distinct index). The census
+// gives the first and third directly. For the names, its histogram says which types hold objects
+// over 128 KB and bounds the longest one, but its top bucket is "512 KB or more": several long
+// arrays, or an array of doubles, look like one array of all their slots. So where an array, Map or
+// Set reaches large-object space they are read from the JavaScript side: listed with
+// Runtime.queryObjects, their lengths and sizes read, and an array's element kind (doubles and small
+// integers have no pointer slots, hence no names) with V8's own %Has*Elements, compiled while
+// --allow-natives-syntax is briefly on (only the agent's functions, then off again).
 import v8 from 'node:v8';
 import { on, post } from './inspector.js';
 import { debug, errorMessage } from './log.js';
@@ -51,7 +53,6 @@ export interface HeapCensus {
 }
 
 const LAST_BUCKET = 15;
-const LAST_BUCKET_MIN = 512 * 1024;
 const HEADER = 16;
 const SLOT = 8;
 /** The writer keeps at most this much of a string as its name (--heap-snapshot-string-limit). */
@@ -171,16 +172,15 @@ export function collectionNames(collections: readonly Collection[], spare: numbe
  * Of a hash table's slots, the share that can hold names: a dictionary's entries are [key, value,
  * details] (details are small integers), a global dictionary's one property cell, a WeakMap's
  * [key, value]. Entries sit at hashed positions, so several tables of one capacity can together
- * fill any of them. V8 also reports a dictionary's free entries (`over_allocated`): the slots of
- * the entries in use bound it too, whole (a dictionary of 183K entries in use by that count got
- * 465K names, more than two per entry, measured; not yet explained, so not relied on).
+ * fill any of them. V8 also reports a dictionary's free entries (`over_allocated`), so the slots
+ * of the entries in use bound it too, all three of each: a dictionary of 183K entries in use by
+ * that count got 465K names, more than two per entry (measured, not explained).
  */
 function hashTableShare(type: string): number | undefined {
   if (type === 'EPHEMERON_HASH_TABLE_TYPE') return 1;
   if (!/DICTIONARY/.test(type) || /SIMPLE_NUMBER/.test(type)) return undefined;
   return /GLOBAL/.test(type) ? 1 : 2 / 3;
 }
-
 
 /**
  * The census from V8's object stats and what the JavaScript side showed. `lineEnds`: sizes of the

@@ -13,8 +13,8 @@
 //   source text (script-sources.ts). Never under; 1.1-2x where that space holds one long array or
 //   nothing, up to 20x for several arrays or Maps, far over for big strings.
 // - When that bound would refuse: a census of the heap (heap-census.ts: V8's count of its objects by
-//   type, the longest arrays and the Maps read from JavaScript), priced per object, slot, number,
-//   string byte and index name: 1.08-1.48x on every measured shape (see CENSUS_PRICE).
+//   type, the longest arrays and the Maps read from JavaScript), priced per object, array element,
+//   string byte and index name: 1.02-1.49x on every measured shape (see CENSUS_PRICE).
 // - After the first snapshot: the ratio this process measured, the heap grown since at the worst
 //   rates. Before it, the dashboard may send what the project's other processes measured
 //   (adoptProfile): see projectCost; a census of this heap, when taken, wins over that.

@@ -21,5 +21,6 @@ export function costText(c: SnapshotCost): string {
   const peak = c.peakRssDelta !== undefined ? `peak +${formatBytes(c.peakRssDelta)} RSS` : 'peak not measurable';
   const from = c.predictedBasis === 'project' ? " from this project's processes" : c.predictedBasis === 'learned' ? ' from the last snapshot' : c.predictedBasis === 'default' ? ' at the worst heap shape' : c.predictedBasis === 'census' ? ' from a census of the heap' : '';
   const predicted = c.predictedPeakRssDelta !== undefined ? ` (predicted +${formatBytes(c.predictedPeakRssDelta)}${from})` : '';
-  return `blocked ${seconds(c.pauseMs)}, ${peak}${predicted}, RSS after +${formatBytes(Math.max(0, c.rssAfterDelta ?? 0))}`;
+  const census = typeof c.census?.objects === 'number' && typeof c.census.ms === 'number' ? `; the census of ${c.census.objects.toLocaleString('en-US')} objects before it blocked ${seconds(c.census.ms)}` : '';
+  return `blocked ${seconds(c.pauseMs)}, ${peak}${predicted}, RSS after +${formatBytes(Math.max(0, c.rssAfterDelta ?? 0))}${census}`;
 }
