@@ -4,8 +4,9 @@
 // chrome://tracing's "V8 heap stats"). Node's inspector serves trace events to an in-process
 // session (NodeTracing), so the agent turns the category on, forces one full GC and reads the
 // "V8.GC_Objects_Stats" event: no file, no flag at startup. It costs that GC plus V8's walk of every
-// object (measured 0.1-0.3 s on Node's own heap, 1-4 s on 50 MB heaps, 6-11 s on 250 MB: a quarter
-// of the snapshot's own pause), so the agent takes one only before a snapshot (heap-survey.ts).
+// object, and a walk per kind read from JavaScript (below): measured alone on 250 MB heaps, 1.1 s for
+// a linked list (7 % of its snapshot's pause), 5.9 s with one long array (15 %), 5.5 s with Maps
+// (37 %). So the agent takes one only before a snapshot, when it matters (heap-survey.ts).
 //
 // What the writer's memory follows (measured, see snapshot-cost.ts): objects, edges, a copy of each
 // string's first 1 KB, and the index names of pointer arrays (1 KB per distinct index). The census
@@ -111,17 +112,18 @@ export interface Collection {
   heapValues: boolean;
 }
 
-/** What the JavaScript side showed: the longest array of pointers, and the large Maps and Sets. */
+/** What the JavaScript side showed (each part read only where its type reaches large-object space). */
 export interface Owners {
   /**
    * Arrays: the most index names they can have. Each names the indices of its slots that hold heap
    * objects; the union is at most the array reaching furthest (its names, plus the range of the
    * next furthest, which may name every index below it).
    */
-  arrayNames: number;
+  arrayNames?: number;
   /** Elements of the arrays that may hold pointers (each pointer is two edges: the array's and its store's). */
-  arraySlots: number;
-  collections: readonly Collection[];
+  arraySlots?: number;
+  /** The Maps and Sets of OWNER_MIN_ENTRIES entries or more. */
+  collections?: readonly Collection[];
 }
 
 /** Slots of an OrderedHashMap (3 per entry: key, value, chain) or OrderedHashSet (2) table for `n` entries, at least. */
@@ -222,12 +224,12 @@ export function summarize(
       continue;
     }
     if (NO_INDEX_NAMES.test(type)) continue;
-    if (type === 'ARRAY_ELEMENTS_TYPE' && owners) {
+    if (type === 'ARRAY_ELEMENTS_TYPE' && owners?.arrayNames !== undefined) {
       // Read from the arrays themselves; the census bounds it too (an array past its length holds holes).
       const n = Math.min(slotsOf(longestObject(s)), owners.arrayNames);
       highest = Math.max(highest, n);
       dense = Math.max(dense, n);
-    } else if (type === 'JS_COLLECTION_TABLE_TYPE' && owners) {
+    } else if (type === 'JS_COLLECTION_TABLE_TYPE' && owners?.collections) {
       const known = owners.collections.map((c) => HEADER + SLOT * collectionTableSlots(c).slots);
       highest = Math.max(highest, slotsOf(longestObject(s, known)));
       listed = { collections: owners.collections, spare: spareBytes(s, known) };
@@ -335,7 +337,7 @@ async function objectStats(): Promise<ObjectStats> {
 }
 
 /** Reads the arrays' lengths and element kinds (see the header) and the Maps' and Sets' sizes. */
-async function readOwners(): Promise<Owners> {
+async function readOwners(need: { arrays: boolean; collections: boolean }): Promise<Owners> {
   const group = 'heapscope-census';
   const listed = async (proto: string): Promise<string> => {
     const p = await post<{ result: { objectId?: string } }>('Runtime.evaluate', { expression: proto, objectGroup: group, silent: true });
@@ -355,15 +357,15 @@ async function readOwners(): Promise<Owners> {
     return r.result.value;
   };
   try {
-    const arrays = await listed('Array.prototype');
-    const maps = await listed('Map.prototype');
-    const sets = await listed('Set.prototype');
+    const owners: Owners = {};
     // In-process sessions dispatch synchronously, so the functions are compiled while the flag is on.
     // %IsSmi tells a small integer (no name) from a heap number; undefined, null and booleans are
     // V8's oddballs (no name either). Only real arrays are read (Array.isArray: a prototype or
     // look-alike could run a getter); doubles and small-integer arrays hold no pointers at all.
     const HEAP = `const heap = (v) => v !== undefined && v !== null && typeof v !== 'boolean' && !%IsSmi(v);`;
-    const [arrayNames, arraySlots] = await withNativesSyntax(() =>
+    if (need.arrays) {
+      const arrays = await listed('Array.prototype');
+      [owners.arrayNames, owners.arraySlots] = await withNativesSyntax(() =>
       call<[number, number]>(
         arrays,
         `function () { ${HEAP}
@@ -382,25 +384,27 @@ async function readOwners(): Promise<Owners> {
            return [Math.min(farEnd, names + nextEnd), slots]; }`,
       ),
     );
+    }
     // Sizes and entries through Map's and Set's own methods, never a subclass's (user code).
     const read = (id: string, kind: 'map' | 'set') =>
       withNativesSyntax(() =>
         call<Collection[]>(
           id,
           `function () { ${HEAP}
-           const P = ${kind === 'map' ? 'Map' : 'Set'}.prototype, size = Object.getOwnPropertyDescriptor(P, 'size').get, entries = P.entries, next = Object.getPrototypeOf(entries.call(new ${kind === 'map' ? 'Map' : 'Set'}())).next;
+           const P = ${kind === 'map' ? 'Map' : 'Set'}.prototype, size = Object.getOwnPropertyDescriptor(P, 'size').get, forEach = P.forEach;
            const out = [];
            for (let i = 0; i < this.length; i++) {
              let n; try { n = size.call(this[i]); } catch { continue; }
              if (n < ${OWNER_MIN_ENTRIES}) continue;
              let heapKeys = false, heapValues = false;
-             for (const it = entries.call(this[i]); !(heapKeys && heapValues);) { const r = next.call(it); if (r.done) break; heapKeys ||= heap(r.value[0]); heapValues ||= heap(r.value[1]); }
+             forEach.call(this[i], (v, k) => { if (!heapKeys && heap(k)) heapKeys = true; if (!heapValues && heap(v)) heapValues = true; });
              out.push({ kind: '${kind}', size: n, heapKeys, heapValues });
            }
            return out; }`,
         ),
       );
-    return { arrayNames, arraySlots, collections: [...(await read(maps, 'map')), ...(await read(sets, 'set'))] };
+    if (need.collections) owners.collections = [...(await read(await listed('Map.prototype'), 'map')), ...(await read(await listed('Set.prototype'), 'set'))];
+    return owners;
   } finally {
     await post('Runtime.releaseObjectGroup', { objectGroup: group }).catch(() => {});
   }
@@ -426,13 +430,10 @@ export interface CensusInputs {
 }
 
 /** Whether the JavaScript side can tighten the census: a type whose objects it reads reaches large-object space. */
-function ownersMatter(stats: ObjectStats): boolean {
-  for (const type of ['ARRAY_ELEMENTS_TYPE', 'JS_COLLECTION_TABLE_TYPE']) {
-    const row = stats.type_data[type];
-    const h = row && 'histogram' in row ? (row.histogram ?? []) : [];
-    if (h.some((n, i) => n > 0 && bucketMin(i) >= LARGE_OBJECT)) return true;
-  }
-  return false;
+function reachesLargeObjects(stats: ObjectStats, type: string): boolean {
+  const row = stats.type_data[type];
+  const h = row && 'histogram' in row ? (row.histogram ?? []) : [];
+  return h.some((n, i) => n > 0 && bucketMin(i) >= LARGE_OBJECT);
 }
 
 /** Reads V8's object stats (a forced full GC) and, where they leave the longest array open, the arrays, Maps and Sets. Throws. */
@@ -442,9 +443,11 @@ export async function readCensusInputs(lineEnds: readonly number[] = []): Promis
   const heapUsed = settledHeapUsed();
   const largeObjects = largeObjectBytes();
   let owners: Owners | undefined;
-  if (ownersMatter(stats)) {
+  // Each listing walks the heap once: only what the histogram leaves open is read.
+  const need = { arrays: reachesLargeObjects(stats, 'ARRAY_ELEMENTS_TYPE'), collections: reachesLargeObjects(stats, 'JS_COLLECTION_TABLE_TYPE') };
+  if (need.arrays || need.collections) {
     try {
-      owners = await readOwners();
+      owners = await readOwners(need);
     } catch (err) {
       debug(`census: arrays not read (${errorMessage(err)}); priced from V8's counts alone`);
     }
@@ -461,7 +464,7 @@ export async function takeHeapCensus(lineEnds: readonly number[] = []): Promise<
   try {
     const i = await readCensusInputs(lineEnds);
     const census = summarize(i.stats, i.owners, i.lineEnds, i.at);
-    debug(`census: ${JSON.stringify(census)}; array names ${i.owners?.arrayNames}, ${i.owners?.collections.length} large Maps/Sets`);
+    debug(`census: ${JSON.stringify(census)}; array names ${i.owners?.arrayNames}, ${i.owners?.collections?.length} large Maps/Sets`);
     return census;
   } catch (err) {
     debug(`heap census failed (large objects priced as arrays): ${errorMessage(err)}`);
