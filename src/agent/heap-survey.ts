@@ -3,10 +3,10 @@
 // census of the heap's objects (./heap-census.ts). The census costs a full GC and walks of the heap
 // (measured 0.5 s with TypeScript loaded, 1-6 s on 250 MB heaps: 7-37 % of the snapshot's own
 // pause), so it is part of taking a snapshot, never of watching: a snapshot's check takes one only
-// when the census-less bound (which holds for any heap) would refuse it. Both are
-// kept and reused while fresh: a snapshot's check uses them up to 60 s old; the forecast shown up
-// to 15 min, and refreshes the listing every 10 min at most while it matters (no snapshot of this
-// process yet: after one, the model prices from it).
+// when the census-less bound (which holds for any heap) would refuse it. Both are kept and reused
+// while fresh: a snapshot's check uses them up to 60 s old; the forecast shown up to 15 min, and
+// refreshes the listing every 10 min at most while it matters (no snapshot of this process yet:
+// after one, the model prices from it).
 import { largeObjectBytes } from './heap-spaces.js';
 import { takeHeapCensus, type HeapCensus } from './heap-census.js';
 import { debug, errorMessage } from './log.js';
