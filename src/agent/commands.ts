@@ -48,6 +48,8 @@ const nextTick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export class CommandRunner {
   private running: CommandMessage | undefined;
+  /** A signal or near-limit snapshot to a local file is being checked or written. */
+  private writingLocal = false;
   private lastCost: SnapshotCost | undefined;
 
   constructor(private readonly ctx: CommandContext) {}
@@ -78,6 +80,10 @@ export class CommandRunner {
       this.ctx.send({ type: 'error', id: msg.id, code: 'BUSY', message: `busy: ${r.action} (command ${r.id}) is still running; one command at a time` });
       return;
     }
+    if (this.writingLocal) {
+      this.ctx.send({ type: 'error', id: msg.id, code: 'BUSY', message: 'busy: a heap snapshot to a local file is on its way; one at a time' });
+      return;
+    }
     this.running = msg;
     this.run(msg)
       .catch((err: unknown) => {
@@ -90,9 +96,9 @@ export class CommandRunner {
       });
   }
 
-  /** True while a command runs (a signal snapshot then waits for the next signal). */
+  /** True while a command runs (a signal snapshot then waits for the next signal), or a local snapshot is on its way. */
   get busy(): boolean {
-    return this.running !== undefined;
+    return this.running !== undefined || this.writingLocal;
   }
 
   private async run(msg: CommandMessage): Promise<void> {
@@ -108,14 +114,8 @@ export class CommandRunner {
         if (surveyMatters(costModel)) await surveyHeap(false);
         // An automatic capture is never forced: nobody is there to accept the OOM risk.
         if (!opts.force || opts.auto) {
-          let check = checkHeadroom(this.ctx.headroom);
-          // The bound for any heap says no: count this one (a census) before refusing.
-          if (check.memoryRefusal && check.forecast.basis !== 'census' && surveyMatters(costModel)) {
-            this.ctx.send({ type: 'progress', id: msg.id, stage: 'census', percent: 0 });
-            await surveyHeap(true);
-            check = checkHeadroom(this.ctx.headroom);
-          }
-          if (check.refusal) throw new CommandError('HEADROOM', `refusing to take a heap snapshot: ${check.refusal}`);
+          const refusal = await this.headroomRefusal(() => this.ctx.send({ type: 'progress', id: msg.id, stage: 'census', percent: 0 }));
+          if (refusal) throw new CommandError('HEADROOM', `refusing to take a heap snapshot: ${refusal}`);
         }
         this.ctx.send({ type: 'accepted', id: msg.id, action: msg.action });
         await this.heapSnapshot(msg.id);
@@ -155,28 +155,48 @@ export class CommandRunner {
   }
 
   /**
+   * Why a snapshot must not be taken now (undefined: it fits). When the bound for any heap says it
+   * does not fit, the heap is counted first (a census) and priced from that: `counting` is told.
+   */
+  private async headroomRefusal(counting?: () => void): Promise<string | undefined> {
+    let check = checkHeadroom(this.ctx.headroom);
+    if (counting && check.memoryRefusal && check.forecast.basis !== 'census' && surveyMatters(costModel)) {
+      counting();
+      await surveyHeap(true);
+      check = checkHeadroom(this.ctx.headroom);
+    }
+    return check.refusal;
+  }
+
+  /**
    * A guarded snapshot written to `file` (0600) instead of uploaded: the signal or heap-limit watch
    * with no dashboard to take it. Same guards as an automatic capture (no cooldown: an operator or
-   * an imminent OOM asked). Returns the refusal, or undefined once written.
+   * an imminent OOM asked), the census included for a signal (near the heap limit the agent does
+   * not allocate its lists). Returns the refusal, or undefined once written.
    */
-  snapshotToFile(file: string, reason: 'signal' | 'near-limit'): string | undefined {
-    if (this.running) return `busy: ${this.running.action} is running`;
+  async snapshotToFile(file: string, reason: 'signal' | 'near-limit'): Promise<string | undefined> {
+    if (this.running || this.writingLocal) return `busy: ${this.running?.action ?? 'a heap snapshot'} is running`;
+    this.writingLocal = true;
     const opts = { auto: true, capture: { id: `${reason}-${Date.now()}`, index: 0, count: 1, reason } };
-    const refusal = this.ctx.autoCapture.admit(opts) ?? checkHeadroom(this.ctx.headroom).refusal;
-    if (refusal) {
-      this.ctx.autoCapture.done(opts, true);
-      return refusal;
-    }
     try {
-      // Created first with 0600 so the snapshot is never readable by others, even for a moment.
-      closeSync(openSync(file, 'wx', 0o600));
-      v8.writeHeapSnapshot(file);
-      return undefined;
-    } catch (err) {
-      rmSync(file, { force: true });
-      return errorMessage(err);
+      const refusal = this.ctx.autoCapture.admit(opts) ?? (await this.headroomRefusal(reason === 'signal' ? () => debug('signal snapshot: counting the heap first') : undefined));
+      if (refusal) {
+        this.ctx.autoCapture.done(opts, true);
+        return refusal;
+      }
+      try {
+        // Created first with 0600 so the snapshot is never readable by others, even for a moment.
+        closeSync(openSync(file, 'wx', 0o600));
+        v8.writeHeapSnapshot(file);
+        return undefined;
+      } catch (err) {
+        rmSync(file, { force: true });
+        return errorMessage(err);
+      } finally {
+        this.ctx.autoCapture.done(opts, false);
+      }
     } finally {
-      this.ctx.autoCapture.done(opts, false);
+      this.writingLocal = false;
     }
   }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { CaptureRequestMessage, CommandMessage } from '../protocol/index.js';
 import type { CommandRunner } from './commands.js';
 import { oldGeneration } from './headroom.js';
-import { guard } from './log.js';
+import { errorMessage, guard } from './log.js';
 
 type Reason = CaptureRequestMessage['reason'];
 
@@ -108,8 +108,9 @@ export class SnapshotTriggers {
   private writeLocal(reason: Reason): void {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const file = join(this.ctx.snapshotDir, `heapscope-${process.pid}-${stamp}-${Date.now() % 1000}.heapsnapshot`);
-    const refusal = this.ctx.commands.snapshotToFile(file, reason);
-    if (refusal) notice(`heap snapshot (${reason}) not taken: ${refusal}`);
-    else notice(`heap snapshot (${reason}) written to ${file}`);
+    void this.ctx.commands.snapshotToFile(file, reason).then(
+      (refusal) => notice(refusal ? `heap snapshot (${reason}) not taken: ${refusal}` : `heap snapshot (${reason}) written to ${file}`),
+      (err: unknown) => notice(`heap snapshot (${reason}) not taken: ${errorMessage(err)}`),
+    );
   }
 }

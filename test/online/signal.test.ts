@@ -50,6 +50,22 @@ test('SIGUSR2 without a dashboard: a 0600 file in HEAPSCOPE_SNAPSHOT_DIR and one
   assert.equal(app.child.exitCode, null, 'the app keeps running');
 });
 
+test('SIGUSR2 without a dashboard, under a limit the bound for any heap would refuse: the heap is counted, then the snapshot written', async (t) => {
+  const tmp = await tempDir('heapscope-signal-');
+  // 600K objects in Maps: the census-less bound prices them at ~4 GB; their snapshot costs ~260 MB.
+  const app = agentApp(IDLE, 'ws://127.0.0.1:9', { HEAPSCOPE_SNAPSHOT_DIR: tmp.dir, MAP_ENTRIES: '600000', HEAPSCOPE_MEMORY_LIMIT: '1800M', HEAPSCOPE_DEBUG: '1' });
+  t.after(async () => {
+    await app.stop();
+    await tmp.cleanup();
+  });
+  await waitFor('the app to listen', () => app.output().includes('ready'));
+  app.child.kill('SIGUSR2');
+  const line = await waitFor('the notice', () => /heap snapshot \(signal\) (written to|not taken: )(.*)/.exec(app.output()) ?? undefined, 60_000);
+  assert.equal(line[1], 'written to', line[0]);
+  assert.match(app.output(), /signal snapshot: counting the heap first/);
+  assert.ok(statSync(line[2]!.trim()).size > 1_000_000);
+});
+
 test('HEAPSCOPE_SIGNAL=0 installs nothing: SIGUSR2 then does what Node does by default (terminates)', async (t) => {
   const tmp = await tempDir('heapscope-signal-');
   const app = agentApp(IDLE, 'ws://127.0.0.1:9', { HEAPSCOPE_SIGNAL: '0', HEAPSCOPE_SNAPSHOT_DIR: tmp.dir });
