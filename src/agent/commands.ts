@@ -18,7 +18,7 @@ import {
 import { post } from './inspector.js';
 import { prepareForSnapshot } from './snapshot-warmup.js';
 import { SURVEY_FRESH_MS, SURVEY_SHOWN_MS, knownSurvey, surveyHeap, surveyMatters } from './heap-survey.js';
-import { checkHeadroom, type HeadroomPolicy } from './headroom.js';
+import { checkHeadroom, type HeadroomCheck, type HeadroomPolicy } from './headroom.js';
 import { debug, errorMessage, warn } from './log.js';
 import { costModel, peakRss, readHeapShape, resetPeakRss, snapshotCounts, writerBytes, type CostForecast } from './snapshot-cost.js';
 import { TEMP_PREFIX, type AutoCaptureGuard } from './auto-capture.js';
@@ -58,13 +58,14 @@ export class CommandRunner {
   snapshotForecast(): SnapshotForecast {
     // What is shown may use a survey of up to 15 min (agent.ts refreshes it); MEM surveys again.
     const c = checkHeadroom(this.ctx.headroom, costModel, SURVEY_SHOWN_MS);
+    const censusFirst = censusCouldLift(c);
     return {
       peakRssDelta: Math.round(c.predicted),
       pauseMs: c.forecast.pauseMs,
       basis: c.forecast.basis,
       available: Math.max(0, Math.round(c.available)),
       limitedBy: c.limitedBy,
-      refusal: c.refusal,
+      ...(censusFirst ? { censusFirst } : { refusal: c.refusal }),
       last: this.lastCost,
     };
   }
@@ -160,7 +161,7 @@ export class CommandRunner {
    */
   private async headroomRefusal(counting?: () => void): Promise<string | undefined> {
     let check = checkHeadroom(this.ctx.headroom);
-    if (counting && check.memoryRefusal && check.forecast.basis !== 'census' && surveyMatters(costModel)) {
+    if (counting && censusCouldLift(check)) {
       counting();
       await surveyHeap(true);
       check = checkHeadroom(this.ctx.headroom);
@@ -257,6 +258,11 @@ export class CommandRunner {
       if (!stopped) await stop().catch(() => undefined);
     }
   }
+}
+
+/** The bound says no to memory it may over-price: a census of this heap (not yet taken) could say yes. */
+function censusCouldLift(check: HeadroomCheck): boolean {
+  return check.memoryRefusal === true && check.forecast.basis !== 'census' && surveyMatters(costModel);
 }
 
 /** Measures one snapshot's pause and peak RSS around V8's write and teaches the cost model. */

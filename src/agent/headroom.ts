@@ -137,7 +137,7 @@ export interface HeadroomPolicy {
   memoryLimit?: number;
 }
 
-interface HeadroomCheck {
+export interface HeadroomCheck {
   forecast: CostForecast;
   /** Predicted peak RSS delta, with the policy's factor applied. */
   predicted: number;

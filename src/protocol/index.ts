@@ -179,6 +179,11 @@ export interface SnapshotForecast {
   limitedBy: string;
   /** Set when MEM would be refused now (force overrides). */
   refusal?: string;
+  /**
+   * The prediction (a bound for any heap) does not fit, but MEM would count the heap first (a
+   * census) and decide from that: no refusal yet. Absent otherwise.
+   */
+  censusFirst?: boolean;
   /** What this process's last snapshot cost, measured. */
   last?: SnapshotCost;
 }

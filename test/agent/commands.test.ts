@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ErrorMessage, ProgressMessage, ResultMessage, SnapshotCost } from '../../src/protocol/index.js';
+import type { ErrorMessage, MetricsMessage, ProgressMessage, ResultMessage, SnapshotCost } from '../../src/protocol/index.js';
 import { SnapshotCostModel } from '../../src/agent/snapshot-cost.js';
 import { needsWarmup } from '../../src/agent/snapshot-warmup.js';
 import { spawnApp, type Child } from '../support/agent-child.js';
@@ -199,6 +199,11 @@ describe('snapshot headroom', () => {
     const child = spawnApp('app.cjs', { env: { ENTRY: 'require', MAP_ENTRIES: '600000', HEAPSCOPE_URL: server.url, HEAPSCOPE_TMPDIR: tmp, HEAPSCOPE_MEMORY_LIMIT: '1800M' } });
     children.push(child);
     const [agent] = await server.waitForAgents(1, 30_000, (a) => a.hello?.pid === child.proc.pid);
+    // The forecast shown before MEM: the bound does not fit, but that is no refusal yet.
+    await agent.waitFor(() => agent.messages.some((m) => m.type === 'metrics' && m.snapshotForecast !== undefined), 30_000);
+    const shown = agent.messages.findLast((m) => m.type === 'metrics' && m.snapshotForecast !== undefined) as MetricsMessage;
+    assert.equal(shown.snapshotForecast!.censusFirst, true, JSON.stringify(shown.snapshotForecast));
+    assert.equal(shown.snapshotForecast!.refusal, undefined);
     const out = await agent.command('heapSnapshot', undefined, 240_000);
     assert.equal(out.final.type, 'result', JSON.stringify(out.final));
     const stages = out.messages.filter((m): m is ProgressMessage => m.type === 'progress').map((m) => m.stage);

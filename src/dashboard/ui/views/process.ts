@@ -146,6 +146,7 @@ function renderForecast(f: SnapshotForecast | undefined): void {
     box,
     h('span', {}, `MEM now: about ${formatBytes(f.peakRssDelta)} more RSS at peak, ${seconds(f.pauseMs)} pause (${BASIS_TEXT[f.basis] ?? f.basis}); ${formatBytes(f.available)} available (${f.limitedBy})`),
     f.refusal ? h('span', { class: 'err' }, ` · would be refused: ${f.refusal}`) : null,
+    f.censusFirst ? h('span', {}, ' · more than is available at the worst heap shape: MEM first counts this heap (a census) and decides from that') : null,
     f.last ? h('div', {}, `Last snapshot: ${costText(f.last)}`) : null,
   );
 }
