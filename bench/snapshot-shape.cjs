@@ -162,43 +162,43 @@ if (process.env.SNAPSHOT_SHAPE_CENSUS) {
   }));
 }
 (async () => {
-census = await census;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapcost-'));
-try {
-  for (let n = 1; n <= snapshots; n++) {
-    global.gc();
-    const heap = v8.getHeapStatistics();
-    const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, s.space_used_size]));
-    const mem = process.memoryUsage();
-    const rssBefore = status('VmRSS');
-    fs.writeFileSync('/proc/self/clear_refs', '5');
-    const file = path.join(dir, `${n}.heapsnapshot`);
-    const t0 = process.hrtime.bigint();
-    v8.writeHeapSnapshot(file);
-    const pauseMs = Number(process.hrtime.bigint() - t0) / 1e6;
-    const peak = status('VmHWM');
-    const rssAfter = status('VmRSS');
-    const head = Buffer.alloc(64 * 1024);
-    const fd = fs.openSync(file, 'r');
-    fs.readSync(fd, head, 0, head.length, 0);
-    fs.closeSync(fd);
-    const text = head.toString('latin1');
-    const nodes = Number(/"node_count":(\d+)/.exec(text)?.[1]);
-    const edges = Number(/"edge_count":(\d+)/.exec(text)?.[1]);
-    const after = v8.getHeapStatistics();
-    console.log(JSON.stringify({
-      shape, mb: Number(mbArg), n, pauseMs: Math.round(pauseMs), nodes, edges,
-      fileBytes: fs.statSync(file).size,
-      heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, heapLimit: heap.heap_size_limit,
-      external: mem.external, nativeContexts: heap.number_of_native_contexts, spaces,
-      rssBefore, peakRssDelta: peak - rssBefore, rssAfterDelta: rssAfter - rssBefore,
-      heapUsedAfter: after.used_heap_size, heapTotalGrowth: after.total_heap_size - heap.total_heap_size,
-      ...(n === 1 && census ? { censusInputs: census } : {}),
-    }));
-    if (process.env.SNAPSHOT_SHAPE_KEEP) fs.renameSync(file, path.join(process.env.SNAPSHOT_SHAPE_KEEP, `${shape}-${mbArg}-${n}.heapsnapshot`));
-    else fs.rmSync(file);
+  census = await census;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapcost-'));
+  try {
+    for (let n = 1; n <= snapshots; n++) {
+      global.gc();
+      const heap = v8.getHeapStatistics();
+      const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, s.space_used_size]));
+      const mem = process.memoryUsage();
+      const rssBefore = status('VmRSS');
+      fs.writeFileSync('/proc/self/clear_refs', '5');
+      const file = path.join(dir, `${n}.heapsnapshot`);
+      const t0 = process.hrtime.bigint();
+      v8.writeHeapSnapshot(file);
+      const pauseMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      const peak = status('VmHWM');
+      const rssAfter = status('VmRSS');
+      const head = Buffer.alloc(64 * 1024);
+      const fd = fs.openSync(file, 'r');
+      fs.readSync(fd, head, 0, head.length, 0);
+      fs.closeSync(fd);
+      const text = head.toString('latin1');
+      const nodes = Number(/"node_count":(\d+)/.exec(text)?.[1]);
+      const edges = Number(/"edge_count":(\d+)/.exec(text)?.[1]);
+      const after = v8.getHeapStatistics();
+      console.log(JSON.stringify({
+        shape, mb: Number(mbArg), n, pauseMs: Math.round(pauseMs), nodes, edges,
+        fileBytes: fs.statSync(file).size,
+        heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, heapLimit: heap.heap_size_limit,
+        external: mem.external, nativeContexts: heap.number_of_native_contexts, spaces,
+        rssBefore, peakRssDelta: peak - rssBefore, rssAfterDelta: rssAfter - rssBefore,
+        heapUsedAfter: after.used_heap_size, heapTotalGrowth: after.total_heap_size - heap.total_heap_size,
+        ...(n === 1 && census ? { censusInputs: census } : {}),
+      }));
+      if (process.env.SNAPSHOT_SHAPE_KEEP) fs.renameSync(file, path.join(process.env.SNAPSHOT_SHAPE_KEEP, `${shape}-${mbArg}-${n}.heapsnapshot`));
+      else fs.rmSync(file);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  fs.rmSync(dir, { recursive: true, force: true });
-}
 })();
