@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
+import { settledHeapUsed } from './heap-spaces.js';
 import { SURVEY_FRESH_MS, knownSurvey } from './heap-survey.js';
 import { CENSUS_DECISION_MARGIN, costModel, readHeapShape, type CostForecast, type SnapshotCostModel } from './snapshot-cost.js';
 
@@ -123,9 +124,7 @@ function oldGenerationLimit(): number {
 
 /** Old-generation bytes in use (heap used less the young generation) and the old generation's limit. */
 export function oldGeneration(): { used: number; limit: number } {
-  const heap = v8.getHeapStatistics();
-  const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_used_size ?? 0;
-  return { used: heap.used_heap_size - newSpace, limit: oldGenerationLimit() };
+  return { used: settledHeapUsed(), limit: oldGenerationLimit() };
 }
 
 export interface HeadroomPolicy {

@@ -20,7 +20,7 @@
 import v8 from 'node:v8';
 import { on, post } from './inspector.js';
 import { debug, errorMessage } from './log.js';
-import { largeObjectBytes, settledHeapUsed } from './heap-spaces.js';
+import { spaceTotals } from './heap-spaces.js';
 
 /** One type's row in V8's object stats ("type_data"). Sizes in bytes. */
 interface TypeStats {
@@ -89,9 +89,7 @@ export function longestObject(s: TypeStats, known: readonly number[] = []): numb
     }
   }
   if (top < 0) return 0;
-  // Bytes left for the top bucket: the total less every lower bucket at its smallest.
-  let topBytes = s.overall;
-  for (let i = 0; i < top; i++) topBytes -= h[i]! * bucketMin(i);
+  const topBytes = bytesFrom(s, top);
   const inTop = h[top]!;
   const min = bucketMin(top);
   const knownTop = known.filter((k) => k >= min).sort((a, b) => b - a).slice(0, inTop);
@@ -273,14 +271,18 @@ function spareBytes(s: TypeStats, known: readonly number[]): number {
   if (known.length === 0) return 0;
   const h = s.histogram ?? [];
   const from = bucketOf(Math.min(...known));
-  let bytes = s.overall;
-  let inRegion = 0;
-  for (let i = 0; i < h.length; i++) {
-    if (i < from) bytes -= h[i]! * bucketMin(i);
-    else inRegion += h[i]!;
-  }
+  const bytes = bytesFrom(s, from);
+  const inRegion = h.slice(from).reduce((a, b) => a + b, 0);
   const knownSum = known.reduce((a, b) => a + b, 0);
   return Math.max(0, bytes - knownSum - Math.max(0, inRegion - known.length) * bucketMin(from));
+}
+
+/** At most the bytes of a type's objects from bucket `from` up: the total less every lower bucket at its smallest. */
+function bytesFrom(s: TypeStats, from: number): number {
+  const h = s.histogram ?? [];
+  let bytes = s.overall;
+  for (let i = 0; i < from && i < h.length; i++) bytes -= h[i]! * bucketMin(i);
+  return bytes;
 }
 
 const bucketOf = (size: number): number => Math.min(LAST_BUCKET, Math.max(0, Math.floor(Math.log2(size)) - 4));
@@ -440,8 +442,7 @@ function reachesLargeObjects(stats: ObjectStats, type: string): boolean {
 export async function readCensusInputs(lineEnds: readonly number[] = []): Promise<CensusInputs> {
   const t0 = performance.now();
   const stats = await objectStats();
-  const heapUsed = settledHeapUsed();
-  const largeObjects = largeObjectBytes();
+  const { settled: heapUsed, largeObjects } = spaceTotals();
   let owners: Owners | undefined;
   // Each listing walks the heap once: only what the histogram leaves open is read.
   const need = { arrays: reachesLargeObjects(stats, 'ARRAY_ELEMENTS_TYPE'), collections: reachesLargeObjects(stats, 'JS_COLLECTION_TABLE_TYPE') };

@@ -32,20 +32,13 @@ export interface ParsedScript {
 }
 
 /**
- * Bytes of large-object space held by the scripts' line-end arrays: one small integer (8 B, no
+ * Sizes of the scripts' line-end arrays in large-object space: one small integer (8 B, no
  * pointers, so no index names) per line, cached on each script once the debugger has listed it.
  * Only arrays past the 128 KB regular-object limit count.
  */
-export function lineEndBytes(scripts: readonly ParsedScript[]): number {
-  let bytes = 0;
-  for (const s of scripts) {
-    const size = lineEndSize(s);
-    if (size > LARGE_STRING_CHARS && !isWasm(s)) bytes += size;
-  }
-  return bytes;
+export function lineEndSizes(scripts: readonly ParsedScript[]): number[] {
+  return scripts.filter((s) => !isWasm(s)).map((s) => 16 + 8 * ((s.endLine ?? -1) + 1)).filter((size) => size > LARGE_STRING_CHARS);
 }
-
-const lineEndSize = (s: ParsedScript): number => 16 + 8 * ((s.endLine ?? -1) + 1);
 const isWasm = (s: ParsedScript): boolean => s.scriptLanguage === 'WebAssembly' || s.url.startsWith('wasm://');
 
 /**
@@ -74,7 +67,7 @@ export function scriptSourceBytes(scripts: readonly ParsedScript[], externalSour
 }
 
 /**
- * Whether line ends are the arrays of small integers in large-object space that lineEndBytes
+ * Whether line ends are the arrays of small integers in large-object space that lineEndSizes
  * assumes, on this V8: shown once, when the first listing computed them and large-object space
  * grew by (nearly) that much; unknown (not counted) if something listed the scripts before.
  */
@@ -104,10 +97,11 @@ export async function listScriptSources(): Promise<ScriptListing> {
   }
   scriptsListed(scripts.reduce((top, p) => Math.max(top, Number(p.scriptId) || -1), -1));
   const large = largeObjectBytes();
-  const lineEnds = lineEndBytes(scripts);
+  const sizes = lineEndSizes(scripts);
+  const lineEnds = sizes.reduce((a, b) => a + b, 0);
   lineEndsShown ??= lineEnds > 0 ? large - largeBefore >= 0.9 * lineEnds : undefined;
   const sources = scriptSourceBytes(scripts, v8.getHeapCodeStatistics().external_script_source_size, large);
   const withLineEnds = sources + (lineEndsShown ? lineEnds : 0);
-  const lineEndSizes = lineEndsShown ? scripts.filter((sc) => !isWasm(sc)).map(lineEndSize).filter((n) => n > LARGE_STRING_CHARS) : [];
-  return withLineEnds <= large ? { bytes: withLineEnds, lineEndSizes } : { bytes: sources, lineEndSizes };
+  const shown = lineEndsShown ? sizes : [];
+  return withLineEnds <= large ? { bytes: withLineEnds, lineEndSizes: shown } : { bytes: sources, lineEndSizes: shown };
 }

@@ -22,7 +22,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import { COST_PROFILE_SAMPLES, checkCostSample, type CostBasis, type CostSample } from '../protocol/index.js';
 import type { HeapCensus } from './heap-census.js';
-import { largeObjectBytes, settledHeapUsed } from './heap-spaces.js';
+import { spaceTotals } from './heap-spaces.js';
 
 const MB = 1024 * 1024;
 
@@ -103,11 +103,11 @@ export interface HeapShape {
 export function readHeapShape(survey?: { scriptSources?: number; census?: HeapCensus }): HeapShape {
   const heap = v8.getHeapStatistics();
   const mem = process.memoryUsage();
-  const largeObjects = largeObjectBytes();
+  const { largeObjects, settled } = spaceTotals();
   const scriptSources = survey?.scriptSources ?? 0;
   return {
     heapUsed: heap.used_heap_size,
-    settledHeapUsed: settledHeapUsed(),
+    settledHeapUsed: settled,
     largeObjects,
     ...(scriptSources > 0 ? { scriptSources: Math.min(scriptSources, largeObjects) } : {}),
     ...(survey?.census ? { census: survey.census } : {}),
@@ -168,13 +168,13 @@ function defaultWriterBytes(s: Pick<HeapShape, 'heapUsed' | 'largeObjects' | 'sc
 }
 
 /** The writer's memory for the heap a census counted. */
-export function censusWriterBytes(c: HeapCensus): number {
+function censusWriterBytes(c: HeapCensus): number {
   const p = CENSUS_PRICE;
   const bytes = p.base + p.perObject * c.objects + p.perArraySlot * c.arraySlots + p.perStringNameByte * c.stringNameBytes + p.perIndexName * c.indexNames;
   return bytes * CENSUS_MARGIN;
 }
 
-export function censusPauseMs(c: HeapCensus): number {
+function censusPauseMs(c: HeapCensus): number {
   return (CENSUS_PAUSE_NS.perObject * c.objects + CENSUS_PAUSE_NS.perIndexName * c.indexNames) / 1e6;
 }
 

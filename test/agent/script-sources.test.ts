@@ -2,7 +2,7 @@
 // reports it (the real survey runs in test/agent/commands.test.ts, with TypeScript loaded).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lineEndBytes, scriptSourceBytes, type ParsedScript } from '../../src/agent/script-sources.js';
+import { lineEndSizes, scriptSourceBytes, type ParsedScript } from '../../src/agent/script-sources.js';
 
 const MB = 1024 * 1024;
 const builtins: ParsedScript[] = [
@@ -34,7 +34,7 @@ test('nothing counts when an app script could be an external string, or when the
 });
 
 test('line ends count for scripts of 16K lines or more (an array past 128 KB), Node\'s own included', () => {
-  assert.equal(lineEndBytes([{ url: 'file:///app/small.js', endLine: 16_000 }]), 0);
-  assert.equal(lineEndBytes([{ url: 'file:///app/typescript.js', endLine: 199_999 }, { url: 'node:internal/x', endLine: 20_000 }]), 16 + 8 * 200_000 + 16 + 8 * 20_001);
-  assert.equal(lineEndBytes([{ url: 'wasm://wasm/1', endLine: 50_000, scriptLanguage: 'WebAssembly' }, { url: 'x' }]), 0);
+  assert.deepEqual(lineEndSizes([{ url: 'file:///app/small.js', endLine: 16_000 }]), []);
+  assert.deepEqual(lineEndSizes([{ url: 'file:///app/typescript.js', endLine: 199_999 }, { url: 'node:internal/x', endLine: 20_000 }]), [16 + 8 * 200_000, 16 + 8 * 20_001]);
+  assert.deepEqual(lineEndSizes([{ url: 'wasm://wasm/1', endLine: 50_000, scriptLanguage: 'WebAssembly' }, { url: 'x' }]), []);
 });
