@@ -14,7 +14,7 @@ import { launch, openOffline, type OfflinePage } from './browser.js';
 const BUSY = `
 function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
 function hotLoop() { let s = 0; for (let i = 0; i < 3e7; i++) s += Math.sqrt(i); return s; }
-function main() { const end = Date.now() + 600; while (Date.now() < end) { fib(22); hotLoop(); } }
+function main() { const end = Date.now() + 600; while (Date.now() < end) { fib(27); hotLoop(); } }
 main();
 `;
 
@@ -52,6 +52,8 @@ test('the real profile attributes the time to the busy functions', () => {
   assert.ok(main, 'main is in the profile');
   assert.ok(main.total > 0.5 * m.duration, 'main holds most of the time');
   assert.equal(main.line, 4);
+  // fib must be sampled for the filter test below (fib(22) took ~0.3 ms a call and could be missed)
+  assert.ok(m.functions.find((f) => f.name === 'fib')!.self > 0, 'fib is sampled');
 });
 
 test('opens offline and draws the flame graph', async () => {
@@ -113,6 +115,7 @@ test('top functions sort by self and total time with source locations', async ()
   await table.locator('.hs-th[data-key="total"]').click();
   const byTotal = [...fns].sort((a, b) => b.total - a.total)[0];
   assert.equal(await firstRow().nth(2).textContent(), byTotal.name);
+  assert.ok(fns.some((f) => f.name === 'fib'), 'fib is in the profile');
   await table.locator('.hs-filter').fill('fib');
   assert.match((await firstRow().nth(3).textContent())!, /busy\.js:2:\d+$/);
 });
