@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { LeakDetector, MAX_PROBES_PER_HOUR } from '../../src/agent/detector/detector.js';
 import { mannKendallZ, theilSen, theilSenBelow } from '../../src/agent/detector/trend.js';
 import { loadRecordings, replay } from '../support/detector-replay.js';
-import { SYNTHETIC, runSynthetic } from '../support/detector-synthetic.js';
+import { SYNTHETIC, runSynthetic, sweepSynthetic } from '../support/detector-synthetic.js';
 
 const MIN = 60_000;
 const MB = 2 ** 20;
@@ -108,6 +108,27 @@ describe('detector on synthetic edge cases', () => {
     });
   }
 
+  // Seeds 1-3 show one draw of GC timing each; 40 show how often the rule is right. Measured on
+  // 300 other seeds (npm run detector:eval): at most 2.7 % of one healthy case's runs flagged (bursty
+  // garbage), 0.7 % of all; 7.7 % of the sparse-GC 1 MB/min leak's runs late (worst 6 min), 1 % of all.
+  it('over 40 seeds each: healthy runs flagged rarely, leaks flagged every time and late rarely', () => {
+    const seeds = Array.from({ length: 40 }, (_, i) => i + 1);
+    let healthyFired = 0;
+    let healthyRuns = 0;
+    for (const c of SYNTHETIC) {
+      const r = sweepSynthetic(c, seeds);
+      if (!c.leaking) {
+        assert.ok(r.fired <= 2, `${c.name}: ${r.fired} of 40 runs flagged`);
+        healthyFired += r.fired;
+        healthyRuns += r.runs;
+        continue;
+      }
+      assert.equal(r.fired, 40, `${c.name}: ${40 - r.fired} of 40 runs never flagged`);
+      assert.ok(r.late <= 4, `${c.name}: ${r.late} of 40 runs flagged late (worst ${r.max} ms)`);
+    }
+    assert.ok(healthyFired <= 0.02 * healthyRuns, `${healthyFired} of ${healthyRuns} healthy runs flagged`);
+  });
+
   it('latches: one firing per leak, re-armed once the trend falls back', () => {
     const stops = SYNTHETIC.find((c) => c.name.startsWith('leak that stops'))!;
     const r = runSynthetic(stops);
@@ -145,8 +166,11 @@ describe('confirmation probes', () => {
       const c = SYNTHETIC.find((x) => x.name.startsWith(name))!;
       for (const seed of [1, 2, 3]) {
         const r = runSynthetic(c, {}, seed);
-        // A few while noise or the warm-up looks like a rise, then none: far below the hourly cap.
-        assert.ok(r.probes <= 6, `${name} seed ${seed}: ${r.probes} probes in 30 min`);
+        // Some while the window holds too few samples to decide (the first minutes) or the warm-up
+        // still rises, then next to none: far below the hourly cap.
+        assert.ok(r.probes <= 8, `${name} seed ${seed}: ${r.probes} probes in 30 min`);
+        const late = r.probeAt.filter((t) => t >= 12 * MIN).length;
+        assert.ok(late <= 1, `${name} seed ${seed}: ${late} probes after 12 min`);
       }
     }
     const d = new LeakDetector({ windowMs: 60_000, minMs: 5_000, probeMs: 5_000 });

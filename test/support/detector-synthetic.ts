@@ -75,6 +75,8 @@ export interface SyntheticRun {
   states: { t: number; state: string }[];
   /** Confirmation GCs the detector asked for (each is run at the next second, as the agent does). */
   probes: number;
+  /** When each was asked for, ms from the start. */
+  probeAt: number[];
 }
 
 /** Runs a case through a fresh detector: major GCs at jittered times, a tick every second. */
@@ -84,7 +86,7 @@ export function runSynthetic(c: SyntheticCase, config: Partial<DetectorConfig> =
   const base = 1_700_000_000_000;
   const every = c.gcEveryMs ?? 40_000;
   const noise = c.noise ?? 0.3 * MB;
-  const out: SyntheticRun = { firings: [], states: [], probes: 0 };
+  const out: SyntheticRun = { firings: [], states: [], probes: 0, probeAt: [] };
   let nextGc = every * (0.5 + rnd());
   let lastLevel = c.heap(0, rnd);
   let garbage = 0;
@@ -104,7 +106,51 @@ export function runSynthetic(c: SyntheticCase, config: Partial<DetectorConfig> =
     const floor = Number.isFinite(every) ? lastLevel + garbage : c.heap(t, rnd) + 2 * MB * rnd();
     d.addTick(base + t, floor, (c.external ?? (() => 2 * MB))(t, rnd));
     if (d.takeLeak()) out.firings.push({ t, status: d.status() });
-    if (Number.isFinite(every) && d.takeProbe(base + t)) (probe = true), out.probes++;
+    if (Number.isFinite(every) && d.takeProbe(base + t)) (probe = true), out.probes++, out.probeAt.push(t);
   }
   return out;
+}
+
+export interface SweepRow {
+  name: string;
+  leaking: boolean;
+  runs: number;
+  /** Runs that fired (a finding: right for a leak, wrong for a healthy case). */
+  fired: number;
+  /** Leaks flagged later than the target (5 min from 1 MB/min, 2 min from 10 MB/min) or never. */
+  late: number;
+  /** Time to detect from the leak's start, ms: median, 90th percentile and worst of the runs. */
+  median?: number;
+  p90?: number;
+  max?: number;
+  /** Confirmation probes per run, mean. */
+  probes: number;
+}
+
+/** The target time to detect a leak of this rate, ms (Infinity: no target, only "flagged"). */
+export const detectTarget = (rateMbMin: number): number => (rateMbMin >= 10 ? 2 * MIN : rateMbMin >= 1 ? 5 * MIN : Infinity);
+
+/**
+ * Runs a case over many seeds (GC timing and noise drawn anew each time): one seed shows one
+ * draw of V8's timing, the sweep shows how often the rule is right.
+ */
+export function sweepSynthetic(c: SyntheticCase, seeds: number[], config: Partial<DetectorConfig> = {}): SweepRow {
+  const target = c.gcEveryMs === Infinity ? Infinity : detectTarget(c.rateMbMin ?? 0);
+  const times: number[] = [];
+  const row: SweepRow = { name: c.name, leaking: c.leaking, runs: seeds.length, fired: 0, late: 0, probes: 0 };
+  for (const seed of seeds) {
+    const r = runSynthetic(c, config, seed);
+    row.probes += r.probes / seeds.length;
+    if (r.firings.length) row.fired++;
+    if (!c.leaking || c.leakStart === undefined) continue;
+    const at = r.firings[0] ? r.firings[0].t - c.leakStart : Infinity;
+    times.push(at);
+    if (at > target) row.late++;
+  }
+  if (times.length) {
+    times.sort((a, b) => a - b);
+    const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+    [row.median, row.p90, row.max] = [q(0.5), q(0.9), times[times.length - 1]];
+  }
+  return row;
 }

@@ -48,10 +48,30 @@ const MIN_POINTS = 4;
 const STARTUP_MS = 60_000;
 /** A rising stretch of this many samples is judged on them: no confirmation probe for it. */
 const FEW_POINTS = 8;
+/**
+ * A shorter stretch inside a longer one that is slowing down is the tail of a warm-up or a filling
+ * cache until it has risen steadily this long by itself (4-5 samples cannot show deceleration in
+ * GC noise; a warm-up's last minutes look linear).
+ */
+const SLOWING_TAIL_MS = 3 * 60_000;
+/**
+ * A window holding one post-GC sample gets a probe (a second sample, the least that shows a trend)
+ * only this long after the detector started: sooner, the probes of a calm, young process catch
+ * the tail of its warm-up (measured on synthetic warm-ups: 4 % flagged with 0 s, 2.3 % with 3 min).
+ */
+const LONE_SAMPLE_PROBE_AFTER_MS = 3 * 60_000;
 /** At most this many confirmation probes in any hour (a full GC each: 45-130 ms at 250-300 MB here). */
 export const MAX_PROBES_PER_HOUR = 20;
 const HOUR = 3600_000;
 const MiB = 1024 * 1024;
+
+/** Why a rising stretch is not a steady one (see steady()). */
+interface Unsteady {
+  kind: 'flat' | 'step' | 'slowing' | 'speeding' | 'noisy' | 'erratic' | 'no-new-high';
+  reason: string;
+  /** Slowing to under half the older pace: a warm-up's curve, not a leak's noise. */
+  sharp?: boolean;
+}
 
 /** One series' verdict at one decision. */
 export interface SeriesVerdict {
@@ -281,7 +301,11 @@ export class LeakDetector {
     const minRate = this.config.minRate * (fallback ? 2 : 1);
     if (n < MIN_POINTS) {
       const reason = n === 0 ? 'no major GC in the window yet' : `${n} post-GC samples in the window (need ${MIN_POINTS})`;
-      const suspect = !fallback && n >= 2 && this.lastStepRises(n, minRate);
+      // Too few samples to decide (a calm process): one is no trend, so a second one (a probe) is
+      // worth it once start-up's warm-up had time to settle; two that did not fall, or three that
+      // rise, too.
+      const settled = now - this.firstAt >= LONE_SAMPLE_PROBE_AFTER_MS && !this.inStartup(this.xs[0]);
+      const suspect = !fallback && (n === 1 ? settled : n === 2 ? this.ys[1] > this.ys[0] : this.tailRises(n, minRate));
       return { state: 'warming', bytesPerMinute: 0, samples: n, fallback, reason, suspect };
     }
     const level = median(this.ys, 0, n, this.tmp);
@@ -291,6 +315,8 @@ export class LeakDetector {
     let best: SeriesVerdict | undefined;
     // A stretch of many samples rises at the rate: more samples would not decide it (see suspect).
     let many = false;
+    // A longer stretch slowed down sharply: the shorter ones are judged as its tail (SLOWING_TAIL_MS).
+    let slowing = false;
     // Longest steadily growing suffix of the window: growth that began late (a leak that starts
     // after a flat stretch, or after a step) is measured from where it began.
     const stride = Math.max(1, Math.ceil((n - MIN_POINTS + 1) / MAX_STARTS));
@@ -305,9 +331,10 @@ export class LeakDetector {
       if (rise < minGrowth) continue;
       const tol = Math.max(256 * 1024, minGrowth / 8);
       const z = mannKendallZ(this.ys, k, n, tol);
-      const steady = this.steady(s, k, n, slope, rise, tol);
-      if (steady !== undefined) {
-        best ??= { state: 'watching', bytesPerMinute: slope, since: since(k), samples: n, fallback, reason: steady };
+      const unsteady = this.steady(s, k, n, slope, rise, tol);
+      if (unsteady !== undefined) {
+        if (unsteady.kind === 'slowing' && unsteady.sharp) slowing = true;
+        best ??= { state: 'watching', bytesPerMinute: slope, since: since(k), samples: n, fallback, reason: unsteady.reason };
         continue;
       }
       // Significance: the Mann–Kendall test at p < 0.01 where there are enough points; with 4-5
@@ -317,8 +344,10 @@ export class LeakDetector {
         best ??= { state: 'growing', bytesPerMinute: slope, since: since(k), samples: n, fallback, reason: `rising ${mb(slope)}/min over ${m} samples, not yet significant (z=${z.toFixed(2)})` };
         continue;
       }
-      if (span < this.config.minMs || now - this.firstAt < this.config.graceMs) {
-        const why = span < this.config.minMs ? `for ${secs(span)} (needs ${secs(this.config.minMs)})` : `since start-up ${secs(now - this.firstAt)} ago (grace ${secs(this.config.graceMs)})`;
+      const minSpan = slowing ? Math.max(this.config.minMs, SLOWING_TAIL_MS) : this.config.minMs;
+      if (span < minSpan || now - this.firstAt < this.config.graceMs) {
+        const tail = slowing ? ' after a slowdown' : '';
+        const why = span < minSpan ? `for ${secs(span)}${tail} (needs ${secs(minSpan)})` : `since start-up ${secs(now - this.firstAt)} ago (grace ${secs(this.config.graceMs)})`;
         best ??= { state: 'growing', bytesPerMinute: slope, since: since(k), samples: n, fallback, reason: `rising ${mb(slope)}/min ${why}` };
         continue;
       }
@@ -332,7 +361,7 @@ export class LeakDetector {
       };
     }
     const verdict = best ?? { state: 'watching', bytesPerMinute: theilSen(this.xs, this.ys, 0, n, this.pairs) * 60_000, samples: n, fallback, reason: 'no steady growth of the post-GC floor' };
-    if (!many && !fallback && this.lastStepRises(n, minRate)) verdict.suspect = true;
+    if (!many && !fallback && this.tailRises(n, minRate)) verdict.suspect = true;
     return verdict;
   }
 
@@ -346,29 +375,36 @@ export class LeakDetector {
   }
 
   /**
-   * The newest post-GC sample rose from the one before, beyond GC noise and at the rate: the floor
-   * may be rising (the only evidence there is when V8 ran two major GCs in 3 minutes).
+   * The floor may be rising: the newest post-GC sample rose from the one before, beyond GC noise
+   * and at the rate (the only evidence there is when V8 ran two major GCs in 3 minutes), or the
+   * last few samples together rise at the rate (one noisy step must not stop the probes of a slow
+   * leak whose steps are each within GC noise).
    */
-  private lastStepRises(n: number, minRate: number): boolean {
+  private tailRises(n: number, minRate: number): boolean {
     const dy = this.ys[n - 1] - this.ys[n - 2];
-    return dy > 256 * 1024 && (dy / Math.max(1, this.xs[n - 1] - this.xs[n - 2])) * 60_000 >= minRate;
+    if (dy > 256 * 1024 && (dy / Math.max(1, this.xs[n - 1] - this.xs[n - 2])) * 60_000 >= minRate) return true;
+    const from = Math.max(0, n - FEW_POINTS);
+    if (n - from < 3 || this.ys[n - 1] - this.ys[from] <= 256 * 1024) return false;
+    return theilSen(this.xs, this.ys, from, n, this.pairs) * 60_000 >= minRate;
   }
 
   /**
    * Why the growth over points [k, n) is not a steady one (undefined when it is):
-   * - a step: the rise outside the biggest jump is far below what the slope predicts there;
-   * - a plateau or decelerating warm-up: the newer half grows much slower than the older half;
+   * - a step: the rise outside the biggest jump is far below what the slope predicts there, or
+   *   that jump holds most of the rise and is far above what the slope adds over its interval;
+   * - a plateau or decelerating warm-up: the newer half grows much slower than the older half,
+   *   beyond GC noise (`sharp` when under half as fast: see SLOWING_TAIL_MS);
    * - noise: the points scatter around the line by more than a quarter of the rise, or the steps
-   *   between GCs stray from the slope (bursts of garbage alive at GC time);
+   *   between GCs stray from the slope beyond GC noise (bursts of garbage alive at GC time);
    * - no new high: the newest third of the points is not all above every earlier point of the
    *   window and of the two windows before it (a batch job's peak, a burst, a level held before).
    */
-  private steady(s: Series, k: number, n: number, slope: number, rise: number, tol: number): string | undefined {
+  private steady(s: Series, k: number, n: number, slope: number, rise: number, tol: number): Unsteady | undefined {
     const m = n - k;
     const xs = this.xs;
     const ys = this.ys;
     const total = ys[n - 1] - ys[k];
-    if (total <= tol) return 'the newest post-GC sample is not above the oldest';
+    if (total <= tol) return { kind: 'flat', reason: 'the newest post-GC sample is not above the oldest' };
     let jump = -Infinity;
     let jumpAt = k + 1;
     for (let i = k + 1; i < n; i++) {
@@ -377,13 +413,22 @@ export class LeakDetector {
     }
     const restTime = xs[n - 1] - xs[k] - (xs[jumpAt] - xs[jumpAt - 1]);
     const restRise = total - jump;
-    if (restRise < 0.3 * slope * (restTime / 60_000) - tol) return `a step: one jump of ${mb(jump)} makes the ${mb(total)} rise`;
+    if (restRise < 0.3 * slope * (restTime / 60_000) - tol) return { kind: 'step', reason: `a step: one jump of ${mb(jump)} makes the ${mb(total)} rise` };
     const half = k + Math.floor(m / 2);
     const older = theilSen(xs, ys, k, half + 1, this.pairs) * 60_000;
     const newer = theilSen(xs, ys, half, n, this.pairs) * 60_000;
-    if (newer < 0.75 * Math.max(older, slope)) return `slowing down: ${mb(newer)}/min lately vs ${mb(older)}/min before (warm-up or a filling cache)`;
+    // Slowing beyond GC noise: the newer half falls short of the older half's pace by more than
+    // the noise tolerance twice over (one noisy sample among 4-5 must not read as a plateau).
+    const newerSpan = (xs[n - 1] - xs[half]) / 60_000;
+    const pace = Math.max(older, slope);
+    if (newer < 0.75 * pace && (pace - newer) * newerSpan > 2 * tol) return { kind: 'slowing', sharp: newer < 0.5 * pace, reason: `slowing down: ${mb(newer)}/min lately vs ${mb(older)}/min before (warm-up or a filling cache)` };
+    // A step, again: one jump holds most of the rise and dwarfs what the slope adds over its
+    // interval (the robust slope around a big step is small, so the first test alone may pass it).
+    // Tested after slowing down: a cache filling fast, then slowly, is the tail case above.
+    const jumpDue = (slope / 60_000) * (xs[jumpAt] - xs[jumpAt - 1]);
+    if (jump > 0.5 * total && jump > 4 * jumpDue + 2 * tol) return { kind: 'step', reason: `a step: one jump of ${mb(jump)} makes the ${mb(total)} rise` };
     // Growth that began inside this stretch: a later start measures it (rate and since) better.
-    if (newer > 3 * Math.max(older, 0) + tol / 60_000 && older < 0.5 * slope) return `speeding up: growth began after ${new Date(xs[k]).toISOString()}`;
+    if (newer > 3 * Math.max(older, 0) + tol / 60_000 && older < 0.5 * slope) return { kind: 'speeding', reason: `speeding up: growth began after ${new Date(xs[k]).toISOString()}` };
     // Scatter about the Theil–Sen line (median absolute residual, scaled to a standard deviation).
     const x0 = xs[k];
     const perMs = slope / 60_000;
@@ -391,17 +436,21 @@ export class LeakDetector {
     const intercept = median(this.tmp, 0, m, this.tmp2);
     for (let i = 0; i < m; i++) this.tmp[i] = Math.abs(this.tmp[i] - intercept);
     const sigma = 1.4826 * median(this.tmp, 0, m, this.tmp2);
-    if (sigma > rise / 4) return `too noisy: post-GC samples scatter ${mb(sigma)} about a ${mb(rise)} rise`;
+    if (sigma > rise / 4) return { kind: 'noisy', reason: `too noisy: post-GC samples scatter ${mb(sigma)} about a ${mb(rise)} rise` };
     // Each step between GCs must agree with the slope: a leak adds about the same per minute
-    // between any two GCs; a run of rising values in noise climbs by erratic steps.
-    for (let i = k + 1; i < n; i++) this.tmp[i - k - 1] = Math.abs(((ys[i] - ys[i - 1]) / Math.max(1, xs[i] - xs[i - 1])) * 60_000 - slope);
+    // between any two GCs; a run of rising values in noise climbs by erratic steps. A step may
+    // stray by the noise tolerance (GCs 30 s apart on a 1 MB/min leak differ by GC noise alone).
+    for (let i = k + 1; i < n; i++) {
+      const dx = Math.max(1, xs[i] - xs[i - 1]);
+      this.tmp[i - k - 1] = (Math.max(0, Math.abs(ys[i] - ys[i - 1] - perMs * dx) - tol) / dx) * 60_000;
+    }
     const stepSpread = median(this.tmp, 0, m - 1, this.tmp2);
-    if (stepSpread > 0.75 * slope) return `erratic: steps between GCs stray ${mb(stepSpread)}/min from the ${mb(slope)}/min trend`;
+    if (stepSpread > 0.5 * slope) return { kind: 'erratic', reason: `erratic: steps between GCs stray ${mb(stepSpread)}/min from the ${mb(slope)}/min trend` };
     let before = Math.max(s.pastHigh[0], s.pastHigh[1]);
     for (let i = 0; i < k; i++) if (!this.inStartup(xs[i])) before = Math.max(before, ys[i]);
     let recent = Infinity;
     for (let i = n - Math.max(2, Math.ceil(m / 3)); i < n; i++) recent = Math.min(recent, ys[i]);
-    if (recent <= before + tol) return `no new high: post-GC memory was already ${mb(before)} lately`;
+    if (recent <= before + tol) return { kind: 'no-new-high', reason: `no new high: post-GC memory was already ${mb(before)} lately` };
     return undefined;
   }
 
