@@ -383,7 +383,10 @@ export class LeakDetector {
   private tailRises(n: number, minRate: number): boolean {
     const dy = this.ys[n - 1] - this.ys[n - 2];
     if (dy > 256 * 1024 && (dy / Math.max(1, this.xs[n - 1] - this.xs[n - 2])) * 60_000 >= minRate) return true;
-    const from = Math.max(0, n - FEW_POINTS);
+    // A rising tail starts at its lowest point: samples above it before (start-up's garbage, the
+    // end of a burst) would pull the slope down.
+    let from = Math.max(0, n - FEW_POINTS);
+    for (let i = from + 1; i < n - 1; i++) if (this.ys[i] <= this.ys[from]) from = i;
     if (n - from < 3 || this.ys[n - 1] - this.ys[from] <= 256 * 1024) return false;
     return theilSen(this.xs, this.ys, from, n, this.pairs) * 60_000 >= minRate;
   }
