@@ -60,7 +60,7 @@ const SLOWING_TAIL_MS = 3 * 60_000;
  * the tail of its warm-up (measured on synthetic warm-ups: 4 % flagged with 0 s, 2.3 % with 3 min).
  */
 const LONE_SAMPLE_PROBE_AFTER_MS = 3 * 60_000;
-/** At most this many confirmation probes in any hour (a full GC each: 45-130 ms at 250-300 MB here). */
+/** At most this many confirmation probes in any hour (a full GC each: 45-230 ms, median 75, at 250-300 MB here). */
 export const MAX_PROBES_PER_HOUR = 20;
 const HOUR = 3600_000;
 const MiB = 1024 * 1024;
