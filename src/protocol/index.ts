@@ -170,8 +170,9 @@ export interface SnapshotForecast {
   /**
    * 'default' before this process's first snapshot (worst shape measured), 'learned' after;
    * 'census' before it, priced from V8's census of this heap's objects (the agent takes one right
-   * before a snapshot, and every 10 min at most for the forecast shown); 'project' before it when
-   * no census is known and the dashboard sent a cost profile from the project's other processes.
+   * before a snapshot that the bound would refuse; the forecast shown uses it for 15 min);
+   * 'project' before it when no census is known and the dashboard sent a cost profile from the
+   * project's other processes.
    */
   basis: CostBasis;
   /** Tightest room under the effective memory limits, and which limit sets it. */

@@ -85,5 +85,9 @@ test('a project cost profile: learned from one process, used by its siblings, ke
   const c = start(dash);
   await liveProcess(dash, c.child.pid!);
   const cForecast = await forecastOf(dash, c.child.pid!, 'a forecast from the saved profile', (f) => f.basis === 'project');
-  assert.ok(cForecast.peakRssDelta < bDefault.peakRssDelta / 1.5);
+  t.diagnostic(`C: ${(cForecast.peakRssDelta / MB).toFixed(0)} MB from the saved profile; B's was ${(bProject.peakRssDelta / MB).toFixed(0)} MB from A's`);
+  // Priced like B's from the same shape of heap, and below the worst-shape default. (B's default
+  // forecast is no fixed yardstick: 522-816 MB in CI runs, with the heap's start-up garbage.)
+  assert.ok(cForecast.peakRssDelta < bDefault.peakRssDelta, `C ${cForecast.peakRssDelta / MB} MB vs default ${bDefault.peakRssDelta / MB} MB`);
+  assert.ok(Math.abs(cForecast.peakRssDelta - bProject.peakRssDelta) <= 0.25 * bProject.peakRssDelta, `C ${cForecast.peakRssDelta / MB} MB vs B ${bProject.peakRssDelta / MB} MB`);
 });
