@@ -368,24 +368,24 @@ async function readOwners(need: { arrays: boolean; collections: boolean }): Prom
     if (need.arrays) {
       const arrays = await listed('Array.prototype');
       [owners.arrayNames, owners.arraySlots] = await withNativesSyntax(() =>
-      call<[number, number]>(
-        arrays,
-        `function () { ${HEAP}
-           let far = null, farEnd = 0, nextEnd = 0, slots = 0;
-           for (let i = 0; i < this.length; i++) {
-             const a = this[i];
-             if (!Array.isArray(a) || %HasDoubleElements(a) || %HasSmiElements(a)) continue;
-             slots += a.length;
-             if (a.length <= nextEnd) continue;
-             let end = a.length;
-             while (end > nextEnd && !heap(a[end - 1])) end--;
-             if (end > farEnd) { nextEnd = farEnd; farEnd = end; far = a; } else if (end > nextEnd) nextEnd = end;
-           }
-           let names = 0;
-           if (far) for (let i = 0; i < farEnd; i++) if (heap(far[i])) names++;
-           return [Math.min(farEnd, names + nextEnd), slots]; }`,
-      ),
-    );
+        call<[number, number]>(
+          arrays,
+          `function () { ${HEAP}
+             let far = null, farEnd = 0, nextEnd = 0, slots = 0;
+             for (let i = 0; i < this.length; i++) {
+               const a = this[i];
+               if (!Array.isArray(a) || %HasDoubleElements(a) || %HasSmiElements(a)) continue;
+               slots += a.length;
+               if (a.length <= nextEnd) continue;
+               let end = a.length;
+               while (end > nextEnd && !heap(a[end - 1])) end--;
+               if (end > farEnd) { nextEnd = farEnd; farEnd = end; far = a; } else if (end > nextEnd) nextEnd = end;
+             }
+             let names = 0;
+             if (far) for (let i = 0; i < farEnd; i++) if (heap(far[i])) names++;
+             return [Math.min(farEnd, names + nextEnd), slots]; }`,
+        ),
+      );
     }
     // Sizes and entries through Map's and Set's own methods, never a subclass's (user code).
     const read = (id: string, kind: 'map' | 'set') =>

@@ -67,10 +67,9 @@ const MiB = 1024 * 1024;
 
 /** Why a rising stretch is not a steady one (see steady()). */
 interface Unsteady {
-  kind: 'flat' | 'step' | 'slowing' | 'speeding' | 'noisy' | 'erratic' | 'no-new-high';
   reason: string;
-  /** Slowing to under half the older pace: a warm-up's curve, not a leak's noise. */
-  sharp?: boolean;
+  /** Slowing down to under half the older pace: a warm-up's curve, not a leak's noise. */
+  sharpSlowdown?: boolean;
 }
 
 /** One series' verdict at one decision. */
@@ -304,8 +303,8 @@ export class LeakDetector {
       // Too few samples to decide (a calm process): one is no trend, so a second one (a probe) is
       // worth it once start-up's warm-up had time to settle; two that did not fall, or three that
       // rise, too.
-      const settled = now - this.firstAt >= LONE_SAMPLE_PROBE_AFTER_MS && !this.inStartup(this.xs[0]);
-      const suspect = !fallback && (n === 1 ? settled : n === 2 ? this.ys[1] > this.ys[0] : this.tailRises(n, minRate));
+      const lone = n === 1 && now - this.firstAt >= LONE_SAMPLE_PROBE_AFTER_MS && !this.inStartup(this.xs[0]);
+      const suspect = !fallback && (lone || (n === 2 && this.ys[1] > this.ys[0]) || (n === 3 && this.tailRises(n, minRate)));
       return { state: 'warming', bytesPerMinute: 0, samples: n, fallback, reason, suspect };
     }
     const level = median(this.ys, 0, n, this.tmp);
@@ -333,7 +332,7 @@ export class LeakDetector {
       const z = mannKendallZ(this.ys, k, n, tol);
       const unsteady = this.steady(s, k, n, slope, rise, tol);
       if (unsteady !== undefined) {
-        if (unsteady.kind === 'slowing' && unsteady.sharp) slowing = true;
+        if (unsteady.sharpSlowdown) slowing = true;
         best ??= { state: 'watching', bytesPerMinute: slope, since: since(k), samples: n, fallback, reason: unsteady.reason };
         continue;
       }
@@ -396,7 +395,7 @@ export class LeakDetector {
    * - a step: the rise outside the biggest jump is far below what the slope predicts there, or
    *   that jump holds most of the rise and is far above what the slope adds over its interval;
    * - a plateau or decelerating warm-up: the newer half grows much slower than the older half,
-   *   beyond GC noise (`sharp` when under half as fast: see SLOWING_TAIL_MS);
+   *   beyond GC noise (`sharpSlowdown` when under half as fast: see SLOWING_TAIL_MS);
    * - noise: the points scatter around the line by more than a quarter of the rise, or the steps
    *   between GCs stray from the slope beyond GC noise (bursts of garbage alive at GC time);
    * - no new high: the newest third of the points is not all above every earlier point of the
@@ -407,7 +406,7 @@ export class LeakDetector {
     const xs = this.xs;
     const ys = this.ys;
     const total = ys[n - 1] - ys[k];
-    if (total <= tol) return { kind: 'flat', reason: 'the newest post-GC sample is not above the oldest' };
+    if (total <= tol) return { reason: 'the newest post-GC sample is not above the oldest' };
     let jump = -Infinity;
     let jumpAt = k + 1;
     for (let i = k + 1; i < n; i++) {
@@ -416,7 +415,7 @@ export class LeakDetector {
     }
     const restTime = xs[n - 1] - xs[k] - (xs[jumpAt] - xs[jumpAt - 1]);
     const restRise = total - jump;
-    if (restRise < 0.3 * slope * (restTime / 60_000) - tol) return { kind: 'step', reason: `a step: one jump of ${mb(jump)} makes the ${mb(total)} rise` };
+    if (restRise < 0.3 * slope * (restTime / 60_000) - tol) return { reason: `a step: one jump of ${mb(jump)} makes the ${mb(total)} rise` };
     const half = k + Math.floor(m / 2);
     const older = theilSen(xs, ys, k, half + 1, this.pairs) * 60_000;
     const newer = theilSen(xs, ys, half, n, this.pairs) * 60_000;
@@ -424,14 +423,14 @@ export class LeakDetector {
     // the noise tolerance twice over (one noisy sample among 4-5 must not read as a plateau).
     const newerSpan = (xs[n - 1] - xs[half]) / 60_000;
     const pace = Math.max(older, slope);
-    if (newer < 0.75 * pace && (pace - newer) * newerSpan > 2 * tol) return { kind: 'slowing', sharp: newer < 0.5 * pace, reason: `slowing down: ${mb(newer)}/min lately vs ${mb(older)}/min before (warm-up or a filling cache)` };
+    if (newer < 0.75 * pace && (pace - newer) * newerSpan > 2 * tol) return { sharpSlowdown: newer < 0.5 * pace, reason: `slowing down: ${mb(newer)}/min lately vs ${mb(older)}/min before (warm-up or a filling cache)` };
     // A step, again: one jump holds most of the rise and dwarfs what the slope adds over its
     // interval (the robust slope around a big step is small, so the first test alone may pass it).
     // Tested after slowing down: a cache filling fast, then slowly, is the tail case above.
     const jumpDue = (slope / 60_000) * (xs[jumpAt] - xs[jumpAt - 1]);
-    if (jump > 0.5 * total && jump > 4 * jumpDue + 2 * tol) return { kind: 'step', reason: `a step: one jump of ${mb(jump)} makes the ${mb(total)} rise` };
+    if (jump > 0.5 * total && jump > 4 * jumpDue + 2 * tol) return { reason: `a step: one jump of ${mb(jump)} makes the ${mb(total)} rise` };
     // Growth that began inside this stretch: a later start measures it (rate and since) better.
-    if (newer > 3 * Math.max(older, 0) + tol / 60_000 && older < 0.5 * slope) return { kind: 'speeding', reason: `speeding up: growth began after ${new Date(xs[k]).toISOString()}` };
+    if (newer > 3 * Math.max(older, 0) + tol / 60_000 && older < 0.5 * slope) return { reason: `speeding up: growth began after ${new Date(xs[k]).toISOString()}` };
     // Scatter about the Theil–Sen line (median absolute residual, scaled to a standard deviation).
     const x0 = xs[k];
     const perMs = slope / 60_000;
@@ -439,7 +438,7 @@ export class LeakDetector {
     const intercept = median(this.tmp, 0, m, this.tmp2);
     for (let i = 0; i < m; i++) this.tmp[i] = Math.abs(this.tmp[i] - intercept);
     const sigma = 1.4826 * median(this.tmp, 0, m, this.tmp2);
-    if (sigma > rise / 4) return { kind: 'noisy', reason: `too noisy: post-GC samples scatter ${mb(sigma)} about a ${mb(rise)} rise` };
+    if (sigma > rise / 4) return { reason: `too noisy: post-GC samples scatter ${mb(sigma)} about a ${mb(rise)} rise` };
     // Each step between GCs must agree with the slope: a leak adds about the same per minute
     // between any two GCs; a run of rising values in noise climbs by erratic steps. A step may
     // stray by the noise tolerance (GCs 30 s apart on a 1 MB/min leak differ by GC noise alone).
@@ -448,12 +447,12 @@ export class LeakDetector {
       this.tmp[i - k - 1] = (Math.max(0, Math.abs(ys[i] - ys[i - 1] - perMs * dx) - tol) / dx) * 60_000;
     }
     const stepSpread = median(this.tmp, 0, m - 1, this.tmp2);
-    if (stepSpread > 0.5 * slope) return { kind: 'erratic', reason: `erratic: steps between GCs stray ${mb(stepSpread)}/min from the ${mb(slope)}/min trend` };
+    if (stepSpread > 0.5 * slope) return { reason: `erratic: steps between GCs stray ${mb(stepSpread)}/min from the ${mb(slope)}/min trend` };
     let before = Math.max(s.pastHigh[0], s.pastHigh[1]);
     for (let i = 0; i < k; i++) if (!this.inStartup(xs[i])) before = Math.max(before, ys[i]);
     let recent = Infinity;
     for (let i = n - Math.max(2, Math.ceil(m / 3)); i < n; i++) recent = Math.min(recent, ys[i]);
-    if (recent <= before + tol) return { kind: 'no-new-high', reason: `no new high: post-GC memory was already ${mb(before)} lately` };
+    if (recent <= before + tol) return { reason: `no new high: post-GC memory was already ${mb(before)} lately` };
     return undefined;
   }
 
